@@ -1,0 +1,141 @@
+import { AutogradError, ShapeError, fmtShape } from '../errors.js';
+import { shapesEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { noGrad, enableGrad } from './grad-mode.js';
+import { Node } from './node.js';
+
+export interface BackwardOptions {
+  /** Keep the graph's saved values so backward can run through it again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for gradients of gradients. Implies retainGraph. */
+  createGraph?: boolean;
+}
+
+/** Where gradients end up: accumulated into leaves' .grad, or captured for autograd.grad(). */
+interface Sink {
+  leaf(t: Tensor, g: Tensor): void;
+  /** Called with each node's total incoming gradient before the node runs. */
+  node(n: Node, g: Tensor): void;
+}
+
+function rootGrads(roots: readonly Tensor[], grads: readonly (Tensor | null | undefined)[] | undefined, op: string, ones: (t: Tensor) => Tensor): Tensor[] {
+  return roots.map((root, i) => {
+    if (!root.requiresGrad) {
+      throw new AutogradError(`${op}: tensor ${i} of shape ${fmtShape(root.shape)} does not require grad and has no gradFn; nothing to differentiate`);
+    }
+    const g = grads?.[i];
+    if (g === undefined || g === null) {
+      if (root.numel !== 1) {
+        throw new AutogradError(`${op}: a gradient can be created implicitly only for a one-element output, got shape ${fmtShape(root.shape)}; pass the gradient explicitly`);
+      }
+      return ones(root);
+    }
+    if (!shapesEqual(g.shape, root.shape)) {
+      throw new ShapeError(`${op}: gradient of shape ${fmtShape(g.shape)} does not match the output's shape ${fmtShape(root.shape)}`);
+    }
+    return g;
+  });
+}
+
+/** Runs the graph in reverse topological order from the roots (Kahn's algorithm on consumer counts). */
+function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, sink: Sink): void {
+  const pending = new Map<Node, number>(); // node -> consumers not yet run
+  const stack: Node[] = [];
+  for (const r of roots) if (r.gradFn && !pending.has(r.gradFn)) { pending.set(r.gradFn, 0); stack.push(r.gradFn); }
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (const e of node.edges) {
+      if (!(e instanceof Node)) continue;
+      const count = pending.get(e);
+      if (count === undefined) { pending.set(e, 1); stack.push(e); }
+      else pending.set(e, count + 1);
+    }
+  }
+  const incoming = new Map<Node, Tensor>();
+  const add = (n: Node, g: Tensor) => {
+    const prev = incoming.get(n);
+    incoming.set(n, prev ? prev.add(g) : g);
+  };
+  roots.forEach((r, i) => (r.gradFn ? add(r.gradFn, grads[i]!) : sink.leaf(r, grads[i]!)));
+  const ready: Node[] = [];
+  for (const [n, c] of pending) if (c === 0) ready.push(n);
+  while (ready.length > 0) {
+    const node = ready.pop()!;
+    const g = incoming.get(node);
+    incoming.delete(node);
+    const inputGrads = g ? node.apply(g) : [];
+    if (g) sink.node(node, g);
+    node.edges.forEach((e, i) => {
+      const ig = inputGrads[i] ?? null;
+      if (e instanceof Node) {
+        if (ig) add(e, ig);
+        const c = pending.get(e)! - 1;
+        pending.set(e, c);
+        if (c === 0) ready.push(e);
+      } else if (e !== null && ig) {
+        sink.leaf(e, ig);
+      }
+    });
+    if (!retainGraph) node.release();
+  }
+}
+
+function withMode<T>(createGraph: boolean, fn: () => T): T {
+  return createGraph ? enableGrad(fn) : noGrad(fn);
+}
+
+/** tensor.backward(): accumulates d(root)/d(leaf) into every leaf's .grad. */
+export function backward(root: Tensor, gradient?: Tensor | null, options: BackwardOptions = {}): void {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  withMode(createGraph, () => {
+    const grads = rootGrads([root], [gradient], 'backward', (t) => t.onesLike());
+    run([root], grads, retainGraph, {
+      leaf(t, g) {
+        if (t.grad === null) t.grad = createGraph ? g : g.detach().clone();
+        else if (!createGraph && !t.grad.requiresGrad) t.grad.add_(g);
+        else t.grad = t.grad.add(g);
+      },
+      node(n, g) {
+        const t = n.retained;
+        if (t) t.grad = t.grad ? t.grad.add(g) : createGraph ? g : g.detach().clone();
+      },
+    });
+  });
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** Gradients of the outputs (required for outputs with more than one element). */
+  gradOutputs?: (Tensor | null)[];
+  /** Return null for inputs the outputs do not depend on instead of raising. */
+  allowUnused?: boolean;
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, returned rather than accumulated into .grad
+ * (PyTorch's torch.autograd.grad). With createGraph the results can be differentiated again.
+ */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  ins.forEach((t, i) => {
+    if (!t.requiresGrad) throw new AutogradError(`grad: input ${i} of shape ${fmtShape(t.shape)} does not require grad`);
+  });
+  const result: (Tensor | null)[] = ins.map(() => null);
+  const accumulate = (i: number, g: Tensor) => { result[i] = result[i] ? result[i]!.add(g) : g; };
+  withMode(createGraph, () => {
+    const grads = rootGrads(outs, options.gradOutputs, 'grad', (t) => t.onesLike());
+    run(outs, grads, retainGraph, {
+      leaf(t, g) { ins.forEach((x, i) => { if (x === t) accumulate(i, g); }); },
+      node(n, g) { ins.forEach((x, i) => { if (x.gradFn === n) accumulate(i, g); }); },
+    });
+  });
+  if (!options.allowUnused) {
+    result.forEach((r, i) => {
+      if (r === null) throw new AutogradError(`grad: input ${i} was not used to compute the outputs; pass { allowUnused: true } to get null for it`);
+    });
+  }
+  return createGraph ? result : result.map((r) => (r ? r.detach() : r));
+}

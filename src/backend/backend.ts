@@ -1,0 +1,61 @@
+import type { TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+
+/**
+ * A strided descriptor of tensor memory: element (i0, i1, ...) lives at
+ * data[offset + i0 * strides[0] + i1 * strides[1] + ...]. Broadcast inputs use stride 0.
+ * Kernels read any strides; outputs they write are whatever view the caller hands them.
+ */
+export interface View {
+  readonly data: TypedArray;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'rsqrt' | 'sin' | 'cos' | 'tanh'
+  | 'sigmoid' | 'relu' | 'erf' | 'reciprocal' | 'square' | 'floor' | 'ceil' | 'round'
+  | 'logicalNot' | 'isnan'
+  // parameterised: p0, p1
+  | 'leakyRelu' // p0 = negative slope
+  | 'elu' // p0 = alpha
+  | 'gelu' | 'geluTanh' | 'silu'
+  | 'softplus' // p0 = beta, p1 = threshold
+  | 'clamp' // p0 = min, p1 = max (±Infinity for none)
+  | 'powScalar' // p0 = exponent
+  | 'rpowScalar'; // p0 = base: base ** x
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+
+/**
+ * The narrow interface every backend implements. Shapes are already checked and broadcast by the
+ * op layer; kernels only compute. `out` views are freshly allocated unless a kernel says otherwise.
+ */
+export interface Backend {
+  readonly name: string;
+  /** out[i] = x[i], converting between dtypes (bool: nonzero becomes 1, int: truncation). */
+  copy(x: View, out: View): void;
+  fill(out: View, value: number): void;
+  unary(op: UnaryOp, x: View, out: View, p0?: number, p1?: number): void;
+  /** a and b have out's shape (broadcast dims have stride 0). */
+  binary(op: BinaryOp, a: View, b: View, out: View): void;
+  /** out = cond ? a : b, all of out's shape. */
+  where(cond: View, a: View, b: View, out: View): void;
+  /** Reduces x into out, which has x's rank with size 1 on every reduced dim. */
+  reduce(op: ReduceOp, x: View, out: View): void;
+  /** Index of the first max/min along axis; out has x's shape without axis (int32). */
+  argReduce(op: 'argmax' | 'argmin', x: View, axis: number, out: View): void;
+  /** Batched matrix product: a [..., M, K] times b [..., K, N] into out [..., M, N], batch dims equal. */
+  matmul(a: View, b: View, out: View): void;
+  /** out[..i..] = x[.. index[..i..] on axis ..]; out has index's shape. Throws on an index out of range. */
+  gather(x: View, axis: number, index: View, out: View): void;
+  /** In place: out[.. index[..i..] on axis ..] (= or +=) src[..i..] over index's shape. */
+  scatter(mode: 'assign' | 'add', out: View, axis: number, index: View, src: View): void;
+  /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
+  softmax?(x: View, axis: number, out: View, log: boolean): void;
+}

@@ -1,0 +1,44 @@
+import { record } from '../autograd/record.js';
+import { DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { broadcastShapes } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { to } from './cast.js';
+import { backend, broadcastView, empty, promote } from './util.js';
+import { reshape, squeeze, sumToShape, transpose, unsqueeze } from './views.js';
+
+/**
+ * Matrix product with PyTorch's rules: 1-D·1-D is a dot product, a 1-D operand is promoted to a
+ * matrix and the added dim removed afterwards, and leading (batch) dims broadcast.
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(`matmul: both arguments need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  if (a.dtype === 'bool' || b.dtype === 'bool') throw new DTypeError(`matmul: bool tensors are not supported (got ${a.dtype} and ${b.dtype})`);
+  const dtype = promote(a, b);
+  const x = to(a, dtype), y = to(b, dtype);
+  if (x.ndim === 1 && y.ndim === 1) {
+    if (x.shape[0] !== y.shape[0]) throw new ShapeError(`matmul: 1-D tensors of sizes ${x.shape[0]} and ${y.shape[0]} cannot be multiplied (dot product needs equal sizes)`);
+    return reshape(batched(unsqueeze(x, 0), unsqueeze(y, 1), a, b), []);
+  }
+  if (x.ndim === 1) return squeeze(batched(unsqueeze(x, 0), y, a, b), -2);
+  if (y.ndim === 1) return squeeze(batched(x, unsqueeze(y, 1), a, b), -1);
+  return batched(x, y, a, b);
+}
+
+/** [..., M, K] @ [..., K, N] with broadcast batch dims; both operands have rank ≥ 2. */
+function batched(x: Tensor, y: Tensor, origA: Tensor, origB: Tensor): Tensor {
+  const M = x.shape[x.ndim - 2]!, K = x.shape[x.ndim - 1]!;
+  const K2 = y.shape[y.ndim - 2]!, N = y.shape[y.ndim - 1]!;
+  if (K !== K2) {
+    throw new ShapeError(`matmul: shapes ${fmtShape(origA.shape)} and ${fmtShape(origB.shape)} cannot be multiplied (inner sizes ${K} and ${K2} differ)`);
+  }
+  const batch = broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
+  const out = empty([...batch, M, N], x.dtype);
+  if (K === 0) backend().fill(out, 0);
+  else backend().matmul(broadcastView(x, [...batch, M, K]), broadcastView(y, [...batch, K, N]), out);
+  return record('matmul', out, [x, y], (g, needs) => [
+    needs[0] ? sumToShape(batched(g, transpose(y, -1, -2), g, y), x.shape) : null,
+    needs[1] ? sumToShape(batched(transpose(x, -1, -2), g, x, g), y.shape) : null,
+  ], [x, y]);
+}

@@ -1,0 +1,271 @@
+/**
+ * Tensor methods: each delegates to the op of the same name, so `x.exp()` and `ax.exp(x)` are one
+ * definition. Kept apart from tensor.ts so the data model does not import the ops built on it.
+ */
+import { type BackwardOptions, backward } from '../autograd/engine.js';
+import { DTypeError } from '../errors.js';
+import type { DType } from '../tensor/dtype.js';
+import { isFloating } from '../tensor/dtype.js';
+import { ones, zeros } from '../tensor/create.js';
+import type { Generator } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import * as act from './activations.js';
+import * as bin from './binary.js';
+import { to } from './cast.js';
+import * as comb from './combine.js';
+import * as idx from './indexing.js';
+import * as inplace from './inplace.js';
+import { matmul } from './matmul.js';
+import * as red from './reduce.js';
+import { logSoftmax, softmax } from './softmax.js';
+import * as un from './unary.js';
+import type { TensorLike } from './util.js';
+import * as v from './views.js';
+
+type Dims = number | readonly number[];
+
+declare module '../tensor/tensor.js' {
+  interface Tensor {
+    // arithmetic
+    add(other: TensorLike, options?: { alpha?: number }): Tensor;
+    sub(other: TensorLike, options?: { alpha?: number }): Tensor;
+    rsub(other: TensorLike): Tensor;
+    mul(other: TensorLike): Tensor;
+    div(other: TensorLike): Tensor;
+    pow(exponent: TensorLike): Tensor;
+    maximum(other: TensorLike): Tensor;
+    minimum(other: TensorLike): Tensor;
+    neg(): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    log1p(): Tensor;
+    sqrt(): Tensor;
+    rsqrt(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tanh(): Tensor;
+    sigmoid(): Tensor;
+    erf(): Tensor;
+    reciprocal(): Tensor;
+    square(): Tensor;
+    floor(): Tensor;
+    ceil(): Tensor;
+    round(): Tensor;
+    clamp(min?: number | null, max?: number | null): Tensor;
+    // activations
+    relu(): Tensor;
+    leakyRelu(negativeSlope?: number): Tensor;
+    elu(alpha?: number): Tensor;
+    selu(): Tensor;
+    gelu(options?: { approximate?: 'none' | 'tanh' }): Tensor;
+    silu(): Tensor;
+    softplus(options?: { beta?: number; threshold?: number }): Tensor;
+    softmax(dim: number): Tensor;
+    logSoftmax(dim: number): Tensor;
+    // comparisons and logic (bool results)
+    eq(other: TensorLike): Tensor;
+    ne(other: TensorLike): Tensor;
+    lt(other: TensorLike): Tensor;
+    le(other: TensorLike): Tensor;
+    gt(other: TensorLike): Tensor;
+    ge(other: TensorLike): Tensor;
+    logicalAnd(other: TensorLike): Tensor;
+    logicalOr(other: TensorLike): Tensor;
+    logicalXor(other: TensorLike): Tensor;
+    logicalNot(): Tensor;
+    isnan(): Tensor;
+    /** PyTorch's x.where(cond, y): x where cond is true, else y. */
+    where(condition: Tensor, other: TensorLike): Tensor;
+    // reductions
+    sum(dim?: Dims, options?: red.ReduceOptions): Tensor;
+    mean(dim?: Dims, options?: red.ReduceOptions): Tensor;
+    max(dim?: Dims, options?: red.ReduceOptions): Tensor;
+    min(dim?: Dims, options?: red.ReduceOptions): Tensor;
+    prod(dim?: Dims, options?: red.ReduceOptions): Tensor;
+    argmax(dim?: number, options?: red.ReduceOptions): Tensor;
+    argmin(dim?: number, options?: red.ReduceOptions): Tensor;
+    var(dim?: Dims, options?: red.VarOptions): Tensor;
+    std(dim?: Dims, options?: red.VarOptions): Tensor;
+    logsumexp(dim?: Dims, options?: red.ReduceOptions): Tensor;
+    norm(p?: number | 'fro', dim?: Dims, options?: red.ReduceOptions): Tensor;
+    // linear algebra
+    matmul(other: Tensor): Tensor;
+    // views and shape
+    view(...shape: number[]): Tensor;
+    view(shape: readonly number[]): Tensor;
+    reshape(...shape: number[]): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
+    unflatten(dim: number, sizes: readonly number[]): Tensor;
+    permute(...dims: number[]): Tensor;
+    permute(dims: readonly number[]): Tensor;
+    transpose(dim0: number, dim1: number): Tensor;
+    t(): Tensor;
+    expand(...shape: number[]): Tensor;
+    expand(shape: readonly number[]): Tensor;
+    expandAs(other: Tensor): Tensor;
+    squeeze(dim?: number | readonly number[]): Tensor;
+    unsqueeze(dim: number): Tensor;
+    slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    select(dim: number, index: number): Tensor;
+    contiguous(): Tensor;
+    clone(): Tensor;
+    detach(): Tensor;
+    split(sizes: number | readonly number[], dim?: number): Tensor[];
+    chunk(chunks: number, dim?: number): Tensor[];
+    flip(dims: number | readonly number[]): Tensor;
+    pad(pads: readonly number[], options?: { mode?: 'constant'; value?: number }): Tensor;
+    repeat(...repeats: number[]): Tensor;
+    repeat(repeats: readonly number[]): Tensor;
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    // indexing
+    gather(dim: number, index: Tensor): Tensor;
+    scatter(dim: number, index: Tensor, src: TensorLike): Tensor;
+    scatterAdd(dim: number, index: Tensor, src: TensorLike): Tensor;
+    indexSelect(dim: number, index: Tensor): Tensor;
+    maskedFill(mask: Tensor, value: number): Tensor;
+    // dtype
+    to(dtype: DType): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    int(): Tensor;
+    bool(): Tensor;
+    zerosLike(): Tensor;
+    onesLike(): Tensor;
+    // in place (not recorded by autograd)
+    add_(other: TensorLike, options?: { alpha?: number }): Tensor;
+    sub_(other: TensorLike): Tensor;
+    mul_(other: TensorLike): Tensor;
+    div_(other: TensorLike): Tensor;
+    fill_(value: number): Tensor;
+    zero_(): Tensor;
+    copy_(src: Tensor): Tensor;
+    clamp_(min?: number | null, max?: number | null): Tensor;
+    uniform_(low?: number, high?: number, generator?: Generator): Tensor;
+    normal_(mean?: number, std?: number, generator?: Generator): Tensor;
+    // autograd
+    /** Accumulates gradients into the leaves' `.grad`; `gradient` is required for non-scalar outputs. */
+    backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+  }
+}
+
+/** Accepts both f(2, 3) and f([2, 3]), as PyTorch does for shapes. */
+function dimsArg(args: (number | readonly number[])[]): number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+const P = Tensor.prototype;
+P.add = function (o, opts) { return opts?.alpha !== undefined && opts.alpha !== 1 ? bin.add(this, bin.mul(o, opts.alpha)) : bin.add(this, o); };
+P.sub = function (o, opts) { return opts?.alpha !== undefined && opts.alpha !== 1 ? bin.sub(this, bin.mul(o, opts.alpha)) : bin.sub(this, o); };
+P.rsub = function (o) { return bin.rsub(this, o); };
+P.mul = function (o) { return bin.mul(this, o); };
+P.div = function (o) { return bin.div(this, o); };
+P.pow = function (o) { return bin.pow(this, o); };
+P.maximum = function (o) { return bin.maximum(this, o); };
+P.minimum = function (o) { return bin.minimum(this, o); };
+P.neg = function () { return un.neg(this); };
+P.abs = function () { return un.abs(this); };
+P.sign = function () { return un.sign(this); };
+P.exp = function () { return un.exp(this); };
+P.log = function () { return un.log(this); };
+P.log1p = function () { return un.log1p(this); };
+P.sqrt = function () { return un.sqrt(this); };
+P.rsqrt = function () { return un.rsqrt(this); };
+P.sin = function () { return un.sin(this); };
+P.cos = function () { return un.cos(this); };
+P.tanh = function () { return un.tanh(this); };
+P.sigmoid = function () { return un.sigmoid(this); };
+P.erf = function () { return un.erf(this); };
+P.reciprocal = function () { return un.reciprocal(this); };
+P.square = function () { return un.square(this); };
+P.floor = function () { return un.floor(this); };
+P.ceil = function () { return un.ceil(this); };
+P.round = function () { return un.round(this); };
+P.clamp = function (min, max) { return un.clamp(this, min, max); };
+P.relu = function () { return act.relu(this); };
+P.leakyRelu = function (s) { return act.leakyRelu(this, s); };
+P.elu = function (a) { return act.elu(this, a); };
+P.selu = function () { return act.selu(this); };
+P.gelu = function (o) { return act.gelu(this, o); };
+P.silu = function () { return act.silu(this); };
+P.softplus = function (o) { return act.softplus(this, o); };
+P.softmax = function (d) { return softmax(this, d); };
+P.logSoftmax = function (d) { return logSoftmax(this, d); };
+P.eq = function (o) { return bin.eq(this, o); };
+P.ne = function (o) { return bin.ne(this, o); };
+P.lt = function (o) { return bin.lt(this, o); };
+P.le = function (o) { return bin.le(this, o); };
+P.gt = function (o) { return bin.gt(this, o); };
+P.ge = function (o) { return bin.ge(this, o); };
+P.logicalAnd = function (o) { return bin.logicalAnd(this, o); };
+P.logicalOr = function (o) { return bin.logicalOr(this, o); };
+P.logicalXor = function (o) { return bin.logicalXor(this, o); };
+P.logicalNot = function () { return un.logicalNot(this); };
+P.isnan = function () { return un.isnan(this); };
+P.where = function (c, o) { return bin.where(c, this, o); };
+P.sum = function (d, o) { return red.sum(this, d, o); };
+P.mean = function (d, o) { return red.mean(this, d, o); };
+P.max = function (d, o) { return red.max(this, d, o); };
+P.min = function (d, o) { return red.min(this, d, o); };
+P.prod = function (d, o) { return red.prod(this, d, o); };
+P.argmax = function (d, o) { return red.argmax(this, d, o); };
+P.argmin = function (d, o) { return red.argmin(this, d, o); };
+P.var = function (d, o) { return red.variance(this, d, o); };
+P.std = function (d, o) { return red.std(this, d, o); };
+P.logsumexp = function (d, o) { return red.logsumexp(this, d, o); };
+P.norm = function (p, d, o) { return red.norm(this, p, d, o); };
+P.matmul = function (o) { return matmul(this, o); };
+P.view = function (this: Tensor, ...s: (number | readonly number[])[]) { return v.view(this, dimsArg(s)); } as Tensor['view'];
+P.reshape = function (this: Tensor, ...s: (number | readonly number[])[]) { return v.reshape(this, dimsArg(s)); } as Tensor['reshape'];
+P.flatten = function (s, e) { return v.flatten(this, s, e); };
+P.unflatten = function (d, s) { return v.unflatten(this, d, s); };
+P.permute = function (this: Tensor, ...s: (number | readonly number[])[]) { return v.permute(this, dimsArg(s)); } as Tensor['permute'];
+P.transpose = function (a, b) { return v.transpose(this, a, b); };
+P.t = function () { return v.t(this); };
+P.expand = function (this: Tensor, ...s: (number | readonly number[])[]) { return v.expand(this, dimsArg(s)); } as Tensor['expand'];
+P.expandAs = function (o) { return v.expand(this, o.shape); };
+P.squeeze = function (d) { return v.squeeze(this, d); };
+P.unsqueeze = function (d) { return v.unsqueeze(this, d); };
+P.slice = function (d, s, e, st) { return v.slice(this, d, s, e, st); };
+P.narrow = function (d, s, l) { return v.narrow(this, d, s, l); };
+P.select = function (d, i) { return v.select(this, d, i); };
+P.contiguous = function () { return v.contiguous(this); };
+P.clone = function () { return v.clone(this); };
+P.detach = function () { return v.detach(this); };
+P.split = function (s, d) { return comb.split(this, s, d); };
+P.chunk = function (c, d) { return comb.chunk(this, c, d); };
+P.flip = function (d) { return comb.flip(this, d); };
+P.pad = function (p, o) { return comb.pad(this, p, o); };
+P.repeat = function (this: Tensor, ...r: (number | readonly number[])[]) { return comb.repeat(this, dimsArg(r)); } as Tensor['repeat'];
+P.tril = function (d) { return idx.tril(this, d); };
+P.triu = function (d) { return idx.triu(this, d); };
+P.gather = function (d, i) { return idx.gather(this, d, i); };
+P.scatter = function (d, i, s) { return idx.scatter(this, d, i, s); };
+P.scatterAdd = function (d, i, s) { return idx.scatterAdd(this, d, i, s); };
+P.indexSelect = function (d, i) { return idx.indexSelect(this, d, i); };
+P.maskedFill = function (m, val) { return idx.maskedFill(this, m, val); };
+P.to = function (d) { return to(this, d); };
+P.float = function () { return to(this, 'float32'); };
+P.double = function () { return to(this, 'float64'); };
+P.int = function () { return to(this, 'int32'); };
+P.bool = function () { return to(this, 'bool'); };
+P.zerosLike = function () { return zeros(this.shape, { dtype: this.dtype }); };
+P.onesLike = function () { return ones(this.shape, { dtype: this.dtype }); };
+P.add_ = function (o, opts) { return inplace.add_(this, o, opts); };
+P.sub_ = function (o) { return inplace.sub_(this, o); };
+P.mul_ = function (o) { return inplace.mul_(this, o); };
+P.div_ = function (o) {
+  if (!isFloating(this.dtype)) throw new DTypeError(`div_: true division of a ${this.dtype} tensor can't be stored in place; convert with .float() first`);
+  return inplace.div_(this, o);
+};
+P.fill_ = function (x) { return inplace.fill_(this, x); };
+P.zero_ = function () { return inplace.zero_(this); };
+P.copy_ = function (s) { return inplace.copy_(this, s); };
+P.clamp_ = function (a, b) { return inplace.clamp_(this, a, b); };
+P.uniform_ = function (a, b, g) { return inplace.uniform_(this, a, b, g); };
+P.normal_ = function (m, s, g) { return inplace.normal_(this, m, s, g); };
+P.backward = function (g, o) { backward(this, g, o); };

@@ -1,0 +1,36 @@
+import { record } from '../autograd/record.js';
+import { isFloating } from '../tensor/dtype.js';
+import { normalizeDim } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { to } from './cast.js';
+import { logsumexp } from './reduce.js';
+import { backend, empty, restride } from './util.js';
+
+/** The fused kernel when the backend has one, else exp(x - logsumexp(x)). */
+function forward(x: Tensor, d: number, log: boolean): Tensor {
+  const b = backend();
+  if (b.softmax) {
+    const input = x.ndim === 0 ? restride(x, [1], [1], x.offset) : x;
+    const out = empty(input.shape, x.dtype);
+    if (out.numel > 0) b.softmax(input, d, out, log);
+    return x.ndim === 0 ? restride(out, [], [], 0) : out;
+  }
+  const ls = x.detach().sub(logsumexp(x.detach(), d, { keepdim: true }));
+  return log ? ls : ls.exp();
+}
+
+export function softmax(x: Tensor, dim: number): Tensor {
+  if (!isFloating(x.dtype)) x = to(x, 'float32');
+  const d = normalizeDim('softmax', dim, x.ndim);
+  const out = forward(x, d, false);
+  // dx = y * (g - sum(g * y))
+  return record('softmax', out, [x], (g) => [out.mul(g.sub(g.mul(out).sum(d, { keepdim: true })))], [out]);
+}
+
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  if (!isFloating(x.dtype)) x = to(x, 'float32');
+  const d = normalizeDim('logSoftmax', dim, x.ndim);
+  const out = forward(x, d, true);
+  // dx = g - exp(y) * sum(g)
+  return record('logSoftmax', out, [x], (g) => [g.sub(out.exp().mul(g.sum(d, { keepdim: true })))], [out]);
+}

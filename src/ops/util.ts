@@ -1,0 +1,50 @@
+import { getBackend, type View } from '../backend/index.js';
+import { type DType, allocArray, isFloating, resultType, scalarDType } from '../tensor/dtype.js';
+import { type Shape, broadcastStrides, contiguousStrides, numel } from '../tensor/shape.js';
+import { Storage, Tensor } from '../tensor/tensor.js';
+import { DTypeError } from '../errors.js';
+
+/** What ops accept where PyTorch accepts a tensor or a Python scalar. */
+export type TensorLike = Tensor | number | boolean;
+
+export const backend = getBackend;
+
+/** A fresh contiguous tensor (zero-filled: typed arrays start at 0). */
+export function empty(shape: Shape, dtype: DType): Tensor {
+  const data = allocArray(dtype, numel(shape));
+  return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+}
+
+/** A tensor sharing t's storage with another layout. No autograd: callers record their own rule. */
+export function restride(t: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
+  return new Tensor(t.storage, shape, strides, offset, t.dtype);
+}
+
+/** t read as if broadcast to `shape` (stride 0 on broadcast dims). */
+export function broadcastView(t: Tensor, shape: Shape): View {
+  return { data: t.data, shape, strides: broadcastStrides(t.shape, t.strides, shape), offset: t.offset };
+}
+
+export function scalarTensor(value: number | boolean, dtype: DType): Tensor {
+  const t = empty([], dtype);
+  t.data[0] = typeof value === 'boolean' ? Number(value) : value;
+  return t;
+}
+
+export function operandInfo(x: TensorLike): { dtype: DType; rank: number; scalar?: boolean } {
+  return x instanceof Tensor ? { dtype: x.dtype, rank: x.shape.length } : { dtype: scalarDType(x), rank: 0, scalar: true };
+}
+
+/** The promoted dtype of a set of operands, PyTorch's rules. */
+export function promote(...xs: TensorLike[]): DType {
+  return resultType(xs.map(operandInfo));
+}
+
+/** The dtype a floating-point op computes in: the input's if floating, else float32. */
+export function floatDType(dtype: DType): DType {
+  return isFloating(dtype) ? dtype : 'float32';
+}
+
+export function requireFloat(op: string, t: Tensor): void {
+  if (!isFloating(t.dtype)) throw new DTypeError(`${op}: expected a floating-point tensor, got dtype ${t.dtype}`);
+}

@@ -1,0 +1,152 @@
+import { DTypeError, ValueError, fmtShape } from '../errors.js';
+import type { Node } from '../autograd/node.js';
+import { type DType, type TypedArray, isFloating } from './dtype.js';
+import { type Shape, isContiguous, numel } from './shape.js';
+import { formatTensor } from './format.js';
+
+/**
+ * The memory a tensor and its views share. `version` counts in-place writes so that autograd can
+ * tell when a tensor saved for backward was modified after it was saved.
+ */
+export class Storage {
+  version = 0;
+  constructor(readonly data: TypedArray) {}
+}
+
+/**
+ * An n-dimensional array: storage + shape + strides + offset + dtype, plus autograd state.
+ * Operations are methods added by `ops/` (see ops/methods.ts); this file holds only the data model.
+ */
+export class Tensor {
+  readonly data: TypedArray;
+  /** Set by autograd on the outputs of recorded ops; null for leaves. */
+  gradFn: Node | null = null;
+  /** Accumulated gradient of a leaf after backward(). */
+  grad: Tensor | null = null;
+  /** Set by retainGrad() on a non-leaf so that backward() keeps its gradient. */
+  retainsGrad = false;
+  private _requiresGrad = false;
+
+  constructor(
+    readonly storage: Storage,
+    readonly shape: Shape,
+    readonly strides: readonly number[],
+    readonly offset: number,
+    readonly dtype: DType,
+  ) {
+    this.data = storage.data;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (value && !isFloating(this.dtype)) {
+      throw new DTypeError(`requiresGrad: only floating-point tensors can require gradients, got dtype ${this.dtype}`);
+    }
+    if (!value && this.gradFn !== null) {
+      throw new ValueError('requiresGrad: cannot turn off gradients of a non-leaf tensor; use detach() instead');
+    }
+    this._requiresGrad = value;
+  }
+
+  /** Sets requiresGrad and returns this tensor, like PyTorch's requires_grad_(). */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  /** A leaf is a tensor created by the user, not by a recorded operation. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Asks backward() to keep this non-leaf tensor's gradient in `.grad`. */
+  retainGrad(): this {
+    if (!this.requiresGrad) throw new ValueError("retainGrad: can't retain the gradient of a tensor that does not require grad");
+    this.retainsGrad = true;
+    if (this.gradFn) this.gradFn.retained = this;
+    return this;
+  }
+
+  /** How many times the shared storage was written in place. */
+  get version(): number {
+    return this.storage.version;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  dim(): number {
+    return this.shape.length;
+  }
+
+  get numel(): number {
+    return numel(this.shape);
+  }
+
+  /** The size of one dim (negative counts from the end), or the whole shape. */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number | number[] {
+    if (dim === undefined) return [...this.shape];
+    const r = this.shape.length;
+    if (!Number.isInteger(dim) || dim < -r || dim >= r) throw new ValueError(`size: dim ${dim} is out of range for a tensor of shape ${fmtShape(this.shape)}`);
+    return this.shape[dim < 0 ? dim + r : dim]!;
+  }
+
+  isContiguous(): boolean {
+    return isContiguous(this.shape, this.strides);
+  }
+
+  /** The value of a one-element tensor as a JS number (or boolean for bool tensors). */
+  item(): number {
+    if (this.numel !== 1) throw new ValueError(`item: only a tensor with one element can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    return this.data[this.offset]!;
+  }
+
+  /** A fresh contiguous typed array holding the elements in row-major order. */
+  toTypedArray(): TypedArray {
+    const n = this.numel;
+    const out = new (this.data.constructor as new (n: number) => TypedArray)(n);
+    if (this.isContiguous()) {
+      out.set(this.data.subarray(this.offset, this.offset + n));
+      return out;
+    }
+    let i = 0;
+    this.forEachOffset((o) => { out[i++] = this.data[o]!; });
+    return out;
+  }
+
+  /** Nested JS arrays (numbers; booleans for bool tensors); a number for a 0-d tensor. */
+  toArray(): unknown {
+    const conv = this.dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
+    const build = (d: number, off: number): unknown => {
+      if (d === this.shape.length) return conv(this.data[off]!);
+      const out = new Array(this.shape[d]);
+      for (let i = 0; i < this.shape[d]!; i++) out[i] = build(d + 1, off + i * this.strides[d]!);
+      return out;
+    };
+    return build(0, this.offset);
+  }
+
+  /** Calls fn with the storage offset of every element, in row-major order. */
+  forEachOffset(fn: (offset: number) => void): void {
+    const shape = this.shape, strides = this.strides;
+    const walk = (d: number, off: number): void => {
+      if (d === shape.length) { fn(off); return; }
+      for (let i = 0; i < shape[d]!; i++) walk(d + 1, off + i * strides[d]!);
+    };
+    walk(0, this.offset);
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,122 @@
+import { describe, test } from 'node:test';
+import * as ax from '../src/index.js';
+import { type EncodedTensor, assertClose, decode, loadFixture } from './helpers/fixtures.js';
+
+type Args = Record<string, any>;
+type OpFn = (xs: ax.Tensor[], a: Args) => ax.Tensor | ax.Tensor[];
+
+const u = (f: (x: ax.Tensor) => ax.Tensor): OpFn => (xs) => f(xs[0]!);
+
+/** The same op names as scripts/gen_op_fixtures.py, written with Axon's API. */
+const OPS: Record<string, OpFn> = {
+  neg: u(ax.neg), abs: u(ax.abs), sign: u(ax.sign), exp: u(ax.exp), log: u(ax.log), log1p: u(ax.log1p),
+  sqrt: u(ax.sqrt), rsqrt: u(ax.rsqrt), sin: u(ax.sin), cos: u(ax.cos), tanh: u(ax.tanh), sigmoid: u(ax.sigmoid),
+  erf: u(ax.erf), reciprocal: u(ax.reciprocal), square: u(ax.square), floor: u(ax.floor), ceil: u(ax.ceil),
+  round: u(ax.round), relu: u(ax.relu), selu: u(ax.selu), silu: u(ax.silu), logicalNot: u(ax.logicalNot),
+  leakyRelu: ([x], a) => x!.leakyRelu(a.slope),
+  elu: ([x], a) => x!.elu(a.alpha),
+  gelu: ([x], a) => x!.gelu({ approximate: a.approximate }),
+  softplus: ([x], a) => x!.softplus({ beta: a.beta, threshold: a.threshold }),
+  clamp: ([x], a) => x!.clamp(a.min, a.max),
+  add: ([x, y]) => x!.add(y!), sub: ([x, y]) => x!.sub(y!), mul: ([x, y]) => x!.mul(y!), div: ([x, y]) => x!.div(y!),
+  pow: ([x, y]) => x!.pow(y!), maximum: ([x, y]) => x!.maximum(y!), minimum: ([x, y]) => x!.minimum(y!),
+  addScalar: ([x], a) => x!.add(a.s), mulScalar: ([x], a) => x!.mul(a.s), rsubScalar: ([x], a) => x!.rsub(a.s),
+  divScalar: ([x], a) => x!.div(a.s), powScalar: ([x], a) => x!.pow(a.s), rpowScalar: ([x], a) => ax.pow(a.s, x!),
+  eq: ([x, y]) => x!.eq(y!), ne: ([x, y]) => x!.ne(y!), lt: ([x, y]) => x!.lt(y!), le: ([x, y]) => x!.le(y!),
+  gt: ([x, y]) => x!.gt(y!), ge: ([x, y]) => x!.ge(y!),
+  logicalAnd: ([x, y]) => x!.logicalAnd(y!), logicalOr: ([x, y]) => x!.logicalOr(y!), logicalXor: ([x, y]) => x!.logicalXor(y!),
+  where: ([c, x, y]) => ax.where(c!, x!, y!),
+  sum: ([x], a) => x!.sum(a.dim, { keepdim: a.keepdim }),
+  mean: ([x], a) => x!.mean(a.dim, { keepdim: a.keepdim }),
+  max: ([x], a) => x!.max(a.dim, { keepdim: a.keepdim }),
+  min: ([x], a) => x!.min(a.dim, { keepdim: a.keepdim }),
+  prod: ([x], a) => x!.prod(a.dim, { keepdim: a.keepdim }),
+  argmax: ([x], a) => x!.argmax(a.dim ?? undefined, { keepdim: a.keepdim }),
+  argmin: ([x], a) => x!.argmin(a.dim ?? undefined, { keepdim: a.keepdim }),
+  var: ([x], a) => x!.var(a.dim, { correction: a.correction, keepdim: a.keepdim }),
+  std: ([x], a) => x!.std(a.dim, { correction: a.correction, keepdim: a.keepdim }),
+  logsumexp: ([x], a) => x!.logsumexp(a.dim, { keepdim: a.keepdim }),
+  norm: ([x], a) => x!.norm(a.p === 'inf' ? Infinity : a.p, a.dim, { keepdim: a.keepdim }),
+  softmax: ([x], a) => x!.softmax(a.dim),
+  logSoftmax: ([x], a) => x!.logSoftmax(a.dim),
+  matmul: ([x, y]) => x!.matmul(y!),
+  cat: (xs, a) => ax.cat(xs, a.dim),
+  stack: (xs, a) => ax.stack(xs, a.dim),
+  split: ([x], a) => x!.split(a.sizes, a.dim),
+  chunk: ([x], a) => x!.chunk(a.chunks, a.dim),
+  gather: ([x, i], a) => x!.gather(a.dim, i!),
+  scatter: ([x, i, s], a) => x!.scatter(a.dim, i!, s!),
+  scatterAdd: ([x, i, s], a) => x!.scatterAdd(a.dim, i!, s!),
+  indexSelect: ([x, i], a) => x!.indexSelect(a.dim, i!),
+  maskedFill: ([x, m], a) => x!.maskedFill(m!, a.value),
+  oneHot: ([i], a) => ax.oneHot(i!, a.numClasses),
+  tril: ([x], a) => x!.tril(a.diagonal), triu: ([x], a) => x!.triu(a.diagonal),
+  flip: ([x], a) => x!.flip(a.dims),
+  pad: ([x], a) => x!.pad(a.pads, { value: a.value }),
+  repeat: ([x], a) => x!.repeat(a.repeats),
+  reshape: ([x], a) => x!.reshape(a.shape),
+  permute: ([x], a) => x!.permute(a.dims),
+  transpose: ([x], a) => x!.transpose(a.dim0, a.dim1),
+  expand: ([x], a) => x!.expand(a.shape),
+  squeeze: ([x], a) => x!.squeeze(a.dim),
+  unsqueeze: ([x], a) => x!.unsqueeze(a.dim),
+  narrow: ([x], a) => x!.narrow(a.dim, a.start, a.length),
+  slice: ([x], a) => x!.slice(a.dim, a.start, a.end, a.step),
+  select: ([x], a) => x!.select(a.dim, a.index),
+  flatten: ([x], a) => x!.flatten(a.start, a.end),
+  to: ([x], a) => x!.to(a.dtype),
+};
+
+interface Case {
+  name: string;
+  op: string;
+  args: Args;
+  inputs: (EncodedTensor & { transform: 'transpose' | 'step' | null })[];
+  outputs: EncodedTensor[];
+  gradOutputs: (EncodedTensor | null)[];
+  grads: (EncodedTensor | null)[];
+}
+
+function transform(t: ax.Tensor, how: string | null): ax.Tensor {
+  if (how === 'transpose') return t.transpose(-1, -2);
+  if (how === 'step') return t.slice(-1, null, null, 2);
+  return t;
+}
+
+/** Per-op tolerances where float32 summation order differs more than elementwise rounding. */
+const TOLERANCE: Record<string, [number, number]> = { matmul: [1e-4, 1e-4], prod: [1e-5, 1e-4], norm: [1e-5, 1e-4] };
+
+const fixture = loadFixture<{ generator: string; cases: Case[] }>('ops.json');
+
+describe(`ops against PyTorch (${fixture.generator})`, () => {
+  for (const c of fixture.cases) {
+    test(c.name, () => {
+      const fn = OPS[c.op];
+      if (!fn) throw new Error(`no Axon implementation mapped for fixture op '${c.op}'`);
+      const leaves = c.inputs.map((e) => {
+        const t = decode(e);
+        return t.dtype === 'float32' || t.dtype === 'float64' ? t.requiresGrad_(true) : t;
+      });
+      const xs = leaves.map((l, i) => transform(l, c.inputs[i]!.transform));
+      const result = fn(xs, c.args);
+      const outs = Array.isArray(result) ? result : [result];
+      if (outs.length !== c.outputs.length) throw new Error(`${c.name}: ${outs.length} outputs, expected ${c.outputs.length}`);
+      const [atol, rtol] = TOLERANCE[c.op] ?? [1e-5, 1e-4];
+      outs.forEach((o, k) => assertClose(o, decode(c.outputs[k]!), `${c.name} output ${k}`, atol, rtol));
+      if (c.grads.every((g) => g === null)) return;
+      let loss: ax.Tensor | null = null;
+      outs.forEach((o, k) => {
+        const g = c.gradOutputs[k];
+        if (!g || !o.requiresGrad) return;
+        const term = o.mul(decode(g)).sum();
+        loss = loss ? loss.add(term) : term;
+      });
+      (loss as ax.Tensor | null)?.backward();
+      c.grads.forEach((g, i) => {
+        if (g === null) return;
+        const actual = leaves[i]!.grad ?? ax.zeros(leaves[i]!.shape, { dtype: leaves[i]!.dtype });
+        assertClose(actual, decode(g), `${c.name} grad of input ${i}`, atol, rtol);
+      });
+    });
+  }
+});

@@ -16,6 +16,8 @@ export * from './errors.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.js';
+export { record as recordOp } from './autograd/record.js';
+export type { BackwardFn } from './autograd/node.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions } from './testing/gradcheck.js';
 
 export { setBackend, getBackend, registerBackend, listBackends, backendInfo } from './backend/index.js';

@@ -34,7 +34,7 @@ function alloc(op: string, shape: readonly number[], options: CreateOptions, fal
 
 /**
  * A tensor from nested arrays, a typed array or a scalar. JS numbers become float32 unless a dtype
- * is given; booleans become bool; a typed array keeps its own dtype (and `shape` may reshape it).
+ * is given; booleans become bool; a typed array keeps its own dtype. `shape` reshapes the data.
  */
 export function tensor(data: NestedArray | TypedArray, options: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
   if (ArrayBuffer.isView(data)) {
@@ -68,6 +68,11 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions & 
     (v as readonly NestedArray[]).forEach((item, i) => walk(item, d + 1, `${path}[${i}]`));
   };
   walk(data, 0, '');
+  if (options.shape) {
+    const requested = checkShape('tensor', options.shape);
+    if (numel(requested) !== flat.length) throw new ShapeError(`tensor: shape ${fmtShape(requested)} holds ${numel(requested)} elements but the data has ${flat.length}`);
+    shape.splice(0, shape.length, ...requested);
+  }
   const inferred: DType = flat.length > 0 && flat.every((v) => typeof v === 'boolean') ? 'bool' : 'float32';
   const out = alloc('tensor', shape, options, inferred);
   const bool = out instanceof Uint8Array;

@@ -120,8 +120,12 @@ export class Tensor {
     return out;
   }
 
-  /** Nested JS arrays (numbers; booleans for bool tensors); a number for a 0-d tensor. */
-  toArray(): unknown {
+  /**
+   * Nested JS arrays (numbers; booleans for bool tensors); a number for a 0-d tensor. Typed `any`
+   * like PyTorch's tolist(), since the depth depends on the runtime shape.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toArray(): any {
     const conv = this.dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
     const build = (d: number, off: number): unknown => {
       if (d === this.shape.length) return conv(this.data[off]!);

@@ -1,5 +1,4 @@
 import { grad } from '../autograd/engine.js';
-import { noGrad } from '../autograd/grad-mode.js';
 import { AutogradError, DTypeError, fmtShape } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
@@ -31,7 +30,8 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
   if (!isFloating(out0.dtype)) throw new DTypeError(`gradcheck: the function's output has dtype ${out0.dtype}; expected floating point`);
   const v = randn(out0.shape, { dtype: 'float64', generator: new Generator(options.seed ?? 1234) });
   const analytic = grad(out0, xs, { gradOutputs: [v], allowUnused: true });
-  const project = (): number => noGrad(() => fn(...xs).to('float64').mul(v).sum().item());
+  // Not under noGrad: gradgradcheck's function itself needs autograd to evaluate.
+  const project = (): number => fn(...xs).detach().to('float64').mul(v).sum().item();
   xs.forEach((x, i) => {
     const data = x.data as Float64Array;
     const a = analytic[i] ? analytic[i]!.contiguous().toTypedArray() : new Float64Array(x.numel);

@@ -35,3 +35,5 @@ export { matmul } from './ops/matmul.js';
 export * from './ops/views.js';
 export * from './ops/combine.js';
 export * from './ops/indexing.js';
+
+export * as nn from './nn/index.js';

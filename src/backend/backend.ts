@@ -33,6 +33,21 @@ export type BinaryOp =
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
 /**
+ * Sliding-window geometry over the last two dims (1-D windows use height 1). Output sizes are given
+ * explicitly so that transposed convolutions and ceil-mode pooling can use the same kernels.
+ */
+export interface WindowGeometry {
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  padding: readonly [number, number];
+  dilation: readonly [number, number];
+  /** Spatial size of the image side: [H, W]. */
+  input: readonly [number, number];
+  /** Number of window positions: [outH, outW]. */
+  output: readonly [number, number];
+}
+
+/**
  * The narrow interface every backend implements. Shapes are already checked and broadcast by the
  * op layer; kernels only compute. `out` views are freshly allocated unless a kernel says otherwise.
  */
@@ -56,6 +71,13 @@ export interface Backend {
   gather(x: View, axis: number, index: View, out: View): void;
   /** In place: out[.. index[..i..] on axis ..] (= or +=) src[..i..] over index's shape. */
   scatter(mode: 'assign' | 'add', out: View, axis: number, index: View, src: View): void;
+  /**
+   * Unfolds windows (im2col): x [N, C, H, W] into out [N, C, kh, kw, outH, outW]; positions in the
+   * padding read `padValue` (0 for convolution, -Infinity for max pooling).
+   */
+  im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void;
+  /** The adjoint of im2col (col2im): adds cols [N, C, kh, kw, outH, outW] into out [N, C, H, W], which starts zeroed. */
+  col2im(cols: View, geometry: WindowGeometry, out: View): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
 }

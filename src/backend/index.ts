@@ -2,7 +2,7 @@ import { BackendError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { JsBackend } from './js/index.js';
 
-export type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from './backend.js';
+export type { Backend, BinaryOp, ReduceOp, UnaryOp, View, WindowGeometry } from './backend.js';
 
 /** Backends register a factory under a name; the first use of a name creates it. */
 const factories = new Map<string, () => Backend>([['js', () => new JsBackend()]]);

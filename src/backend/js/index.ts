@@ -1,4 +1,5 @@
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
+import type { Backend, BinaryOp, ReduceOp, UnaryOp, View, WindowGeometry } from '../backend.js';
+import { col2im, im2col } from './window.js';
 import { IndexError } from '../../errors.js';
 import { contiguousStrides } from '../../tensor/shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
@@ -177,6 +178,14 @@ export class JsBackend implements Backend {
         else od[oi + k * step] = sd[si]!;
       }
     });
+  }
+
+  im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void {
+    im2col(x, geometry, padValue, out);
+  }
+
+  col2im(cols: View, geometry: WindowGeometry, out: View): void {
+    col2im(cols, geometry, out);
   }
 
   softmax(x: View, axis: number, out: View, log: boolean): void {

@@ -1,0 +1,103 @@
+import type { Tensor } from '../../tensor/tensor.js';
+import { type Pair, pair } from '../functional/args.js';
+import { type ConvOptions, conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
+import { Module } from '../module.js';
+import type { Parameter } from '../parameter.js';
+import { uniformParameter } from './linear.js';
+
+export interface ConvLayerOptions extends ConvOptions {
+  bias?: boolean;
+}
+
+/** Weight [Cout, Cin/groups, ...kernel], PyTorch's default init U(±1/sqrt(fanIn)). */
+function convParams(m: Module, weightShape: number[], fanIn: number, outChannels: number, bias: boolean): [Parameter, Parameter | null] {
+  const bound = 1 / Math.sqrt(fanIn);
+  return [
+    m.registerParameter('weight', uniformParameter(weightShape, bound)),
+    m.registerParameter('bias', bias ? uniformParameter([outChannels], bound) : null),
+  ];
+}
+
+export class Conv2d extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly kernelSize: [number, number];
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: ConvLayerOptions = {}) {
+    super();
+    const groups = options.groups ?? 1;
+    this.kernelSize = pair('Conv2d', 'kernelSize', kernelSize);
+    const fanIn = (inChannels / groups) * this.kernelSize[0] * this.kernelSize[1];
+    [this.weight, this.bias] = convParams(this, [outChannels, inChannels / groups, ...this.kernelSize], fanIn, outChannels, options.bias !== false);
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, this.options);
+  }
+
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}]`;
+  }
+}
+
+export class Conv1d extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: ConvLayerOptions = {}) {
+    super();
+    const groups = options.groups ?? 1;
+    [this.weight, this.bias] = convParams(this, [outChannels, inChannels / groups, kernelSize], (inChannels / groups) * kernelSize, outChannels, options.bias !== false);
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv1d(x, this.weight, this.bias, this.options);
+  }
+
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}`;
+  }
+}
+
+export interface ConvTransposeLayerOptions {
+  stride?: Pair;
+  padding?: Pair;
+  outputPadding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+}
+
+/** Weight [Cin, Cout/groups, kh, kw]; PyTorch computes its init fan-in from weight.size(1)·kernel. */
+export class ConvTranspose2d extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly kernelSize: [number, number];
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: ConvTransposeLayerOptions = {}) {
+    super();
+    const groups = options.groups ?? 1;
+    this.kernelSize = pair('ConvTranspose2d', 'kernelSize', kernelSize);
+    const fanIn = (outChannels / groups) * this.kernelSize[0] * this.kernelSize[1];
+    [this.weight, this.bias] = convParams(this, [inChannels, outChannels / groups, ...this.kernelSize], fanIn, outChannels, options.bias !== false);
+  }
+
+  forward(x: Tensor): Tensor {
+    return convTranspose2d(x, this.weight, this.bias, this.options);
+  }
+}
+
+export class ConvTranspose1d extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: ConvTransposeLayerOptions = {}) {
+    super();
+    const groups = options.groups ?? 1;
+    [this.weight, this.bias] = convParams(this, [inChannels, outChannels / groups, kernelSize], (outChannels / groups) * kernelSize, outChannels, options.bias !== false);
+  }
+
+  forward(x: Tensor): Tensor {
+    return convTranspose1d(x, this.weight, this.bias, this.options);
+  }
+}

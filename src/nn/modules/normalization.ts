@@ -1,0 +1,102 @@
+import { ShapeError, fmtShape } from '../../errors.js';
+import { ones, zeros } from '../../tensor/create.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { batchNorm, groupNorm, layerNorm } from '../functional/normalization.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** null: cumulative moving average of all batches. */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+abstract class BatchNormBase extends Module {
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
+
+  constructor(readonly numFeatures: number, readonly options: BatchNormOptions = {}) {
+    super();
+    const affine = options.affine ?? true;
+    this.weight = this.registerParameter('weight', affine ? new Parameter(ones([numFeatures])) : null);
+    this.bias = this.registerParameter('bias', affine ? new Parameter(zeros([numFeatures])) : null);
+    const track = options.trackRunningStats ?? true;
+    this.runningMean = this.registerBuffer('running_mean', track ? zeros([numFeatures]) : null);
+    this.runningVar = this.registerBuffer('running_var', track ? ones([numFeatures]) : null);
+    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', track ? zeros([], { dtype: 'int32' }) : null);
+  }
+
+  protected abstract checkRank(x: Tensor): void;
+
+  forward(x: Tensor): Tensor {
+    this.checkRank(x);
+    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
+      training: this.training || this.runningMean === null,
+      momentum: this.options.momentum === undefined ? 0.1 : this.options.momentum,
+      eps: this.options.eps ?? 1e-5,
+      numBatchesTracked: this.training ? this.numBatchesTracked : null,
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.options.eps ?? 1e-5}, momentum=${this.options.momentum === undefined ? 0.1 : this.options.momentum}`;
+  }
+}
+
+/** Batch norm over [N, C] or [N, C, L]. */
+export class BatchNorm1d extends BatchNormBase {
+  protected checkRank(x: Tensor): void {
+    if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError(`BatchNorm1d: expected 2-D or 3-D input ([N, C] or [N, C, L]), got ${fmtShape(x.shape)}`);
+  }
+}
+
+/** Batch norm over [N, C, H, W]. */
+export class BatchNorm2d extends BatchNormBase {
+  protected checkRank(x: Tensor): void {
+    if (x.ndim !== 4) throw new ShapeError(`BatchNorm2d: expected 4-D input [N, C, H, W], got ${fmtShape(x.shape)}`);
+  }
+}
+
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+
+  constructor(normalizedShape: number | number[], readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = this.registerParameter('weight', affine ? new Parameter(ones(this.normalizedShape)) : null);
+    this.bias = this.registerParameter('bias', affine && options.bias !== false ? new Parameter(zeros(this.normalizedShape)) : null);
+  }
+
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.options.eps ?? 1e-5);
+  }
+
+  override extraRepr(): string {
+    return `[${this.normalizedShape}], eps=${this.options.eps ?? 1e-5}`;
+  }
+}
+
+export class GroupNorm extends Module {
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+
+  constructor(readonly numGroups: number, readonly numChannels: number, readonly options: { eps?: number; affine?: boolean } = {}) {
+    super();
+    if (numChannels % numGroups !== 0) throw new ShapeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
+    const affine = options.affine ?? true;
+    this.weight = this.registerParameter('weight', affine ? new Parameter(ones([numChannels])) : null);
+    this.bias = this.registerParameter('bias', affine ? new Parameter(zeros([numChannels])) : null);
+  }
+
+  forward(x: Tensor): Tensor {
+    return groupNorm(x, this.numGroups, this.weight, this.bias, this.options.eps ?? 1e-5);
+  }
+}

@@ -1,0 +1,13 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { Tensor as TensorClass } from '../tensor/tensor.js';
+
+/**
+ * A tensor that is a module's learnable state: a Module finds its Parameters by itself and
+ * `requiresGrad` is on by default. Shares memory with the tensor it is made from.
+ */
+export class Parameter extends TensorClass {
+  constructor(data: Tensor, requiresGrad = true) {
+    super(data.storage, data.shape, data.strides, data.offset, data.dtype);
+    if (requiresGrad) this.requiresGrad = true;
+  }
+}

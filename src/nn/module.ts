@@ -190,6 +190,24 @@ export abstract class Module {
     return this;
   }
 
+  /** Converts every floating-point parameter and buffer to dtype, in place (same objects). */
+  to(dtype: 'float32' | 'float64'): this {
+    noGrad(() => {
+      for (const t of [...this.parameters(), ...this.buffers()]) {
+        if (t.dtype !== dtype && (t.dtype === 'float32' || t.dtype === 'float64')) t.setData(t.to(dtype));
+      }
+    });
+    return this;
+  }
+
+  double(): this {
+    return this.to('float64');
+  }
+
+  float(): this {
+    return this.to('float32');
+  }
+
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }

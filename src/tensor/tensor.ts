@@ -70,6 +70,22 @@ export class Tensor {
     return this;
   }
 
+  /**
+   * Replaces this tensor's data with another's, keeping the object (PyTorch's `param.data = t`):
+   * how a module changes the dtype of its parameters in place. Not recorded by autograd.
+   */
+  setData(other: Tensor): this {
+    const self = this as { -readonly [K in 'storage' | 'data' | 'shape' | 'strides' | 'offset' | 'dtype']: Tensor[K] };
+    self.storage = other.storage;
+    self.data = other.storage.data;
+    self.shape = other.shape;
+    self.strides = other.strides;
+    self.offset = other.offset;
+    self.dtype = other.dtype;
+    this.grad = null;
+    return this;
+  }
+
   /** How many times the shared storage was written in place. */
   get version(): number {
     return this.storage.version;

@@ -125,27 +125,20 @@ export class JsBackend implements Backend {
   matmul(a: View, b: View, out: View): void {
     const r = out.shape.length;
     const M = out.shape[r - 2]!, N = out.shape[r - 1]!, K = a.shape[r - 1]!;
-    const ars = a.strides[r - 2]!, acs = a.strides[r - 1]!;
-    const brs = b.strides[r - 2]!, bcs = b.strides[r - 1]!;
-    const ors = out.strides[r - 2]!, ocs = out.strides[r - 1]!;
-    const ad = a.data, bd = b.data, od = out.data;
-    const row = new Float64Array(N);
     const batchShape = out.shape.slice(0, r - 2);
     const strides = [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2), out.strides.slice(0, r - 2)];
+    const packed = b.strides[r - 1] === 1 ? null : new Float64Array(K * N);
     forEachRow(batchShape, strides, [a.offset, b.offset, out.offset], (o, n, s) => {
       for (let t = 0; t < n; t++) {
-        const a0 = o[0]! + t * s[0]!, b0 = o[1]! + t * s[1]!, o0 = o[2]! + t * s[2]!;
-        for (let i = 0; i < M; i++) {
-          row.fill(0);
-          const ai = a0 + i * ars;
-          for (let k = 0; k < K; k++) {
-            const aik = ad[ai + k * acs]!;
-            let bi = b0 + k * brs;
-            for (let j = 0; j < N; j++, bi += bcs) row[j] += aik * bd[bi]!;
-          }
-          let oi = o0 + i * ors;
-          for (let j = 0; j < N; j++, oi += ocs) od[oi] = row[j]!;
-        }
+        const bOff = o[1]! + t * s[1]!;
+        let bRows: { data: ArrayLike<number>; offset: number; rowStride: number };
+        if (packed) {
+          // Copy B's rows to unit stride once per matrix so the inner loop streams memory.
+          const brs = b.strides[r - 2]!, bcs = b.strides[r - 1]!;
+          for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) packed[k * N + j] = b.data[bOff + k * brs + j * bcs]!;
+          bRows = { data: packed, offset: 0, rowStride: N };
+        } else bRows = { data: b.data, offset: bOff, rowStride: b.strides[r - 2]! };
+        matmulBlock(a, o[0]! + t * s[0]!, bRows, out, o[2]! + t * s[2]!, M, N, K, r);
       }
     });
   }
@@ -209,5 +202,45 @@ export class JsBackend implements Backend {
         }
       }
     });
+  }
+}
+
+/**
+ * One [M, K] × [K, N] product with unit-stride rows of B, four rows of A at a time: each B value
+ * loaded feeds four accumulator rows (about 3× the speed of one row at a time in V8).
+ */
+function matmulBlock(a: View, aOff: number, b: { data: ArrayLike<number>; offset: number; rowStride: number }, out: View, oOff: number, M: number, N: number, K: number, r: number): void {
+  const ad = a.data, bd = b.data, od = out.data;
+  const ars = a.strides[r - 2]!, acs = a.strides[r - 1]!;
+  const ors = out.strides[r - 2]!, ocs = out.strides[r - 1]!;
+  const r0 = new Float64Array(N), r1 = new Float64Array(N), r2 = new Float64Array(N), r3 = new Float64Array(N);
+  let i = 0;
+  for (; i + 4 <= M; i += 4) {
+    r0.fill(0); r1.fill(0); r2.fill(0); r3.fill(0);
+    const ai = aOff + i * ars;
+    for (let k = 0; k < K; k++) {
+      const ak = ai + k * acs;
+      const a0 = ad[ak]!, a1 = ad[ak + ars]!, a2 = ad[ak + 2 * ars]!, a3 = ad[ak + 3 * ars]!;
+      const bi = b.offset + k * b.rowStride;
+      for (let j = 0; j < N; j++) {
+        const bv = bd[bi + j]!;
+        r0[j] += a0 * bv; r1[j] += a1 * bv; r2[j] += a2 * bv; r3[j] += a3 * bv;
+      }
+    }
+    let oi = oOff + i * ors;
+    for (let j = 0; j < N; j++, oi += ocs) {
+      od[oi] = r0[j]!; od[oi + ors] = r1[j]!; od[oi + 2 * ors] = r2[j]!; od[oi + 3 * ors] = r3[j]!;
+    }
+  }
+  for (; i < M; i++) {
+    r0.fill(0);
+    const ai = aOff + i * ars;
+    for (let k = 0; k < K; k++) {
+      const av = ad[ai + k * acs]!;
+      const bi = b.offset + k * b.rowStride;
+      for (let j = 0; j < N; j++) r0[j] += av * bd[bi + j]!;
+    }
+    let oi = oOff + i * ors;
+    for (let j = 0; j < N; j++, oi += ocs) od[oi] = r0[j]!;
   }
 }

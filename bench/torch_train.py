@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""The PyTorch side of bench/train.ts: the same workloads, printed as one JSON line.
+Run with Debian's torch: /usr/bin/python3 bench/torch_train.py --threads 1 (install
+libopenblas0-openmp first, or torch uses a reference BLAS 25x slower)."""
+import argparse, json, time
+import torch
+import torch.nn as nn
+
+p = argparse.ArgumentParser()
+p.add_argument('--threads', type=int, default=1)
+p.add_argument('--seconds', type=float, default=3.0)
+p.add_argument('--only', default='')
+args = p.parse_args()
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+
+def lstm_model():
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(64, 128, batch_first=True)
+            self.head = nn.Linear(128, 10)
+        def forward(self, x):
+            return self.head(self.lstm(x)[0][:, -1])
+    return M()
+
+WORKLOADS = {
+    'mlp': (lambda: nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)), (128, 784)),
+    'lenet': (lambda: nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+                                    nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), (64, 1, 28, 28)),
+    'lstm': (lstm_model, (32, 32, 64)),
+    'transformer': (lambda: nn.Sequential(nn.TransformerEncoder(nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True), 2, enable_nested_tensor=False), nn.Flatten(), nn.Linear(64 * 128, 10)), (16, 64, 128)),
+}
+
+out = {}
+for name, (make, shape) in WORKLOADS.items():
+    if args.only and name not in args.only.split(','):
+        continue
+    model = make()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(*shape)
+    y = torch.randint(0, 10, (shape[0],))
+    def step():
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+    step()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < args.seconds:
+        step(); steps += 1
+    out[name] = steps * shape[0] / (time.perf_counter() - start)
+print(json.dumps(out))

@@ -1,0 +1,80 @@
+/**
+ * Training throughput (samples/s) of Axon and PyTorch side by side, same workloads, same batch,
+ * plain SGD on both sides: MLP 784-256-128-10 (b128), LeNet-5 (b64), LSTM in64 h128 seq32 (b32),
+ * Transformer encoder d128 h4 ff512 L2 seq64 (b16).
+ *
+ *   npm run bench:train [-- --seconds 3 --only lstm,transformer]
+ *
+ * PyTorch runs through /usr/bin/python3 (Debian's python3-torch) and is skipped, with a note, when
+ * it is not installed. Figures are only comparable within one run on one machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as ax from '../src/index.js';
+
+const { nn } = ax;
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const seconds = Number(arg('seconds', '3'));
+const only = arg('only', 'mlp,lenet,lstm,transformer').split(',');
+
+class LstmClassifier extends nn.Module {
+  lstm = new nn.LSTM(64, 128, { batchFirst: true });
+  head = new nn.Linear(128, 10);
+  forward(x: ax.Tensor): ax.Tensor {
+    const [out] = this.lstm.forward(x);
+    return this.head.forward(out.select(1, -1));
+  }
+}
+
+const WORKLOADS: Record<string, [() => ax.nn.Module, number[]]> = {
+  mlp: [() => new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10)), [128, 784]],
+  lenet: [() => new nn.Sequential(new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(400, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10)), [64, 1, 28, 28]],
+  lstm: [() => new LstmClassifier(), [32, 32, 64]],
+  transformer: [() => new nn.Sequential(new nn.TransformerEncoder(new nn.TransformerEncoderLayer(128, 4, { dimFeedforward: 512, dropout: 0, batchFirst: true }), 2), new nn.Flatten(), new nn.Linear(64 * 128, 10)), [16, 64, 128]],
+};
+
+function axonThroughput(name: string): number {
+  const [make, shape] = WORKLOADS[name]!;
+  ax.manualSeed(0);
+  const model = make();
+  const params = model.parameters();
+  const x = ax.randn(shape);
+  const y = ax.randint(0, 10, [shape[0]!]);
+  const step = () => {
+    model.zeroGrad();
+    nn.functional.crossEntropy(model.forward(x), y).backward();
+    ax.noGrad(() => { for (const p of params) p.sub_(p.grad!.mul(0.01)); });
+  };
+  step();
+  let steps = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) { step(); steps++; }
+  return (steps * shape[0]!) / ((performance.now() - start) / 1000);
+}
+
+function torchThroughput(): Record<string, number> | string {
+  if (!existsSync('/usr/bin/python3')) return 'no /usr/bin/python3';
+  try {
+    const script = fileURLToPath(new URL('./torch_train.py', import.meta.url));
+    const out = execFileSync('/usr/bin/python3', [script, '--threads', '1', '--seconds', String(seconds), '--only', only.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
+  } catch (e) {
+    return `PyTorch not run (${(e as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-openmp`;
+  }
+}
+
+const axon: Record<string, number> = {};
+for (const name of only) axon[name] = axonThroughput(name);
+const torch = torchThroughput();
+console.log(`Training throughput, samples/s, 1 thread, plain SGD (backend: ${ax.backendInfo().name})`);
+console.log('workload      axon      torch     axon/torch');
+for (const name of only) {
+  const t = typeof torch === 'string' ? undefined : torch[name];
+  console.log(`${name.padEnd(12)} ${axon[name]!.toFixed(1).padStart(8)}  ${t === undefined ? '     -' : t.toFixed(1).padStart(9)}  ${t === undefined ? '-' : (axon[name]! / t).toFixed(4).padStart(9)}`);
+}
+if (typeof torch === 'string') console.log(`note: ${torch}`);

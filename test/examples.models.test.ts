@@ -55,3 +55,24 @@ test('Perceptron learning rule separates iris setosa from the other species', ()
   assert.equal(p.predict(x).eq(y).int().sum().item(), 150);
   assert.throws(() => p.fit(x, y.narrow(0, 0, 10)), ax.ShapeError);
 });
+
+test('the README custom loss (focal loss) is differentiable by autograd alone', () => {
+  const focal = (logits: ax.Tensor, target: ax.Tensor, gamma = 2) => {
+    const logp = logits.logSoftmax(1).gather(1, target.unsqueeze(1)).squeeze(1);
+    return logp.exp().rsub(1).pow(gamma).mul(logp).neg().mean();
+  };
+  const target = ax.tensor([0, 2, 1], { dtype: 'int32' });
+  ax.gradcheck((x) => focal(x, target), [ax.randn([3, 4], { dtype: 'float64' })]);
+  // gamma = 0 is plain cross-entropy
+  const x = ax.randn([3, 4]);
+  assert.ok(Math.abs(focal(x, target, 0).item() - F.crossEntropy(x, target).item()) < 1e-6);
+});
+
+test('Dropout2d zeroes whole channels in training and is the identity in eval', () => {
+  const d = new ax.nn.Dropout2d(0.5);
+  const y = d.forward(ax.ones([4, 16, 3, 3]));
+  const perChannel = y.sum([2, 3]).toArray() as number[][];
+  assert.ok(perChannel.flat().every((v) => v === 0 || v === 18), 'each channel all dropped or all kept (×2)');
+  d.eval();
+  assert.equal(d.forward(ax.ones([1, 2, 2, 2])).sum().item(), 8);
+});

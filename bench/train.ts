@@ -3,7 +3,7 @@
  * plain SGD on both sides: MLP 784-256-128-10 (b128), LeNet-5 (b64), LSTM in64 h128 seq32 (b32),
  * Transformer encoder d128 h4 ff512 L2 seq64 (b16).
  *
- *   npm run bench:train [-- --seconds 3 --only lstm,transformer]
+ *   npm run bench:train [-- --threads 2 --seconds 3 --only lstm,transformer]
  *
  * PyTorch runs through /usr/bin/python3 (Debian's python3-torch) and is skipped, with a note, when
  * it is not installed. Figures are only comparable within one run on one machine.
@@ -20,6 +20,8 @@ const arg = (name: string, fallback: string) => {
 };
 const seconds = Number(arg('seconds', '3'));
 const only = arg('only', 'mlp,lenet,lstm,transformer').split(',');
+const threads = Number(arg('threads', '1'));
+ax.setNumThreads(threads);
 
 class LstmClassifier extends nn.Module {
   lstm = new nn.LSTM(64, 128, { batchFirst: true });
@@ -61,7 +63,7 @@ function torchThroughput(): Record<string, number> | string {
   if (!existsSync('/usr/bin/python3')) return 'no /usr/bin/python3';
   try {
     const script = fileURLToPath(new URL('./torch_train.py', import.meta.url));
-    const out = execFileSync('/usr/bin/python3', [script, '--threads', '1', '--seconds', String(seconds), '--only', only.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('/usr/bin/python3', [script, '--threads', String(threads), '--seconds', String(seconds), '--only', only.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
   } catch (e) {
     return `PyTorch not run (${(e as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-openmp`;
@@ -71,7 +73,8 @@ function torchThroughput(): Record<string, number> | string {
 const axon: Record<string, number> = {};
 for (const name of only) axon[name] = axonThroughput(name);
 const torch = torchThroughput();
-console.log(`Training throughput, samples/s, 1 thread, plain SGD (backend: ${ax.backendInfo().name})`);
+const info = ax.backendInfo();
+console.log(`Training throughput, samples/s, ${threads} thread(s) each, plain SGD (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''})`);
 console.log('workload      axon      torch     axon/torch');
 for (const name of only) {
   const t = typeof torch === 'string' ? undefined : torch[name];

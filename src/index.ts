@@ -20,7 +20,7 @@ export { record as recordOp } from './autograd/record.js';
 export type { BackwardFn } from './autograd/node.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions } from './testing/gradcheck.js';
 
-export { setBackend, getBackend, registerBackend, listBackends, backendInfo } from './backend/index.js';
+export { setBackend, getBackend, registerBackend, listBackends, backendInfo, setNumThreads } from './backend/index.js';
 export type { Backend, View, UnaryOp, BinaryOp, ReduceOp } from './backend/index.js';
 
 export type { TensorLike } from './ops/util.js';

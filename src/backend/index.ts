@@ -1,13 +1,23 @@
 import { BackendError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { JsBackend } from './js/index.js';
+import { addonLoadError, loadAddon } from './native/addon.js';
+import { NativeBackend } from './native/index.js';
 
 export type { Backend, BinaryOp, ReduceOp, UnaryOp, View, WindowGeometry } from './backend.js';
 
 /** Backends register a factory under a name; the first use of a name creates it. */
-const factories = new Map<string, () => Backend>([['js', () => new JsBackend()]]);
+const factories = new Map<string, () => Backend>([
+  ['js', () => new JsBackend()],
+  ['native', () => {
+    const addon = loadAddon();
+    if (!addon) throw new BackendError(`setBackend: the native backend is unavailable here: ${addonLoadError()}`);
+    return new NativeBackend(addon);
+  }],
+]);
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
+let warned = false;
 
 export function registerBackend(name: string, factory: () => Backend): void {
   factories.set(name, factory);
@@ -34,14 +44,39 @@ export function setBackend(name: string): Backend {
   return current;
 }
 
-/** The backend in use: AXON_BACKEND when set, else the JS reference backend. */
+/**
+ * The backend in use: AXON_BACKEND when set; otherwise the native backend when its addon is built,
+ * else the JS backend (saying so once).
+ */
 export function getBackend(): Backend {
   if (current) return current;
   const env = typeof process !== 'undefined' ? process.env['AXON_BACKEND'] : undefined;
-  current = instantiate(env && env.length > 0 ? env : 'js');
+  if (env && env.length > 0) {
+    current = instantiate(env);
+    return current;
+  }
+  if (loadAddon()) {
+    current = instantiate('native');
+  } else {
+    if (!warned) {
+      warned = true;
+      console.warn(`axon: using the JS backend: ${addonLoadError()}`);
+    }
+    current = instantiate('js');
+  }
   return current;
 }
 
-export function backendInfo(): { name: string; available: string[] } {
-  return { name: getBackend().name, available: listBackends() };
+/** Which backend runs ops, with the native one's instruction set and thread count. */
+export function backendInfo(): { name: string; available: string[]; isa?: string; threads?: number } {
+  const b = getBackend();
+  const info: { name: string; available: string[]; isa?: string; threads?: number } = { name: b.name, available: listBackends() };
+  if (b instanceof NativeBackend) Object.assign(info, b.addon.info());
+  return info;
+}
+
+/** Threads the native kernels use (AXON_NUM_THREADS sets the start value; default: all cores). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new BackendError(`setNumThreads: expected a positive integer, got ${n}`);
+  loadAddon()?.setNumThreads(n);
 }

@@ -1,0 +1,18 @@
+{
+  "targets": [
+    {
+      "target_name": "axon",
+      "sources": [
+        "native/src/addon.cc",
+        "native/src/threadpool.cc",
+        "native/src/gemm.cc",
+        "native/src/elementwise.cc",
+        "native/src/window.cc"
+      ],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
+      "cflags_cc!": ["-fno-rtti"],
+      "ldflags": ["-pthread"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

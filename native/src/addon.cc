@@ -1,0 +1,254 @@
+// N-API bindings: typed arrays are passed zero-copy; every shape, stride and offset travels in one
+// Float64Array descriptor per call so that a call costs a handful of N-API lookups.
+#include <node_api.h>
+
+#include <cstring>
+#include <vector>
+
+#include "elementwise.h"
+#include "gemm.h"
+#include "threadpool.h"
+#include "window.h"
+
+namespace {
+
+using namespace axon;
+
+constexpr size_t kMaxArgs = 8;
+
+struct Args {
+  napi_env env;
+  size_t argc = kMaxArgs;
+  napi_value argv[kMaxArgs];
+};
+
+bool get_args(napi_env env, napi_callback_info info, Args& a) {
+  a.env = env;
+  return napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, nullptr) == napi_ok;
+}
+
+template <typename T>
+T* typed(napi_env env, napi_value v, size_t* length = nullptr) {
+  napi_typedarray_type type;
+  size_t len;
+  void* data;
+  napi_value buf;
+  size_t byte_offset;
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, &buf, &byte_offset) != napi_ok) return nullptr;
+  if (length) *length = len;
+  return static_cast<T*>(data);
+}
+
+double number(napi_env env, napi_value v) {
+  double d = 0;
+  napi_get_value_double(env, v, &d);
+  return d;
+}
+
+napi_value boolean(napi_env env, bool b) {
+  napi_value r;
+  napi_get_boolean(env, b, &r);
+  return r;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value r;
+  napi_get_undefined(env, &r);
+  return r;
+}
+
+// Reads `count` longs from a descriptor cursor.
+struct Reader {
+  const double* d;
+  size_t i = 0;
+  long next() { return static_cast<long>(d[i++]); }
+  std::vector<long> take(long n) {
+    std::vector<long> v(n);
+    for (long k = 0; k < n; k++) v[k] = next();
+    return v;
+  }
+};
+
+napi_value Info(napi_env env, napi_callback_info) {
+  napi_value obj, isa, threads;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, gemm_isa(), NAPI_AUTO_LENGTH, &isa);
+  napi_create_int32(env, num_threads(), &threads);
+  napi_set_named_property(env, obj, "isa", isa);
+  napi_set_named_property(env, obj, "threads", threads);
+  return obj;
+}
+
+napi_value SetNumThreads(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  set_num_threads(static_cast<int>(number(env, a.argv[0])));
+  return undefined(env);
+}
+
+napi_value ForceIsa(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  char buf[16] = {};
+  size_t len;
+  napi_get_value_string_utf8(env, a.argv[0], buf, sizeof buf, &len);
+  gemm_force_isa(buf);
+  return undefined(env);
+}
+
+// matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...])
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const float* A = typed<float>(env, a.argv[0]);
+  const float* B = typed<float>(env, a.argv[1]);
+  float* C = typed<float>(env, a.argv[2]);
+  const double* d = typed<double>(env, a.argv[3]);
+  size_t n_off;
+  const double* offs = typed<double>(env, a.argv[4], &n_off);
+  if (!A || !B || !C || !d || !offs) return boolean(env, false);
+  const int M = static_cast<int>(d[0]), N = static_cast<int>(d[1]), K = static_cast<int>(d[2]);
+  for (size_t t = 0; t + 2 < n_off; t += 3) {
+    ConstMat am{A + static_cast<long>(offs[t]), static_cast<long>(d[3]), static_cast<long>(d[4])};
+    ConstMat bm{B + static_cast<long>(offs[t + 1]), static_cast<long>(d[5]), static_cast<long>(d[6])};
+    Mat cm{C + static_cast<long>(offs[t + 2]), static_cast<long>(d[7]), static_cast<long>(d[8])};
+    sgemm(M, N, K, am, bm, cm, false);
+  }
+  return boolean(env, true);
+}
+
+// unary(op, x, out, desc[rank, shape, xStr, oStr, xOff, oOff], p0, p1)
+napi_value Unary(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const int op = static_cast<int>(number(env, a.argv[0]));
+  float* x = typed<float>(env, a.argv[1]);
+  float* out = typed<float>(env, a.argv[2]);
+  Reader r{typed<double>(env, a.argv[3])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto xs = r.take(rank), os = r.take(rank);
+  const long xo = r.next(), oo = r.next();
+  return boolean(env, unary(op, shape, {x, xo, xs}, {out, oo, os}, static_cast<float>(number(env, a.argv[4])), static_cast<float>(number(env, a.argv[5]))));
+}
+
+// binary(op, a, b, out, desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff])
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const int op = static_cast<int>(number(env, a.argv[0]));
+  float* x = typed<float>(env, a.argv[1]);
+  float* y = typed<float>(env, a.argv[2]);
+  float* out = typed<float>(env, a.argv[3]);
+  Reader r{typed<double>(env, a.argv[4])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto as = r.take(rank), bs = r.take(rank), os = r.take(rank);
+  const long ao = r.next(), bo = r.next(), oo = r.next();
+  return boolean(env, binary(op, shape, {x, ao, as}, {y, bo, bs}, {out, oo, os}));
+}
+
+// copy(x, out, desc[rank, shape, xStr, oStr, xOff, oOff])
+napi_value Copy(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  float* x = typed<float>(env, a.argv[0]);
+  float* out = typed<float>(env, a.argv[1]);
+  Reader r{typed<double>(env, a.argv[2])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto xs = r.take(rank), os = r.take(rank);
+  const long xo = r.next(), oo = r.next();
+  copy(shape, {x, xo, xs}, {out, oo, os});
+  return boolean(env, true);
+}
+
+// reduce(op, x, out, desc[rank, shape, xStr, outShape, xOff, outOff]); out contiguous
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const int op = static_cast<int>(number(env, a.argv[0]));
+  float* x = typed<float>(env, a.argv[1]);
+  float* out = typed<float>(env, a.argv[2]);
+  Reader r{typed<double>(env, a.argv[3])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto xs = r.take(rank), oshape = r.take(rank);
+  const long xo = r.next(), oo = r.next();
+  reduce(op, shape, {x, xo, xs}, oshape, {out, oo, {}});
+  return boolean(env, true);
+}
+
+// softmax(x, out, desc[rank, shape, xStr, oStr, xOff, oOff, axis, log])
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  float* x = typed<float>(env, a.argv[0]);
+  float* out = typed<float>(env, a.argv[1]);
+  Reader r{typed<double>(env, a.argv[2])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto xs = r.take(rank), os = r.take(rank);
+  const long xo = r.next(), oo = r.next(), axis = r.next(), log = r.next();
+  softmax(shape, {x, xo, xs}, {out, oo, os}, static_cast<int>(axis), log != 0);
+  return boolean(env, true);
+}
+
+// Window descriptor: [N, C, xStr×4, kh, kw, sh, sw, ph, pw, dh, dw, H, W, oh, ow, colStr×6, xOff, colOff]
+struct WindowCall {
+  long N, C, xs[4], cs[6], xo, co;
+  Window g;
+};
+
+WindowCall window_desc(const double* d) {
+  Reader r{d};
+  WindowCall w;
+  w.N = r.next();
+  w.C = r.next();
+  for (long& s : w.xs) s = r.next();
+  w.g = {r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next()};
+  for (long& s : w.cs) s = r.next();
+  w.xo = r.next();
+  w.co = r.next();
+  return w;
+}
+
+// im2col(x, cols, desc, padValue)
+napi_value Im2col(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const float* x = typed<float>(env, a.argv[0]);
+  float* cols = typed<float>(env, a.argv[1]);
+  WindowCall w = window_desc(typed<double>(env, a.argv[2]));
+  im2col(x + w.xo, w.xs, w.N, w.C, w.g, static_cast<float>(number(env, a.argv[3])), cols + w.co, w.cs);
+  return boolean(env, true);
+}
+
+// col2im(cols, x, desc): adds into x
+napi_value Col2im(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const float* cols = typed<float>(env, a.argv[0]);
+  float* x = typed<float>(env, a.argv[1]);
+  WindowCall w = window_desc(typed<double>(env, a.argv[2]));
+  col2im(cols + w.co, w.cs, w.N, w.C, w.g, x + w.xo, w.xs);
+  return boolean(env, true);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const struct { const char* name; napi_callback fn; } fns[] = {
+      {"info", Info}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
+      {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax},
+      {"im2col", Im2col}, {"col2im", Col2im},
+  };
+  for (const auto& f : fns) {
+    napi_value v;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &v);
+    napi_set_named_property(env, exports, f.name, v);
+  }
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,118 @@
+#include "threadpool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace axon {
+namespace {
+
+class Pool {
+ public:
+  explicit Pool(int threads) { resize(threads); }
+  ~Pool() { stop(); }
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void resize(int threads) {
+    stop();
+    quit_ = false;
+    for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work(); });
+  }
+
+  void run(int n, const std::function<void(int)>& fn) {
+    if (n <= 0) return;
+    if (workers_.empty() || n == 1) {
+      for (int i = 0; i < n; i++) fn(i);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = &fn;
+      total_ = n;
+      next_.store(0);
+      generation_++;
+    }
+    wake_.notify_all();
+    drain(&fn, n);
+    // Return only when no worker is still inside this job.
+    std::unique_lock<std::mutex> lock(mu_);
+    job_ = nullptr;
+    finished_.wait(lock, [&] { return active_ == 0; });
+  }
+
+ private:
+  void drain(const std::function<void(int)>* job, int total) {
+    for (;;) {
+      int i = next_.fetch_add(1);
+      if (i >= total) break;
+      (*job)(i);
+    }
+  }
+
+  void work() {
+    unsigned long seen = 0;
+    for (;;) {
+      const std::function<void(int)>* job;
+      int total;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+        if (quit_) return;
+        seen = generation_;
+        job = job_;
+        total = total_;
+        if (job == nullptr) continue;  // woke after that job was already finished
+        active_++;
+      }
+      drain(job, total);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--active_ == 0) finished_.notify_all();
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      quit_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable wake_, finished_;
+  const std::function<void(int)>* job_ = nullptr;
+  int total_ = 0;
+  std::atomic<int> next_{0};
+  int active_ = 0;
+  unsigned long generation_ = 0;
+  bool quit_ = false;
+};
+
+int default_threads() {
+  if (const char* env = std::getenv("AXON_NUM_THREADS")) {
+    int n = std::atoi(env);
+    if (n > 0) return n;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc > 0 ? static_cast<int>(hc) : 1;
+}
+
+Pool& pool() {
+  static Pool p(default_threads());
+  return p;
+}
+
+}  // namespace
+
+void set_num_threads(int n) { pool().resize(n > 0 ? n : 1); }
+int num_threads() { return pool().size(); }
+void parallel_for(int n, const std::function<void(int)>& fn) { pool().run(n, fn); }
+
+}  // namespace axon

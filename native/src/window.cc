@@ -1,0 +1,60 @@
+#include "window.h"
+
+#include "threadpool.h"
+
+namespace axon {
+
+void im2col(const float* x, const long* xs, long N, long C, const Window& g, float pad, float* cols, const long* cs) {
+  const long planes = N * C;
+  parallel_for(planes >= 8 ? num_threads() : 1, [&](int t) {
+    const int parts = planes >= 8 ? num_threads() : 1;
+    for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
+      const long n = pl / C, c = pl % C;
+      const float* xp = x + n * xs[0] + c * xs[1];
+      float* cp = cols + n * cs[0] + c * cs[1];
+      for (long i = 0; i < g.kh; i++)
+        for (long j = 0; j < g.kw; j++) {
+          float* dst = cp + i * cs[2] + j * cs[3];
+          for (long y = 0; y < g.oh; y++) {
+            const long row = y * g.sh - g.ph + i * g.dh;
+            float* d = dst + y * cs[4];
+            if (row < 0 || row >= g.H) { for (long xo = 0; xo < g.ow; xo++) d[xo * cs[5]] = pad; continue; }
+            const float* src = xp + row * xs[2];
+            for (long xo = 0; xo < g.ow; xo++) {
+              const long col = xo * g.sw - g.pw + j * g.dw;
+              d[xo * cs[5]] = (col >= 0 && col < g.W) ? src[col * xs[3]] : pad;
+            }
+          }
+        }
+    }
+  });
+}
+
+void col2im(const float* cols, const long* cs, long N, long C, const Window& g, float* x, const long* xs) {
+  const long planes = N * C;
+  // Planes are independent, so threads never write the same element.
+  parallel_for(planes >= 8 ? num_threads() : 1, [&](int t) {
+    const int parts = planes >= 8 ? num_threads() : 1;
+    for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
+      const long n = pl / C, c = pl % C;
+      float* xp = x + n * xs[0] + c * xs[1];
+      const float* cp = cols + n * cs[0] + c * cs[1];
+      for (long i = 0; i < g.kh; i++)
+        for (long j = 0; j < g.kw; j++) {
+          const float* src = cp + i * cs[2] + j * cs[3];
+          for (long y = 0; y < g.oh; y++) {
+            const long row = y * g.sh - g.ph + i * g.dh;
+            if (row < 0 || row >= g.H) continue;
+            const float* s = src + y * cs[4];
+            float* dst = xp + row * xs[2];
+            for (long xo = 0; xo < g.ow; xo++) {
+              const long col = xo * g.sw - g.pw + j * g.dw;
+              if (col >= 0 && col < g.W) dst[col * xs[3]] += s[xo * cs[5]];
+            }
+          }
+        }
+    }
+  });
+}
+
+}  // namespace axon

@@ -1,0 +1,14 @@
+// im2col and its adjoint col2im for [N, C, H, W] images (convolution and pooling go through these).
+#pragma once
+
+namespace axon {
+
+struct Window {
+  long kh, kw, sh, sw, ph, pw, dh, dw, H, W, oh, ow;
+};
+
+// x strides: 4 values for [N, C, H, W]; cols strides: 6 values for [N, C, kh, kw, oh, ow].
+void im2col(const float* x, const long* xs, long N, long C, const Window& g, float pad, float* cols, const long* cs);
+void col2im(const float* cols, const long* cs, long N, long C, const Window& g, float* x, const long* xs);
+
+}  // namespace axon

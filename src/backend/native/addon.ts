@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The functions build/Release/axon.node exports (see native/src/addon.cc). */
+export interface Addon {
+  info(): { isa: string; threads: number };
+  setNumThreads(n: number): void;
+  forceIsa(isa: string): void;
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array, offsets: Float64Array): boolean;
+  unary(op: number, x: Float32Array, out: Float32Array, desc: Float64Array, p0: number, p1: number): boolean;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, desc: Float64Array): boolean;
+  copy(x: Float32Array, out: Float32Array, desc: Float64Array): boolean;
+  reduce(op: number, x: Float32Array, out: Float32Array, desc: Float64Array): boolean;
+  softmax(x: Float32Array, out: Float32Array, desc: Float64Array): boolean;
+  im2col(x: Float32Array, cols: Float32Array, desc: Float64Array, padValue: number): boolean;
+  col2im(cols: Float32Array, x: Float32Array, desc: Float64Array): boolean;
+}
+
+/** The package root: the nearest folder above this file whose package.json is Axon's. */
+function packageRoot(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'axon') return dir;
+      } catch { /* keep looking */ }
+    }
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+let cached: Addon | null | undefined;
+let loadError = '';
+
+/** Loads the compiled addon once; null (with loadError() saying why) when it is not there. */
+export function loadAddon(): Addon | null {
+  if (cached !== undefined) return cached;
+  const root = packageRoot();
+  const file = root ? join(root, 'build', 'Release', 'axon.node') : null;
+  if (!file || !existsSync(file)) {
+    loadError = 'the native addon is not built (build/Release/axon.node is missing; run `npm rebuild` or see the install log)';
+    cached = null;
+    return null;
+  }
+  try {
+    cached = createRequire(import.meta.url)(file) as Addon;
+  } catch (e) {
+    loadError = `the native addon failed to load: ${(e as Error).message}`;
+    cached = null;
+  }
+  return cached;
+}
+
+export function addonLoadError(): string {
+  return loadError;
+}

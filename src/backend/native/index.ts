@@ -1,0 +1,130 @@
+import type { Backend, BinaryOp, ReduceOp, UnaryOp, View, WindowGeometry } from '../backend.js';
+import { JsBackend } from '../js/index.js';
+import { forEachRow } from '../js/strided.js';
+import type { Addon } from './addon.js';
+
+// Op codes shared with native/src/elementwise.h.
+const UNARY: Partial<Record<UnaryOp, number>> = {
+  neg: 0, abs: 1, exp: 2, log: 3, log1p: 4, sqrt: 5, rsqrt: 6, sin: 7, cos: 8, tanh: 9, sigmoid: 10, relu: 11,
+  reciprocal: 12, square: 13, leakyRelu: 14, elu: 15, silu: 16, gelu: 17, geluTanh: 18, softplus: 19, clamp: 20,
+  powScalar: 21, erf: 22, sign: 23,
+};
+const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 };
+const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+
+const f32 = (v: View): v is View & { data: Float32Array } => v.data instanceof Float32Array;
+
+/** [rank, shape, strides of each view..., offsets of each view...] */
+function describe(shape: readonly number[], views: readonly View[], extra: number[] = []): Float64Array {
+  const r = shape.length;
+  const d = new Float64Array(1 + r * (1 + views.length) + views.length + extra.length);
+  let i = 0;
+  d[i++] = r;
+  for (const s of shape) d[i++] = s;
+  for (const v of views) for (let k = 0; k < r; k++) d[i++] = v.strides[k]!;
+  for (const v of views) d[i++] = v.offset;
+  for (const e of extra) d[i++] = e;
+  return d;
+}
+
+function windowDesc(img: View, g: WindowGeometry, cols: View): Float64Array {
+  return new Float64Array([
+    img.shape[0]!, img.shape[1]!, ...img.strides,
+    g.kernel[0], g.kernel[1], g.stride[0], g.stride[1], g.padding[0], g.padding[1], g.dilation[0], g.dilation[1],
+    g.input[0], g.input[1], g.output[0], g.output[1], ...cols.strides, img.offset, cols.offset,
+  ]);
+}
+
+/**
+ * C++ kernels (SIMD, threads) for float32; every other dtype, and the few kernels the addon does
+ * not have, run on the JS backend, which stays the reference.
+ */
+export class NativeBackend implements Backend {
+  readonly name = 'native';
+  private readonly js = new JsBackend();
+
+  constructor(readonly addon: Addon) {}
+
+  copy(x: View, out: View): void {
+    if (f32(x) && f32(out)) this.addon.copy(x.data, out.data, describe(out.shape, [x, out]));
+    else this.js.copy(x, out);
+  }
+
+  fill(out: View, value: number): void {
+    this.js.fill(out, value);
+  }
+
+  unary(op: UnaryOp, x: View, out: View, p0 = 0, p1 = 0): void {
+    const code = UNARY[op];
+    if (code === undefined || !f32(x) || !f32(out)) return this.js.unary(op, x, out, p0, p1);
+    this.addon.unary(code, x.data, out.data, describe(out.shape, [x, out]), p0, p1);
+  }
+
+  binary(op: BinaryOp, a: View, b: View, out: View): void {
+    const code = BINARY[op];
+    if (code === undefined || !f32(a) || !f32(b) || !f32(out)) return this.js.binary(op, a, b, out);
+    this.addon.binary(code, a.data, b.data, out.data, describe(out.shape, [a, b, out]));
+  }
+
+  where(cond: View, a: View, b: View, out: View): void {
+    this.js.where(cond, a, b, out);
+  }
+
+  reduce(op: ReduceOp, x: View, out: View): void {
+    if (!f32(x) || !f32(out)) return this.js.reduce(op, x, out);
+    const r = x.shape.length;
+    const d = new Float64Array(1 + 3 * r + 2);
+    d[0] = r;
+    for (let k = 0; k < r; k++) { d[1 + k] = x.shape[k]!; d[1 + r + k] = x.strides[k]!; d[1 + 2 * r + k] = out.shape[k]!; }
+    d[1 + 3 * r] = x.offset;
+    d[2 + 3 * r] = out.offset;
+    this.addon.reduce(REDUCE[op], x.data, out.data, d);
+  }
+
+  argReduce(op: 'argmax' | 'argmin', x: View, axis: number, out: View): void {
+    this.js.argReduce(op, x, axis, out);
+  }
+
+  matmul(a: View, b: View, out: View): void {
+    if (!f32(a) || !f32(b) || !f32(out)) return this.js.matmul(a, b, out);
+    const r = out.shape.length;
+    const dims = new Float64Array([out.shape[r - 2]!, out.shape[r - 1]!, a.shape[r - 1]!,
+      a.strides[r - 2]!, a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, out.strides[r - 2]!, out.strides[r - 1]!]);
+    // One (a, b, out) offset triple per matrix of the batch.
+    const batch = out.shape.slice(0, r - 2);
+    const count = batch.reduce((p, s) => p * s, 1);
+    const offsets = new Float64Array(3 * count);
+    let i = 0;
+    forEachRow(batch, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2), out.strides.slice(0, r - 2)], [a.offset, b.offset, out.offset], (o, n, s) => {
+      for (let t = 0; t < n; t++) {
+        offsets[i++] = o[0]! + t * s[0]!;
+        offsets[i++] = o[1]! + t * s[1]!;
+        offsets[i++] = o[2]! + t * s[2]!;
+      }
+    });
+    this.addon.matmul(a.data, b.data, out.data, dims, offsets);
+  }
+
+  gather(x: View, axis: number, index: View, out: View): void {
+    this.js.gather(x, axis, index, out);
+  }
+
+  scatter(mode: 'assign' | 'add', out: View, axis: number, index: View, src: View): void {
+    this.js.scatter(mode, out, axis, index, src);
+  }
+
+  im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void {
+    if (!f32(x) || !f32(out)) return this.js.im2col(x, geometry, padValue, out);
+    this.addon.im2col(x.data, out.data, windowDesc(x, geometry, out), padValue);
+  }
+
+  col2im(cols: View, geometry: WindowGeometry, out: View): void {
+    if (!f32(cols) || !f32(out)) return this.js.col2im(cols, geometry, out);
+    this.addon.col2im(cols.data, out.data, windowDesc(out, geometry, cols));
+  }
+
+  softmax(x: View, axis: number, out: View, log: boolean): void {
+    if (!f32(x) || !f32(out)) return this.js.softmax(x, axis, out, log);
+    this.addon.softmax(x.data, out.data, describe(x.shape, [x, out], [axis, log ? 1 : 0]));
+  }
+}

@@ -8,16 +8,10 @@
  * PyTorch runs through /usr/bin/python3 (Debian's python3-torch) and is skipped, with a note, when
  * it is not installed. Figures are only comparable within one run on one machine.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { arg, torchAnchor } from './anchor.js';
 import * as ax from '../src/index.js';
 
 const { nn } = ax;
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
 const seconds = Number(arg('seconds', '3'));
 const only = arg('only', 'mlp,lenet,lstm,transformer').split(',');
 const threads = Number(arg('threads', '1'));
@@ -59,20 +53,10 @@ function axonThroughput(name: string): number {
   return (steps * shape[0]!) / ((performance.now() - start) / 1000);
 }
 
-function torchThroughput(): Record<string, number> | string {
-  if (!existsSync('/usr/bin/python3')) return 'no /usr/bin/python3';
-  try {
-    const script = fileURLToPath(new URL('./torch_train.py', import.meta.url));
-    const out = execFileSync('/usr/bin/python3', [script, '--threads', String(threads), '--seconds', String(seconds), '--only', only.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
-  } catch (e) {
-    return `PyTorch not run (${(e as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-openmp`;
-  }
-}
 
 const axon: Record<string, number> = {};
 for (const name of only) axon[name] = axonThroughput(name);
-const torch = torchThroughput();
+const torch = torchAnchor<Record<string, number>>(['--task', 'train', '--threads', String(threads), '--seconds', String(seconds), '--only', only.join(',')]);
 const info = ax.backendInfo();
 console.log(`Training throughput, samples/s, ${threads} thread(s) each, plain SGD (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''})`);
 console.log('workload      axon      torch     axon/torch');

@@ -10,6 +10,8 @@ import './ops/methods.js';
 export { Tensor, Storage } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { promoteTypes } from './tensor/dtype.js';
+export { broadcastShapes } from './tensor/shape.js';
+export { broadcastView } from './ops/util.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export * from './tensor/create.js';
 export * from './errors.js';

@@ -7,6 +7,7 @@
 
 #include "elementwise.h"
 #include "gemm.h"
+#include "peak.h"
 #include "threadpool.h"
 #include "window.h"
 
@@ -94,6 +95,14 @@ napi_value ForceIsa(napi_env env, napi_callback_info info) {
   napi_get_value_string_utf8(env, a.argv[0], buf, sizeof buf, &len);
   gemm_force_isa(buf);
   return undefined(env);
+}
+
+napi_value Peak(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  napi_value r;
+  napi_create_double(env, fma_peak_gflops(a.argc > 0 ? number(env, a.argv[0]) : 0.2), &r);
+  return r;
 }
 
 // matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...])
@@ -237,7 +246,7 @@ napi_value Col2im(napi_env env, napi_callback_info info) {
 
 napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
-      {"info", Info}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
+      {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
       {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax},
       {"im2col", Im2col}, {"col2im", Col2im},
   };

@@ -17,8 +17,8 @@
 namespace axon {
 namespace {
 
-constexpr int KC = 256;
-constexpr int MC = 96;
+constexpr int KC = 384;
+constexpr int MC = 192;
 constexpr int NC = 3072;
 
 using Kernel = void (*)(int kc, const float* a, const float* b, float* c, long rs_c, long cs_c, bool acc, int mr, int nr);
@@ -143,6 +143,74 @@ void pack_b_slivers(int kc, int j0, int j1, int nc, const float* b, long rs, lon
   }
 }
 
+// ---- Few rows of A (inference with batch 1, small batches): no packing, B is read in place. ----
+
+// c[j0..j1) = a[0..K) · B[.., j] for B whose rows are contiguous along j (cs == 1): row updates.
+__attribute__((target("avx512f"))) void row_axpy_avx512(int K, const float* a, const float* b, long brs, float* c, int j0, int j1) {
+  int j = j0;
+  for (; j + 64 <= j1; j += 64) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    for (int k = 0; k < K; k++) {
+      const __m512 av = _mm512_set1_ps(a[k]);
+      const float* bk = b + k * brs + j;
+      c0 = _mm512_fmadd_ps(av, _mm512_loadu_ps(bk), c0);
+      c1 = _mm512_fmadd_ps(av, _mm512_loadu_ps(bk + 16), c1);
+      c2 = _mm512_fmadd_ps(av, _mm512_loadu_ps(bk + 32), c2);
+      c3 = _mm512_fmadd_ps(av, _mm512_loadu_ps(bk + 48), c3);
+    }
+    _mm512_storeu_ps(c + j, c0); _mm512_storeu_ps(c + j + 16, c1); _mm512_storeu_ps(c + j + 32, c2); _mm512_storeu_ps(c + j + 48, c3);
+  }
+  for (; j + 16 <= j1; j += 16) {
+    __m512 c0 = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[k]), _mm512_loadu_ps(b + k * brs + j), c0);
+    _mm512_storeu_ps(c + j, c0);
+  }
+  for (; j < j1; j++) {
+    float acc = 0;
+    for (int k = 0; k < K; k++) acc += a[k] * b[k * brs + j];
+    c[j] = acc;
+  }
+}
+
+// c[j] = a[0..K) · B[0..K, j] for B whose columns are contiguous along k (rs == 1): dot products,
+// eight columns at a time so that eight independent FMA chains share each load of a.
+__attribute__((target("avx512f"))) void col_dot_avx512(int K, const float* a, const float* b, long bcs, float* c, int j0, int j1) {
+  int j = j0;
+  const int K16 = K & ~15;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (K - K16)) - 1);
+  for (; j + 8 <= j1; j += 8) {
+    __m512 s[8];
+    for (int q = 0; q < 8; q++) s[q] = _mm512_setzero_ps();
+    const float* bj = b + j * bcs;
+    for (int k = 0; k < K16; k += 16) {
+      const __m512 av = _mm512_loadu_ps(a + k);
+#pragma GCC unroll 8
+      for (int q = 0; q < 8; q++) s[q] = _mm512_fmadd_ps(av, _mm512_loadu_ps(bj + q * bcs + k), s[q]);
+    }
+    if (tail) {
+      const __m512 av = _mm512_maskz_loadu_ps(tail, a + K16);
+#pragma GCC unroll 8
+      for (int q = 0; q < 8; q++) s[q] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, bj + q * bcs + K16), s[q]);
+    }
+    for (int q = 0; q < 8; q++) c[j + q] = _mm512_reduce_add_ps(s[q]);
+  }
+  for (; j < j1; j++) {
+    const float* bj = b + j * bcs;
+    __m512 s0 = _mm512_setzero_ps();
+    for (int k = 0; k < K16; k += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(bj + k), s0);
+    if (tail) s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, a + K16), _mm512_maskz_loadu_ps(tail, bj + K16), s0);
+    c[j] = _mm512_reduce_add_ps(s0);
+  }
+}
+
+void row_generic(int K, const float* a, ConstMat B, float* c, long ccs, int j0, int j1) {
+  for (int j = j0; j < j1; j++) {
+    float acc = 0;
+    for (int k = 0; k < K; k++) acc += a[k] * B.p[k * B.rs + j * B.cs];
+    c[j * ccs] = acc;
+  }
+}
+
 float* aligned_floats(std::vector<float>& storage, long n) {
   storage.resize(n + 16);
   auto addr = reinterpret_cast<uintptr_t>(storage.data());
@@ -160,8 +228,36 @@ void gemm_force_isa(const char* isa) {
   else g_isa = best;
 }
 
+namespace {
+
+// Rows of C one at a time, B in place: for M below the point where packing B pays off.
+bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
+  if (accumulate || g_isa != &kAvx512 || M > 4) return false;
+  static thread_local std::vector<float> a_row, c_row;
+  a_row.resize(K);
+  c_row.resize(N);
+  const double flops = 2.0 * M * N * K;
+  const int parts = flops < 1e6 ? 1 : std::min(num_threads(), std::max(1, N / 64));
+  for (int i = 0; i < M; i++) {
+    const float* a = A.p + i * A.rs;
+    if (A.cs != 1) { for (int k = 0; k < K; k++) a_row[k] = a[k * A.cs]; a = a_row.data(); }
+    float* c = C.cs == 1 ? C.p + i * C.rs : c_row.data();
+    parallel_for(parts, [&](int t) {
+      const int j0 = N * t / parts, j1 = N * (t + 1) / parts;
+      if (B.cs == 1) row_axpy_avx512(K, a, B.p, B.rs, c, j0, j1);
+      else if (B.rs == 1) col_dot_avx512(K, a, B.p, B.cs, c, j0, j1);
+      else row_generic(K, a, B, c, 1, j0, j1);
+    });
+    if (C.cs != 1) for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_row[j];
+  }
+  return true;
+}
+
+}  // namespace
+
 void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
   if (M <= 0 || N <= 0) return;
+  if (K > 0 && small_m(M, N, K, A, B, C, accumulate)) return;
   if (K <= 0) {
     if (!accumulate)
       for (int i = 0; i < M; i++)

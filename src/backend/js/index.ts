@@ -3,6 +3,7 @@ import { col2im, im2col } from './window.js';
 import { IndexError } from '../../errors.js';
 import { contiguousStrides } from '../../tensor/shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
+import { fastBinary, fastUnary } from './fast.js';
 import { forEachRow } from './strided.js';
 
 const isBool = (v: View) => v.data instanceof Uint8Array;
@@ -38,6 +39,7 @@ export class JsBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: View, out: View, p0?: number, p1?: number): void {
+    if (fastUnary(op, x, out)) return;
     const f0 = unaryFn(op, p0, p1);
     const f = isBool(out) ? toBool(f0) : f0;
     const xd = x.data, od = out.data;
@@ -49,6 +51,7 @@ export class JsBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
+    if (fastBinary(op, a, b, out)) return;
     const f0 = binaryFn(op);
     const f = isBool(out) ? toBool(f0) : f0;
     const ad = a.data, bd = b.data, od = out.data;

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 /** The functions build/Release/axon.node exports (see native/src/addon.cc). */
 export interface Addon {
   info(): { isa: string; threads: number };
+  /** Measured single-core FP32 FMA peak (GFLOP/s) after at least `seconds`. */
+  peakGflops(seconds?: number): number;
   setNumThreads(n: number): void;
   forceIsa(isa: string): void;
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array, offsets: Float64Array): boolean;

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""The PyTorch side of bench/train.ts: the same workloads, printed as one JSON line.
-Run with Debian's torch: /usr/bin/python3 bench/torch_train.py --threads 1 (install
+"""The PyTorch side of the benchmarks in bench/: the same workloads, printed as one JSON line.
+  --task train    training throughput (bench/train.ts)
+  --task gemm     sgemm GFLOP/s for --sizes (bench/gemm.ts)
+  --task latency  batch-1 MLP inference latency p50/p99 in microseconds (bench/latency.ts)
+Run with Debian's torch: /usr/bin/python3 bench/torch_anchor.py --task gemm --threads 1 (install
 libopenblas0-openmp first, or torch uses a reference BLAS 25x slower)."""
 import argparse, json, time
 import torch
@@ -10,6 +13,8 @@ p = argparse.ArgumentParser()
 p.add_argument('--threads', type=int, default=1)
 p.add_argument('--seconds', type=float, default=3.0)
 p.add_argument('--only', default='')
+p.add_argument('--task', default='train')
+p.add_argument('--sizes', default='256,512,1024,2048')
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -31,6 +36,40 @@ WORKLOADS = {
     'lstm': (lstm_model, (32, 32, 64)),
     'transformer': (lambda: nn.Sequential(nn.TransformerEncoder(nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True), 2, enable_nested_tensor=False), nn.Flatten(), nn.Linear(64 * 128, 10)), (16, 64, 128)),
 }
+
+def gemm():
+    res = {}
+    for n in [int(v) for v in args.sizes.split(',')]:
+        a, b = torch.rand(n, n), torch.rand(n, n)
+        torch.mm(a, b)
+        reps = max(2, int(2e9 / (2 * n ** 3)))
+        t = time.perf_counter()
+        for _ in range(reps):
+            torch.mm(a, b)
+        res[str(n)] = 2 * n ** 3 * reps / (time.perf_counter() - t) / 1e9
+    return res
+
+def latency():
+    model = WORKLOADS['mlp'][0]().eval()
+    x = torch.randn(1, 784)
+    times = []
+    with torch.no_grad():
+        for _ in range(200):
+            model(x)
+        end = time.perf_counter() + args.seconds
+        while time.perf_counter() < end:
+            t = time.perf_counter_ns()
+            model(x)
+            times.append((time.perf_counter_ns() - t) / 1000)
+    times.sort()
+    return {'p50': times[len(times) // 2], 'p99': times[int(len(times) * 0.99)], 'n': len(times)}
+
+if args.task == 'gemm':
+    print(json.dumps(gemm()))
+    raise SystemExit
+if args.task == 'latency':
+    print(json.dumps(latency()))
+    raise SystemExit
 
 out = {}
 for name, (make, shape) in WORKLOADS.items():

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as ax from '../src/index.js';
+import { JsBackend } from '../src/backend/js/index.js';
+import { NativeBackend } from '../src/backend/native/index.js';
+import { loadAddon } from '../src/backend/native/addon.js';
+import type { View, WindowGeometry } from '../src/backend/index.js';
+
+// Native kernels against the JS reference on random shapes: non-contiguous, broadcast, size 0/1,
+// odd sizes that miss the micro-kernel tile, large inner dims. Tolerances follow summation order:
+// elementwise ops are float32-exact up to libm differences (1e-6 relative); matmul and reductions
+// sum in a different order (JS accumulates in float64), so they get |Δ| ≤ 1e-5·sqrt(K)·scale.
+
+const addon = loadAddon();
+const skip = addon === null && process.env['AXON_SKIP_NATIVE'] ? 'native backend not built (AXON_SKIP_NATIVE)' : false;
+const js = new JsBackend();
+const native = addon ? new NativeBackend(addon) : null;
+const gen = new ax.Generator(99);
+
+/** A float32 view of `shape`, either contiguous, transposed in its last two dims, or strided. */
+function view(shape: number[], layout: 'contiguous' | 'transposed' | 'strided' = 'contiguous'): ax.Tensor {
+  if (layout === 'transposed' && shape.length >= 2) {
+    const swapped = [...shape];
+    [swapped[shape.length - 1], swapped[shape.length - 2]] = [shape[shape.length - 2]!, shape[shape.length - 1]!];
+    return ax.randn(swapped, { generator: gen }).transpose(-1, -2);
+  }
+  if (layout === 'strided' && shape.length >= 1) {
+    const wide = [...shape];
+    wide[wide.length - 1] = shape[shape.length - 1]! * 2;
+    return ax.randn(wide, { generator: gen }).slice(-1, null, null, 2);
+  }
+  return ax.randn(shape, { generator: gen });
+}
+
+function out(shape: readonly number[]): ax.Tensor {
+  return ax.zeros(shape);
+}
+
+function close(a: ax.Tensor, b: ax.Tensor, tol: number, what: string): void {
+  const x = a.toTypedArray(), y = b.toTypedArray();
+  assert.equal(x.length, y.length, what);
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === y[i]) continue;
+    const d = Math.abs(x[i]! - y[i]!);
+    if (!(d <= tol * Math.max(1, Math.abs(y[i]!))) && !(Number.isNaN(x[i]!) && Number.isNaN(y[i]!))) {
+      assert.fail(`${what}: element ${i}: native ${x[i]} vs js ${y[i]}`);
+    }
+  }
+}
+
+const bview = (t: ax.Tensor, shape: number[]): View => ({ data: t.data, shape, strides: ax.broadcastView(t, shape).strides, offset: t.offset });
+
+describe('native kernels agree with the JS reference', { skip }, () => {
+  if (!native) {
+    test('the native addon is built', () => assert.fail('build/Release/axon.node is missing: the install step failed to build it'));
+    return;
+  }
+  test('matmul over shapes, layouts and every instruction set', () => {
+    const shapes: [number, number, number, number[]][] = [
+      [1, 1, 1, []], [3, 5, 7, []], [13, 37, 29, [2]], [64, 64, 64, []], [12, 32, 256, []], [25, 33, 513, []],
+      [0, 4, 3, []], [4, 0, 3, []], [100, 3, 2, [3]], [2, 70, 1000, []], [1, 130, 200, []], [3, 70, 65, [2]], [4, 300, 17, []],
+    ];
+    for (const isa of ['scalar', 'avx2', 'avx512']) {
+      addon!.forceIsa(isa);
+      for (const [M, N, K, batch] of shapes) {
+        for (const [la, lb] of [['contiguous', 'contiguous'], ['transposed', 'contiguous'], ['contiguous', 'transposed'], ['strided', 'transposed']] as const) {
+          const a = view([...batch, M, K], la), b = view([...batch, K, N], lb);
+          const o1 = out([...batch, M, N]), o2 = out([...batch, M, N]);
+          if (K > 0) {
+            native.matmul(a, b, o1);
+            js.matmul(a, b, o2);
+          }
+          close(o1, o2, 2e-6 * Math.sqrt(K + 1), `${isa} ${M}x${N}x${K} batch [${batch}] ${la}/${lb}`);
+        }
+      }
+    }
+    addon!.forceIsa('best');
+  });
+
+  test('matmul with a broadcast batch operand (stride 0)', () => {
+    const a = view([4, 6]), b = view([3, 6, 5]);
+    const o1 = out([3, 4, 5]), o2 = out([3, 4, 5]);
+    native.matmul(bview(a, [3, 4, 6]), b, o1);
+    js.matmul(bview(a, [3, 4, 6]), b, o2);
+    close(o1, o2, 1e-5, 'broadcast batch');
+  });
+
+  test('unary ops on contiguous and strided inputs', () => {
+    const ops: [Parameters<JsBackend['unary']>[0], number?, number?][] = [
+      ['neg'], ['abs'], ['exp'], ['log'], ['log1p'], ['sqrt'], ['rsqrt'], ['sin'], ['cos'], ['tanh'], ['sigmoid'], ['relu'],
+      ['reciprocal'], ['square'], ['leakyRelu', 0.1], ['elu', 1.3], ['silu'], ['gelu'], ['geluTanh'], ['softplus', 2, 5],
+      ['clamp', -0.5, 0.3], ['powScalar', 3], ['erf'], ['sign'],
+    ];
+    for (const [op, p0, p1] of ops) {
+      for (const layout of ['contiguous', 'transposed', 'strided'] as const) {
+        const x = view([70, 90], layout).abs().add(op === 'log' || op === 'sqrt' || op === 'rsqrt' ? 0.1 : -0.5);
+        const o1 = out(x.shape), o2 = out(x.shape);
+        native.unary(op, x, o1, p0, p1);
+        js.unary(op, x, o2, p0, p1);
+        close(o1, o2, 2e-6, `${op} ${layout}`);
+      }
+    }
+  });
+
+  test('binary ops with broadcasting, size 0 and size 1', () => {
+    const cases: [number[], number[]][] = [[[50, 70], [50, 70]], [[50, 71], [71]], [[50, 1], [1, 70]], [[3, 1, 400], [20, 1]], [[0, 3], [3]], [[1], [1]], [[], [60, 60]], [[5, 7], [7]]];
+    for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow'] as const) {
+      for (const [sa, sb] of cases) {
+        const a = op === 'pow' ? view(sa).abs().add(0.1) : view(sa), b = view(sb, 'strided');
+        const shape = ax.broadcastShapes(op, sa, sb);
+        const o1 = out(shape), o2 = out(shape);
+        native.binary(op, bview(a, shape), bview(b, shape), o1);
+        js.binary(op, bview(a, shape), bview(b, shape), o2);
+        close(o1, o2, 2e-6, `${op} [${sa}] [${sb}]`);
+      }
+    }
+  });
+
+  test('reductions over any axes, copies and softmax', () => {
+    const x = view([40, 50, 6], 'transposed');
+    for (const op of ['sum', 'prod', 'max', 'min'] as const) {
+      for (const kept of [[1, 50, 6], [40, 1, 1], [1, 1, 1], [40, 50, 6], [40, 50, 1]]) {
+        const o1 = out(kept), o2 = out(kept);
+        native.reduce(op, x, o1);
+        js.reduce(op, x, o2);
+        close(o1, o2, 1e-5, `${op} to [${kept}]`);
+      }
+    }
+    const big = view([3, 10000]);
+    const s1 = out([3, 1]), s2 = out([3, 1]);
+    native.reduce('sum', big, s1);
+    js.reduce('sum', big, s2);
+    close(s1, s2, 1e-6, 'long sums');
+    const c1 = out([40, 50, 6]), c2 = out([40, 50, 6]);
+    native.copy(x, c1);
+    js.copy(x, c2);
+    close(c1, c2, 0, 'copy');
+    for (const axis of [0, 1, 2]) {
+      for (const log of [false, true]) {
+        const o1 = out(x.shape), o2 = out(x.shape);
+        native.softmax(x, axis, o1, log);
+        js.softmax(x, axis, o2, log);
+        close(o1, o2, 2e-6, `softmax axis ${axis} log ${log}`);
+      }
+    }
+  });
+
+  test('im2col and col2im with stride, padding, dilation', () => {
+    const geometries: WindowGeometry[] = [
+      { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [5, 6], output: [5, 6] },
+      { kernel: [2, 3], stride: [2, 1], padding: [0, 1], dilation: [2, 1], input: [7, 5], output: [3, 5] },
+      { kernel: [1, 4], stride: [1, 3], padding: [0, 0], dilation: [1, 1], input: [1, 13], output: [1, 4] },
+    ];
+    for (const g of geometries) {
+      const x = view([3, 4, ...g.input], 'transposed');
+      const cols = [3, 4, ...g.kernel, ...g.output];
+      const o1 = out(cols), o2 = out(cols);
+      native.im2col(x, g, -Infinity, o1);
+      js.im2col(x, g, -Infinity, o2);
+      close(o1, o2, 0, `im2col ${JSON.stringify(g)}`);
+      const c = view(cols);
+      const i1 = out([3, 4, ...g.input]), i2 = out([3, 4, ...g.input]);
+      native.col2im(c, g, i1);
+      js.col2im(c, g, i2);
+      close(i1, i2, 1e-6, `col2im ${JSON.stringify(g)}`);
+    }
+  });
+
+  test('threads: results do not depend on the thread count', () => {
+    const a = view([300, 200]), b = view([200, 150]);
+    const before = addon!.info().threads;
+    const results = [1, 2, 3].map((t) => {
+      addon!.setNumThreads(t);
+      const o = out([300, 150]);
+      native.matmul(a, b, o);
+      return o;
+    });
+    addon!.setNumThreads(before);
+    close(results[1]!, results[0]!, 0, '2 threads vs 1');
+    close(results[2]!, results[0]!, 0, '3 threads vs 1');
+  });
+
+  test('float64, int32 and bool fall back to the JS kernels', () => {
+    const a = ax.randn([3, 4], { dtype: 'float64', generator: gen }), b = ax.randn([4, 2], { dtype: 'float64', generator: gen });
+    const o1 = ax.zeros([3, 2], { dtype: 'float64' }), o2 = ax.zeros([3, 2], { dtype: 'float64' });
+    native.matmul(a, b, o1);
+    js.matmul(a, b, o2);
+    close(o1, o2, 0, 'float64 matmul');
+  });
+});

@@ -40,6 +40,19 @@ describe('backward', () => {
     close(x.grad!.toArray(), [7]);
   });
 
+  test('a leaf reached by several paths of adds gets the right sum (no aliasing of taken gradients)', () => {
+    const x = ax.tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    // y = x + tanh(x) + x·x + x ; dy/dx = 2 + (1 - tanh²x) + 2x
+    const y = x.add(x.tanh()).add(x.mul(x)).add(x);
+    y.backward(ax.ones([3], { dtype: 'float64' }));
+    close(x.grad!.toArray(), [1, 2, 3].map((v) => 2 + (1 - Math.tanh(v) ** 2) + 2 * v), 1e-12);
+    const g = ax.ones([3], { dtype: 'float64' });
+    x.grad = null;
+    x.add(0).backward(g);
+    ax.noGrad(() => x.grad!.mul_(5));
+    close(g.toArray(), [1, 1, 1], 0); // the caller's gradient is never taken over
+  });
+
   test('leaf grads do not alias each other', () => {
     const a = ax.tensor([1, 2], { requiresGrad: true }), b = ax.tensor([3, 4], { requiresGrad: true });
     a.add(b).sum().backward();

@@ -89,7 +89,7 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     const ops: [Parameters<JsBackend['unary']>[0], number?, number?][] = [
       ['neg'], ['abs'], ['exp'], ['log'], ['log1p'], ['sqrt'], ['rsqrt'], ['sin'], ['cos'], ['tanh'], ['sigmoid'], ['relu'],
       ['reciprocal'], ['square'], ['leakyRelu', 0.1], ['elu', 1.3], ['silu'], ['gelu'], ['geluTanh'], ['softplus', 2, 5],
-      ['clamp', -0.5, 0.3], ['powScalar', 3], ['erf'], ['sign'],
+      ['clamp', -0.5, 0.3], ['powScalar', 3], ['erf'], ['sign'], ['step'],
     ];
     for (const [op, p0, p1] of ops) {
       for (const layout of ['contiguous', 'transposed', 'strided'] as const) {

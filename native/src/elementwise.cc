@@ -67,6 +67,7 @@ bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float
     case U_POW_SCALAR: map1(shape, x, out, [=](float v) { return std::pow(v, p0); }); return true;
     case U_ERF: map1(shape, x, out, [](float v) { return std::erf(v); }); return true;
     case U_SIGN: map1(shape, x, out, [](float v) { return v > 0 ? 1.f : (v < 0 ? -1.f : (v == 0 ? 0.f : v)); }); return true;
+    case U_STEP: map1(shape, x, out, [](float v) { return v > 0 ? 1.f : 0.f; }); return true;
     default: return false;
   }
 }

@@ -84,17 +84,38 @@ function withMode<T>(createGraph: boolean, fn: () => T): T {
   return createGraph ? enableGrad(fn) : noGrad(fn);
 }
 
+/** A gradient that owns all of its memory, so a leaf can keep it instead of a copy. */
+function ownsStorage(g: Tensor): boolean {
+  return g.offset === 0 && g.data.length === g.numel && g.isContiguous();
+}
+
 /** tensor.backward(): accumulates d(root)/d(leaf) into every leaf's .grad. */
 export function backward(root: Tensor, gradient?: Tensor | null, options: BackwardOptions = {}): void {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
+  // A leaf may take a gradient tensor itself rather than a copy when nothing else can see it:
+  // not the caller's gradient, not one already given to another leaf. Leaves holding such a
+  // tensor accumulate out of place for the rest of the pass, because the graph may still read it.
+  const handedOut = new Set<object>();
+  if (gradient) handedOut.add(gradient.storage);
+  const taken = new Set<Tensor>();
   withMode(createGraph, () => {
     const grads = rootGrads([root], [gradient], 'backward', (t) => t.onesLike());
     run([root], grads, retainGraph, {
       leaf(t, g) {
-        if (t.grad === null) t.grad = createGraph ? g : g.detach().clone();
-        else if (!createGraph && !t.grad.requiresGrad) t.grad.add_(g);
-        else t.grad = t.grad.add(g);
+        if (t.grad === null) {
+          if (createGraph) t.grad = g;
+          else if (ownsStorage(g) && !handedOut.has(g.storage)) {
+            t.grad = g.detach();
+            handedOut.add(g.storage);
+            taken.add(t);
+          } else t.grad = g.detach().clone();
+        } else if (!createGraph && !t.grad.requiresGrad && !taken.has(t)) {
+          t.grad.add_(g);
+        } else {
+          t.grad = t.grad.add(g);
+          taken.delete(t);
+        }
       },
       node(n, g) {
         const t = n.retained;

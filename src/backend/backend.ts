@@ -17,6 +17,7 @@ export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'rsqrt' | 'sin' | 'cos' | 'tanh'
   | 'sigmoid' | 'relu' | 'erf' | 'reciprocal' | 'square' | 'floor' | 'ceil' | 'round'
   | 'logicalNot' | 'isnan'
+  | 'step' // 1 where x > 0, else 0 (the derivative of relu)
   // parameterised: p0, p1
   | 'leakyRelu' // p0 = negative slope
   | 'elu' // p0 = alpha

@@ -12,9 +12,9 @@ function floatIn(x: Tensor): Tensor {
   return isFloating(x.dtype) ? x : to(x, 'float32');
 }
 
-/** 1 where x > 0, else 0, in x's dtype. */
+/** 1 where x > 0, else 0, in x's dtype: relu's derivative (zero gradient of its own). */
 function positive(x: Tensor): Tensor {
-  return x.gt(0).to(x.dtype);
+  return mapUnary('step', x);
 }
 
 export function relu(x: Tensor): Tensor {

@@ -62,6 +62,7 @@ export function fastUnary(op: UnaryOp, x: View, out: View): boolean {
     case 'relu': for (let i = 0; i < n; i++) { const v = d[xo + i]!; o[od + i] = v > 0 ? v : v === v ? 0 : v; } return true;
     case 'exp': for (let i = 0; i < n; i++) o[od + i] = Math.exp(d[xo + i]!); return true;
     case 'tanh': for (let i = 0; i < n; i++) o[od + i] = Math.tanh(d[xo + i]!); return true;
+    case 'step': for (let i = 0; i < n; i++) o[od + i] = d[xo + i]! > 0 ? 1 : 0; return true;
     case 'square': for (let i = 0; i < n; i++) { const v = d[xo + i]!; o[od + i] = v * v; } return true;
     case 'sigmoid':
       for (let i = 0; i < n; i++) {

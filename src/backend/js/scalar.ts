@@ -63,6 +63,7 @@ export function unaryFn(op: UnaryOp, p0 = 0, p1 = 0): (x: number) => number {
     case 'round': return roundHalfEven;
     case 'logicalNot': return (x) => (x === 0 ? 1 : 0);
     case 'isnan': return (x) => (x !== x ? 1 : 0);
+    case 'step': return (x) => (x > 0 ? 1 : 0);
     case 'leakyRelu': return (x) => (x > 0 ? x : x * p0);
     case 'elu': return (x) => (x > 0 ? x : p0 * Math.expm1(x));
     case 'gelu': return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));

@@ -7,7 +7,7 @@ import type { Addon } from './addon.js';
 const UNARY: Partial<Record<UnaryOp, number>> = {
   neg: 0, abs: 1, exp: 2, log: 3, log1p: 4, sqrt: 5, rsqrt: 6, sin: 7, cos: 8, tanh: 9, sigmoid: 10, relu: 11,
   reciprocal: 12, square: 13, leakyRelu: 14, elu: 15, silu: 16, gelu: 17, geluTanh: 18, softplus: 19, clamp: 20,
-  powScalar: 21, erf: 22, sign: 23,
+  powScalar: 21, erf: 22, sign: 23, step: 24,
 };
 const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 };
 const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };

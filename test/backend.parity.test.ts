@@ -116,6 +116,23 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     }
   });
 
+  test('large tensors split between threads give the same results', () => {
+    const a = view([300, 200], 'transposed'), b = view([200]);
+    const o1 = out([300, 200]), o2 = out([300, 200]);
+    native.binary('mul', a, bview(b, [300, 200]), o1);
+    js.binary('mul', a, bview(b, [300, 200]), o2);
+    close(o1, o2, 0, 'threaded binary');
+    const x = view([256, 300]);
+    const u1 = out([256, 300]), u2 = out([256, 300]);
+    native.unary('tanh', x, u1);
+    js.unary('tanh', x, u2);
+    close(u1, u2, 2e-6, 'threaded unary');
+    const s1 = out([256, 300]), s2 = out([256, 300]);
+    native.softmax(x, 1, s1, false);
+    js.softmax(x, 1, s2, false);
+    close(s1, s2, 2e-6, 'threaded softmax');
+  });
+
   test('reductions over any axes, copies and softmax', () => {
     const x = view([40, 50, 6], 'transposed');
     for (const op of ['sum', 'prod', 'max', 'min'] as const) {
@@ -178,6 +195,34 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     addon!.setNumThreads(before);
     close(results[1]!, results[0]!, 0, '2 threads vs 1');
     close(results[2]!, results[0]!, 0, '3 threads vs 1');
+  });
+
+  test('gather, scatter, scatter-add and arg-reductions', () => {
+    const x = view([40, 60], 'transposed');
+    const index = ax.randint(0, 60, [40, 50], { generator: gen });
+    const g1 = out([40, 50]), g2 = out([40, 50]);
+    native.gather(x, 1, index, g1);
+    js.gather(x, 1, index, g2);
+    close(g1, g2, 0, 'gather');
+    const rows = ax.randint(0, 40, [45, 60], { generator: gen }).transpose(0, 1).contiguous().transpose(0, 1);
+    const src = view([45, 60]);
+    for (const mode of ['assign', 'add'] as const) {
+      const s1 = view([40, 60]).mul(0), s2 = ax.zeros([40, 60]);
+      native.scatter(mode, s1, 0, rows, src);
+      js.scatter(mode, s2, 0, rows, src);
+      if (mode === 'add') close(s1, s2, 1e-5, 'scatter add');
+      else assert.equal(s1.ne(0).int().sum().item(), s2.ne(0).int().sum().item(), 'scatter assign writes the same places');
+    }
+    for (const op of ['argmax', 'argmin'] as const) {
+      for (const axis of [0, 1, 2]) {
+        const t = view([20, 30, 40], 'transposed');
+        const shape = t.shape.filter((_, d) => d !== axis);
+        const a1 = ax.zeros(shape, { dtype: 'int32' }), a2 = ax.zeros(shape, { dtype: 'int32' });
+        native.argReduce(op, t, axis, a1);
+        js.argReduce(op, t, axis, a2);
+        close(a1, a2, 0, `${op} axis ${axis}`);
+      }
+    }
   });
 
   test('float64, int32 and bool fall back to the JS kernels', () => {

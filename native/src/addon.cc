@@ -7,6 +7,7 @@
 
 #include "elementwise.h"
 #include "gemm.h"
+#include "indexing.h"
 #include "peak.h"
 #include "threadpool.h"
 #include "window.h"
@@ -117,12 +118,16 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   const double* offs = typed<double>(env, a.argv[4], &n_off);
   if (!A || !B || !C || !d || !offs) return boolean(env, false);
   const int M = static_cast<int>(d[0]), N = static_cast<int>(d[1]), K = static_cast<int>(d[2]);
-  for (size_t t = 0; t + 2 < n_off; t += 3) {
-    ConstMat am{A + static_cast<long>(offs[t]), static_cast<long>(d[3]), static_cast<long>(d[4])};
-    ConstMat bm{B + static_cast<long>(offs[t + 1]), static_cast<long>(d[5]), static_cast<long>(d[6])};
-    Mat cm{C + static_cast<long>(offs[t + 2]), static_cast<long>(d[7]), static_cast<long>(d[8])};
+  const int batch = static_cast<int>(n_off / 3);
+  auto one = [&](int t) {
+    ConstMat am{A + static_cast<long>(offs[3 * t]), static_cast<long>(d[3]), static_cast<long>(d[4])};
+    ConstMat bm{B + static_cast<long>(offs[3 * t + 1]), static_cast<long>(d[5]), static_cast<long>(d[6])};
+    Mat cm{C + static_cast<long>(offs[3 * t + 2]), static_cast<long>(d[7]), static_cast<long>(d[8])};
     sgemm(M, N, K, am, bm, cm, false);
-  }
+  };
+  // Many small products (attention heads): one per task; each then runs single-threaded.
+  if (batch > 1 && 2.0 * M * N * K < 4e6) parallel_for(batch, one);
+  else for (int t = 0; t < batch; t++) one(t);
   return boolean(env, true);
 }
 
@@ -244,11 +249,62 @@ napi_value Col2im(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
+// gather(x, index, out, desc[rank, shape, xStr(axis 0), idxStr, outStr, xOff, idxOff, outOff, axisLen, axisStride])
+napi_value Gather(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const float* x = typed<float>(env, a.argv[0]);
+  const int* idx = typed<int>(env, a.argv[1]);
+  float* out = typed<float>(env, a.argv[2]);
+  Reader r{typed<double>(env, a.argv[3])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto xs = r.take(rank), is = r.take(rank), os = r.take(rank);
+  const long xo = r.next(), io = r.next(), oo = r.next(), len = r.next(), step = r.next();
+  gather(shape, x, xo, xs, len, step, {idx, io, is}, out, oo, os);
+  return boolean(env, true);
+}
+
+// scatter(add, out, index, src, desc[rank, shape, outStr(axis 0), idxStr, srcStr, outOff, idxOff, srcOff, axisStride])
+napi_value Scatter(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  bool add = false;
+  napi_get_value_bool(env, a.argv[0], &add);
+  float* out = typed<float>(env, a.argv[1]);
+  const int* idx = typed<int>(env, a.argv[2]);
+  const float* src = typed<float>(env, a.argv[3]);
+  Reader r{typed<double>(env, a.argv[4])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto os = r.take(rank), is = r.take(rank), ss = r.take(rank);
+  const long oo = r.next(), io = r.next(), so = r.next(), step = r.next();
+  scatter(add, shape, out, oo, os, step, {idx, io, is}, src, so, ss);
+  return boolean(env, true);
+}
+
+// argReduce(isMax, x, out, desc[rank, outerShape, xStr, outStr, xOff, outOff, len, step])
+napi_value ArgReduce(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  bool is_max = false;
+  napi_get_value_bool(env, a.argv[0], &is_max);
+  const float* x = typed<float>(env, a.argv[1]);
+  int* out = typed<int>(env, a.argv[2]);
+  Reader r{typed<double>(env, a.argv[3])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto xs = r.take(rank), os = r.take(rank);
+  const long xo = r.next(), oo = r.next(), len = r.next(), step = r.next();
+  arg_reduce(is_max, shape, x, xo, xs, len, step, out, oo, os);
+  return boolean(env, true);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
       {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax},
-      {"im2col", Im2col}, {"col2im", Col2im},
+      {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce},
   };
   for (const auto& f : fns) {
     napi_value v;

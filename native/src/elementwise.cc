@@ -13,7 +13,7 @@ inline float sigmoidf(float x) { return x >= 0 ? 1.f / (1.f + std::exp(-x)) : st
 
 template <typename F>
 void map1(const std::vector<long>& shape, const Operand& x, const Operand& out, F f) {
-  for_each_row<2>(shape, {x.strides.data(), out.strides.data()}, {x.offset, out.offset}, [&](std::array<long, 2> o, long n, std::array<long, 2> s) {
+  parallel_rows<2>(shape, {x.strides.data(), out.strides.data()}, {x.offset, out.offset}, [&](std::array<long, 2> o, long n, std::array<long, 2> s) {
     const float* xp = x.p + o[0];
     float* op = out.p + o[1];
     if (s[0] == 1 && s[1] == 1) {
@@ -26,7 +26,7 @@ void map1(const std::vector<long>& shape, const Operand& x, const Operand& out, 
 
 template <typename F>
 void map2(const std::vector<long>& shape, const Operand& a, const Operand& b, const Operand& out, F f) {
-  for_each_row<3>(shape, {a.strides.data(), b.strides.data(), out.strides.data()}, {a.offset, b.offset, out.offset},
+  parallel_rows<3>(shape, {a.strides.data(), b.strides.data(), out.strides.data()}, {a.offset, b.offset, out.offset},
                   [&](std::array<long, 3> o, long n, std::array<long, 3> s) {
     const float* ap = a.p + o[0];
     const float* bp = b.p + o[1];
@@ -130,7 +130,8 @@ void softmax(const std::vector<long>& shape, Operand x, Operand out, int axis, b
     os.push_back(out.strides[d]);
   }
   const long len = shape[axis], xa = x.strides[axis], oa = out.strides[axis];
-  for_each_row<2>(outer, {xs.data(), os.data()}, {x.offset, out.offset}, [&](std::array<long, 2> o, long n, std::array<long, 2> s) {
+  // Every line along the axis is independent, so lines are shared among threads.
+  parallel_rows<2>(outer, {xs.data(), os.data()}, {x.offset, out.offset}, [&](std::array<long, 2> o, long n, std::array<long, 2> s) {
     for (long t = 0; t < n; t++) {
       const float* xp = x.p + o[0] + t * s[0];
       float* op = out.p + o[1] + t * s[1];

@@ -10,6 +10,9 @@
 namespace axon {
 namespace {
 
+// True on a thread while it runs pool tasks: a nested parallel_for then runs inline.
+thread_local bool t_inside = false;
+
 class Pool {
  public:
   explicit Pool(int threads) { resize(threads); }
@@ -25,7 +28,7 @@ class Pool {
 
   void run(int n, const std::function<void(int)>& fn) {
     if (n <= 0) return;
-    if (workers_.empty() || n == 1) {
+    if (workers_.empty() || n == 1 || t_inside) {
       for (int i = 0; i < n; i++) fn(i);
       return;
     }
@@ -46,11 +49,14 @@ class Pool {
 
  private:
   void drain(const std::function<void(int)>* job, int total) {
+    const bool was = t_inside;
+    t_inside = true;
     for (;;) {
       int i = next_.fetch_add(1);
       if (i >= total) break;
       (*job)(i);
     }
+    t_inside = was;
   }
 
   void work() {

@@ -14,10 +14,18 @@ function requireIndex(op: string, index: Tensor): void {
 /** Every index value must lie in [0, size). Checked before any kernel writes. */
 function checkRange(op: string, index: Tensor, size: number, dim: number): void {
   let bad: number | null = null;
-  index.forEachOffset((o) => {
-    const v = index.data[o]!;
-    if (bad === null && (v < 0 || v >= size)) bad = v;
-  });
+  if (index.isContiguous()) {
+    const d = index.data, end = index.offset + index.numel;
+    for (let i = index.offset; i < end; i++) {
+      const v = d[i]!;
+      if (v < 0 || v >= size) { bad = v; break; }
+    }
+  } else {
+    index.forEachOffset((o) => {
+      const v = index.data[o]!;
+      if (bad === null && (v < 0 || v >= size)) bad = v;
+    });
+  }
   if (bad !== null) throw new IndexError(`${op}: index ${bad} is out of bounds for dim ${dim} with size ${size}`);
 }
 

@@ -93,7 +93,10 @@ export class NativeBackend implements Backend {
   }
 
   argReduce(op: 'argmax' | 'argmin', x: View, axis: number, out: View): void {
-    this.js.argReduce(op, x, axis, out);
+    if (!f32(x) || !(out.data instanceof Int32Array) || small(x.shape)) return this.js.argReduce(op, x, axis, out);
+    const outer = x.shape.filter((_, d) => d !== axis);
+    const xs = { ...x, shape: outer, strides: x.strides.filter((_, d) => d !== axis) };
+    this.addon.argReduce(op === 'argmax', x.data, out.data, describe(outer, [xs, out], [x.shape[axis]!, x.strides[axis]!]));
   }
 
   matmul(a: View, b: View, out: View): void {
@@ -116,12 +119,17 @@ export class NativeBackend implements Backend {
     this.addon.matmul(a.data, b.data, out.data, dims, offsets);
   }
 
+  // Index ranges are checked by the op layer before these run.
   gather(x: View, axis: number, index: View, out: View): void {
-    this.js.gather(x, axis, index, out);
+    if (!f32(x) || !f32(out) || !(index.data instanceof Int32Array) || small(index.shape)) return this.js.gather(x, axis, index, out);
+    const xs = { ...x, strides: x.strides.map((s, d) => (d === axis ? 0 : s)) };
+    this.addon.gather(x.data, index.data, out.data, describe(index.shape, [xs, index, out], [x.shape[axis]!, x.strides[axis]!]));
   }
 
   scatter(mode: 'assign' | 'add', out: View, axis: number, index: View, src: View): void {
-    this.js.scatter(mode, out, axis, index, src);
+    if (!f32(out) || !f32(src) || !(index.data instanceof Int32Array) || small(index.shape)) return this.js.scatter(mode, out, axis, index, src);
+    const os = { ...out, strides: out.strides.map((s, d) => (d === axis ? 0 : s)) };
+    this.addon.scatter(mode === 'add', out.data, index.data, src.data, describe(index.shape, [os, index, src], [out.strides[axis]!]));
   }
 
   im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void {

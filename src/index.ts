@@ -39,3 +39,4 @@ export * from './ops/combine.js';
 export * from './ops/indexing.js';
 
 export * as nn from './nn/index.js';
+export { lstmCell } from './ops/lstm-cell.js';

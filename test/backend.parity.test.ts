@@ -225,6 +225,22 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     }
   });
 
+  test('fused LSTM cell forward and backward', () => {
+    const N = 7, H = 33;
+    const gates = view([N, 4 * H]), c = view([N, 2 * H]).narrow(1, 0, H);
+    const [o1, a1, o2, a2] = [out([N, 2 * H]), out([N, 4 * H]), out([N, 2 * H]), out([N, 4 * H])];
+    native.lstmCell(gates, c, o1, a1);
+    js.lstmCell(gates, c, o2, a2);
+    close(o1, o2, 2e-6, 'lstmCell out');
+    close(a1, a2, 2e-6, 'lstmCell act');
+    const d = view([N, 2 * H]);
+    const [g1, c1, g2, c2] = [out([N, 4 * H]), out([N, H]), out([N, 4 * H]), out([N, H])];
+    native.lstmCellBackward(d, a2, c, o2, g1, c1);
+    js.lstmCellBackward(d, a2, c, o2, g2, c2);
+    close(g1, g2, 2e-6, 'lstmCell dGates');
+    close(c1, c2, 2e-6, 'lstmCell dC');
+  });
+
   test('float64, int32 and bool fall back to the JS kernels', () => {
     const a = ax.randn([3, 4], { dtype: 'float64', generator: gen }), b = ax.randn([4, 2], { dtype: 'float64', generator: gen });
     const o1 = ax.zeros([3, 2], { dtype: 'float64' }), o2 = ax.zeros([3, 2], { dtype: 'float64' });

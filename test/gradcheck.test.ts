@@ -122,3 +122,17 @@ const SECOND: [string, Fn, ax.Tensor[]][] = [
 describe('gradgradcheck: gradients of gradients (createGraph)', () => {
   for (const [name, fn, inputs] of SECOND) test(name, () => { ax.gradgradcheck(fn, inputs); });
 });
+
+describe('gradcheck: fused LSTM cell (kernel backward and the composite one under createGraph)', () => {
+  test('first order', () => { ax.gradcheck((g, c) => ax.lstmCell(g, c), [r(3, 8), r(3, 2)]); });
+  test('second order', () => { ax.gradgradcheck((g, c) => ax.lstmCell(g, c), [r(2, 4), r(2, 1)]); });
+  test('matches the cell written with ops', () => {
+    const g = r(3, 8), c = r(3, 2);
+    const H = 2;
+    const i = g.narrow(1, 0, H).sigmoid(), f = g.narrow(1, H, H).sigmoid(), gg = g.narrow(1, 2 * H, H).tanh(), o = g.narrow(1, 3 * H, H).sigmoid();
+    const cn = f.mul(c).add(i.mul(gg));
+    const expected = ax.cat([o.mul(cn.tanh()), cn], 1);
+    const got = ax.lstmCell(g, c);
+    if (got.sub(expected).abs().max().item() > 1e-12) throw new Error('lstmCell differs from its definition');
+  });
+});

@@ -8,6 +8,7 @@
 #include "elementwise.h"
 #include "gemm.h"
 #include "indexing.h"
+#include "lstm.h"
 #include "peak.h"
 #include "threadpool.h"
 #include "window.h"
@@ -300,11 +301,44 @@ napi_value ArgReduce(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
+// lstmCell(gates, c, out, act, desc[N, H, gOff, gRs, cOff, cRs, oOff, oRs, aOff, aRs])
+napi_value LstmCell(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const float* g = typed<float>(env, a.argv[0]);
+  const float* c = typed<float>(env, a.argv[1]);
+  float* out = typed<float>(env, a.argv[2]);
+  float* act = typed<float>(env, a.argv[3]);
+  Reader r{typed<double>(env, a.argv[4])};
+  const long N = r.next(), H = r.next();
+  const long go = r.next(), gs = r.next(), co = r.next(), cs = r.next(), oo = r.next(), os = r.next(), ao = r.next(), as = r.next();
+  lstm_cell(N, H, g + go, gs, c + co, cs, out + oo, os, act + ao, as);
+  return boolean(env, true);
+}
+
+// lstmCellBackward(dOut, act, c, out, dGates, dC, desc[N, H, then (offset, row stride) of each of the six])
+napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const float* d = typed<float>(env, a.argv[0]);
+  const float* act = typed<float>(env, a.argv[1]);
+  const float* c = typed<float>(env, a.argv[2]);
+  const float* out = typed<float>(env, a.argv[3]);
+  float* dg = typed<float>(env, a.argv[4]);
+  float* dc = typed<float>(env, a.argv[5]);
+  Reader r{typed<double>(env, a.argv[6])};
+  const long N = r.next(), H = r.next();
+  long o[6], s[6];
+  for (int k = 0; k < 6; k++) { o[k] = r.next(); s[k] = r.next(); }
+  lstm_cell_backward(N, H, d + o[0], s[0], act + o[1], s[1], c + o[2], s[2], out + o[3], s[3], dg + o[4], s[4], dc + o[5], s[5]);
+  return boolean(env, true);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
       {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax},
-      {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce},
+      {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"lstmCellBackward", LstmCellBackward},
   };
   for (const auto& f : fns) {
     napi_value v;

@@ -79,6 +79,13 @@ export interface Backend {
   im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void;
   /** The adjoint of im2col (col2im): adds cols [N, C, kh, kw, outH, outW] into out [N, C, H, W], which starts zeroed. */
   col2im(cols: View, geometry: WindowGeometry, out: View): void;
+  /**
+   * Optional fused LSTM cell on rows with unit inner stride: gates [N, 4H] (pre-activation, order
+   * i, f, g, o) and c [N, H] give out [N, 2H] = [h, c'] and act [N, 4H] = the activated gates.
+   */
+  lstmCell?(gates: View, c: View, out: View, act: View): void;
+  /** Its gradient: dOut [N, 2H] (dh, dc'), act, c, out → dGates [N, 4H] and dC [N, H]. */
+  lstmCellBackward?(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
 }

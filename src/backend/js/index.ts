@@ -5,6 +5,7 @@ import { contiguousStrides } from '../../tensor/shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
 import { fastBinary, fastUnary } from './fast.js';
 import { forEachRow } from './strided.js';
+import { lstmCell, lstmCellBackward } from './lstm.js';
 
 const isBool = (v: View) => v.data instanceof Uint8Array;
 
@@ -178,6 +179,14 @@ export class JsBackend implements Backend {
 
   im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void {
     im2col(x, geometry, padValue, out);
+  }
+
+  lstmCell(gates: View, c: View, out: View, act: View): void {
+    lstmCell(gates, c, out, act);
+  }
+
+  lstmCellBackward(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void {
+    lstmCellBackward(dOut, act, c, out, dGates, dC);
   }
 
   col2im(cols: View, geometry: WindowGeometry, out: View): void {

@@ -21,6 +21,8 @@ export interface Addon {
   gather(x: Float32Array, index: Int32Array, out: Float32Array, desc: Float64Array): boolean;
   scatter(add: boolean, out: Float32Array, index: Int32Array, src: Float32Array, desc: Float64Array): boolean;
   argReduce(isMax: boolean, x: Float32Array, out: Int32Array, desc: Float64Array): boolean;
+  lstmCell(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, desc: Float64Array): boolean;
+  lstmCellBackward(dOut: Float32Array, act: Float32Array, c: Float32Array, out: Float32Array, dGates: Float32Array, dC: Float32Array, desc: Float64Array): boolean;
 }
 
 /** The package root: the nearest folder above this file whose package.json is Axon's. */

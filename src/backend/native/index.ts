@@ -142,6 +142,20 @@ export class NativeBackend implements Backend {
     this.addon.col2im(cols.data, out.data, windowDesc(out, geometry, cols));
   }
 
+  lstmCell(gates: View, c: View, out: View, act: View): void {
+    if (![gates, c, out, act].every(f32)) return this.js.lstmCell(gates, c, out, act);
+    const rows = (v: View) => [v.offset, v.strides[0]!];
+    this.addon.lstmCell(gates.data as Float32Array, c.data as Float32Array, out.data as Float32Array, act.data as Float32Array,
+      new Float64Array([c.shape[0]!, c.shape[1]!, ...rows(gates), ...rows(c), ...rows(out), ...rows(act)]));
+  }
+
+  lstmCellBackward(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void {
+    const views = [dOut, act, c, out, dGates, dC];
+    if (!views.every(f32)) return this.js.lstmCellBackward(dOut, act, c, out, dGates, dC);
+    const [a, b, cc, d, e, f] = views.map((v) => v.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    this.addon.lstmCellBackward(a, b, cc, d, e, f, new Float64Array([c.shape[0]!, c.shape[1]!, ...views.flatMap((v) => [v.offset, v.strides[0]!])]));
+  }
+
   softmax(x: View, axis: number, out: View, log: boolean): void {
     if (!f32(x) || !f32(out) || small(x.shape)) return this.js.softmax(x, axis, out, log);
     this.addon.softmax(x.data, out.data, describe(x.shape, [x, out], [axis, log ? 1 : 0]));

@@ -1,6 +1,7 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { where } from '../../ops/binary.js';
 import { cat, stack } from '../../ops/combine.js';
+import { lstmCell } from '../../ops/lstm-cell.js';
 import { arange, zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { dropout } from '../functional/dropout.js';
@@ -154,11 +155,9 @@ abstract class RNNBase extends Module {
       case 'tanh': return [xt.add(gh).tanh()];
       case 'relu': return [xt.add(gh).relu()];
       case 'lstm': {
-        const gates = xt.add(gh);
-        const i = gates.narrow(1, 0, H).sigmoid(), f = gates.narrow(1, H, H).sigmoid();
-        const g = gates.narrow(1, 2 * H, H).tanh(), o = gates.narrow(1, 3 * H, H).sigmoid();
-        const c = f.mul(state[1]!).add(i.mul(g));
-        return [o.mul(c.tanh()), c];
+        // One fused kernel for the gate activations and the state update.
+        const hc = lstmCell(xt.add(gh), state[1]!);
+        return [hc.narrow(1, 0, H), hc.narrow(1, H, H)];
       }
       case 'gru': {
         const r = xt.narrow(1, 0, H).add(gh.narrow(1, 0, H)).sigmoid();

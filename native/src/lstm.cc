@@ -1,0 +1,64 @@
+// Fused LSTM cell, forward and backward, on rows with unit inner stride (see src/backend/js/lstm.ts).
+#include "lstm.h"
+
+#include <cmath>
+
+#include <algorithm>
+
+#include "threadpool.h"
+
+namespace axon {
+namespace {
+
+inline float sigm(float x) { return x >= 0 ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x)); }
+
+template <typename F>
+void rows(long N, long H, F&& f) {
+  const int parts = N * H < (1 << 15) ? 1 : static_cast<int>(std::min<long>(num_threads(), N));
+  parallel_for(parts, [&](int t) {
+    for (long n = N * t / parts; n < N * (t + 1) / parts; n++) f(n);
+  });
+}
+
+}  // namespace
+
+void lstm_cell(long N, long H, const float* gates, long gs, const float* c, long cs, float* out, long os, float* act, long as) {
+  rows(N, H, [&](long n) {
+    const float* g0 = gates + n * gs;
+    const float* c0 = c + n * cs;
+    float* o0 = out + n * os;
+    float* a0 = act + n * as;
+    for (long j = 0; j < H; j++) {
+      const float i = sigm(g0[j]), f = sigm(g0[H + j]), g = std::tanh(g0[2 * H + j]), o = sigm(g0[3 * H + j]);
+      const float cn = f * c0[j] + i * g;
+      a0[j] = i; a0[H + j] = f; a0[2 * H + j] = g; a0[3 * H + j] = o;
+      o0[j] = o * std::tanh(cn);
+      o0[H + j] = cn;
+    }
+  });
+}
+
+void lstm_cell_backward(long N, long H, const float* dout, long ds, const float* act, long as, const float* c, long cs, const float* out, long os,
+                        float* dgates, long gs, float* dc_prev, long es) {
+  rows(N, H, [&](long n) {
+    const float* d0 = dout + n * ds;
+    const float* a0 = act + n * as;
+    const float* c0 = c + n * cs;
+    const float* o0 = out + n * os;
+    float* g0 = dgates + n * gs;
+    float* e0 = dc_prev + n * es;
+    for (long j = 0; j < H; j++) {
+      const float i = a0[j], f = a0[H + j], g = a0[2 * H + j], o = a0[3 * H + j];
+      const float tc = std::tanh(o0[H + j]);
+      const float dh = d0[j];
+      const float dc = d0[H + j] + dh * o * (1 - tc * tc);
+      g0[j] = dc * g * i * (1 - i);
+      g0[H + j] = dc * c0[j] * f * (1 - f);
+      g0[2 * H + j] = dc * i * (1 - g * g);
+      g0[3 * H + j] = dh * tc * o * (1 - o);
+      e0[j] = dc * f;
+    }
+  });
+}
+
+}  // namespace axon

@@ -33,7 +33,7 @@ export * from './ops/binary.js';
 export { sum, mean, max, min, prod, argmax, argmin, variance as var, std, logsumexp, norm } from './ops/reduce.js';
 export type { ReduceOptions, VarOptions } from './ops/reduce.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { matmul } from './ops/matmul.js';
+export { matmul, addmm } from './ops/matmul.js';
 export * from './ops/views.js';
 export * from './ops/combine.js';
 export * from './ops/indexing.js';

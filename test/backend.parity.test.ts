@@ -77,6 +77,18 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     addon!.forceIsa('best');
   });
 
+  test('matmul accumulating onto the output (addmm), small and packed paths', () => {
+    for (const [M, N, K] of [[1, 300, 70], [3, 65, 129], [40, 50, 60]]) {
+      for (const lb of ['contiguous', 'transposed'] as const) {
+        const a = view([M!, K!]), b = view([K!, N!], lb), start = view([M!, N!]);
+        const o1 = start.clone(), o2 = start.clone();
+        native.matmul(a, b, o1, true);
+        js.matmul(a, b, o2, true);
+        close(o1, o2, 2e-6 * Math.sqrt(K!), `accumulate ${M}x${N}x${K} ${lb}`);
+      }
+    }
+  });
+
   test('matmul with a broadcast batch operand (stride 0)', () => {
     const a = view([4, 6]), b = view([3, 6, 5]);
     const o1 = out([3, 4, 5]), o2 = out([3, 4, 5]);

@@ -67,6 +67,7 @@ const CASES: [string, Fn, ax.Tensor[]][] = [
   ['matmul dot', (a, b) => a.matmul(b), [r(3), r(3)]],
   ['matmul batched broadcast', (a, b) => a.matmul(b), [r(2, 1, 2, 3), r(3, 3, 2)]],
   ['matmul vec-mat', (a, b) => a.matmul(b), [r(3), r(2, 3, 4)]],
+  ['addmm (broadcast input)', (c, a, b) => ax.addmm(c, a, b), [r(4), r(3, 2), r(2, 4)]],
   ['cat', (a, b) => ax.cat([a, b], 1), [r(2, 3), r(2, 2)]],
   ['stack', (a, b) => ax.stack([a, b], 0), [r(2, 3), r(2, 3)]],
   ['split', (a) => { const [p, q] = a.split([1, 2], 1); return p!.mul(2).sum().add(q!.mul(q!).sum()); }, [r(2, 3)]],

@@ -107,7 +107,7 @@ napi_value Peak(napi_env env, napi_callback_info info) {
   return r;
 }
 
-// matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...])
+// matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...], accumulate)
 napi_value Matmul(napi_env env, napi_callback_info info) {
   Args a;
   get_args(env, info, a);
@@ -120,11 +120,13 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   if (!A || !B || !C || !d || !offs) return boolean(env, false);
   const int M = static_cast<int>(d[0]), N = static_cast<int>(d[1]), K = static_cast<int>(d[2]);
   const int batch = static_cast<int>(n_off / 3);
+  bool accumulate = false;
+  if (a.argc > 5) napi_get_value_bool(env, a.argv[5], &accumulate);
   auto one = [&](int t) {
     ConstMat am{A + static_cast<long>(offs[3 * t]), static_cast<long>(d[3]), static_cast<long>(d[4])};
     ConstMat bm{B + static_cast<long>(offs[3 * t + 1]), static_cast<long>(d[5]), static_cast<long>(d[6])};
     Mat cm{C + static_cast<long>(offs[3 * t + 2]), static_cast<long>(d[7]), static_cast<long>(d[8])};
-    sgemm(M, N, K, am, bm, cm, false);
+    sgemm(M, N, K, am, bm, cm, accumulate);
   };
   // Many small products (attention heads): one per task; each then runs single-threaded.
   if (batch > 1 && 2.0 * M * N * K < 4e6) parallel_for(batch, one);

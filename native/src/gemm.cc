@@ -146,10 +146,11 @@ void pack_b_slivers(int kc, int j0, int j1, int nc, const float* b, long rs, lon
 // ---- Few rows of A (inference with batch 1, small batches): no packing, B is read in place. ----
 
 // c[j0..j1) = a[0..K) · B[.., j] for B whose rows are contiguous along j (cs == 1): row updates.
-__attribute__((target("avx512f"))) void row_axpy_avx512(int K, const float* a, const float* b, long brs, float* c, int j0, int j1) {
+__attribute__((target("avx512f"))) void row_axpy_avx512(int K, const float* a, const float* b, long brs, float* c, int j0, int j1, bool acc) {
   int j = j0;
   for (; j + 64 <= j1; j += 64) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    if (acc) { c0 = _mm512_loadu_ps(c + j); c1 = _mm512_loadu_ps(c + j + 16); c2 = _mm512_loadu_ps(c + j + 32); c3 = _mm512_loadu_ps(c + j + 48); }
     for (int k = 0; k < K; k++) {
       const __m512 av = _mm512_set1_ps(a[k]);
       const float* bk = b + k * brs + j;
@@ -161,20 +162,20 @@ __attribute__((target("avx512f"))) void row_axpy_avx512(int K, const float* a, c
     _mm512_storeu_ps(c + j, c0); _mm512_storeu_ps(c + j + 16, c1); _mm512_storeu_ps(c + j + 32, c2); _mm512_storeu_ps(c + j + 48, c3);
   }
   for (; j + 16 <= j1; j += 16) {
-    __m512 c0 = _mm512_setzero_ps();
+    __m512 c0 = acc ? _mm512_loadu_ps(c + j) : _mm512_setzero_ps();
     for (int k = 0; k < K; k++) c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[k]), _mm512_loadu_ps(b + k * brs + j), c0);
     _mm512_storeu_ps(c + j, c0);
   }
   for (; j < j1; j++) {
-    float acc = 0;
-    for (int k = 0; k < K; k++) acc += a[k] * b[k * brs + j];
-    c[j] = acc;
+    float sum = acc ? c[j] : 0.f;
+    for (int k = 0; k < K; k++) sum += a[k] * b[k * brs + j];
+    c[j] = sum;
   }
 }
 
 // c[j] = a[0..K) · B[0..K, j] for B whose columns are contiguous along k (rs == 1): dot products,
 // eight columns at a time so that eight independent FMA chains share each load of a.
-__attribute__((target("avx512f"))) void col_dot_avx512(int K, const float* a, const float* b, long bcs, float* c, int j0, int j1) {
+__attribute__((target("avx512f"))) void col_dot_avx512(int K, const float* a, const float* b, long bcs, float* c, int j0, int j1, bool acc) {
   int j = j0;
   const int K16 = K & ~15;
   const __mmask16 tail = static_cast<__mmask16>((1u << (K - K16)) - 1);
@@ -192,22 +193,22 @@ __attribute__((target("avx512f"))) void col_dot_avx512(int K, const float* a, co
 #pragma GCC unroll 8
       for (int q = 0; q < 8; q++) s[q] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, bj + q * bcs + K16), s[q]);
     }
-    for (int q = 0; q < 8; q++) c[j + q] = _mm512_reduce_add_ps(s[q]);
+    for (int q = 0; q < 8; q++) c[j + q] = (acc ? c[j + q] : 0.f) + _mm512_reduce_add_ps(s[q]);
   }
   for (; j < j1; j++) {
     const float* bj = b + j * bcs;
     __m512 s0 = _mm512_setzero_ps();
     for (int k = 0; k < K16; k += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(bj + k), s0);
     if (tail) s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, a + K16), _mm512_maskz_loadu_ps(tail, bj + K16), s0);
-    c[j] = _mm512_reduce_add_ps(s0);
+    c[j] = (acc ? c[j] : 0.f) + _mm512_reduce_add_ps(s0);
   }
 }
 
-void row_generic(int K, const float* a, ConstMat B, float* c, long ccs, int j0, int j1) {
+void row_generic(int K, const float* a, ConstMat B, float* c, int j0, int j1, bool acc) {
   for (int j = j0; j < j1; j++) {
-    float acc = 0;
-    for (int k = 0; k < K; k++) acc += a[k] * B.p[k * B.rs + j * B.cs];
-    c[j * ccs] = acc;
+    float sum = acc ? c[j] : 0.f;
+    for (int k = 0; k < K; k++) sum += a[k] * B.p[k * B.rs + j * B.cs];
+    c[j] = sum;
   }
 }
 
@@ -232,7 +233,7 @@ namespace {
 
 // Rows of C one at a time, B in place: for M below the point where packing B pays off.
 bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
-  if (accumulate || g_isa != &kAvx512 || M > 4) return false;
+  if (g_isa != &kAvx512 || M > 4) return false;
   static thread_local std::vector<float> a_row, c_row;
   a_row.resize(K);
   c_row.resize(N);
@@ -242,11 +243,12 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
     const float* a = A.p + i * A.rs;
     if (A.cs != 1) { for (int k = 0; k < K; k++) a_row[k] = a[k * A.cs]; a = a_row.data(); }
     float* c = C.cs == 1 ? C.p + i * C.rs : c_row.data();
+    if (C.cs != 1 && accumulate) for (int j = 0; j < N; j++) c_row[j] = C.p[i * C.rs + j * C.cs];
     parallel_for(parts, [&](int t) {
       const int j0 = N * t / parts, j1 = N * (t + 1) / parts;
-      if (B.cs == 1) row_axpy_avx512(K, a, B.p, B.rs, c, j0, j1);
-      else if (B.rs == 1) col_dot_avx512(K, a, B.p, B.cs, c, j0, j1);
-      else row_generic(K, a, B, c, 1, j0, j1);
+      if (B.cs == 1) row_axpy_avx512(K, a, B.p, B.rs, c, j0, j1, accumulate);
+      else if (B.rs == 1) col_dot_avx512(K, a, B.p, B.cs, c, j0, j1, accumulate);
+      else row_generic(K, a, B, c, j0, j1, accumulate);
     });
     if (C.cs != 1) for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_row[j];
   }

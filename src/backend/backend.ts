@@ -66,8 +66,11 @@ export interface Backend {
   reduce(op: ReduceOp, x: View, out: View): void;
   /** Index of the first max/min along axis; out has x's shape without axis (int32). */
   argReduce(op: 'argmax' | 'argmin', x: View, axis: number, out: View): void;
-  /** Batched matrix product: a [..., M, K] times b [..., K, N] into out [..., M, N], batch dims equal. */
-  matmul(a: View, b: View, out: View): void;
+  /**
+   * Batched matrix product: a [..., M, K] times b [..., K, N] into out [..., M, N], batch dims
+   * equal; with `accumulate`, out += a·b (for addmm: bias or residual already in out).
+   */
+  matmul(a: View, b: View, out: View, accumulate?: boolean): void;
   /** out[..i..] = x[.. index[..i..] on axis ..]; out has index's shape. Throws on an index out of range. */
   gather(x: View, axis: number, index: View, out: View): void;
   /** In place: out[.. index[..i..] on axis ..] (= or +=) src[..i..] over index's shape. */

@@ -42,3 +42,26 @@ function batched(x: Tensor, y: Tensor, origA: Tensor, origB: Tensor): Tensor {
     needs[1] ? sumToShape(batched(transpose(x, -1, -2), g, x, g), y.shape) : null,
   ], [x, y]);
 }
+
+/**
+ * input + a·b for matrices a [M, K], b [K, N], input broadcastable to [M, N] (PyTorch's addmm):
+ * one GEMM that accumulates onto the input, so a bias or a precomputed term costs no extra pass.
+ */
+export function addmm(input: Tensor, a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 2 || b.ndim !== 2) throw new ShapeError(`addmm: expected 2-D matrices, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const dtype = promote(input, a, b);
+  const x = to(a, dtype), y = to(b, dtype), c = to(input, dtype);
+  const [M, K] = x.shape as [number, number];
+  const [K2, N] = y.shape as [number, number];
+  if (K !== K2) throw new ShapeError(`addmm: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (inner sizes ${K} and ${K2} differ)`);
+  const shape = broadcastShapes('addmm', c.shape, [M, N]);
+  if (shape.length !== 2 || shape[0] !== M || shape[1] !== N) throw new ShapeError(`addmm: input ${fmtShape(input.shape)} does not broadcast to the product's shape [${M}, ${N}]`);
+  const out = empty([M, N], dtype);
+  backend().copy(broadcastView(c, [M, N]), out);
+  if (K > 0) backend().matmul(x, y, out, true);
+  return record('addmm', out, [c, x, y], (g, needs) => [
+    needs[0] ? sumToShape(g, c.shape) : null,
+    needs[1] ? matmul(g, transpose(y, 0, 1)) : null,
+    needs[2] ? matmul(transpose(x, 0, 1), g) : null,
+  ], [x, y]);
+}

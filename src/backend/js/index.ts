@@ -126,7 +126,7 @@ export class JsBackend implements Backend {
     });
   }
 
-  matmul(a: View, b: View, out: View): void {
+  matmul(a: View, b: View, out: View, accumulate = false): void {
     const r = out.shape.length;
     const M = out.shape[r - 2]!, N = out.shape[r - 1]!, K = a.shape[r - 1]!;
     const batchShape = out.shape.slice(0, r - 2);
@@ -142,7 +142,7 @@ export class JsBackend implements Backend {
           for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) packed[k * N + j] = b.data[bOff + k * brs + j * bcs]!;
           bRows = { data: packed, offset: 0, rowStride: N };
         } else bRows = { data: b.data, offset: bOff, rowStride: b.strides[r - 2]! };
-        matmulBlock(a, o[0]! + t * s[0]!, bRows, out, o[2]! + t * s[2]!, M, N, K, r);
+        matmulBlock(a, o[0]! + t * s[0]!, bRows, out, o[2]! + t * s[2]!, M, N, K, r, accumulate);
       }
     });
   }
@@ -221,7 +221,7 @@ export class JsBackend implements Backend {
  * One [M, K] × [K, N] product with unit-stride rows of B, four rows of A at a time: each B value
  * loaded feeds four accumulator rows (about 3× the speed of one row at a time in V8).
  */
-function matmulBlock(a: View, aOff: number, b: { data: ArrayLike<number>; offset: number; rowStride: number }, out: View, oOff: number, M: number, N: number, K: number, r: number): void {
+function matmulBlock(a: View, aOff: number, b: { data: ArrayLike<number>; offset: number; rowStride: number }, out: View, oOff: number, M: number, N: number, K: number, r: number, acc: boolean): void {
   const ad = a.data, bd = b.data, od = out.data;
   const ars = a.strides[r - 2]!, acs = a.strides[r - 1]!;
   const ors = out.strides[r - 2]!, ocs = out.strides[r - 1]!;
@@ -240,8 +240,14 @@ function matmulBlock(a: View, aOff: number, b: { data: ArrayLike<number>; offset
       }
     }
     let oi = oOff + i * ors;
-    for (let j = 0; j < N; j++, oi += ocs) {
-      od[oi] = r0[j]!; od[oi + ors] = r1[j]!; od[oi + 2 * ors] = r2[j]!; od[oi + 3 * ors] = r3[j]!;
+    if (acc) {
+      for (let j = 0; j < N; j++, oi += ocs) {
+        od[oi] += r0[j]!; od[oi + ors] += r1[j]!; od[oi + 2 * ors] += r2[j]!; od[oi + 3 * ors] += r3[j]!;
+      }
+    } else {
+      for (let j = 0; j < N; j++, oi += ocs) {
+        od[oi] = r0[j]!; od[oi + ors] = r1[j]!; od[oi + 2 * ors] = r2[j]!; od[oi + 3 * ors] = r3[j]!;
+      }
     }
   }
   for (; i < M; i++) {
@@ -253,6 +259,7 @@ function matmulBlock(a: View, aOff: number, b: { data: ArrayLike<number>; offset
       for (let j = 0; j < N; j++) r0[j] += av * bd[bi + j]!;
     }
     let oi = oOff + i * ors;
-    for (let j = 0; j < N; j++, oi += ocs) od[oi] = r0[j]!;
+    if (acc) for (let j = 0; j < N; j++, oi += ocs) od[oi] += r0[j]!;
+    else for (let j = 0; j < N; j++, oi += ocs) od[oi] = r0[j]!;
   }
 }

@@ -10,7 +10,7 @@ export interface Addon {
   peakGflops(seconds?: number): number;
   setNumThreads(n: number): void;
   forceIsa(isa: string): void;
-  matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array, offsets: Float64Array): boolean;
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array, offsets: Float64Array, accumulate: boolean): boolean;
   unary(op: number, x: Float32Array, out: Float32Array, desc: Float64Array, p0: number, p1: number): boolean;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, desc: Float64Array): boolean;
   copy(x: Float32Array, out: Float32Array, desc: Float64Array): boolean;

@@ -99,8 +99,8 @@ export class NativeBackend implements Backend {
     this.addon.argReduce(op === 'argmax', x.data, out.data, describe(outer, [xs, out], [x.shape[axis]!, x.strides[axis]!]));
   }
 
-  matmul(a: View, b: View, out: View): void {
-    if (!f32(a) || !f32(b) || !f32(out)) return this.js.matmul(a, b, out);
+  matmul(a: View, b: View, out: View, accumulate = false): void {
+    if (!f32(a) || !f32(b) || !f32(out)) return this.js.matmul(a, b, out, accumulate);
     const r = out.shape.length;
     const dims = new Float64Array([out.shape[r - 2]!, out.shape[r - 1]!, a.shape[r - 1]!,
       a.strides[r - 2]!, a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, out.strides[r - 2]!, out.strides[r - 1]!]);
@@ -116,7 +116,7 @@ export class NativeBackend implements Backend {
         offsets[i++] = o[2]! + t * s[2]!;
       }
     });
-    this.addon.matmul(a.data, b.data, out.data, dims, offsets);
+    this.addon.matmul(a.data, b.data, out.data, dims, offsets, accumulate);
   }
 
   // Index ranges are checked by the op layer before these run.

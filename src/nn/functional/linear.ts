@@ -1,4 +1,5 @@
 import { ShapeError, fmtShape } from '../../errors.js';
+import { addmm } from '../../ops/matmul.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** y = x Wᵀ + b over the last dim of x, weight [out, in] as in PyTorch. */
@@ -9,8 +10,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   // Fold leading dims into one matrix so the weight gradient is a single matmul.
   const flat = x.ndim > 2 ? x.reshape(-1, inF) : x;
-  let y = flat.matmul(weight.t());
-  if (bias) y = y.add(bias);
+  let y: Tensor;
+  if (bias && flat.ndim === 2 && bias.ndim === 1 && weight.ndim === 2) y = addmm(bias, flat, weight.t());
+  else {
+    y = flat.matmul(weight.t());
+    if (bias) y = y.add(bias);
+  }
   return x.ndim > 2 ? y.reshape([...x.shape.slice(0, -1), weight.shape[0]!]) : y;
 }
 

@@ -2,6 +2,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { where } from '../../ops/binary.js';
 import { cat, stack } from '../../ops/combine.js';
 import { lstmCell } from '../../ops/lstm-cell.js';
+import { addmm } from '../../ops/matmul.js';
 import { arange, zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { dropout } from '../functional/dropout.js';
@@ -129,7 +130,9 @@ abstract class RNNBase extends Module {
   /** One direction of one layer over the whole sequence: [L, N, H] and the final states. */
   private direction(x: Tensor, p: LayerParams, start: Tensor[], reverse: boolean, masks: Tensor[] | null): [Tensor, Tensor[]] {
     const L = x.shape[0]!;
-    const xp = linear(x, p.wih, p.bih); // all time steps at once: [L, N, G·H]
+    // All time steps at once: [L, N, G·H], with b_hh folded in so a step is one addmm.
+    let xp = linear(x, p.wih, p.bih);
+    if (p.bhh && this.cell !== 'gru') xp = xp.add(p.bhh);
     let state = start;
     const outputs = new Array<Tensor>(L);
     for (let k = 0; k < L; k++) {
@@ -147,19 +150,21 @@ abstract class RNNBase extends Module {
     return [stack(outputs, 0), state];
   }
 
+  /** One time step; xt already holds W_ih·x + b_ih (+ b_hh except for GRU's n gate). */
   private step(xt: Tensor, state: Tensor[], p: LayerParams): Tensor[] {
     const H = this.hiddenSize;
     const h = state[0]!;
-    const gh = linear(h, p.whh, p.bhh);
     switch (this.cell) {
-      case 'tanh': return [xt.add(gh).tanh()];
-      case 'relu': return [xt.add(gh).relu()];
+      case 'tanh': return [addmm(xt, h, p.whh.t()).tanh()];
+      case 'relu': return [addmm(xt, h, p.whh.t()).relu()];
       case 'lstm': {
-        // One fused kernel for the gate activations and the state update.
-        const hc = lstmCell(xt.add(gh), state[1]!);
+        // One GEMM onto the input projection, one fused kernel for the gates and the state update.
+        const hc = lstmCell(addmm(xt, h, p.whh.t()), state[1]!);
         return [hc.narrow(1, 0, H), hc.narrow(1, H, H)];
       }
       case 'gru': {
+        // The n gate needs W_hn·h + b_hn on its own (it is scaled by r), so GRU keeps b_hh apart.
+        const gh = linear(h, p.whh, p.bhh);
         const r = xt.narrow(1, 0, H).add(gh.narrow(1, 0, H)).sigmoid();
         const z = xt.narrow(1, H, H).add(gh.narrow(1, H, H)).sigmoid();
         const n = xt.narrow(1, 2 * H, H).add(r.mul(gh.narrow(1, 2 * H, H))).tanh();

@@ -10,7 +10,8 @@
         "native/src/window.cc",
         "native/src/peak.cc",
         "native/src/indexing.cc",
-        "native/src/lstm.cc"
+        "native/src/lstm.cc",
+        "native/src/layer_norm.cc"
       ],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags_cc!": ["-fno-rtti"],

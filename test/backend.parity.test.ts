@@ -253,6 +253,23 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     close(c1, c2, 2e-6, 'lstmCell dC');
   });
 
+  test('fused layer norm forward and backward, with and without affine parameters', () => {
+    const R = 50, D = 70;
+    const x = view([R, D]), w = view([D]), b = view([D]), g = view([R, D]);
+    for (const affine of [true, false]) {
+      const [o1, m1, r1, o2, m2, r2] = [out([R, D]), out([R]), out([R]), out([R, D]), out([R]), out([R])];
+      native.layerNorm(x, affine ? w : null, affine ? b : null, 1e-5, o1, m1, r1);
+      js.layerNorm(x, affine ? w : null, affine ? b : null, 1e-5, o2, m2, r2);
+      close(o1, o2, 1e-5, 'layerNorm out');
+      close(r1, r2, 1e-5, 'layerNorm rstd');
+      const [d1, w1, b1, d2, w2, b2] = [out([R, D]), out([D]), out([D]), out([R, D]), out([D]), out([D])];
+      native.layerNormBackward(g, x, m2, r2, affine ? w : null, d1, affine ? w1 : null, affine ? b1 : null);
+      js.layerNormBackward(g, x, m2, r2, affine ? w : null, d2, affine ? w2 : null, affine ? b2 : null);
+      close(d1, d2, 1e-5, 'layerNorm dx');
+      if (affine) { close(w1, w2, 1e-5, 'layerNorm dWeight'); close(b1, b2, 1e-5, 'layerNorm dBias'); }
+    }
+  });
+
   test('float64, int32 and bool fall back to the JS kernels', () => {
     const a = ax.randn([3, 4], { dtype: 'float64', generator: gen }), b = ax.randn([4, 2], { dtype: 'float64', generator: gen });
     const o1 = ax.zeros([3, 2], { dtype: 'float64' }), o2 = ax.zeros([3, 2], { dtype: 'float64' });

@@ -8,6 +8,7 @@
 #include "elementwise.h"
 #include "gemm.h"
 #include "indexing.h"
+#include "layer_norm.h"
 #include "lstm.h"
 #include "peak.h"
 #include "threadpool.h"
@@ -336,11 +337,56 @@ napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
+// A Float32Array argument, or null for JS null/undefined.
+float* optional_floats(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t == napi_object ? typed<float>(env, v) : nullptr;
+}
+
+// layerNorm(x, w|null, b|null, out, mean, rstd, desc[R, D, xOff, xRs, wOff, bOff, oOff, oRs, meanOff, rstdOff, eps])
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const float* x = typed<float>(env, a.argv[0]);
+  const float* w = optional_floats(env, a.argv[1]);
+  const float* b = optional_floats(env, a.argv[2]);
+  float* out = typed<float>(env, a.argv[3]);
+  float* mean = typed<float>(env, a.argv[4]);
+  float* rstd = typed<float>(env, a.argv[5]);
+  const double* d = typed<double>(env, a.argv[6]);
+  const long R = static_cast<long>(d[0]), D = static_cast<long>(d[1]);
+  auto at = [&](int i) { return static_cast<long>(d[i]); };
+  layer_norm(R, D, x + at(2), at(3), w ? w + at(4) : nullptr, b ? b + at(5) : nullptr, static_cast<float>(d[10]), out + at(6), at(7), mean + at(8), rstd + at(9));
+  return boolean(env, true);
+}
+
+// layerNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
+//   desc[R, D, gOff, gRs, xOff, xRs, meanOff, rstdOff, wOff, dxOff, dxRs, dwOff, dbOff])
+napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const float* g = typed<float>(env, argv[0]);
+  const float* x = typed<float>(env, argv[1]);
+  const float* mean = typed<float>(env, argv[2]);
+  const float* rstd = typed<float>(env, argv[3]);
+  const float* w = optional_floats(env, argv[4]);
+  float* dx = typed<float>(env, argv[5]);
+  float* dw = optional_floats(env, argv[6]);
+  float* db = optional_floats(env, argv[7]);
+  const double* d = typed<double>(env, argv[8]);
+  auto at = [&](int i) { return static_cast<long>(d[i]); };
+  layer_norm_backward(at(0), at(1), g + at(2), at(3), x + at(4), at(5), mean + at(6), rstd + at(7), w ? w + at(8) : nullptr,
+                      dx + at(9), at(10), dw ? dw + at(11) : nullptr, db ? db + at(12) : nullptr);
+  return boolean(env, true);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
       {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax},
-      {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"lstmCellBackward", LstmCellBackward},
+      {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"layerNormBackward", LayerNormBackward}, {"lstmCellBackward", LstmCellBackward},
   };
   for (const auto& f : fns) {
     napi_value v;

@@ -89,6 +89,13 @@ export interface Backend {
   lstmCell?(gates: View, c: View, out: View, act: View): void;
   /** Its gradient: dOut [N, 2H] (dh, dc'), act, c, out → dGates [N, 4H] and dC [N, H]. */
   lstmCellBackward?(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void;
+  /**
+   * Optional fused layer norm over rows of x [R, D] (contiguous rows): out = (x - mean)·rstd·w + b,
+   * also writing each row's mean and rstd [R] (w, b may be null).
+   */
+  layerNorm?(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void;
+  /** Its gradient: dx [R, D], and dWeight/dBias [D] when given (summed over rows). */
+  layerNormBackward?(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
 }

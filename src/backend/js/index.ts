@@ -5,6 +5,7 @@ import { contiguousStrides } from '../../tensor/shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
 import { fastBinary, fastUnary } from './fast.js';
 import { forEachRow } from './strided.js';
+import { layerNorm, layerNormBackward } from './layer-norm.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
 
 const isBool = (v: View) => v.data instanceof Uint8Array;
@@ -183,6 +184,14 @@ export class JsBackend implements Backend {
 
   lstmCell(gates: View, c: View, out: View, act: View): void {
     lstmCell(gates, c, out, act);
+  }
+
+  layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {
+    layerNorm(x, weight, bias, eps, out, mean, rstd);
+  }
+
+  layerNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
+    layerNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
   }
 
   lstmCellBackward(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void {

@@ -21,6 +21,8 @@ export interface Addon {
   gather(x: Float32Array, index: Int32Array, out: Float32Array, desc: Float64Array): boolean;
   scatter(add: boolean, out: Float32Array, index: Int32Array, src: Float32Array, desc: Float64Array): boolean;
   argReduce(isMax: boolean, x: Float32Array, out: Int32Array, desc: Float64Array): boolean;
+  layerNorm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, out: Float32Array, mean: Float32Array, rstd: Float32Array, desc: Float64Array): boolean;
+  layerNormBackward(g: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, w: Float32Array | null, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null, desc: Float64Array): boolean;
   lstmCell(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, desc: Float64Array): boolean;
   lstmCellBackward(dOut: Float32Array, act: Float32Array, c: Float32Array, out: Float32Array, dGates: Float32Array, dC: Float32Array, desc: Float64Array): boolean;
 }

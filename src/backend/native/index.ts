@@ -156,6 +156,24 @@ export class NativeBackend implements Backend {
     this.addon.lstmCellBackward(a, b, cc, d, e, f, new Float64Array([c.shape[0]!, c.shape[1]!, ...views.flatMap((v) => [v.offset, v.strides[0]!])]));
   }
 
+  layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {
+    const all = [x, out, mean, rstd, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+    const unit = (v: View | null) => !v || v.strides[v.strides.length - 1] === 1 || v.shape[v.shape.length - 1] === 1;
+    if (!all.every(f32) || !unit(x) || !unit(weight) || !unit(bias) || small(x.shape)) return this.js.layerNorm(x, weight, bias, eps, out, mean, rstd);
+    this.addon.layerNorm(x.data as Float32Array, (weight?.data ?? null) as Float32Array | null, (bias?.data ?? null) as Float32Array | null,
+      out.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
+      new Float64Array([x.shape[0]!, x.shape[1]!, x.offset, x.strides[0]!, weight?.offset ?? 0, bias?.offset ?? 0, out.offset, out.strides[0]!, mean.offset, rstd.offset, eps]));
+  }
+
+  layerNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
+    const all = [g, x, mean, rstd, dx, ...[weight, dWeight, dBias].filter((v): v is View => v !== null)];
+    const unit = (v: View | null) => !v || v.strides[v.strides.length - 1] === 1 || v.shape[v.shape.length - 1] === 1;
+    if (!all.every(f32) || ![g, x, dx, weight, dWeight, dBias].every(unit) || small(x.shape)) return this.js.layerNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
+    this.addon.layerNormBackward(g.data as Float32Array, x.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
+      (weight?.data ?? null) as Float32Array | null, dx.data as Float32Array, (dWeight?.data ?? null) as Float32Array | null, (dBias?.data ?? null) as Float32Array | null,
+      new Float64Array([x.shape[0]!, x.shape[1]!, g.offset, g.strides[0]!, x.offset, x.strides[0]!, mean.offset, rstd.offset, weight?.offset ?? 0, dx.offset, dx.strides[0]!, dWeight?.offset ?? 0, dBias?.offset ?? 0]));
+  }
+
   softmax(x: View, axis: number, out: View, log: boolean): void {
     if (!f32(x) || !f32(out) || small(x.shape)) return this.js.softmax(x, axis, out, log);
     this.addon.softmax(x.data, out.data, describe(x.shape, [x, out], [axis, log ? 1 : 0]));

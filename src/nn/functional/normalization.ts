@@ -1,5 +1,6 @@
 import { noGrad } from '../../autograd/grad-mode.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { fusedLayerNorm } from '../../ops/layer-norm.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 export interface BatchNormOptions {
@@ -62,14 +63,12 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   if (k === 0 || x.ndim < k || tail.some((s, i) => s !== normalizedShape[i])) {
     throw new ShapeError(`layerNorm: expected input with trailing shape ${fmtShape(normalizedShape)}, got ${fmtShape(x.shape)}`);
   }
-  const dims = normalizedShape.map((_, i) => x.ndim - k + i);
-  const mean = x.mean(dims, { keepdim: true });
-  const centered = x.sub(mean);
-  const variance = centered.square().mean(dims, { keepdim: true });
-  let y = centered.mul(variance.add(eps).rsqrt());
-  if (weight) y = y.mul(weight);
-  if (bias) y = y.add(bias);
-  return y;
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t && (t.ndim !== k || t.shape.some((s, i) => s !== normalizedShape[i]))) {
+      throw new ShapeError(`layerNorm: ${name} must have shape ${fmtShape(normalizedShape)}, got ${fmtShape(t.shape)}`);
+    }
+  }
+  return fusedLayerNorm(x, normalizedShape.reduce((a, b) => a * b, 1), weight ?? null, bias ?? null, eps);
 }
 
 /** Normalises groups of channels: x [N, C, ...] with C divisible by numGroups. */

@@ -170,6 +170,10 @@ describe('native kernels agree with the JS reference', { skip }, () => {
         native.softmax(x, axis, o1, log);
         js.softmax(x, axis, o2, log);
         close(o1, o2, 2e-6, `softmax axis ${axis} log ${log}`);
+        const g = view(x.shape as number[], 'strided'), b1 = out(x.shape), b2 = out(x.shape);
+        native.softmaxBackward(g, o2, axis, b1, log);
+        js.softmaxBackward(g, o2, axis, b2, log);
+        close(b1, b2, 1e-5, `softmax backward axis ${axis} log ${log}`);
       }
     }
   });

@@ -212,6 +212,22 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
+// softmaxBackward(g, y, out, desc[rank, shape, gStr, yStr, oStr, gOff, yOff, oOff, axis, log])
+napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  float* g = typed<float>(env, a.argv[0]);
+  float* y = typed<float>(env, a.argv[1]);
+  float* out = typed<float>(env, a.argv[2]);
+  Reader r{typed<double>(env, a.argv[3])};
+  const long rank = r.next();
+  auto shape = r.take(rank);
+  auto gs = r.take(rank), ys = r.take(rank), os = r.take(rank);
+  const long go = r.next(), yo = r.next(), oo = r.next(), axis = r.next(), log = r.next();
+  softmax_backward(shape, {g, go, gs}, {y, yo, ys}, {out, oo, os}, static_cast<int>(axis), log != 0);
+  return boolean(env, true);
+}
+
 // Window descriptor: [N, C, xStr×4, kh, kw, sh, sw, ph, pw, dh, dw, H, W, oh, ow, colStr×6, xOff, colOff]
 struct WindowCall {
   long N, C, xs[4], cs[6], xo, co;
@@ -385,7 +401,7 @@ napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
-      {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax},
+      {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax}, {"softmaxBackward", SoftmaxBackward},
       {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"layerNormBackward", LayerNormBackward}, {"lstmCellBackward", LstmCellBackward},
   };
   for (const auto& f : fns) {

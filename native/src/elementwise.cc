@@ -151,4 +151,33 @@ void softmax(const std::vector<long>& shape, Operand x, Operand out, int axis, b
   });
 }
 
+void softmax_backward(const std::vector<long>& shape, Operand g, Operand y, Operand out, int axis, bool log) {
+  std::vector<long> outer, gs, ys, os;
+  for (size_t d = 0; d < shape.size(); d++) {
+    if (static_cast<int>(d) == axis) continue;
+    outer.push_back(shape[d]);
+    gs.push_back(g.strides[d]);
+    ys.push_back(y.strides[d]);
+    os.push_back(out.strides[d]);
+  }
+  const long len = shape[axis], ga = g.strides[axis], ya = y.strides[axis], oa = out.strides[axis];
+  parallel_rows<3>(outer, {gs.data(), ys.data(), os.data()}, {g.offset, y.offset, out.offset}, [&](std::array<long, 3> o, long n, std::array<long, 3> s) {
+    for (long t = 0; t < n; t++) {
+      const float* gp = g.p + o[0] + t * s[0];
+      const float* yp = y.p + o[1] + t * s[1];
+      float* op = out.p + o[2] + t * s[2];
+      double sum = 0;
+      if (log) {
+        for (long j = 0; j < len; j++) sum += gp[j * ga];
+        const float sf = static_cast<float>(sum);
+        for (long j = 0; j < len; j++) op[j * oa] = gp[j * ga] - std::exp(yp[j * ya]) * sf;
+      } else {
+        for (long j = 0; j < len; j++) sum += gp[j * ga] * yp[j * ya];
+        const float sf = static_cast<float>(sum);
+        for (long j = 0; j < len; j++) op[j * oa] = yp[j * ya] * (gp[j * ga] - sf);
+      }
+    }
+  });
+}
+
 }  // namespace axon

@@ -22,5 +22,6 @@ void copy(const std::vector<long>& shape, Operand x, Operand out);
 // out has x's rank with size 1 on reduced dims; `acc_strides` are out's strides with 0 on them.
 void reduce(int op, const std::vector<long>& shape, Operand x, const std::vector<long>& out_shape, Operand out);
 void softmax(const std::vector<long>& shape, Operand x, Operand out, int axis, bool log);
+void softmax_backward(const std::vector<long>& shape, Operand g, Operand y, Operand out, int axis, bool log);
 
 }  // namespace axon

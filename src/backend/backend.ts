@@ -98,4 +98,9 @@ export interface Backend {
   layerNormBackward?(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
+  /**
+   * Optional gradient of softmax (log: of log-softmax) along axis from the output y and the
+   * incoming gradient g: y·(g - Σ g·y), or g - exp(y)·Σ g.
+   */
+  softmaxBackward?(g: View, y: View, axis: number, out: View, log: boolean): void;
 }

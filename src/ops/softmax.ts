@@ -1,3 +1,4 @@
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import { isFloating } from '../tensor/dtype.js';
 import { normalizeDim } from '../tensor/shape.js';
@@ -19,12 +20,21 @@ function forward(x: Tensor, d: number, log: boolean): Tensor {
   return log ? ls : ls.exp();
 }
 
+/** The backend's fused gradient kernel, unless a graph of the backward is being recorded. */
+function fusedBackward(g: Tensor, y: Tensor, d: number, log: boolean): Tensor | null {
+  const b = backend();
+  if (!b.softmaxBackward || isGradEnabled() || g.dtype !== y.dtype || y.ndim === 0) return null;
+  const dx = empty(y.shape, y.dtype);
+  if (dx.numel > 0) b.softmaxBackward(g, y, d, dx, log);
+  return dx;
+}
+
 export function softmax(x: Tensor, dim: number): Tensor {
   if (!isFloating(x.dtype)) x = to(x, 'float32');
   const d = normalizeDim('softmax', dim, x.ndim);
   const out = forward(x, d, false);
   // dx = y * (g - sum(g * y))
-  return record('softmax', out, [x], (g) => [out.mul(g.sub(g.mul(out).sum(d, { keepdim: true })))], [out]);
+  return record('softmax', out, [x], (g) => [fusedBackward(g, out, d, false) ?? out.mul(g.sub(g.mul(out).sum(d, { keepdim: true })))], [out]);
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
@@ -32,5 +42,5 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('logSoftmax', dim, x.ndim);
   const out = forward(x, d, true);
   // dx = g - exp(y) * sum(g)
-  return record('logSoftmax', out, [x], (g) => [g.sub(out.exp().mul(g.sum(d, { keepdim: true })))], [out]);
+  return record('logSoftmax', out, [x], (g) => [fusedBackward(g, out, d, true) ?? g.sub(out.exp().mul(g.sum(d, { keepdim: true })))], [out]);
 }

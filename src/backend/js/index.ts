@@ -202,6 +202,26 @@ export class JsBackend implements Backend {
     col2im(cols, geometry, out);
   }
 
+  softmaxBackward(g: View, y: View, axis: number, out: View, log: boolean): void {
+    const outerShape = y.shape.filter((_, d) => d !== axis);
+    const len = y.shape[axis]!, gs = g.strides[axis]!, ys = y.strides[axis]!, os = out.strides[axis]!;
+    const gd = g.data, yd = y.data, od = out.data;
+    const strides = [g, y, out].map((v) => v.strides.filter((_, d) => d !== axis));
+    forEachRow(outerShape, strides, [g.offset, y.offset, out.offset], (o, n, s) => {
+      for (let t = 0; t < n; t++) {
+        const g0 = o[0]! + t * s[0]!, y0 = o[1]! + t * s[1]!, o0 = o[2]! + t * s[2]!;
+        let sum = 0;
+        if (log) {
+          for (let j = 0; j < len; j++) sum += gd[g0 + j * gs]!;
+          for (let j = 0; j < len; j++) od[o0 + j * os] = gd[g0 + j * gs]! - Math.exp(yd[y0 + j * ys]!) * sum;
+        } else {
+          for (let j = 0; j < len; j++) sum += gd[g0 + j * gs]! * yd[y0 + j * ys]!;
+          for (let j = 0; j < len; j++) od[o0 + j * os] = yd[y0 + j * ys]! * (gd[g0 + j * gs]! - sum);
+        }
+      }
+    });
+  }
+
   softmax(x: View, axis: number, out: View, log: boolean): void {
     const outerShape = x.shape.filter((_, d) => d !== axis);
     const len = x.shape[axis]!, xs = x.strides[axis]!, os = out.strides[axis]!;

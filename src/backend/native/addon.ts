@@ -16,6 +16,7 @@ export interface Addon {
   copy(x: Float32Array, out: Float32Array, desc: Float64Array): boolean;
   reduce(op: number, x: Float32Array, out: Float32Array, desc: Float64Array): boolean;
   softmax(x: Float32Array, out: Float32Array, desc: Float64Array): boolean;
+  softmaxBackward(g: Float32Array, y: Float32Array, out: Float32Array, desc: Float64Array): boolean;
   im2col(x: Float32Array, cols: Float32Array, desc: Float64Array, padValue: number): boolean;
   col2im(cols: Float32Array, x: Float32Array, desc: Float64Array): boolean;
   gather(x: Float32Array, index: Int32Array, out: Float32Array, desc: Float64Array): boolean;

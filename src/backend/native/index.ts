@@ -174,6 +174,11 @@ export class NativeBackend implements Backend {
       new Float64Array([x.shape[0]!, x.shape[1]!, g.offset, g.strides[0]!, x.offset, x.strides[0]!, mean.offset, rstd.offset, weight?.offset ?? 0, dx.offset, dx.strides[0]!, dWeight?.offset ?? 0, dBias?.offset ?? 0]));
   }
 
+  softmaxBackward(g: View, y: View, axis: number, out: View, log: boolean): void {
+    if (!f32(g) || !f32(y) || !f32(out) || small(y.shape)) return this.js.softmaxBackward(g, y, axis, out, log);
+    this.addon.softmaxBackward(g.data, y.data, out.data, describe(y.shape, [g, y, out], [axis, log ? 1 : 0]));
+  }
+
   softmax(x: View, axis: number, out: View, log: boolean): void {
     if (!f32(x) || !f32(out) || small(x.shape)) return this.js.softmax(x, axis, out, log);
     this.addon.softmax(x.data, out.data, describe(x.shape, [x, out], [axis, log ? 1 : 0]));

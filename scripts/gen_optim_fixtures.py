@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Writes test/fixtures/optim.json: 20-step parameter trajectories of PyTorch's optimizers on a fixed
+problem (least squares plus a quartic term, so curvature changes), for test/optim.test.ts.
+Dev-only: Debian's python3-torch via /usr/bin/python3."""
+import json, os
+import torch
+
+OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'optim.json')
+torch.manual_seed(0)
+w0, b0 = torch.randn(4, 3), torch.randn(3)
+X, Y = torch.randn(8, 4), torch.randn(8, 3)
+
+def loss_fn(w, b):
+    return ((X @ w + b - Y) ** 2).mean() + 0.01 * (w ** 4).sum()
+
+CONFIGS = [
+    ('SGD', dict(lr=0.05), None),
+    ('SGD', dict(lr=0.05, momentum=0.9), None),
+    ('SGD', dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01), None),
+    ('SGD', dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.1), None),
+    ('Adam', dict(lr=0.05), None),
+    ('Adam', dict(lr=0.05, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True), None),
+    ('AdamW', dict(lr=0.05), None),
+    ('AdamW', dict(lr=0.05, weight_decay=0.2, amsgrad=True), None),
+    ('RMSprop', dict(lr=0.01), None),
+    ('RMSprop', dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.05), None),
+    ('Adagrad', dict(lr=0.1), None),
+    ('Adagrad', dict(lr=0.1, lr_decay=0.01, weight_decay=0.05, initial_accumulator_value=0.1), None),
+    ('SGD', dict(lr=0.05), [dict(lr=0.1), dict(momentum=0.9)]),  # parameter groups: w, then b
+]
+
+CAMEL = {'weight_decay': 'weightDecay', 'lr_decay': 'lrDecay', 'initial_accumulator_value': 'initialAccumulatorValue'}
+def camel(d):
+    return {CAMEL.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+
+cases = []
+for name, opts, groups in CONFIGS:
+    w, b = w0.clone().requires_grad_(), b0.clone().requires_grad_()
+    params = [dict(params=[w], **groups[0]), dict(params=[b], **groups[1])] if groups else [w, b]
+    opt = getattr(torch.optim, name)(params, **opts)
+    traj = []
+    for _ in range(20):
+        opt.zero_grad()
+        loss_fn(w, b).backward()
+        opt.step()
+        traj.append(w.detach().flatten().tolist() + b.detach().flatten().tolist())
+    cases.append(dict(optimizer=name, options=camel(opts), groups=[camel(g) for g in groups] if groups else None, trajectory=traj))
+
+with open(OUT, 'w') as f:
+    json.dump(dict(generator=f'PyTorch {torch.__version__}, scripts/gen_optim_fixtures.py', w0=w0.flatten().tolist(), b0=b0.tolist(),
+                   X=X.flatten().tolist(), Y=Y.flatten().tolist(), cases=cases), f)
+print(f'wrote {len(cases)} cases to {os.path.normpath(OUT)}')

@@ -1,0 +1,6 @@
+/** optim: optimizers with PyTorch's update rules, parameter groups and state dicts. */
+export { Optimizer, type ParamGroup, type ParamState, type OptimizerStateDict } from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, AdamW, type AdamOptions } from './adam.js';
+export { RMSprop, type RMSpropOptions } from './rmsprop.js';
+export { Adagrad, type AdagradOptions } from './adagrad.js';

@@ -1,0 +1,127 @@
+import { noGrad } from '../autograd/grad-mode.js';
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** A group of parameters sharing hyper-parameters (PyTorch's param_groups). */
+export type ParamGroup<H> = { params: Tensor[] } & H;
+
+/** Per-parameter state: tensors (moments, buffers) and numbers (step counts). */
+export type ParamState = Record<string, Tensor | number>;
+
+export interface OptimizerStateDict<H> {
+  /** State by parameter index (position across all groups, as PyTorch numbers them). */
+  state: Record<number, ParamState>;
+  /** Hyper-parameters of each group, with the indices of its parameters. */
+  paramGroups: (H & { params: number[] })[];
+}
+
+/**
+ * The base of every optimizer: parameter groups with their own hyper-parameters, per-parameter
+ * state, zeroGrad(), step() and a state dict to save and resume. Subclasses implement update().
+ */
+export abstract class Optimizer<H extends { lr: number }> {
+  readonly paramGroups: ParamGroup<H>[];
+  readonly state = new Map<Tensor, ParamState>();
+
+  constructor(params: Iterable<Tensor> | Iterable<{ params: Iterable<Tensor> } & Partial<H>>, readonly defaults: H) {
+    const list = [...params] as unknown[];
+    if (list.length === 0) throw new ValueError(`${new.target.name}: got an empty parameter list`);
+    const groups = (list[0] as { params?: unknown }).params !== undefined
+      ? (list as ({ params: Iterable<Tensor> } & Partial<H>)[])
+      : [{ params: list as Tensor[] }];
+    this.paramGroups = [];
+    const seen = new Set<Tensor>();
+    for (const g of groups) {
+      const ps = [...g.params];
+      for (const p of ps) {
+        if (seen.has(p)) throw new ValueError(`${new.target.name}: a parameter appears in more than one group`);
+        seen.add(p);
+      }
+      this.paramGroups.push({ ...defaults, ...g, params: ps } as ParamGroup<H>);
+    }
+    for (const g of this.paramGroups) this.validate(g);
+  }
+
+  /** Checks a group's hyper-parameters; subclasses add their own rules. */
+  protected validate(group: H): void {
+    if (!(group.lr >= 0)) throw new ValueError(`${this.constructor.name}: invalid learning rate ${group.lr}`);
+  }
+
+  /** Clears the gradients (to null, as PyTorch's default set_to_none=True). */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  }
+
+  /** Applies one update to every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          if (p.grad === null) continue;
+          let s = this.state.get(p);
+          if (!s) { s = {}; this.state.set(p, s); }
+          this.update(p, p.grad, s, group);
+        }
+      }
+    });
+  }
+
+  protected abstract update(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<H>): void;
+
+  /** The state to save: tensors are copies, so later steps do not change a saved dict. */
+  stateDict(): OptimizerStateDict<H> {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...hyper } = g;
+      return { ...(hyper as unknown as H), params: params.map((p) => { const i = index.size; index.set(p, i); return i; }) };
+    });
+    const state: Record<number, ParamState> = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : v.clone()]));
+    }
+    return { state, paramGroups };
+  }
+
+  /** Restores a state dict saved from an optimizer over parameters of the same shapes. */
+  loadStateDict(dict: OptimizerStateDict<H>): void {
+    if (dict.paramGroups.length !== this.paramGroups.length) {
+      throw new ValueError(`${this.constructor.name}.loadStateDict: the dict has ${dict.paramGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`);
+    }
+    const params: Tensor[] = [];
+    dict.paramGroups.forEach((saved, gi) => {
+      const group = this.paramGroups[gi]!;
+      if (saved.params.length !== group.params.length) {
+        throw new ValueError(`${this.constructor.name}.loadStateDict: group ${gi} has ${saved.params.length} parameters in the dict, ${group.params.length} in the optimizer`);
+      }
+      const { params: _ignored, ...hyper } = saved;
+      Object.assign(group, hyper);
+      saved.params.forEach((index, k) => { params[index] = group.params[k]!; });
+    });
+    this.state.clear();
+    for (const [i, s] of Object.entries(dict.state)) {
+      const p = params[Number(i)];
+      if (!p) throw new ValueError(`${this.constructor.name}.loadStateDict: state for unknown parameter ${i}`);
+      const copy: ParamState = {};
+      for (const [k, v] of Object.entries(s)) {
+        if (typeof v !== 'number' && v.shape.join(',') !== p.shape.join(',')) {
+          throw new ValueError(`${this.constructor.name}.loadStateDict: state '${k}' of parameter ${i} has shape [${v.shape.join(', ')}], the parameter [${p.shape.join(', ')}]`);
+        }
+        copy[k] = typeof v === 'number' ? v : v.clone();
+      }
+      this.state.set(p, copy);
+    }
+  }
+}
+
+/** The state tensor `key`, created as zeros like the parameter on first use. */
+export function buffer(state: ParamState, key: string, like: Tensor, init = 0): Tensor {
+  let t = state[key];
+  if (t === undefined) {
+    t = like.zerosLike();
+    if (init !== 0) t.fill_(init);
+    state[key] = t;
+  }
+  return t as Tensor;
+}

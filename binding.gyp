@@ -11,7 +11,8 @@
         "native/src/peak.cc",
         "native/src/indexing.cc",
         "native/src/lstm.cc",
-        "native/src/layer_norm.cc"
+        "native/src/layer_norm.cc",
+        "native/src/optim.cc"
       ],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags_cc!": ["-fno-rtti"],

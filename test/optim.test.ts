@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
 import { loadFixture } from './helpers/fixtures.js';
+import { JsBackend } from '../src/backend/js/index.js';
 
 const { optim } = ax;
 
@@ -45,6 +46,28 @@ describe(`optimizers: 20-step trajectories against PyTorch (${fx.generator})`, (
         const ref = c.trajectory[step]![i]!;
         assert.ok(Math.abs(v - ref) <= 2e-5 + 2e-4 * Math.abs(ref), `step ${step + 1}, value ${i}: ${v} vs ${ref}`);
       }));
+    });
+  }
+});
+
+describe('optimizers without fused step kernels (the op-by-op path) give the same trajectories', () => {
+  // A JS backend that lacks sgdStep/adamStep, so the optimizers compose their update from ops.
+  ax.registerBackend('js-unfused', () => Object.assign(Object.create(new JsBackend()), { sgdStep: undefined, adamStep: undefined }));
+  for (const c of fx.cases) {
+    test(`${c.optimizer} ${JSON.stringify(c.options)}`, () => {
+      const previous = ax.getBackend().name;
+      ax.setBackend('js-unfused');
+      try {
+        const { w, b, opt } = setup(c);
+        const traj: number[][] = [];
+        run(opt, w, b, 20, traj);
+        traj[19]!.forEach((v, i) => {
+          const ref = c.trajectory[19]![i]!;
+          assert.ok(Math.abs(v - ref) <= 2e-5 + 2e-4 * Math.abs(ref), `value ${i}: ${v} vs ${ref}`);
+        });
+      } finally {
+        ax.setBackend(previous);
+      }
     });
   }
 });

@@ -10,6 +10,7 @@
 #include "indexing.h"
 #include "layer_norm.h"
 #include "lstm.h"
+#include "optim.h"
 #include "peak.h"
 #include "threadpool.h"
 #include "window.h"
@@ -398,11 +399,41 @@ napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
+// sgdStep(p, g, buf|null, desc[n, pOff, gOff, bufOff, lr, momentum, dampening, weightDecay, nesterov, firstStep])
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  float* p = typed<float>(env, a.argv[0]);
+  const float* g = typed<float>(env, a.argv[1]);
+  float* buf = optional_floats(env, a.argv[2]);
+  const double* d = typed<double>(env, a.argv[3]);
+  SgdParams o{static_cast<float>(d[4]), static_cast<float>(d[5]), static_cast<float>(d[6]), static_cast<float>(d[7]), d[8] != 0, d[9] != 0};
+  sgd_step(static_cast<long>(d[0]), p + static_cast<long>(d[1]), g + static_cast<long>(d[2]), buf ? buf + static_cast<long>(d[3]) : nullptr, o);
+  return boolean(env, true);
+}
+
+// adamStep(p, g, m, v, vmax|null, desc[n, pOff, gOff, mOff, vOff, vmaxOff, lr, beta1, beta2, eps, weightDecay, step, decoupled])
+napi_value AdamStepFn(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  float* p = typed<float>(env, a.argv[0]);
+  const float* g = typed<float>(env, a.argv[1]);
+  float* m = typed<float>(env, a.argv[2]);
+  float* v = typed<float>(env, a.argv[3]);
+  float* vmax = optional_floats(env, a.argv[4]);
+  const double* d = typed<double>(env, a.argv[5]);
+  AdamParams o{static_cast<float>(d[6]), static_cast<float>(d[7]), static_cast<float>(d[8]), static_cast<float>(d[9]), static_cast<float>(d[10]),
+               static_cast<long>(d[11]), d[12] != 0};
+  auto at = [&](int i) { return static_cast<long>(d[i]); };
+  adam_step(at(0), p + at(1), g + at(2), m + at(3), v + at(4), vmax ? vmax + at(5) : nullptr, o);
+  return boolean(env, true);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
       {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax}, {"softmaxBackward", SoftmaxBackward},
-      {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"layerNormBackward", LayerNormBackward}, {"lstmCellBackward", LstmCellBackward},
+      {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"sgdStep", SgdStep}, {"adamStep", AdamStepFn}, {"layerNormBackward", LayerNormBackward}, {"lstmCellBackward", LstmCellBackward},
   };
   for (const auto& f : fns) {
     napi_value v;

@@ -48,6 +48,14 @@ export interface WindowGeometry {
   output: readonly [number, number];
 }
 
+export interface SgdStep {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean;
+}
+
+export interface AdamStep {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; decoupled: boolean;
+}
+
 /**
  * The narrow interface every backend implements. Shapes are already checked and broadcast by the
  * op layer; kernels only compute. `out` views are freshly allocated unless a kernel says otherwise.
@@ -96,6 +104,12 @@ export interface Backend {
   layerNorm?(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void;
   /** Its gradient: dx [R, D], and dWeight/dBias [D] when given (summed over rows). */
   layerNormBackward?(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void;
+  /**
+   * Optional fused optimizer steps on one contiguous parameter, in place (the rules of
+   * optim/sgd.ts and optim/adam.ts; `buffer` is the momentum buffer, written on the first step).
+   */
+  sgdStep?(param: View, grad: View, buffer: View | null, o: SgdStep): void;
+  adamStep?(param: View, grad: View, m: View, v: View, vmax: View | null, o: AdamStep): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
   /**

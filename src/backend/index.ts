@@ -4,7 +4,7 @@ import { JsBackend } from './js/index.js';
 import { addonLoadError, loadAddon } from './native/addon.js';
 import { NativeBackend } from './native/index.js';
 
-export type { Backend, BinaryOp, ReduceOp, UnaryOp, View, WindowGeometry } from './backend.js';
+export type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, WindowGeometry } from './backend.js';
 
 /** Backends register a factory under a name; the first use of a name creates it. */
 const factories = new Map<string, () => Backend>([

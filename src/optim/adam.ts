@@ -1,6 +1,7 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, buffer, type ParamGroup, type ParamState } from './optimizer.js';
+import { getBackend as backend } from '../backend/index.js';
+import { Optimizer, buffer, bump, fusable, type ParamGroup, type ParamState } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -35,6 +36,14 @@ export class Adam extends Optimizer<AdamOptions> {
     const [b1, b2] = g.betas;
     const step = ((s['step'] as number | undefined) ?? 0) + 1;
     s['step'] = step;
+    const kernel = backend().adamStep;
+    if (kernel && fusable(p, grad)) {
+      const m = buffer(s, 'exp_avg', p), v = buffer(s, 'exp_avg_sq', p);
+      const vmax = g.amsgrad ? buffer(s, 'max_exp_avg_sq', p) : null;
+      kernel.call(backend(), p, grad, m, v, vmax, { lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weightDecay: g.weightDecay, step, decoupled: this.decoupled });
+      bump(p, m, v, vmax);
+      return;
+    }
     let gr = grad;
     if (g.weightDecay !== 0) {
       if (this.decoupled) p.mul_(1 - g.lr * g.weightDecay);

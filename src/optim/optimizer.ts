@@ -125,3 +125,13 @@ export function buffer(state: ParamState, key: string, like: Tensor, init = 0): 
   }
   return t as Tensor;
 }
+
+/** Whether a fused step kernel can update this parameter: contiguous, one dtype, floating point. */
+export function fusable(p: Tensor, grad: Tensor): boolean {
+  return p.isContiguous() && grad.isContiguous() && p.dtype === grad.dtype && (p.dtype === 'float32' || p.dtype === 'float64');
+}
+
+/** A fused kernel wrote these tensors in place: count it, as in-place ops do. */
+export function bump(...ts: (Tensor | null | undefined)[]): void {
+  for (const t of ts) if (t) t.storage.version++;
+}

@@ -1,6 +1,7 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
+import { getBackend as backend } from '../backend/index.js';
+import { Optimizer, bump, fusable, type ParamGroup, type ParamState } from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -24,6 +25,15 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, s: ParamState, g: ParamGroup<SGDOptions>): void {
+    const kernel = backend().sgdStep;
+    if (kernel && fusable(p, grad)) {
+      let buf = s['momentum_buffer'] as Tensor | undefined;
+      const firstStep = buf === undefined;
+      if (g.momentum !== 0 && !buf) { buf = p.zerosLike(); s['momentum_buffer'] = buf; }
+      kernel.call(backend(), p, grad, g.momentum !== 0 ? buf! : null, { ...g, firstStep });
+      bump(p, buf);
+      return;
+    }
     let d = g.weightDecay !== 0 ? grad.add(p.mul(g.weightDecay)) : grad;
     if (g.momentum !== 0) {
       let buf = s['momentum_buffer'] as Tensor | undefined;

@@ -1,4 +1,5 @@
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, View, WindowGeometry } from '../backend.js';
+import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, WindowGeometry } from '../backend.js';
+import { adamStep, sgdStep } from './optim.js';
 import { col2im, im2col } from './window.js';
 import { IndexError } from '../../errors.js';
 import { contiguousStrides } from '../../tensor/shape.js';
@@ -184,6 +185,14 @@ export class JsBackend implements Backend {
 
   lstmCell(gates: View, c: View, out: View, act: View): void {
     lstmCell(gates, c, out, act);
+  }
+
+  sgdStep(param: View, grad: View, buffer: View | null, o: SgdStep): void {
+    sgdStep(param, grad, buffer, o);
+  }
+
+  adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, o: AdamStep): void {
+    adamStep(param, grad, m, v, vmax, o);
   }
 
   layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {

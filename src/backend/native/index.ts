@@ -1,4 +1,4 @@
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, View, WindowGeometry } from '../backend.js';
+import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, WindowGeometry } from '../backend.js';
 import { JsBackend } from '../js/index.js';
 import { forEachRow } from '../js/strided.js';
 import type { Addon } from './addon.js';
@@ -177,6 +177,20 @@ export class NativeBackend implements Backend {
   softmaxBackward(g: View, y: View, axis: number, out: View, log: boolean): void {
     if (!f32(g) || !f32(y) || !f32(out) || small(y.shape)) return this.js.softmaxBackward(g, y, axis, out, log);
     this.addon.softmaxBackward(g.data, y.data, out.data, describe(y.shape, [g, y, out], [axis, log ? 1 : 0]));
+  }
+
+  sgdStep(param: View, grad: View, buffer: View | null, o: SgdStep): void {
+    if (!f32(param) || !f32(grad) || (buffer && !f32(buffer))) return this.js.sgdStep(param, grad, buffer, o);
+    const n = param.shape.reduce((a, b) => a * b, 1);
+    this.addon.sgdStep(param.data, grad.data, (buffer?.data ?? null) as Float32Array | null,
+      new Float64Array([n, param.offset, grad.offset, buffer?.offset ?? 0, o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov ? 1 : 0, o.firstStep ? 1 : 0]));
+  }
+
+  adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, o: AdamStep): void {
+    if (![param, grad, m, v].every(f32) || (vmax && !f32(vmax))) return this.js.adamStep(param, grad, m, v, vmax, o);
+    const n = param.shape.reduce((a, b) => a * b, 1);
+    this.addon.adamStep(param.data as Float32Array, grad.data as Float32Array, m.data as Float32Array, v.data as Float32Array, (vmax?.data ?? null) as Float32Array | null,
+      new Float64Array([n, param.offset, grad.offset, m.offset, v.offset, vmax?.offset ?? 0, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step, o.decoupled ? 1 : 0]));
   }
 
   softmax(x: View, axis: number, out: View, log: boolean): void {

@@ -199,6 +199,17 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     }
   });
 
+  test('max pooling with indices', () => {
+    const g: WindowGeometry = { kernel: [3, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 2], input: [9, 8], output: [5, 4] };
+    const x = view([3, 5, 9, 8], 'transposed').relu(); // many ties at 0
+    const [o1, o2] = [out([3, 5, 5, 4]), out([3, 5, 5, 4])];
+    const [i1, i2] = [ax.zeros([3, 5, 5, 4], { dtype: 'int32' }), ax.zeros([3, 5, 5, 4], { dtype: 'int32' })];
+    native.maxPool2d(x, g, o1, i1);
+    js.maxPool2d(x, g, o2, i2);
+    close(o1, o2, 0, 'maxPool2d values');
+    close(i1, i2, 0, 'maxPool2d indices');
+  });
+
   test('threads: results do not depend on the thread count', () => {
     const a = view([300, 200]), b = view([200, 150]);
     const before = addon!.info().threads;

@@ -259,6 +259,22 @@ napi_value Im2col(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
+// maxPool2d(x, out, idx, desc, outStrides[4], idxStrides[4]) with the window descriptor of im2col
+// (its cols strides unused) — out and idx are [N, C, oh, ow].
+napi_value MaxPool2d(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const float* x = typed<float>(env, a.argv[0]);
+  float* out = typed<float>(env, a.argv[1]);
+  int* idx = typed<int>(env, a.argv[2]);
+  WindowCall w = window_desc(typed<double>(env, a.argv[3]));
+  const double* extra = typed<double>(env, a.argv[4]);
+  long os[4], is[4];
+  for (int k = 0; k < 4; k++) { os[k] = static_cast<long>(extra[k]); is[k] = static_cast<long>(extra[4 + k]); }
+  max_pool2d(x + w.xo, w.xs, w.N, w.C, w.g, out + static_cast<long>(extra[8]), os, idx + static_cast<long>(extra[9]), is);
+  return boolean(env, true);
+}
+
 // col2im(cols, x, desc): adds into x
 napi_value Col2im(napi_env env, napi_callback_info info) {
   Args a;
@@ -433,7 +449,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
       {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax}, {"softmaxBackward", SoftmaxBackward},
-      {"im2col", Im2col}, {"col2im", Col2im}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"sgdStep", SgdStep}, {"adamStep", AdamStepFn}, {"layerNormBackward", LayerNormBackward}, {"lstmCellBackward", LstmCellBackward},
+      {"im2col", Im2col}, {"col2im", Col2im}, {"maxPool2d", MaxPool2d}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"sgdStep", SgdStep}, {"adamStep", AdamStepFn}, {"layerNormBackward", LayerNormBackward}, {"lstmCellBackward", LstmCellBackward},
   };
   for (const auto& f : fns) {
     napi_value v;

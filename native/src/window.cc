@@ -1,5 +1,7 @@
 #include "window.h"
 
+#include <cmath>
+
 #include "threadpool.h"
 
 namespace axon {
@@ -52,6 +54,36 @@ void col2im(const float* cols, const long* cs, long N, long C, const Window& g, 
               if (col >= 0 && col < g.W) dst[col * xs[3]] += s[xo * cs[5]];
             }
           }
+        }
+    }
+  });
+}
+
+void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx, const long* is) {
+  const long planes = N * C;
+  const int parts = planes >= 8 ? num_threads() : 1;
+  parallel_for(parts, [&](int t) {
+    for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
+      const long n = pl / C, c = pl % C;
+      const float* xp = x + n * xs[0] + c * xs[1];
+      float* op = out + n * os[0] + c * os[1];
+      int* ip = idx + n * is[0] + c * is[1];
+      for (long y = 0; y < g.oh; y++)
+        for (long xo = 0; xo < g.ow; xo++) {
+          float best = -INFINITY;
+          long best_i = -1;
+          for (long i = 0; i < g.kh; i++) {
+            const long row = y * g.sh - g.ph + i * g.dh;
+            if (row < 0 || row >= g.H) continue;
+            for (long j = 0; j < g.kw; j++) {
+              const long col = xo * g.sw - g.pw + j * g.dw;
+              if (col < 0 || col >= g.W) continue;
+              const float v = xp[row * xs[2] + col * xs[3]];
+              if (best_i < 0 || v > best || (v != v && best == best)) { best = v; best_i = row * g.W + col; }
+            }
+          }
+          op[y * os[2] + xo * os[3]] = best;
+          ip[y * is[2] + xo * is[3]] = static_cast<int>(best_i);
         }
     }
   });

@@ -110,6 +110,11 @@ export interface Backend {
    */
   sgdStep?(param: View, grad: View, buffer: View | null, o: SgdStep): void;
   adamStep?(param: View, grad: View, m: View, v: View, vmax: View | null, o: AdamStep): void;
+  /**
+   * Optional max pooling: x [N, C, H, W] → out [N, C, outH, outW] and, for each output, the flat
+   * index (row·W + col) of the first maximum in its input plane (int32), padding never chosen.
+   */
+  maxPool2d?(x: View, geometry: WindowGeometry, out: View, indices: View): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
   /**

@@ -8,6 +8,7 @@ import { fastBinary, fastUnary } from './fast.js';
 import { forEachRow } from './strided.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
+import { maxPool2d } from './pool.js';
 
 const isBool = (v: View) => v.data instanceof Uint8Array;
 
@@ -185,6 +186,10 @@ export class JsBackend implements Backend {
 
   lstmCell(gates: View, c: View, out: View, act: View): void {
     lstmCell(gates, c, out, act);
+  }
+
+  maxPool2d(x: View, geometry: WindowGeometry, out: View, indices: View): void {
+    maxPool2d(x, geometry, out, indices);
   }
 
   sgdStep(param: View, grad: View, buffer: View | null, o: SgdStep): void {

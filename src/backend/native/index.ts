@@ -193,6 +193,12 @@ export class NativeBackend implements Backend {
       new Float64Array([n, param.offset, grad.offset, m.offset, v.offset, vmax?.offset ?? 0, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step, o.decoupled ? 1 : 0]));
   }
 
+  maxPool2d(x: View, geometry: WindowGeometry, out: View, indices: View): void {
+    if (!f32(x) || !f32(out) || !(indices.data instanceof Int32Array)) return this.js.maxPool2d(x, geometry, out, indices);
+    const cols = { data: out.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
+    this.addon.maxPool2d(x.data, out.data, indices.data, windowDesc(x, geometry, cols), new Float64Array([...out.strides, ...indices.strides, out.offset, indices.offset]));
+  }
+
   softmax(x: View, axis: number, out: View, log: boolean): void {
     if (!f32(x) || !f32(out) || small(x.shape)) return this.js.softmax(x, axis, out, log);
     this.addon.softmax(x.data, out.data, describe(x.shape, [x, out], [axis, log ? 1 : 0]));

@@ -1,7 +1,11 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { type WindowGeometry, unfoldWindows, windowCount } from '../../ops/window.js';
 import { cat } from '../../ops/combine.js';
-import { fromTypedArray } from '../../tensor/create.js';
+import { fromTypedArray, zeros } from '../../tensor/create.js';
+import { getBackend as backend } from '../../backend/index.js';
+import { record as recordOp } from '../../autograd/record.js';
+import { scatterAdd } from '../../ops/indexing.js';
+import { empty } from '../../ops/util.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type Pair, pair, positivePair } from './args.js';
 
@@ -46,6 +50,16 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPoolOptions =
   return batched('maxPool2d', x, 4, (x4) => {
     const g = geometryOf('maxPool2d', x4, kernelSize, options);
     const [N, C] = x4.shape as [number, number];
+    const b = backend();
+    if (b.maxPool2d) {
+      // One kernel finds each window's maximum and where it is; the gradient is a scatter-add there.
+      const out = empty([N, C, ...g.output], x4.dtype), indices = empty([N, C, ...g.output], 'int32');
+      if (out.numel > 0) b.maxPool2d(x4, g, out, indices);
+      const flatIdx = indices.reshape(N, C, -1);
+      return recordOp('maxPool2d', out, [x4], (grad) => [
+        scatterAdd(zeros([N, C, g.input[0] * g.input[1]], { dtype: grad.dtype }), 2, flatIdx, grad.reshape(N, C, -1)).reshape(x4.shape),
+      ]);
+    }
     const cols = unfoldWindows(x4, g, -Infinity).reshape(N, C, g.kernel[0] * g.kernel[1], ...g.output);
     return cols.gather(2, cols.argmax(2, { keepdim: true })).squeeze(2);
   });

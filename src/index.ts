@@ -41,3 +41,4 @@ export * from './ops/indexing.js';
 export * as nn from './nn/index.js';
 export { lstmCell } from './ops/lstm-cell.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';

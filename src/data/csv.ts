@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { FormatError, ValueError } from '../errors.js';
+import { fromTypedArray } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export interface CsvOptions {
+  /** The column to predict; returned separately as `target`. */
+  target?: string;
+  /** Text columns to encode: one-hot (one feature per category) or as a category index. */
+  categorical?: string[];
+  encoding?: 'onehot' | 'index';
+  /** What to do with empty, 'NA' or 'NaN' cells: raise (default), drop the row, or use the column mean. */
+  missing?: 'error' | 'drop' | 'mean';
+  /** Columns to leave out. */
+  exclude?: string[];
+}
+
+export interface CsvData {
+  /** float32 [rows, features] */
+  features: Tensor;
+  featureNames: string[];
+  /** float32 for numbers, int32 class indices for text or integer labels. */
+  target?: Tensor;
+  /** The class names when the target is text (index i is class i). */
+  classes?: string[];
+  rowsDropped: number;
+}
+
+const MISSING = new Set(['', 'na', 'nan', 'null', 'none', '?']);
+
+/**
+ * Reads a CSV file with a header row into a feature tensor (and a target), with typed columns,
+ * categorical encoding and missing values reported by row and column.
+ */
+export function loadCsv(path: string, options: CsvOptions = {}): CsvData {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new FormatError(`loadCsv: cannot read ${path}: ${(e as Error).message}`);
+  }
+  return parseCsv(text, options, path);
+}
+
+export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV text'): CsvData {
+  let rows: string[][];
+  try {
+    rows = parse(text, { skip_empty_lines: true, trim: true });
+  } catch (e) {
+    throw new FormatError(`loadCsv: ${source} is not valid CSV: ${(e as Error).message}`);
+  }
+  if (rows.length < 2) throw new FormatError(`loadCsv: ${source} needs a header row and at least one data row`);
+  const header = rows[0]!;
+  const body = rows.slice(1);
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new ValueError(`loadCsv: no column '${name}' in ${source} (columns: ${header.join(', ')})`);
+    return i;
+  };
+  const targetIdx = options.target !== undefined ? col(options.target) : -1;
+  const categorical = new Set((options.categorical ?? []).map(col));
+  const excluded = new Set((options.exclude ?? []).map(col));
+  const featureCols = header.map((_, i) => i).filter((i) => i !== targetIdx && !excluded.has(i));
+  const isMissing = (v: string) => MISSING.has(v.toLowerCase());
+  const missing = options.missing ?? 'error';
+
+  // Rows with a missing cell: an error, dropped, or filled later.
+  const keep: string[][] = [];
+  body.forEach((r, k) => {
+    if (r.length !== header.length) throw new FormatError(`loadCsv: row ${k + 2} of ${source} has ${r.length} cells, the header ${header.length}`);
+    const holes = [...featureCols, ...(targetIdx >= 0 ? [targetIdx] : [])].filter((i) => isMissing(r[i]!));
+    if (holes.length === 0) { keep.push(r); return; }
+    if (missing === 'error') throw new FormatError(`loadCsv: missing value in row ${k + 2}, column '${header[holes[0]!]}' of ${source} (pass missing: 'drop' or 'mean')`);
+    if (missing === 'drop' || holes.includes(targetIdx)) return;
+    keep.push(r);
+  });
+
+  const featureNames: string[] = [];
+  const columns: Float32Array[] = [];
+  for (const i of featureCols) {
+    if (categorical.has(i)) {
+      const cats = [...new Set(keep.map((r) => r[i]!))].sort();
+      if (options.encoding === 'index') {
+        featureNames.push(header[i]!);
+        columns.push(Float32Array.from(keep, (r) => cats.indexOf(r[i]!)));
+      } else {
+        for (const c of cats) {
+          featureNames.push(`${header[i]}=${c}`);
+          columns.push(Float32Array.from(keep, (r) => (r[i] === c ? 1 : 0)));
+        }
+      }
+      continue;
+    }
+    const values = new Float32Array(keep.length);
+    let sum = 0, count = 0;
+    keep.forEach((r, k) => {
+      const cell = r[i]!;
+      if (isMissing(cell)) { values[k] = NaN; return; }
+      const v = Number(cell);
+      if (!Number.isFinite(v)) throw new FormatError(`loadCsv: column '${header[i]}' has the non-numeric value '${cell}' in ${source}; list it in categorical`);
+      values[k] = v;
+      sum += v;
+      count++;
+    });
+    if (missing === 'mean') { const mean = count > 0 ? sum / count : 0; values.forEach((v, k) => { if (Number.isNaN(v)) values[k] = mean; }); }
+    featureNames.push(header[i]!);
+    columns.push(values);
+  }
+  const n = keep.length, f = columns.length;
+  const x = new Float32Array(n * f);
+  columns.forEach((c, j) => c.forEach((v, k) => { x[k * f + j] = v; }));
+  const out: CsvData = { features: fromTypedArray(x, [n, f]), featureNames, rowsDropped: body.length - n };
+  if (targetIdx >= 0) {
+    const raw = keep.map((r) => r[targetIdx]!);
+    const nums = raw.map(Number);
+    if (nums.every(Number.isFinite)) {
+      out.target = nums.every(Number.isInteger) ? fromTypedArray(Int32Array.from(nums)) : fromTypedArray(Float32Array.from(nums));
+    } else {
+      const classes = [...new Set(raw)].sort();
+      out.classes = classes;
+      out.target = fromTypedArray(Int32Array.from(raw, (v) => classes.indexOf(v)));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+/** data: datasets, loaders, splits, file readers and transforms. */
+export { type Dataset, TensorDataset, Subset } from './dataset.js';
+export { DataLoader, defaultCollate, type DataLoaderOptions } from './dataloader.js';
+export { randomSplit, stratifiedSplit, kFold } from './split.js';
+export { loadCsv, parseCsv, type CsvOptions, type CsvData } from './csv.js';
+export { loadIdx, parseIdx } from './idx.js';
+export { StandardScaler, MinMaxScaler } from './transforms.js';

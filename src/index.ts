@@ -42,3 +42,4 @@ export * as nn from './nn/index.js';
 export { lstmCell } from './ops/lstm-cell.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
+export * as train from './train/index.js';

@@ -43,3 +43,4 @@ export { lstmCell } from './ops/lstm-cell.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';
+export * as io from './io/index.js';

@@ -35,3 +35,15 @@ export function assertClose(actual: ax.Tensor, expected: ax.Tensor, what: string
     }
   }
 }
+
+/** Backpropagates sum_k (out_k · gradOutput_k).sum(), the loss every fixture script uses. */
+export function backwardThrough(outs: ax.Tensor[], gradOutputs: (EncodedTensor | null)[]): void {
+  let loss: ax.Tensor | null = null;
+  outs.forEach((o, k) => {
+    const g = gradOutputs[k];
+    if (!g || !o.requiresGrad) return;
+    const term = o.mul(decode(g)).sum();
+    loss = loss ? loss.add(term) : term;
+  });
+  (loss as ax.Tensor | null)?.backward();
+}

@@ -20,6 +20,17 @@ export interface TransformerLayerOptions {
   bias?: boolean;
 }
 
+/** Registers the parts both layer kinds share, under PyTorch's names: linear1, dropout, linear2, norm1..normN, dropout1..dropoutN. */
+function sharedParts(m: Module, dModel: number, options: TransformerLayerOptions, blocks: number) {
+  const ff = options.dimFeedforward ?? 2048, p = options.dropout ?? 0.1, eps = options.layerNormEps ?? 1e-5, bias = options.bias !== false;
+  const linear1 = m.registerModule('linear1', new Linear(dModel, ff, { bias }));
+  const dropout = m.registerModule('dropout', new Dropout(p));
+  const linear2 = m.registerModule('linear2', new Linear(ff, dModel, { bias }));
+  const norms = Array.from({ length: blocks }, (_, i) => m.registerModule(`norm${i + 1}`, new LayerNorm(dModel, { eps, bias })));
+  const dropouts = Array.from({ length: blocks }, (_, i) => m.registerModule(`dropout${i + 1}`, new Dropout(p)));
+  return { linear1, dropout, linear2, norms, dropouts, act: activationFn(options.activation), normFirst: options.normFirst ?? false };
+}
+
 function activationFn(a: TransformerLayerOptions['activation']): (x: Tensor) => Tensor {
   if (a === undefined || a === 'relu') return relu;
   if (a === 'gelu') return (x) => gelu(x);
@@ -42,17 +53,12 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(readonly dModel: number, readonly nhead: number, options: TransformerLayerOptions = {}) {
     super();
-    const ff = options.dimFeedforward ?? 2048, p = options.dropout ?? 0.1, eps = options.layerNormEps ?? 1e-5, bias = options.bias !== false;
-    this.self_attn = this.registerModule('self_attn', new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: options.batchFirst, bias }));
-    this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, { bias }));
-    this.dropout = this.registerModule('dropout', new Dropout(p));
-    this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, { bias }));
-    this.norm1 = this.registerModule('norm1', new LayerNorm(dModel, { eps, bias }));
-    this.norm2 = this.registerModule('norm2', new LayerNorm(dModel, { eps, bias }));
-    this.dropout1 = this.registerModule('dropout1', new Dropout(p));
-    this.dropout2 = this.registerModule('dropout2', new Dropout(p));
-    this.act = activationFn(options.activation);
-    this.normFirst = options.normFirst ?? false;
+    const attn = { dropout: options.dropout ?? 0.1, batchFirst: options.batchFirst, bias: options.bias !== false };
+    this.self_attn = this.registerModule('self_attn', new MultiheadAttention(dModel, nhead, attn));
+    const s = sharedParts(this, dModel, options, 2);
+    [this.linear1, this.dropout, this.linear2, this.act, this.normFirst] = [s.linear1, s.dropout, s.linear2, s.act, s.normFirst];
+    [this.norm1, this.norm2] = s.norms as [LayerNorm, LayerNorm];
+    [this.dropout1, this.dropout2] = s.dropouts as [Dropout, Dropout];
   }
 
   forward(src: Tensor, options: { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
@@ -98,20 +104,13 @@ export class TransformerDecoderLayer extends Module {
 
   constructor(readonly dModel: number, readonly nhead: number, options: TransformerLayerOptions = {}) {
     super();
-    const ff = options.dimFeedforward ?? 2048, p = options.dropout ?? 0.1, eps = options.layerNormEps ?? 1e-5, bias = options.bias !== false;
-    this.self_attn = this.registerModule('self_attn', new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: options.batchFirst, bias }));
-    this.multihead_attn = this.registerModule('multihead_attn', new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: options.batchFirst, bias }));
-    this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, { bias }));
-    this.dropout = this.registerModule('dropout', new Dropout(p));
-    this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, { bias }));
-    this.norm1 = this.registerModule('norm1', new LayerNorm(dModel, { eps, bias }));
-    this.norm2 = this.registerModule('norm2', new LayerNorm(dModel, { eps, bias }));
-    this.norm3 = this.registerModule('norm3', new LayerNorm(dModel, { eps, bias }));
-    this.dropout1 = this.registerModule('dropout1', new Dropout(p));
-    this.dropout2 = this.registerModule('dropout2', new Dropout(p));
-    this.dropout3 = this.registerModule('dropout3', new Dropout(p));
-    this.act = activationFn(options.activation);
-    this.normFirst = options.normFirst ?? false;
+    const attn = { dropout: options.dropout ?? 0.1, batchFirst: options.batchFirst, bias: options.bias !== false };
+    this.self_attn = this.registerModule('self_attn', new MultiheadAttention(dModel, nhead, attn));
+    this.multihead_attn = this.registerModule('multihead_attn', new MultiheadAttention(dModel, nhead, attn));
+    const s = sharedParts(this, dModel, options, 3);
+    [this.linear1, this.dropout, this.linear2, this.act, this.normFirst] = [s.linear1, s.dropout, s.linear2, s.act, s.normFirst];
+    [this.norm1, this.norm2, this.norm3] = s.norms as [LayerNorm, LayerNorm, LayerNorm];
+    [this.dropout1, this.dropout2, this.dropout3] = s.dropouts as [Dropout, Dropout, Dropout];
   }
 
   forward(tgt: Tensor, memory: Tensor, options: DecoderForwardOptions = {}): Tensor {

@@ -2,6 +2,7 @@
 // Float64Array descriptor per call so that a call costs a handful of N-API lookups.
 #include <node_api.h>
 
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -74,6 +75,25 @@ struct Reader {
   }
 };
 
+// The layout src/backend/native/index.ts's describe() writes: rank, shape, K stride lists, K offsets
+// (then any op-specific extras, left in the reader).
+template <int K>
+struct Described {
+  std::vector<long> shape;
+  std::array<std::vector<long>, K> strides;
+  std::array<long, K> offsets;
+};
+
+template <int K>
+Described<K> described(Reader& r) {
+  Described<K> d;
+  const long rank = r.next();
+  d.shape = r.take(rank);
+  for (auto& s : d.strides) s = r.take(rank);
+  for (auto& o : d.offsets) o = r.next();
+  return d;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, isa, threads;
   napi_create_object(env, &obj);
@@ -144,11 +164,9 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   float* x = typed<float>(env, a.argv[1]);
   float* out = typed<float>(env, a.argv[2]);
   Reader r{typed<double>(env, a.argv[3])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto xs = r.take(rank), os = r.take(rank);
-  const long xo = r.next(), oo = r.next();
-  return boolean(env, unary(op, shape, {x, xo, xs}, {out, oo, os}, static_cast<float>(number(env, a.argv[4])), static_cast<float>(number(env, a.argv[5]))));
+  auto d = described<2>(r);
+  return boolean(env, unary(op, d.shape, {x, d.offsets[0], d.strides[0]}, {out, d.offsets[1], d.strides[1]},
+                            static_cast<float>(number(env, a.argv[4])), static_cast<float>(number(env, a.argv[5]))));
 }
 
 // binary(op, a, b, out, desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff])
@@ -160,11 +178,8 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   float* y = typed<float>(env, a.argv[2]);
   float* out = typed<float>(env, a.argv[3]);
   Reader r{typed<double>(env, a.argv[4])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto as = r.take(rank), bs = r.take(rank), os = r.take(rank);
-  const long ao = r.next(), bo = r.next(), oo = r.next();
-  return boolean(env, binary(op, shape, {x, ao, as}, {y, bo, bs}, {out, oo, os}));
+  auto d = described<3>(r);
+  return boolean(env, binary(op, d.shape, {x, d.offsets[0], d.strides[0]}, {y, d.offsets[1], d.strides[1]}, {out, d.offsets[2], d.strides[2]}));
 }
 
 // copy(x, out, desc[rank, shape, xStr, oStr, xOff, oOff])
@@ -174,11 +189,8 @@ napi_value Copy(napi_env env, napi_callback_info info) {
   float* x = typed<float>(env, a.argv[0]);
   float* out = typed<float>(env, a.argv[1]);
   Reader r{typed<double>(env, a.argv[2])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto xs = r.take(rank), os = r.take(rank);
-  const long xo = r.next(), oo = r.next();
-  copy(shape, {x, xo, xs}, {out, oo, os});
+  auto d = described<2>(r);
+  copy(d.shape, {x, d.offsets[0], d.strides[0]}, {out, d.offsets[1], d.strides[1]});
   return boolean(env, true);
 }
 
@@ -205,11 +217,9 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   float* x = typed<float>(env, a.argv[0]);
   float* out = typed<float>(env, a.argv[1]);
   Reader r{typed<double>(env, a.argv[2])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto xs = r.take(rank), os = r.take(rank);
-  const long xo = r.next(), oo = r.next(), axis = r.next(), log = r.next();
-  softmax(shape, {x, xo, xs}, {out, oo, os}, static_cast<int>(axis), log != 0);
+  auto d = described<2>(r);
+  const long axis = r.next(), log = r.next();
+  softmax(d.shape, {x, d.offsets[0], d.strides[0]}, {out, d.offsets[1], d.strides[1]}, static_cast<int>(axis), log != 0);
   return boolean(env, true);
 }
 
@@ -221,11 +231,9 @@ napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
   float* y = typed<float>(env, a.argv[1]);
   float* out = typed<float>(env, a.argv[2]);
   Reader r{typed<double>(env, a.argv[3])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto gs = r.take(rank), ys = r.take(rank), os = r.take(rank);
-  const long go = r.next(), yo = r.next(), oo = r.next(), axis = r.next(), log = r.next();
-  softmax_backward(shape, {g, go, gs}, {y, yo, ys}, {out, oo, os}, static_cast<int>(axis), log != 0);
+  auto d = described<3>(r);
+  const long axis = r.next(), log = r.next();
+  softmax_backward(d.shape, {g, d.offsets[0], d.strides[0]}, {y, d.offsets[1], d.strides[1]}, {out, d.offsets[2], d.strides[2]}, static_cast<int>(axis), log != 0);
   return boolean(env, true);
 }
 
@@ -294,11 +302,9 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   const int* idx = typed<int>(env, a.argv[1]);
   float* out = typed<float>(env, a.argv[2]);
   Reader r{typed<double>(env, a.argv[3])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto xs = r.take(rank), is = r.take(rank), os = r.take(rank);
-  const long xo = r.next(), io = r.next(), oo = r.next(), len = r.next(), step = r.next();
-  gather(shape, x, xo, xs, len, step, {idx, io, is}, out, oo, os);
+  auto d = described<3>(r);
+  const long len = r.next(), step = r.next();
+  gather(d.shape, x, d.offsets[0], d.strides[0], len, step, {idx, d.offsets[1], d.strides[1]}, out, d.offsets[2], d.strides[2]);
   return boolean(env, true);
 }
 
@@ -312,11 +318,9 @@ napi_value Scatter(napi_env env, napi_callback_info info) {
   const int* idx = typed<int>(env, a.argv[2]);
   const float* src = typed<float>(env, a.argv[3]);
   Reader r{typed<double>(env, a.argv[4])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto os = r.take(rank), is = r.take(rank), ss = r.take(rank);
-  const long oo = r.next(), io = r.next(), so = r.next(), step = r.next();
-  scatter(add, shape, out, oo, os, step, {idx, io, is}, src, so, ss);
+  auto d = described<3>(r);
+  const long step = r.next();
+  scatter(add, d.shape, out, d.offsets[0], d.strides[0], step, {idx, d.offsets[1], d.strides[1]}, src, d.offsets[2], d.strides[2]);
   return boolean(env, true);
 }
 
@@ -329,11 +333,9 @@ napi_value ArgReduce(napi_env env, napi_callback_info info) {
   const float* x = typed<float>(env, a.argv[1]);
   int* out = typed<int>(env, a.argv[2]);
   Reader r{typed<double>(env, a.argv[3])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto xs = r.take(rank), os = r.take(rank);
-  const long xo = r.next(), oo = r.next(), len = r.next(), step = r.next();
-  arg_reduce(is_max, shape, x, xo, xs, len, step, out, oo, os);
+  auto d = described<2>(r);
+  const long len = r.next(), step = r.next();
+  arg_reduce(is_max, d.shape, x, d.offsets[0], d.strides[0], len, step, out, d.offsets[1], d.strides[1]);
   return boolean(env, true);
 }
 

@@ -1,0 +1,139 @@
+import cliProgress from 'cli-progress';
+import { noGrad } from '../autograd/grad-mode.js';
+import { ValueError } from '../errors.js';
+import type { Module } from '../nn/module.js';
+import { cat } from '../ops/combine.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { type LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
+import { clipGradNorm } from '../optim/clip.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Callback, EpochEnd } from './callbacks.js';
+
+/** A batch as loaders yield it: inputs then target. */
+export type Batch = readonly Tensor[];
+export type MetricFn = (output: Tensor, target: Tensor) => number;
+
+export interface FitOptions {
+  epochs: number;
+  optimizer: Optimizer<{ lr: number }>;
+  loss: (output: Tensor, target: Tensor) => Tensor;
+  validation?: Iterable<Batch>;
+  metrics?: Record<string, MetricFn>;
+  callbacks?: Callback[];
+  /** Stepped after every epoch (ReduceLROnPlateau gets the validation loss) or, with `'batch'`, after every batch. */
+  scheduler?: LRScheduler | ReduceLROnPlateau;
+  schedulerStep?: 'epoch' | 'batch';
+  clipGradNorm?: number;
+  /** A terminal progress bar; off when stdout is not a TTY or CI is set. */
+  progress?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface History {
+  epochs: Record<string, number>[];
+}
+
+function forward(model: Module, batch: Batch): [Tensor, Tensor] {
+  if (batch.length < 2) throw new ValueError(`fit: a batch must hold inputs and a target, got ${batch.length} tensor(s)`);
+  const inputs = batch.slice(0, -1);
+  return [model.forward(...inputs), batch[batch.length - 1]!];
+}
+
+/**
+ * Keras-style fit on a PyTorch-style model: epochs over a loader, validation and metrics every
+ * epoch, callbacks, LR scheduling, gradient clipping, and per-epoch timing (wall and CPU seconds,
+ * samples/s). Hand-written loops stay just as possible; this only saves writing them.
+ */
+export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): History {
+  const callbacks = o.callbacks ?? [];
+  const history: History = { epochs: [] };
+  const showBar = (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
+  for (const c of callbacks) c.onTrainBegin?.(model);
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    model.train();
+    const t0 = performance.now(), cpu0 = process.cpuUsage();
+    let lossSum = 0, samples = 0, batches = 0;
+    const total = (train as { length?: number }).length;
+    const bar = showBar ? new cliProgress.SingleBar({ format: `epoch ${epoch}/${o.epochs} [{bar}] {value}/{total} loss {loss} {speed} samples/s eta {eta}s`, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+    bar?.start(total ?? 0, 0, { loss: '-', speed: '-' });
+    for (const batch of train) {
+      o.optimizer.zeroGrad();
+      const [out, target] = forward(model, batch);
+      const loss = o.loss(out, target);
+      const value = loss.item();
+      if (!Number.isFinite(value)) throw new ValueError(`fit: the loss became ${value} in epoch ${epoch}, batch ${batches + 1}; lower the learning rate or clip gradients`);
+      loss.backward();
+      if (o.clipGradNorm !== undefined) clipGradNorm(model.parameters(), o.clipGradNorm);
+      o.optimizer.step();
+      if (o.scheduler && o.schedulerStep === 'batch') (o.scheduler as LRScheduler).step();
+      const n = target.shape[0] ?? 1;
+      lossSum += value * n;
+      samples += n;
+      batches++;
+      for (const c of callbacks) c.onBatchEnd?.(batches, { loss: value });
+      bar?.update(batches, { loss: (lossSum / samples).toFixed(4), speed: (samples / ((performance.now() - t0) / 1000)).toFixed(0) });
+    }
+    bar?.stop();
+    const seconds = (performance.now() - t0) / 1000, cpu = process.cpuUsage(cpu0);
+    const logs: Record<string, number> = { loss: lossSum / Math.max(samples, 1), samplesPerSecond: samples / seconds, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, lr: o.optimizer.paramGroups[0]!.lr };
+    if (o.validation) {
+      const v = evaluate(model, o.validation, { loss: o.loss, metrics: o.metrics });
+      for (const [k, val] of Object.entries(v)) logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = val;
+    }
+    if (o.scheduler && o.schedulerStep !== 'batch') {
+      if (o.scheduler instanceof ReduceLROnPlateau) o.scheduler.step(logs['valLoss'] ?? logs['loss']!);
+      else o.scheduler.step();
+    }
+    history.epochs.push(logs);
+    o.log?.(`epoch ${epoch}/${o.epochs} ${Object.entries(logs).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join('  ')}`);
+    const end: EpochEnd = { epoch, logs, model, stop: false };
+    for (const c of callbacks) c.onEpochEnd?.(end);
+    if (end.stop) break;
+  }
+  for (const c of callbacks) c.onTrainEnd?.(model);
+  return history;
+}
+
+/** Loss and metrics over a loader, in eval mode and without gradients. */
+export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (output: Tensor, target: Tensor) => Tensor; metrics?: Record<string, MetricFn> } = {}): Record<string, number> {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      const outs: Tensor[] = [], targets: Tensor[] = [];
+      let lossSum = 0, samples = 0;
+      for (const batch of data) {
+        const [out, target] = forward(model, batch);
+        const n = target.shape[0] ?? 1;
+        if (o.loss) lossSum += o.loss(out, target).item() * n;
+        samples += n;
+        outs.push(out);
+        targets.push(target);
+      }
+      if (samples === 0) throw new ValueError('evaluate: the data yielded no batches');
+      const result: Record<string, number> = {};
+      if (o.loss) result['loss'] = lossSum / samples;
+      const all = cat(outs, 0), allTargets = cat(targets, 0);
+      for (const [name, fn] of Object.entries(o.metrics ?? {})) result[name] = fn(all, allTargets);
+      return result;
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** Model outputs for `inputs`, computed in batches in eval mode without gradients. */
+export function predict(model: Module, inputs: Tensor, o: { batchSize?: number } = {}): Tensor {
+  const bs = o.batchSize ?? 256;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      const outs: Tensor[] = [];
+      for (let s = 0; s < inputs.shape[0]!; s += bs) outs.push(model.forward(inputs.narrow(0, s, Math.min(bs, inputs.shape[0]! - s))));
+      return cat(outs, 0);
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}

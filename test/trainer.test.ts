@@ -44,7 +44,7 @@ test('fit trains an MLP on iris with validation, metrics, a schedule, a logger a
   assert.equal(lines.length, 30);
   const csv = readFileSync(join(dir, 'log.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, 31);
-  assert.match(csv[0]!, /^epoch,loss,samplesPerSecond,seconds,cpuSeconds,lr,valLoss,valAccuracy$/);
+  assert.match(csv[0]!, /^epoch,loss,samplesPerSecond,seconds,cpuSeconds,lr,valLoss,valLatencyP50,valLatencyP95,valAccuracy$/);
   const restored = new nn.Sequential(new nn.Linear(4, 16), new nn.ReLU(), new nn.Linear(16, 3));
   restored.loadStateDict(ax.io.loadSafetensors(join(dir, 'best.safetensors')).tensors);
   assert.ok(train.evaluate(restored, val, { metrics: { accuracy: train.metrics.accuracy } })['accuracy']! >= 0.9);

@@ -1,2 +1,3 @@
-/** io: files. safetensors for weights (interchangeable with the Python ecosystem). */
+/** io: files. safetensors for weights (interchangeable with the Python ecosystem) and whole-run checkpoints. */
 export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, writeFileAtomic, type Safetensors } from './safetensors.js';
+export { saveCheckpoint, loadCheckpoint, type TrainingState } from './checkpoint.js';

@@ -6,6 +6,6 @@ export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export {
   LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR,
-  OneCycleLR, SequentialLR, ReduceLROnPlateau, type OneCycleOptions, type PlateauOptions,
+  OneCycleLR, SequentialLR, ReduceLROnPlateau, type OneCycleOptions, type PlateauOptions, type SchedulerState,
 } from './lr-scheduler.js';
 export { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } from './clip.js';

@@ -3,6 +3,12 @@ import type { Optimizer } from './optimizer.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
+/** A scheduler's saved state: plain JSON (checkpoints store it in their header). */
+export interface SchedulerState {
+  lastEpoch: number;
+  [key: string]: unknown;
+}
+
 /** Each group's lr before any scheduler touched it (PyTorch's 'initial_lr'), shared by chained schedulers. */
 const initialLr = new WeakMap<object, number>();
 
@@ -41,11 +47,13 @@ export abstract class LRScheduler {
     return [...this.lastLrs];
   }
 
-  stateDict(): { lastEpoch: number; baseLrs: number[] } {
+  stateDict(): SchedulerState {
     return { lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs] };
   }
 
-  loadStateDict(state: { lastEpoch: number }): void {
+  /** Restores the epoch and re-applies its lr (every schedule here is a closed form of the epoch). */
+  loadStateDict(state: SchedulerState): void {
+    if (!Number.isInteger(state.lastEpoch)) throw new ValueError(`${this.constructor.name}.loadStateDict: lastEpoch must be an integer, got ${state.lastEpoch}`);
     this.step(state.lastEpoch);
   }
 }
@@ -229,6 +237,18 @@ export class SequentialLR extends LRScheduler {
   override getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
+
+  override stateDict(): SchedulerState {
+    return { lastEpoch: this.lastEpoch, schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+
+  /** Restores every inner schedule's epoch; the lr itself comes back with the optimizer's state. */
+  override loadStateDict(state: SchedulerState): void {
+    const inner = state['schedulers'] as SchedulerState[] | undefined;
+    if (!Array.isArray(inner) || inner.length !== this.schedulers.length) throw new ValueError(`SequentialLR.loadStateDict: expected the states of ${this.schedulers.length} schedulers`);
+    this.lastEpoch = state.lastEpoch;
+    inner.forEach((s, i) => { this.schedulers[i]!.lastEpoch = s.lastEpoch; });
+  }
 }
 
 export interface PlateauOptions {
@@ -279,5 +299,19 @@ export class ReduceLROnPlateau {
 
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  stateDict(): SchedulerState {
+    // JSON has no Infinity: an untouched best is saved as null.
+    return { lastEpoch: this.lastEpoch, best: Number.isFinite(this.best) ? this.best : null, badEpochs: this.badEpochs, cooldownLeft: this.cooldownLeft };
+  }
+
+  loadStateDict(state: SchedulerState): void {
+    const { best, badEpochs, cooldownLeft } = state as unknown as { best: number | null; badEpochs: number; cooldownLeft: number };
+    if (!Number.isInteger(badEpochs) || !Number.isInteger(cooldownLeft)) throw new ValueError('ReduceLROnPlateau.loadStateDict: badEpochs and cooldownLeft must be integers');
+    this.lastEpoch = state.lastEpoch;
+    this.best = best ?? ((this.o.mode ?? 'min') === 'min' ? Infinity : -Infinity);
+    this.badEpochs = badEpochs;
+    this.cooldownLeft = cooldownLeft;
   }
 }

@@ -1,21 +1,38 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { ValueError } from '../errors.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
+import type { LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
+
+/** What fit is about to train; a restoring callback may move initialEpoch and fill the history. */
+export interface TrainBegin {
+  model: Module;
+  optimizer: Optimizer<{ lr: number }>;
+  scheduler: LRScheduler | ReduceLROnPlateau | undefined;
+  initialEpoch: number;
+  history: { epochs: Record<string, number>[] };
+}
 
 /** What a callback sees at the end of an epoch: the logs hold loss, valLoss and every metric. */
 export interface EpochEnd {
   epoch: number;
   logs: Record<string, number>;
   model: Module;
+  optimizer: Optimizer<{ lr: number }>;
+  scheduler: LRScheduler | ReduceLROnPlateau | undefined;
+  history: { epochs: Record<string, number>[] };
   /** Set to true to end training after this epoch. */
   stop: boolean;
 }
 
-/** Hooks into Trainer.fit; every method is optional. */
+/** Hooks into fit; every method is optional. `restore` runs on every callback before any onTrainBegin. */
 export interface Callback {
-  onTrainBegin?(model: Module): void;
+  restore?(begin: TrainBegin): void;
+  onTrainBegin?(begin: TrainBegin): void;
   onEpochEnd?(e: EpochEnd): void;
   onBatchEnd?(batch: number, logs: { loss: number }): void;
   onTrainEnd?(model: Module): void;
@@ -87,9 +104,11 @@ export class MetricsLogger implements Callback {
 
   constructor(readonly path: string, readonly format: 'csv' | 'jsonl' = 'csv') {}
 
-  onTrainBegin(): void {
-    writeFileSync(this.path, '');
+  onTrainBegin(begin: TrainBegin): void {
     this.columns = null;
+    // A resumed run appends to the log of the run it continues.
+    if (begin.initialEpoch === 0 || !existsSync(this.path)) writeFileSync(this.path, '');
+    else if (this.format === 'csv') this.columns = ['epoch', ...Object.keys(begin.history.epochs[0] ?? {})];
   }
 
   onEpochEnd(e: EpochEnd): void {
@@ -100,5 +119,31 @@ export class MetricsLogger implements Callback {
       appendFileSync(this.path, `${this.columns.join(',')}\n`);
     }
     appendFileSync(this.path, `${this.columns.map((c) => (row as Record<string, number>)[c] ?? '').join(',')}\n`);
+  }
+}
+
+/**
+ * Keras's BackupAndRestore: saves the whole training state (model, optimizer, scheduler, epoch,
+ * generators, history) after every epoch, atomically; when fit starts and the file exists, it
+ * restores that state and training continues after the saved epoch. An interrupted run resumed
+ * this way ends bit-identical to an uninterrupted one. Deletes the file when training completes
+ * unless `keep` is set.
+ */
+export class BackupAndRestore implements Callback {
+  constructor(readonly path: string, readonly options: { generators?: Record<string, Generator>; keep?: boolean } = {}) {}
+
+  restore(begin: TrainBegin): void {
+    if (!existsSync(this.path)) return;
+    const { epoch, extra } = loadCheckpoint(this.path, { model: begin.model, optimizer: begin.optimizer, scheduler: begin.scheduler, generators: this.options.generators });
+    begin.initialEpoch = epoch;
+    begin.history.epochs.splice(0, Infinity, ...((extra['history'] as Record<string, number>[] | undefined) ?? []));
+  }
+
+  onEpochEnd(e: EpochEnd): void {
+    saveCheckpoint(this.path, { model: e.model, optimizer: e.optimizer, scheduler: e.scheduler, epoch: e.epoch, generators: this.options.generators, extra: { history: e.history.epochs } });
+  }
+
+  onTrainEnd(): void {
+    if (!this.options.keep) rmSync(this.path, { force: true });
   }
 }

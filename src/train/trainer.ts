@@ -7,7 +7,8 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { type LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Callback, EpochEnd } from './callbacks.js';
+import type { Callback, EpochEnd, TrainBegin } from './callbacks.js';
+import { percentile } from './latency.js';
 
 /** A batch as loaders yield it: inputs then target. */
 export type Batch = readonly Tensor[];
@@ -27,6 +28,8 @@ export interface FitOptions {
   /** A terminal progress bar; off when stdout is not a TTY or CI is set. */
   progress?: boolean;
   log?: (line: string) => void;
+  /** Epochs already done (Keras's initial_epoch): training runs epochs initialEpoch+1 … epochs. */
+  initialEpoch?: number;
 }
 
 export interface History {
@@ -48,8 +51,11 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   const callbacks = o.callbacks ?? [];
   const history: History = { epochs: [] };
   const showBar = (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
-  for (const c of callbacks) c.onTrainBegin?.(model);
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  const begin: TrainBegin = { model, optimizer: o.optimizer, scheduler: o.scheduler, initialEpoch: o.initialEpoch ?? 0, history };
+  // Restoring callbacks (BackupAndRestore) run first, so the others see where training resumes.
+  for (const c of callbacks) c.restore?.(begin);
+  for (const c of callbacks) c.onTrainBegin?.(begin);
+  for (let epoch = begin.initialEpoch + 1; epoch <= o.epochs; epoch++) {
     model.train();
     const t0 = performance.now(), cpu0 = process.cpuUsage();
     let lossSum = 0, samples = 0, batches = 0;
@@ -86,7 +92,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
     }
     history.epochs.push(logs);
     o.log?.(`epoch ${epoch}/${o.epochs} ${Object.entries(logs).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join('  ')}`);
-    const end: EpochEnd = { epoch, logs, model, stop: false };
+    const end: EpochEnd = { epoch, logs, model, optimizer: o.optimizer, scheduler: o.scheduler, history, stop: false };
     for (const c of callbacks) c.onEpochEnd?.(end);
     if (end.stop) break;
   }
@@ -94,16 +100,22 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   return history;
 }
 
-/** Loss and metrics over a loader, in eval mode and without gradients. */
+/**
+ * Loss and metrics over a loader, in eval mode and without gradients, plus the forward pass's
+ * latency per batch (`latencyP50`, `latencyP95`, in milliseconds).
+ */
 export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (output: Tensor, target: Tensor) => Tensor; metrics?: Record<string, MetricFn> } = {}): Record<string, number> {
   const wasTraining = model.training;
   model.eval();
   try {
     return noGrad(() => {
       const outs: Tensor[] = [], targets: Tensor[] = [];
+      const times: number[] = [];
       let lossSum = 0, samples = 0;
       for (const batch of data) {
+        const t0 = performance.now();
         const [out, target] = forward(model, batch);
+        times.push(performance.now() - t0);
         const n = target.shape[0] ?? 1;
         if (o.loss) lossSum += o.loss(out, target).item() * n;
         samples += n;
@@ -113,6 +125,8 @@ export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (outp
       if (samples === 0) throw new ValueError('evaluate: the data yielded no batches');
       const result: Record<string, number> = {};
       if (o.loss) result['loss'] = lossSum / samples;
+      result['latencyP50'] = percentile(times, 50);
+      result['latencyP95'] = percentile(times, 95);
       const all = cat(outs, 0), allTargets = cat(targets, 0);
       for (const [name, fn] of Object.entries(o.metrics ?? {})) result[name] = fn(all, allTargets);
       return result;

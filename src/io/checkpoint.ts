@@ -1,0 +1,114 @@
+import { FormatError, ValueError } from '../errors.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
+import type { LRScheduler, ReduceLROnPlateau, SchedulerState } from '../optim/lr-scheduler.js';
+import { defaultGenerator, type Generator } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { loadSafetensors, saveSafetensors } from './safetensors.js';
+
+// A checkpoint is one safetensors file: the model's tensors under "model.<key>", the optimizer's
+// state tensors under "optimizer.<param index>.<name>", and everything else (optimizer
+// hyper-parameters and scalar state, scheduler, epoch, generator states, user data) as JSON in
+// the header's metadata under "axon.checkpoint". Python's safetensors reads it as it is, and a
+// PyTorch user gets the weights with a prefix filter.
+
+const KEY = 'axon.checkpoint';
+const VERSION = 1;
+
+export interface TrainingState {
+  model: Module;
+  optimizer?: Optimizer<{ lr: number }>;
+  scheduler?: LRScheduler | ReduceLROnPlateau;
+  /** The number of finished epochs. */
+  epoch?: number;
+  /** Generators whose state a resumed run needs (default: the global generator). */
+  generators?: Record<string, Generator>;
+  /** Anything JSON-serialisable to keep alongside (history, best metric, ...). */
+  extra?: Record<string, unknown>;
+}
+
+interface Header {
+  version: number;
+  epoch: number;
+  optimizer: { paramGroups: OptimizerStateDict<{ lr: number }>['paramGroups']; scalars: Record<number, Record<string, number | null>> } | null;
+  scheduler: SchedulerState | null;
+  generators: Record<string, (number | null)[]>;
+  extra: Record<string, unknown>;
+}
+
+/** Saves the whole training state atomically: a killed process leaves the previous file intact. */
+export function saveCheckpoint(path: string, s: TrainingState): void {
+  const tensors: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(s.model.stateDict())) tensors[`model.${k}`] = v;
+  let optimizer: Header['optimizer'] = null;
+  if (s.optimizer) {
+    const dict = s.optimizer.stateDict();
+    const scalars: Record<number, Record<string, number | null>> = {};
+    for (const [i, st] of Object.entries(dict.state)) {
+      for (const [name, v] of Object.entries(st)) {
+        if (typeof v === 'number') (scalars[Number(i)] ??= {})[name] = Number.isFinite(v) ? v : null;
+        else tensors[`optimizer.${i}.${name}`] = v;
+      }
+    }
+    optimizer = { paramGroups: dict.paramGroups, scalars };
+  }
+  const generators = s.generators ?? { default: defaultGenerator };
+  const header: Header = {
+    version: VERSION,
+    epoch: s.epoch ?? 0,
+    optimizer,
+    scheduler: s.scheduler ? s.scheduler.stateDict() : null,
+    // JSON has no NaN: an absent spare normal is saved as null.
+    generators: Object.fromEntries(Object.entries(generators).map(([k, g]) => [k, g.getState().map((v) => (Number.isNaN(v) ? null : v))])),
+    extra: s.extra ?? {},
+  };
+  saveSafetensors(path, tensors, { [KEY]: JSON.stringify(header) });
+}
+
+/**
+ * Restores what saveCheckpoint wrote into the given model, optimizer, scheduler and generators
+ * (created as for the original run) and returns the epoch and extra data. The file, the model's
+ * keys and shapes and the optimizer's groups are checked before anything is changed.
+ */
+export function loadCheckpoint(path: string, s: TrainingState): { epoch: number; extra: Record<string, unknown> } {
+  const { tensors, metadata } = loadSafetensors(path);
+  const raw = metadata[KEY];
+  if (raw === undefined) throw new FormatError(`loadCheckpoint: ${path} is a safetensors file without an Axon checkpoint header (use loadSafetensors for plain weights)`);
+  let h: Header;
+  try {
+    h = JSON.parse(raw) as Header;
+  } catch (e) {
+    throw new FormatError(`loadCheckpoint: ${path}: the checkpoint header is not valid JSON (${(e as Error).message})`);
+  }
+  if (h.version !== VERSION) throw new FormatError(`loadCheckpoint: ${path} has checkpoint version ${h.version}, this Axon reads version ${VERSION}`);
+  const model: Record<string, Tensor> = {};
+  const optState: Record<number, ParamState> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    if (name.startsWith('model.')) model[name.slice(6)] = t;
+    else if (name.startsWith('optimizer.')) {
+      const m = /^optimizer\.(\d+)\.(.+)$/.exec(name);
+      if (!m) throw new FormatError(`loadCheckpoint: ${path}: unexpected tensor name '${name}'`);
+      (optState[Number(m[1])] ??= {})[m[2]!] = t;
+    } else throw new FormatError(`loadCheckpoint: ${path}: unexpected tensor name '${name}'`);
+  }
+  if (s.optimizer && !h.optimizer) throw new ValueError(`loadCheckpoint: ${path} holds no optimizer state, but an optimizer was given`);
+  if (s.scheduler && !h.scheduler) throw new ValueError(`loadCheckpoint: ${path} holds no scheduler state, but a scheduler was given`);
+  const generators = s.generators ?? { default: defaultGenerator };
+  for (const name of Object.keys(generators)) if (!h.generators[name]) throw new ValueError(`loadCheckpoint: ${path} holds no state for generator '${name}' (has: ${Object.keys(h.generators).join(', ') || 'none'})`);
+
+  if (s.optimizer && h.optimizer) {
+    const saved = h.optimizer.paramGroups.map((g) => g.params.length), own = s.optimizer.paramGroups.map((g) => g.params.length);
+    if (saved.join(',') !== own.join(',')) throw new ValueError(`loadCheckpoint: ${path} has optimizer groups of [${saved.join(', ')}] parameters, the optimizer [${own.join(', ')}]`);
+  }
+  // The model next: loadStateDict checks every key and shape before copying anything.
+  s.model.loadStateDict(model);
+  if (s.optimizer && h.optimizer) {
+    for (const [i, sc] of Object.entries(h.optimizer.scalars)) {
+      for (const [k, v] of Object.entries(sc)) (optState[Number(i)] ??= {})[k] = v ?? NaN;
+    }
+    s.optimizer.loadStateDict({ paramGroups: h.optimizer.paramGroups, state: optState });
+  }
+  if (s.scheduler && h.scheduler) s.scheduler.loadStateDict(h.scheduler);
+  for (const [name, g] of Object.entries(generators)) g.setState(h.generators[name]!.map((v) => v ?? NaN));
+  return { epoch: h.epoch, extra: h.extra };
+}

@@ -1,7 +1,7 @@
 import { ValueError } from '../errors.js';
 import { stack } from '../ops/combine.js';
 import { tensor } from '../tensor/create.js';
-import { Generator, defaultGenerator } from '../tensor/random.js';
+import { type Generator as RandomGenerator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Dataset } from './dataset.js';
 
@@ -13,7 +13,9 @@ export interface DataLoaderOptions<T, B> {
   dropLast?: boolean;
   /** Turns a list of items into a batch; the default stacks tensors and numbers field by field. */
   collate?: (items: T[]) => B;
-  generator?: Generator;
+  generator?: RandomGenerator;
+  /** Applied to every batch as it is made (per-batch augmentation): `([x, y]) => [augment(x), y]`. */
+  transform?: (batch: B) => B;
 }
 
 /**
@@ -38,6 +40,12 @@ export class DataLoader<T = Tensor[], B = T> implements Iterable<B> {
   }
 
   *[Symbol.iterator](): Iterator<B> {
+    const transform = this.options.transform;
+    if (!transform) return yield* this.batches();
+    for (const b of this.batches()) yield transform(b);
+  }
+
+  private *batches(): Generator<B> {
     const collate = this.options.collate ?? (defaultCollate as unknown as (items: T[]) => B);
     const ds = this.dataset;
     if (!isMapStyle(ds)) {

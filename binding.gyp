@@ -12,9 +12,10 @@
         "native/src/indexing.cc",
         "native/src/lstm.cc",
         "native/src/layer_norm.cc",
+        "native/src/batch_norm.cc",
         "native/src/optim.cc"
       ],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fno-math-errno", "-fopenmp-simd", "-Wall", "-Wno-unused-function"],
       "cflags_cc!": ["-fno-rtti"],
       "ldflags": ["-pthread"],
       "defines": ["NAPI_VERSION=8"]

@@ -285,6 +285,28 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     }
   });
 
+  test('batch norm forward and backward match JS (spatial, 1-d, odd sizes, with and without affine)', () => {
+    // Sums over N·S values per channel in a different order: 1e-5 relative to the unit-scale outputs.
+    for (const [N, C, S] of [[16, 8, 49], [64, 32, 1], [3, 5, 77], [128, 3, 4]] as [number, number, number][]) {
+      const x = view([N, C, S]), w = view([C]), b = view([C]), g = view([N, C, S]);
+      for (const affine of [true, false]) {
+        const o = () => [out([N, C, S]), out([C]), out([C]), out([C])] as const;
+        const [o1, m1, v1, r1] = o(), [o2, m2, v2, r2] = o();
+        native.batchNorm!(x, affine ? w : null, affine ? b : null, 1e-5, o1, m1, v1, r1);
+        js.batchNorm!(x, affine ? w : null, affine ? b : null, 1e-5, o2, m2, v2, r2);
+        close(o1, o2, 1e-5, 'batchNorm out');
+        close(m1, m2, 1e-5, 'batchNorm mean');
+        close(v1, v2, 1e-5, 'batchNorm variance');
+        close(r1, r2, 1e-5, 'batchNorm rstd');
+        const [d1, w1, b1, d2, w2, b2] = [out([N, C, S]), out([C]), out([C]), out([N, C, S]), out([C]), out([C])];
+        native.batchNormBackward!(g, x, m2, r2, affine ? w : null, d1, affine ? w1 : null, affine ? b1 : null);
+        js.batchNormBackward!(g, x, m2, r2, affine ? w : null, d2, affine ? w2 : null, affine ? b2 : null);
+        close(d1, d2, 1e-5, 'batchNorm dx');
+        if (affine) { close(w1, w2, 1e-4, 'batchNorm dWeight'); close(b1, b2, 1e-4, 'batchNorm dBias'); }
+      }
+    }
+  });
+
   test('float64, int32 and bool fall back to the JS kernels', () => {
     const a = ax.randn([3, 4], { dtype: 'float64', generator: gen }), b = ax.randn([4, 2], { dtype: 'float64', generator: gen });
     const o1 = ax.zeros([3, 2], { dtype: 'float64' }), o2 = ax.zeros([3, 2], { dtype: 'float64' });

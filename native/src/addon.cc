@@ -9,6 +9,7 @@
 #include "elementwise.h"
 #include "gemm.h"
 #include "indexing.h"
+#include "batch_norm.h"
 #include "layer_norm.h"
 #include "lstm.h"
 #include "optim.h"
@@ -417,6 +418,46 @@ napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
+// batchNorm(x, w|null, b|null, out, mean, var, rstd, desc[N, C, S, xOff, wOff, bOff, oOff, meanOff, varOff, rstdOff, eps])
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const float* x = typed<float>(env, argv[0]);
+  const float* w = optional_floats(env, argv[1]);
+  const float* b = optional_floats(env, argv[2]);
+  float* out = typed<float>(env, argv[3]);
+  float* mean = typed<float>(env, argv[4]);
+  float* var = typed<float>(env, argv[5]);
+  float* rstd = typed<float>(env, argv[6]);
+  const double* d = typed<double>(env, argv[7]);
+  auto at = [&](int i) { return static_cast<long>(d[i]); };
+  batch_norm(at(0), at(1), at(2), x + at(3), w ? w + at(4) : nullptr, b ? b + at(5) : nullptr, static_cast<float>(d[10]), out + at(6),
+             mean + at(7), var + at(8), rstd + at(9));
+  return boolean(env, true);
+}
+
+// batchNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
+//   desc[N, C, S, gOff, xOff, meanOff, rstdOff, wOff, dxOff, dwOff, dbOff])
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const float* g = typed<float>(env, argv[0]);
+  const float* x = typed<float>(env, argv[1]);
+  const float* mean = typed<float>(env, argv[2]);
+  const float* rstd = typed<float>(env, argv[3]);
+  const float* w = optional_floats(env, argv[4]);
+  float* dx = typed<float>(env, argv[5]);
+  float* dw = optional_floats(env, argv[6]);
+  float* db = optional_floats(env, argv[7]);
+  const double* d = typed<double>(env, argv[8]);
+  auto at = [&](int i) { return static_cast<long>(d[i]); };
+  batch_norm_backward(at(0), at(1), at(2), g + at(3), x + at(4), mean + at(5), rstd + at(6), w ? w + at(7) : nullptr, dx + at(8),
+                      dw ? dw + at(9) : nullptr, db ? db + at(10) : nullptr);
+  return boolean(env, true);
+}
+
 // sgdStep(p, g, buf|null, desc[n, pOff, gOff, bufOff, lr, momentum, dampening, weightDecay, nesterov, firstStep])
 napi_value SgdStep(napi_env env, napi_callback_info info) {
   Args a;
@@ -451,7 +492,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
       {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
       {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax}, {"softmaxBackward", SoftmaxBackward},
-      {"im2col", Im2col}, {"col2im", Col2im}, {"maxPool2d", MaxPool2d}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"sgdStep", SgdStep}, {"adamStep", AdamStepFn}, {"layerNormBackward", LayerNormBackward}, {"lstmCellBackward", LstmCellBackward},
+      {"im2col", Im2col}, {"col2im", Col2im}, {"maxPool2d", MaxPool2d}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"sgdStep", SgdStep}, {"adamStep", AdamStepFn}, {"layerNormBackward", LayerNormBackward}, {"batchNorm", BatchNorm}, {"batchNormBackward", BatchNormBackward}, {"lstmCellBackward", LstmCellBackward},
   };
   for (const auto& f : fns) {
     napi_value v;

@@ -59,10 +59,54 @@ void col2im(const float* cols, const long* cs, long N, long C, const Window& g, 
   });
 }
 
+namespace {
+
+// The common case (rows of unit stride, no padding, no dilation): every window lies inside the
+// image, so no bounds checks. Each output row is built by sweeping the window offsets (i, j)
+// across all its windows at once: the loop over windows has no carried dependency and
+// vectorises, where a window-by-window loop would wait on every comparison.
+void max_pool2d_dense(const float* xp, long W, long rs, const Window& g, float* op, long ors, int* ip, long irs) {
+  for (long y = 0; y < g.oh; y++) {
+    float* best = op + y * ors;
+    int* where = ip + y * irs;
+    const long r0 = y * g.sh;
+    for (long xo = 0; xo < g.ow; xo++) {
+      best[xo] = xp[r0 * rs + xo * g.sw];
+      where[xo] = static_cast<int>(r0 * W + xo * g.sw);
+    }
+    for (long i = 0; i < g.kh; i++) {
+      const float* row = xp + (r0 + i) * rs;
+      for (long j = (i == 0 ? 1 : 0); j < g.kw; j++) {
+        const int base = static_cast<int>((r0 + i) * W + j);
+        const long sw = g.sw;
+#pragma omp simd
+        for (long xo = 0; xo < g.ow; xo++) {
+          const float v = row[xo * sw + j];
+          const float b = best[xo];
+          // Ties keep the first maximum; a NaN wins (as PyTorch).
+          const bool take = (v > b) | ((v != v) & (b == b));
+          best[xo] = take ? v : b;
+          where[xo] = take ? base + static_cast<int>(xo * sw) : where[xo];
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx, const long* is) {
   const long planes = N * C;
   const int parts = planes >= 8 ? num_threads() : 1;
+  const bool dense = xs[3] == 1 && os[3] == 1 && is[3] == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
   parallel_for(parts, [&](int t) {
+    if (dense) {
+      for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
+        const long n = pl / C, c = pl % C;
+        max_pool2d_dense(x + n * xs[0] + c * xs[1], g.W, xs[2], g, out + n * os[0] + c * os[1], os[2], idx + n * is[0] + c * is[1], is[2]);
+      }
+      return;
+    }
     for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
       const long n = pl / C, c = pl % C;
       const float* xp = x + n * xs[0] + c * xs[1];

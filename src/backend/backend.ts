@@ -105,6 +105,13 @@ export interface Backend {
   /** Its gradient: dx [R, D], and dWeight/dBias [D] when given (summed over rows). */
   layerNormBackward?(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void;
   /**
+   * Optional fused batch norm with batch statistics over x [N, C, S] (contiguous): writes each
+   * channel's mean, biased variance and rstd [C] and out = (x - mean)·rstd·w + b (w, b may be null).
+   */
+  batchNorm?(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, variance: View, rstd: View): void;
+  /** Its gradient: dx [N, C, S], and dWeight/dBias [C] when given. */
+  batchNormBackward?(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void;
+  /**
    * Optional fused optimizer steps on one contiguous parameter, in place (the rules of
    * optim/sgd.ts and optim/adam.ts; `buffer` is the momentum buffer, written on the first step).
    */

@@ -9,3 +9,4 @@ export { loadText, Vocab, SequenceDataset, tokenizeWords, type WordVocabOptions 
 export { timeSeriesWindows, type WindowOptions } from './timeseries.js';
 export * as augment from './augment.js';
 export { oneHot } from '../ops/indexing.js';
+export { fashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from './datasets.js';

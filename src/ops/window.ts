@@ -20,6 +20,23 @@ export function unfoldWindows(x: Tensor, geometry: WindowGeometry, padValue = 0)
   return record('unfold', out, [x], (g) => [foldWindows(g, geometry)]);
 }
 
+/**
+ * The windows of a whole batch as one matrix [C·kh·kw, N·outH·outW] (im2col with the batch folded
+ * into the columns), so a convolution is a single large GEMM instead of N small ones. The
+ * kernel writes straight into that layout through a permuted view; the gradient folds back.
+ */
+export function unfoldColumns(x: Tensor, geometry: WindowGeometry, padValue = 0): Tensor {
+  if (x.ndim !== 4 || x.shape[2] !== geometry.input[0] || x.shape[3] !== geometry.input[1]) {
+    throw new ShapeError(`unfold: expected [N, C, ${geometry.input.join(', ')}], got ${fmtShape(x.shape)}`);
+  }
+  const [N, C] = x.shape as [number, number];
+  const [kh, kw] = geometry.kernel, [oh, ow] = geometry.output;
+  const buffer = empty([C, kh, kw, N, oh, ow], x.dtype);
+  if (buffer.numel > 0) backend().im2col(x, geometry, padValue, buffer.permute(3, 0, 1, 2, 4, 5));
+  const out = buffer.reshape(C * kh * kw, N * oh * ow);
+  return record('unfoldColumns', out, [x], (g) => [foldWindows(g.reshape(C, kh, kw, N, oh, ow).permute(3, 0, 1, 2, 4, 5), geometry)]);
+}
+
 /** Sums windows [N, C, kh, kw, outH, outW] back into a [N, C, H, W] image (col2im). */
 export function foldWindows(cols: Tensor, geometry: WindowGeometry): Tensor {
   const [N, C] = cols.shape as [number, number];

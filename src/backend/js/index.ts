@@ -6,6 +6,7 @@ import { contiguousStrides } from '../../tensor/shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
 import { fastBinary, fastUnary } from './fast.js';
 import { forEachRow } from './strided.js';
+import { batchNorm, batchNormBackward } from './batch-norm.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
 import { maxPool2d } from './pool.js';
@@ -206,6 +207,14 @@ export class JsBackend implements Backend {
 
   layerNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
     layerNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
+  }
+
+  batchNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, variance: View, rstd: View): void {
+    batchNorm(x, weight, bias, eps, out, mean, variance, rstd);
+  }
+
+  batchNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
+    batchNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
   }
 
   lstmCellBackward(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void {

@@ -24,6 +24,8 @@ export interface Addon {
   scatter(add: boolean, out: Float32Array, index: Int32Array, src: Float32Array, desc: Float64Array): boolean;
   argReduce(isMax: boolean, x: Float32Array, out: Int32Array, desc: Float64Array): boolean;
   layerNorm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, out: Float32Array, mean: Float32Array, rstd: Float32Array, desc: Float64Array): boolean;
+  batchNorm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, out: Float32Array, mean: Float32Array, variance: Float32Array, rstd: Float32Array, desc: Float64Array): boolean;
+  batchNormBackward(g: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, w: Float32Array | null, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null, desc: Float64Array): boolean;
   layerNormBackward(g: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, w: Float32Array | null, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null, desc: Float64Array): boolean;
   sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array | null, desc: Float64Array): boolean;
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, desc: Float64Array): boolean;

@@ -174,6 +174,24 @@ export class NativeBackend implements Backend {
       new Float64Array([x.shape[0]!, x.shape[1]!, g.offset, g.strides[0]!, x.offset, x.strides[0]!, mean.offset, rstd.offset, weight?.offset ?? 0, dx.offset, dx.strides[0]!, dWeight?.offset ?? 0, dBias?.offset ?? 0]));
   }
 
+  batchNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, variance: View, rstd: View): void {
+    const all = [x, out, mean, variance, rstd, ...[weight, bias].filter((v): v is View => v !== null)];
+    if (!all.every(f32) || small(x.shape)) return this.js.batchNorm(x, weight, bias, eps, out, mean, variance, rstd);
+    const [N, C, S] = x.shape as [number, number, number];
+    this.addon.batchNorm(x.data as Float32Array, (weight?.data ?? null) as Float32Array | null, (bias?.data ?? null) as Float32Array | null,
+      out.data as Float32Array, mean.data as Float32Array, variance.data as Float32Array, rstd.data as Float32Array,
+      new Float64Array([N, C, S, x.offset, weight?.offset ?? 0, bias?.offset ?? 0, out.offset, mean.offset, variance.offset, rstd.offset, eps]));
+  }
+
+  batchNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
+    const all = [g, x, mean, rstd, dx, ...[weight, dWeight, dBias].filter((v): v is View => v !== null)];
+    if (!all.every(f32) || small(x.shape)) return this.js.batchNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
+    const [N, C, S] = x.shape as [number, number, number];
+    this.addon.batchNormBackward(g.data as Float32Array, x.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
+      (weight?.data ?? null) as Float32Array | null, dx.data as Float32Array, (dWeight?.data ?? null) as Float32Array | null, (dBias?.data ?? null) as Float32Array | null,
+      new Float64Array([N, C, S, g.offset, x.offset, mean.offset, rstd.offset, weight?.offset ?? 0, dx.offset, dWeight?.offset ?? 0, dBias?.offset ?? 0]));
+  }
+
   softmaxBackward(g: View, y: View, axis: number, out: View, log: boolean): void {
     if (!f32(g) || !f32(y) || !f32(out) || small(y.shape)) return this.js.softmaxBackward(g, y, axis, out, log);
     this.addon.softmaxBackward(g.data, y.data, out.data, describe(y.shape, [g, y, out], [axis, log ? 1 : 0]));

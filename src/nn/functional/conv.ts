@@ -1,5 +1,5 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
-import { type WindowGeometry, foldWindows, unfoldWindows, windowCount } from '../../ops/window.js';
+import { type WindowGeometry, foldWindows, unfoldColumns, unfoldWindows, windowCount } from '../../ops/window.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type Pair, pair, positivePair } from './args.js';
 
@@ -53,9 +53,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   }
   const geometry: WindowGeometry = { kernel: [kh, kw], stride, padding, dilation, input: [Hin, Win], output: [oh, ow] };
   const K = Cg * kh * kw;
-  const cols = unfoldWindows(input, geometry, 0).reshape(N, groups, K, oh * ow);
-  const w = weight.reshape(1, groups, Cout / groups, K);
-  let y = w.matmul(cols).reshape(N, Cout, oh, ow);
+  let y: Tensor;
+  if (groups === 1) {
+    // One GEMM for the whole batch: [Cout, K] × [K, N·oh·ow], viewed back as [N, Cout, oh, ow].
+    y = weight.reshape(Cout, K).matmul(unfoldColumns(input, geometry, 0)).reshape(Cout, N, oh, ow).permute(1, 0, 2, 3);
+  } else {
+    const cols = unfoldWindows(input, geometry, 0).reshape(N, groups, K, oh * ow);
+    y = weight.reshape(1, groups, Cout / groups, K).matmul(cols).reshape(N, Cout, oh, ow);
+  }
   if (bias) y = y.add(bias.reshape(1, Cout, 1, 1));
   return y;
 }

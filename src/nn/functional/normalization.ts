@@ -1,5 +1,6 @@
 import { noGrad } from '../../autograd/grad-mode.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { fusedBatchNorm } from '../../ops/batch-norm.js';
 import { fusedLayerNorm } from '../../ops/layer-norm.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -25,14 +26,11 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   }
   const eps = options.eps ?? 1e-5;
   const training = options.training ?? true;
-  const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const bshape = x.shape.map((s, i) => (i === 1 ? s : 1));
-  let mean: Tensor, variance: Tensor;
   if (training || !runningMean || !runningVar) {
     const count = x.numel / C;
     if (training && count <= 1) throw new ValueError(`batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
-    mean = x.mean(dims, { keepdim: true });
-    variance = x.sub(mean).square().mean(dims, { keepdim: true });
+    const { y, mean, variance } = fusedBatchNorm(x, weight, bias, eps);
     if (training && runningMean && runningVar) {
       noGrad(() => {
         let m = options.momentum === undefined ? 0.1 : options.momentum;
@@ -41,16 +39,15 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
           if (m === null) m = 1 / options.numBatchesTracked.item();
         }
         m ??= 0.1;
-        const unbiased = variance.reshape(C).mul(count / (count - 1));
-        runningMean.mul_(1 - m).add_(mean.reshape(C).mul(m));
+        const unbiased = variance.mul(count / (count - 1));
+        runningMean.mul_(1 - m).add_(mean.mul(m));
         runningVar.mul_(1 - m).add_(unbiased.mul(m));
       });
     }
-  } else {
-    mean = runningMean.reshape(bshape);
-    variance = runningVar.reshape(bshape);
+    return y;
   }
-  let y = x.sub(mean).mul(variance.add(eps).rsqrt());
+  // Evaluation: a per-channel affine map from the running statistics.
+  let y = x.sub(runningMean.reshape(bshape)).mul(runningVar.reshape(bshape).add(eps).rsqrt());
   if (weight) y = y.mul(weight.reshape(bshape));
   if (bias) y = y.add(bias.reshape(bshape));
   return y;

@@ -187,7 +187,8 @@ export class OneCycleLR extends LRScheduler {
   }
 
   protected lrAt(step: number): number[] {
-    if (step >= this.total) throw new ValueError(`OneCycleLR: stepped ${step + 1} times, more than totalSteps ${this.total}`);
+    // As PyTorch: the constructor plus totalSteps calls of step() are allowed, one more is an error.
+    if (step > this.total) throw new ValueError(`OneCycleLR: stepped ${step} times, more than totalSteps ${this.total}`);
     const cycle = this.o.cycleMomentum ?? true;
     const baseM = this.o.baseMomentum ?? 0.85, maxM = this.o.maxMomentum ?? 0.95;
     return this.limits.map((lim, gi) => {

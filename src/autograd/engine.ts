@@ -1,8 +1,8 @@
 import { AutogradError, ShapeError, fmtShape } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { noGrad, enableGrad } from './grad-mode.js';
-import { Node } from './node.js';
+import { noGrad, enableGrad, isGradEnabled } from './grad-mode.js';
+import { Node, type PartialGrad, isPartial } from './node.js';
 
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again. */
@@ -52,10 +52,32 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, si
     }
   }
   const incoming = new Map<Node, Tensor>();
-  const add = (n: Node, g: Tensor) => {
+  // Sums the engine made itself and nobody else has seen yet may be added to in place (when the
+  // backward pass is not recorded); anything handed to a node's backward is no longer ours.
+  const inPlace = !isGradEnabled();
+  const owned = new Set<Tensor>();
+  const add = (n: Node, g: Tensor | PartialGrad) => {
     const prev = incoming.get(n);
-    incoming.set(n, prev ? prev.add(g) : g);
+    if (isPartial(g)) {
+      if (!prev) {
+        const dense = g.materialize();
+        owned.add(dense);
+        incoming.set(n, dense);
+        return;
+      }
+      const dense = owned.has(prev) ? prev : prev.contiguous() === prev ? prev.clone() : prev.contiguous();
+      g.addInto(dense);
+      owned.add(dense);
+      incoming.set(n, dense);
+      return;
+    }
+    if (!prev) { incoming.set(n, g); return; }
+    if (inPlace && owned.has(prev) && shapesEqual(prev.shape, g.shape)) { prev.add_(g); return; }
+    const sum = prev.add(g);
+    if (inPlace) owned.add(sum);
+    incoming.set(n, sum);
   };
+  const dense = (g: Tensor | PartialGrad) => (isPartial(g) ? g.materialize() : g);
   roots.forEach((r, i) => (r.gradFn ? add(r.gradFn, grads[i]!) : sink.leaf(r, grads[i]!)));
   const ready: Node[] = [];
   for (const [n, c] of pending) if (c === 0) ready.push(n);
@@ -63,6 +85,7 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, si
     const node = ready.pop()!;
     const g = incoming.get(node);
     incoming.delete(node);
+    if (g) owned.delete(g);
     const inputGrads = g ? node.apply(g) : [];
     if (g) sink.node(node, g);
     node.edges.forEach((e, i) => {
@@ -73,7 +96,7 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, si
         pending.set(e, c);
         if (c === 0) ready.push(e);
       } else if (e !== null && ig) {
-        sink.leaf(e, ig);
+        sink.leaf(e, dense(ig));
       }
     });
     if (!retainGraph) node.release();

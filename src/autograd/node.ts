@@ -6,7 +6,25 @@ import type { Tensor } from '../tensor/tensor.js';
  * whether input i wants a gradient, so work for the others can be skipped (return null there).
  * It is written with ops, so with createGraph it is itself differentiable.
  */
-export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
+export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => (Tensor | PartialGrad | null)[];
+
+/**
+ * A gradient that is zero except in one region (the gradient of a slice of a larger tensor).
+ * The engine adds it in place into the gradient it is accumulating, so the gradients of many
+ * slices of one tensor (an RNN's time steps) cost the size of the slices rather than a full
+ * tensor each. Only returned when the backward pass is not itself recorded.
+ */
+export interface PartialGrad {
+  readonly partial: true;
+  /** A fresh dense tensor holding the gradient. */
+  materialize(): Tensor;
+  /** Adds the gradient into `dense` (a contiguous tensor of the full shape) in place. */
+  addInto(dense: Tensor): void;
+}
+
+export function isPartial(g: Tensor | PartialGrad): g is PartialGrad {
+  return (g as PartialGrad).partial === true;
+}
 
 /**
  * Where an input's gradient goes: the node that produced it, the leaf tensor that accumulates it,
@@ -33,7 +51,7 @@ export class Node {
     return this.backwardFn === null;
   }
 
-  apply(grad: Tensor): (Tensor | null)[] {
+  apply(grad: Tensor): (Tensor | PartialGrad | null)[] {
     if (this.backwardFn === null) {
       throw new AutogradError(
         `backward: trying to backward through the graph a second time (op '${this.name}'): its saved values were freed by the first backward(). ` +

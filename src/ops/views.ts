@@ -1,3 +1,5 @@
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import type { PartialGrad } from '../autograd/node.js';
 import { record } from '../autograd/record.js';
 import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { inferShape, normalizeDim, viewStrides, numel, shapesEqual } from '../tensor/shape.js';
@@ -127,7 +129,21 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const strides = [...x.strides];
   strides[d] = x.strides[d]! * step;
   const out = restride(x, shape, strides, x.offset + s * x.strides[d]!);
-  return record('slice', out, [x], (g) => [sliceScatter(empty(x.shape, g.dtype), g, d, s, s + length * step, step)]);
+  return record('slice', out, [x], (g) => {
+    // Recorded (createGraph): a differentiable scatter. Otherwise a partial gradient the engine
+    // adds into the region in place.
+    if (isGradEnabled()) return [sliceScatter(empty(x.shape, g.dtype), g, d, s, s + length * step, step)];
+    const partial: PartialGrad = {
+      partial: true,
+      materialize: () => {
+        const full = empty(x.shape, g.dtype);
+        backend().copy(g, noRecordSlice(full, d, s, s + length * step, step));
+        return full;
+      },
+      addInto: (dense) => { noRecordSlice(dense, d, s, s + length * step, step).add_(g); },
+    };
+    return [partial];
+  });
 }
 
 /** `length` elements from `start` along dim, as a view. */

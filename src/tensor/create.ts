@@ -145,6 +145,19 @@ export function rand(shape: ShapeArg, options: RandomOptions = {}): Tensor {
   return make(data, s, options);
 }
 
+/**
+ * Dropout's mask in one pass: `scale` where a uniform draw is ≥ p (kept), else 0. One 32-bit
+ * draw per element (a keep probability resolved to 2⁻³²), without intermediate tensors.
+ */
+export function dropoutMask(shape: ShapeArg, p: number, scale: number, options: RandomOptions = {}): Tensor {
+  const s = shapeOf('dropoutMask', shape);
+  const g = options.generator ?? defaultGenerator;
+  const data = alloc('dropoutMask', s, options);
+  const threshold = p * 4294967296;
+  for (let i = 0; i < data.length; i++) data[i] = g.nextUint32() >= threshold ? scale : 0;
+  return make(data, s, options);
+}
+
 /** Standard normal. */
 export function randn(shape: ShapeArg, options: RandomOptions = {}): Tensor {
   const s = shapeOf('randn', shape);

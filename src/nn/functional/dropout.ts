@@ -1,5 +1,5 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
-import { rand } from '../../tensor/create.js';
+import { dropoutMask } from '../../tensor/create.js';
 import type { Generator } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -17,8 +17,7 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   checkP('dropout', p);
   if (!(options.training ?? true) || p === 0) return x;
   if (p === 1) return x.mul(0);
-  const keep = rand(x.shape, { generator: options.generator, dtype: x.dtype }).ge(p);
-  return x.mul(keep).mul(1 / (1 - p));
+  return x.mul(dropoutMask(x.shape, p, 1 / (1 - p), { generator: options.generator, dtype: x.dtype }));
 }
 
 /** Zeroes whole channels (x [N, C, ...] or unbatched [C, ...]) with probability p. */
@@ -29,6 +28,5 @@ export function dropout2d(x: Tensor, p = 0.5, options: DropoutOptions = {}): Ten
   if (p === 1) return x.mul(0);
   const channelDims = x.ndim === 3 ? 1 : 2;
   const maskShape = x.shape.map((s, i) => (i < channelDims ? s : 1));
-  const keep = rand(maskShape, { generator: options.generator, dtype: x.dtype }).ge(p);
-  return x.mul(keep).mul(1 / (1 - p));
+  return x.mul(dropoutMask(maskShape, p, 1 / (1 - p), { generator: options.generator, dtype: x.dtype }));
 }

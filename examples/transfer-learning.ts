@@ -27,13 +27,13 @@ function fitOn(model: ax.nn.Module, x: Tensor, y: Tensor, epochs: number, lr: nu
   train.fit(model, loader, { epochs, optimizer: opt, loss: nn.functional.crossEntropy, scheduler: new optim.CosineAnnealingLR(opt, epochs) });
 }
 
-export function runTransfer(o: { pretrainEpochs?: number; pretrainSize?: number; labelled?: number; fineTuneEpochs?: number; seed?: number } = {}) {
+export function runTransfer(o: { pretrainEpochs?: number; pretrainSize?: number; labelled?: number; fineTuneEpochs?: number; testSize?: number; seed?: number } = {}) {
   ax.manualSeed(o.seed ?? 0);
   const tr = data.fashionMnist('train'), te = data.fashionMnist('test');
   const source = subset(tr.images, tr.labels, [0, 1, 2, 3, 4], o.pretrainSize);
   const target = subset(tr.images, tr.labels, [5, 6, 7, 8, 9], o.labelled ?? 500);
-  const targetTest = subset(te.images, te.labels, [5, 6, 7, 8, 9]);
-  const sourceTest = subset(te.images, te.labels, [0, 1, 2, 3, 4]);
+  const targetTest = subset(te.images, te.labels, [5, 6, 7, 8, 9], o.testSize);
+  const sourceTest = subset(te.images, te.labels, [0, 1, 2, 3, 4], o.testSize);
   const accuracy = (m: ax.nn.Module, s: { x: Tensor; y: Tensor }) => train.metrics.accuracy(train.predict(m, s.x), s.y);
   const fineTuneEpochs = o.fineTuneEpochs ?? 30;
 

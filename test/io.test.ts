@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as ax from '../src/index.js';
 import { loadFixture } from './helpers/fixtures.js';
+import { axonWrittenModel } from '../scripts/write_axon_safetensors.js';
 
 const { io, nn } = ax;
 const fixturePath = fileURLToPath(new URL('./fixtures/python.safetensors', import.meta.url));
@@ -95,4 +96,27 @@ describe('safetensors', () => {
     assert.throws(() => io.loadSafetensors(join(dir, 'x')), ax.FormatError);
     assert.throws(() => io.loadSafetensors(join(dir, 'nope')), ax.FormatError);
   });
+});
+
+test('a file written by Axon loads in PyTorch: the bytes PyTorch checked are the bytes Axon writes', () => {
+  // scripts/check_axon_safetensors.py loaded axon-written.safetensors into the same architecture in
+  // PyTorch (load_state_dict strict) and recorded PyTorch's output; Axon must still write those bytes.
+  const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+  const fixture = JSON.parse(readFileSync(`${dir}axon-written.json`, 'utf8')) as { input: number[][]; axonOutput: number[][]; torchOutput: number[][]; checkedBy: string };
+  assert.match(fixture.checkedBy, /load_state_dict\(strict=True\) ok/);
+  const { model, input } = axonWrittenModel();
+  // The layout (header bytes) is identical; the values match to float32 rounding (the running
+  // statistics are summed in a different order by each backend).
+  const bytes = Buffer.from(ax.io.serializeSafetensors(model.stateDict(), { writer: 'axon' }));
+  const checked = readFileSync(`${dir}axon-written.safetensors`);
+  const headerEnd = 8 + Number(checked.readBigUInt64LE(0));
+  assert.equal(bytes.length, checked.length);
+  assert.deepEqual(bytes.subarray(0, headerEnd), checked.subarray(0, headerEnd));
+  const ours = ax.io.parseSafetensors(bytes).tensors, theirs = ax.io.parseSafetensors(checked).tensors;
+  for (const [k, t] of Object.entries(theirs)) {
+    const a = ours[k]!.reshape(-1).toArray() as number[], b = t.reshape(-1).toArray() as number[];
+    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) <= 1e-6 * (1 + Math.abs(b[i]!)), `${k}[${i}]: ${v} vs ${b[i]}`));
+  }
+  const out = ax.noGrad(() => model.forward(input)).toArray() as number[][];
+  out.flat().forEach((v, i) => assert.ok(Math.abs(v - fixture.torchOutput.flat()[i]!) < 1e-5, `output ${i}: Axon ${v}, PyTorch ${fixture.torchOutput.flat()[i]}`));
 });

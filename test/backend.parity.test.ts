@@ -59,6 +59,8 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     const shapes: [number, number, number, number[]][] = [
       [1, 1, 1, []], [3, 5, 7, []], [13, 37, 29, [2]], [64, 64, 64, []], [12, 32, 256, []], [25, 33, 513, []],
       [0, 4, 3, []], [4, 0, 3, []], [100, 3, 2, [3]], [2, 70, 1000, []], [1, 130, 200, []], [3, 70, 65, [2]], [4, 300, 17, []],
+      // 5–8 rows: the register-blocked few-row path (whole and masked 32-column blocks).
+      [5, 47, 9, []], [6, 200, 25, []], [8, 33, 100, [2]], [7, 1, 3, []], [8, 2000, 40, []],
     ];
     for (const isa of ['scalar', 'avx2', 'avx512']) {
       addon!.forceIsa(isa);
@@ -78,7 +80,7 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('matmul accumulating onto the output (addmm), small and packed paths', () => {
-    for (const [M, N, K] of [[1, 300, 70], [3, 65, 129], [40, 50, 60]]) {
+    for (const [M, N, K] of [[1, 300, 70], [3, 65, 129], [6, 77, 30], [40, 50, 60]]) {
       for (const lb of ['contiguous', 'transposed'] as const) {
         const a = view([M!, K!]), b = view([K!, N!], lb), start = view([M!, N!]);
         const o1 = start.clone(), o2 = start.clone();

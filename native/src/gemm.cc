@@ -145,33 +145,86 @@ void pack_b_slivers(int kc, int j0, int j1, int nc, const float* b, long rs, lon
 
 // ---- Few rows of A (inference with batch 1, small batches): no packing, B is read in place. ----
 
-// c[j0..j1) = a[0..K) · B[.., j] for B whose rows are contiguous along j (cs == 1): row updates.
-__attribute__((target("avx512f"))) void row_axpy_avx512(int K, const float* a, const float* b, long brs, float* c, int j0, int j1, bool acc) {
+// R rows of C at once, B in place (cs == 1): per k, two vector loads of B feed 2R FMAs, so a
+// few-row product (a convolution with few output channels, a small batch) runs near FMA speed
+// without packing B, which for R rows would be reused only R times.
+template <int R>
+__attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, long ars, const float* b, long brs, float* c, long crs, int j0, int j1, bool acc) {
   int j = j0;
-  for (; j + 64 <= j1; j += 64) {
-    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
-    if (acc) { c0 = _mm512_loadu_ps(c + j); c1 = _mm512_loadu_ps(c + j + 16); c2 = _mm512_loadu_ps(c + j + 32); c3 = _mm512_loadu_ps(c + j + 48); }
-    for (int k = 0; k < K; k++) {
-      const __m512 av = _mm512_set1_ps(a[k]);
-      const float* bk = b + k * brs + j;
-      c0 = _mm512_fmadd_ps(av, _mm512_loadu_ps(bk), c0);
-      c1 = _mm512_fmadd_ps(av, _mm512_loadu_ps(bk + 16), c1);
-      c2 = _mm512_fmadd_ps(av, _mm512_loadu_ps(bk + 32), c2);
-      c3 = _mm512_fmadd_ps(av, _mm512_loadu_ps(bk + 48), c3);
+  for (; j + 32 <= j1; j += 32) {
+    __m512 lo[R], hi[R];
+    for (int r = 0; r < R; r++) {
+      lo[r] = acc ? _mm512_loadu_ps(c + r * crs + j) : _mm512_setzero_ps();
+      hi[r] = acc ? _mm512_loadu_ps(c + r * crs + j + 16) : _mm512_setzero_ps();
     }
-    _mm512_storeu_ps(c + j, c0); _mm512_storeu_ps(c + j + 16, c1); _mm512_storeu_ps(c + j + 32, c2); _mm512_storeu_ps(c + j + 48, c3);
+    for (int k = 0; k < K; k++) {
+      const float* bk = b + k * brs + j;
+      const __m512 b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++) {
+        const __m512 av = _mm512_set1_ps(a[r * ars + k]);
+        lo[r] = _mm512_fmadd_ps(av, b0, lo[r]);
+        hi[r] = _mm512_fmadd_ps(av, b1, hi[r]);
+      }
+    }
+    for (int r = 0; r < R; r++) { _mm512_storeu_ps(c + r * crs + j, lo[r]); _mm512_storeu_ps(c + r * crs + j + 16, hi[r]); }
   }
-  for (; j + 16 <= j1; j += 16) {
-    __m512 c0 = acc ? _mm512_loadu_ps(c + j) : _mm512_setzero_ps();
-    for (int k = 0; k < K; k++) c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[k]), _mm512_loadu_ps(b + k * brs + j), c0);
-    _mm512_storeu_ps(c + j, c0);
-  }
-  for (; j < j1; j++) {
-    float sum = acc ? c[j] : 0.f;
-    for (int k = 0; k < K; k++) sum += a[k] * b[k * brs + j];
-    c[j] = sum;
+  if (j < j1) {
+    // The last columns with a masked load/store.
+    for (; j < j1; j += 16) {
+      const int n = std::min(16, j1 - j);
+      const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+      __m512 acc_r[R];
+      for (int r = 0; r < R; r++) acc_r[r] = acc ? _mm512_maskz_loadu_ps(m, c + r * crs + j) : _mm512_setzero_ps();
+      for (int k = 0; k < K; k++) {
+        const __m512 bv = _mm512_maskz_loadu_ps(m, b + k * brs + j);
+        for (int r = 0; r < R; r++) acc_r[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r * ars + k]), bv, acc_r[r]);
+      }
+      for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + r * crs + j, m, acc_r[r]);
+    }
   }
 }
+
+// R rows × C columns of C = A·B where A's rows and B's columns are both contiguous along k
+// (A.cs == 1, B.rs == 1): R·C dot products at once, each vector of A and of B loaded once per
+// 16 values of k and used C or R times. For weight gradients (few output channels, a long k).
+template <int R, int CC>
+__attribute__((target("avx512f"))) void dots_avx512(int K, const float* a, long ars, const float* b, long bcs, float* c, long crs, bool acc) {
+  __m512 s[R][CC];
+  for (int r = 0; r < R; r++) for (int q = 0; q < CC; q++) s[r][q] = _mm512_setzero_ps();
+  const int K16 = K & ~15;
+  for (int k = 0; k < K16; k += 16) {
+    __m512 bv[CC];
+    for (int q = 0; q < CC; q++) bv[q] = _mm512_loadu_ps(b + q * bcs + k);
+    for (int r = 0; r < R; r++) {
+      const __m512 av = _mm512_loadu_ps(a + r * ars + k);
+      for (int q = 0; q < CC; q++) s[r][q] = _mm512_fmadd_ps(av, bv[q], s[r][q]);
+    }
+  }
+  if (K16 < K) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (K - K16)) - 1);
+    __m512 bv[CC];
+    for (int q = 0; q < CC; q++) bv[q] = _mm512_maskz_loadu_ps(m, b + q * bcs + K16);
+    for (int r = 0; r < R; r++) {
+      const __m512 av = _mm512_maskz_loadu_ps(m, a + r * ars + K16);
+      for (int q = 0; q < CC; q++) s[r][q] = _mm512_fmadd_ps(av, bv[q], s[r][q]);
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < CC; q++) c[r * crs + q] = (acc ? c[r * crs + q] : 0.f) + _mm512_reduce_add_ps(s[r][q]);
+}
+
+using DotsKernel = void (*)(int, const float*, long, const float*, long, float*, long, bool);
+const DotsKernel kDots[4][4] = {
+    {dots_avx512<1, 1>, dots_avx512<1, 2>, dots_avx512<1, 3>, dots_avx512<1, 4>},
+    {dots_avx512<2, 1>, dots_avx512<2, 2>, dots_avx512<2, 3>, dots_avx512<2, 4>},
+    {dots_avx512<3, 1>, dots_avx512<3, 2>, dots_avx512<3, 3>, dots_avx512<3, 4>},
+    {dots_avx512<4, 1>, dots_avx512<4, 2>, dots_avx512<4, 3>, dots_avx512<4, 4>},
+};
+
+using RowsKernel = void (*)(int, const float*, long, const float*, long, float*, long, int, int, bool);
+const RowsKernel kRowsKernels[8] = {rows_axpy_avx512<1>, rows_axpy_avx512<2>, rows_axpy_avx512<3>, rows_axpy_avx512<4>,
+                                    rows_axpy_avx512<5>, rows_axpy_avx512<6>, rows_axpy_avx512<7>, rows_axpy_avx512<8>};
 
 // c[j] = a[0..K) · B[0..K, j] for B whose columns are contiguous along k (rs == 1): dot products,
 // eight columns at a time so that eight independent FMA chains share each load of a.
@@ -231,26 +284,70 @@ void gemm_force_isa(const char* isa) {
 
 namespace {
 
-// Rows of C one at a time, B in place: for M below the point where packing B pays off.
+// Few rows of C, B in place: for M below the point where packing B pays off. With B's rows
+// contiguous, up to 8 rows go through one register-blocked pass over B; otherwise row by row.
 bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
-  if (g_isa != &kAvx512 || M > 4) return false;
-  static thread_local std::vector<float> a_row, c_row;
-  a_row.resize(K);
-  c_row.resize(N);
+  if (g_isa != &kAvx512 || M > 8) return false;
+  static thread_local std::vector<float> a_rows, c_rows;
   const double flops = 2.0 * M * N * K;
   const int parts = flops < 1e6 ? 1 : std::min(num_threads(), std::max(1, N / 64));
+  if (A.cs == 1 && B.rs == 1 && B.cs != 1 && C.cs == 1 && M > 1) {
+    // Dot products in 4×4 register blocks; threads split the columns in blocks of 4.
+    const int cblocks = (N + 3) / 4;
+    const int dparts = flops < 1e6 ? 1 : std::min(num_threads(), cblocks);
+    parallel_for(dparts, [&](int t) {
+      for (int jb = cblocks * t / dparts; jb < cblocks * (t + 1) / dparts; jb++) {
+        const int j = jb * 4, nc = std::min(4, N - j);
+        for (int i = 0; i < M; i += 4) {
+          const int nr = std::min(4, M - i);
+          kDots[nr - 1][nc - 1](K, A.p + i * A.rs, A.rs, B.p + j * B.cs, B.cs, C.p + i * C.rs + j, C.rs, accumulate);
+        }
+      }
+    });
+    return true;
+  }
+  if (M > 4 && B.cs != 1) return false;  // dot-product rows would read B M times: pack instead
+  if (B.cs == 1) {
+    // A's rows as contiguous runs of K, C's rows with unit stride (copied when they are not).
+    const float* a = A.p;
+    long ars = A.rs;
+    if (A.cs != 1) {
+      a_rows.resize(static_cast<size_t>(M) * K);
+      for (int i = 0; i < M; i++) for (int k = 0; k < K; k++) a_rows[i * K + k] = A.p[i * A.rs + k * A.cs];
+      a = a_rows.data();
+      ars = K;
+    }
+    float* c = C.p;
+    long crs = C.rs;
+    if (C.cs != 1) {
+      c_rows.resize(static_cast<size_t>(M) * N);
+      if (accumulate) for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) c_rows[i * N + j] = C.p[i * C.rs + j * C.cs];
+      c = c_rows.data();
+      crs = N;
+    }
+    const RowsKernel kernel = kRowsKernels[M - 1];
+    parallel_for(parts, [&](int t) {
+      // Column ranges in multiples of 32 so every thread but the last runs whole blocks.
+      const int blocks = (N + 31) / 32;
+      const int j0 = std::min(N, 32 * (blocks * t / parts)), j1 = std::min(N, 32 * (blocks * (t + 1) / parts));
+      if (j1 > j0) kernel(K, a, ars, B.p, B.rs, c, crs, j0, j1, accumulate);
+    });
+    if (C.cs != 1) for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_rows[i * N + j];
+    return true;
+  }
+  a_rows.resize(K);
+  c_rows.resize(N);
   for (int i = 0; i < M; i++) {
     const float* a = A.p + i * A.rs;
-    if (A.cs != 1) { for (int k = 0; k < K; k++) a_row[k] = a[k * A.cs]; a = a_row.data(); }
-    float* c = C.cs == 1 ? C.p + i * C.rs : c_row.data();
-    if (C.cs != 1 && accumulate) for (int j = 0; j < N; j++) c_row[j] = C.p[i * C.rs + j * C.cs];
+    if (A.cs != 1) { for (int k = 0; k < K; k++) a_rows[k] = a[k * A.cs]; a = a_rows.data(); }
+    float* c = C.cs == 1 ? C.p + i * C.rs : c_rows.data();
+    if (C.cs != 1 && accumulate) for (int j = 0; j < N; j++) c_rows[j] = C.p[i * C.rs + j * C.cs];
     parallel_for(parts, [&](int t) {
       const int j0 = N * t / parts, j1 = N * (t + 1) / parts;
-      if (B.cs == 1) row_axpy_avx512(K, a, B.p, B.rs, c, j0, j1, accumulate);
-      else if (B.rs == 1) col_dot_avx512(K, a, B.p, B.cs, c, j0, j1, accumulate);
+      if (B.rs == 1) col_dot_avx512(K, a, B.p, B.cs, c, j0, j1, accumulate);
       else row_generic(K, a, B, c, j0, j1, accumulate);
     });
-    if (C.cs != 1) for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_row[j];
+    if (C.cs != 1) for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_rows[j];
   }
   return true;
 }

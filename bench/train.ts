@@ -6,9 +6,11 @@
  *   npm run bench:train [-- --threads 2 --seconds 3 --only lstm,transformer]
  *
  * PyTorch runs through /usr/bin/python3 (Debian's python3-torch) and is skipped, with a note, when
- * it is not installed. Figures are only comparable within one run on one machine.
+ * it is not installed; TensorFlow.js (devDependencies, its fastest backend that installs here, one
+ * thread) likewise. Figures are only comparable within one run on one machine.
  */
 import { arg, torchAnchor } from './anchor.js';
+import { tfjsAnchor } from './tfjs-anchor.js';
 import * as ax from '../src/index.js';
 
 const { nn } = ax;
@@ -57,11 +59,18 @@ function axonThroughput(name: string): number {
 const axon: Record<string, number> = {};
 for (const name of only) axon[name] = axonThroughput(name);
 const torch = torchAnchor<Record<string, number>>(['--task', 'train', '--threads', String(threads), '--seconds', String(seconds), '--only', only.join(',')]);
+const tfjs = await tfjsAnchor(only, seconds);
 const info = ax.backendInfo();
 console.log(`Training throughput, samples/s, ${threads} thread(s) each, MLP SGD-momentum, others Adam (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''})`);
-console.log('workload      axon      torch     axon/torch');
+console.log('workload      axon      torch  axon/torch        tfjs   axon/tfjs');
+const cell = (v: number | undefined, digits: number, width: number) => (v === undefined ? '-' : v.toFixed(digits)).padStart(width);
 for (const name of only) {
   const t = typeof torch === 'string' ? undefined : torch[name];
-  console.log(`${name.padEnd(12)} ${axon[name]!.toFixed(1).padStart(8)}  ${t === undefined ? '     -' : t.toFixed(1).padStart(9)}  ${t === undefined ? '-' : (axon[name]! / t).toFixed(4).padStart(9)}`);
+  const f = typeof tfjs === 'string' ? undefined : tfjs.samplesPerSecond[name];
+  const a = axon[name]!;
+  const via = typeof tfjs === 'string' || !tfjs.backend[name] ? '' : ` (${tfjs.backend[name]})`;
+  console.log(`${name.padEnd(12)} ${cell(a, 1, 8)} ${cell(t, 1, 10)} ${cell(t && a / t, 3, 11)} ${cell(f, 1, 11)} ${cell(f && a / f, 1, 11)}${via}`);
 }
 if (typeof torch === 'string') console.log(`note: ${torch}`);
+if (typeof tfjs === 'string') console.log(`note: ${tfjs}`);
+else console.log('note: TensorFlow.js on the faster of its wasm and cpu backends that can train the workload (tfjs-node cannot install offline), 1 thread; tfjs-layers has no Transformer encoder layer');

@@ -397,24 +397,30 @@ napi_value LayerNorm(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
-// layerNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
-//   desc[R, D, gOff, gRs, xOff, xRs, meanOff, rstdOff, wOff, dxOff, dxRs, dwOff, dbOff])
-napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+// The arguments both normalisation backwards take: (g, x, mean, rstd, w|null, dx, dw|null,
+// db|null, desc) — the gradient, the saved statistics, and where the three gradients go.
+struct NormGradArgs {
+  const float *g, *x, *mean, *rstd, *w;
+  float *dx, *dw, *db;
+  const double* d;
+  long at(int i) const { return static_cast<long>(d[i]); }
+};
+
+NormGradArgs norm_grad_args(napi_env env, napi_callback_info info) {
   size_t argc = 9;
   napi_value argv[9];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  const float* g = typed<float>(env, argv[0]);
-  const float* x = typed<float>(env, argv[1]);
-  const float* mean = typed<float>(env, argv[2]);
-  const float* rstd = typed<float>(env, argv[3]);
-  const float* w = optional_floats(env, argv[4]);
-  float* dx = typed<float>(env, argv[5]);
-  float* dw = optional_floats(env, argv[6]);
-  float* db = optional_floats(env, argv[7]);
-  const double* d = typed<double>(env, argv[8]);
-  auto at = [&](int i) { return static_cast<long>(d[i]); };
-  layer_norm_backward(at(0), at(1), g + at(2), at(3), x + at(4), at(5), mean + at(6), rstd + at(7), w ? w + at(8) : nullptr,
-                      dx + at(9), at(10), dw ? dw + at(11) : nullptr, db ? db + at(12) : nullptr);
+  return {typed<float>(env, argv[0]), typed<float>(env, argv[1]), typed<float>(env, argv[2]), typed<float>(env, argv[3]),
+          optional_floats(env, argv[4]), typed<float>(env, argv[5]), optional_floats(env, argv[6]), optional_floats(env, argv[7]),
+          typed<double>(env, argv[8])};
+}
+
+// layerNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
+//   desc[R, D, gOff, gRs, xOff, xRs, meanOff, rstdOff, wOff, dxOff, dxRs, dwOff, dbOff])
+napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  const NormGradArgs a = norm_grad_args(env, info);
+  layer_norm_backward(a.at(0), a.at(1), a.g + a.at(2), a.at(3), a.x + a.at(4), a.at(5), a.mean + a.at(6), a.rstd + a.at(7),
+                      a.w ? a.w + a.at(8) : nullptr, a.dx + a.at(9), a.at(10), a.dw ? a.dw + a.at(11) : nullptr, a.db ? a.db + a.at(12) : nullptr);
   return boolean(env, true);
 }
 
@@ -440,21 +446,9 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
 // batchNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
 //   desc[N, C, S, gOff, xOff, meanOff, rstdOff, wOff, dxOff, dwOff, dbOff])
 napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  const float* g = typed<float>(env, argv[0]);
-  const float* x = typed<float>(env, argv[1]);
-  const float* mean = typed<float>(env, argv[2]);
-  const float* rstd = typed<float>(env, argv[3]);
-  const float* w = optional_floats(env, argv[4]);
-  float* dx = typed<float>(env, argv[5]);
-  float* dw = optional_floats(env, argv[6]);
-  float* db = optional_floats(env, argv[7]);
-  const double* d = typed<double>(env, argv[8]);
-  auto at = [&](int i) { return static_cast<long>(d[i]); };
-  batch_norm_backward(at(0), at(1), at(2), g + at(3), x + at(4), mean + at(5), rstd + at(6), w ? w + at(7) : nullptr, dx + at(8),
-                      dw ? dw + at(9) : nullptr, db ? db + at(10) : nullptr);
+  const NormGradArgs a = norm_grad_args(env, info);
+  batch_norm_backward(a.at(0), a.at(1), a.at(2), a.g + a.at(3), a.x + a.at(4), a.mean + a.at(5), a.rstd + a.at(6), a.w ? a.w + a.at(7) : nullptr,
+                      a.dx + a.at(8), a.dw ? a.dw + a.at(9) : nullptr, a.db ? a.db + a.at(10) : nullptr);
   return boolean(env, true);
 }
 

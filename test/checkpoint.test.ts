@@ -77,6 +77,25 @@ test('a run interrupted and resumed with BackupAndRestore ends bit-identical to 
   assert.equal(readFileSync(logPath, 'utf8').trim().split('\n').length, 1 + 6, 'the resumed run appends to the log');
 });
 
+test('BackupAndRestore also restores EarlyStopping (counters and best weights): same stop, same weights', () => {
+  const dir = tmp(), backup = join(dir, 'es.ckpt');
+  const loss = nn.functional.crossEntropy;
+  // With these settings the uninterrupted run stops at epoch 13 with epoch 10 best; a fresh
+  // EarlyStopping started at epoch 9 would stop at 12 with epoch 9 best.
+  const early = () => new train.EarlyStopping({ patience: 3, minDelta: 0.1, restoreBestWeights: true });
+  const full = setup(0), fullEarly = early();
+  train.fit(full.model, full.loader, { epochs: 30, optimizer: full.opt, loss, validation: full.loader, callbacks: [fullEarly], progress: false });
+  assert.ok(fullEarly.stoppedEpoch > 8, `stopped at ${fullEarly.stoppedEpoch}: the test needs a stop after the interruption`);
+
+  const first = setup(0);
+  train.fit(first.model, first.loader, { epochs: 8, optimizer: first.opt, loss, validation: first.loader, callbacks: [new train.BackupAndRestore(backup, { keep: true }), early()], progress: false });
+  const second = setup(7), resumedEarly = early();
+  train.fit(second.model, second.loader, { epochs: 30, optimizer: second.opt, loss, validation: second.loader, callbacks: [new train.BackupAndRestore(backup), resumedEarly], progress: false });
+  assert.equal(resumedEarly.stoppedEpoch, fullEarly.stoppedEpoch);
+  assert.equal(resumedEarly.bestEpoch, fullEarly.bestEpoch);
+  assert.deepEqual(bits(second.model), bits(full.model));
+});
+
 test('a process killed while saving leaves the previous checkpoint intact', async () => {
   const dir = tmp(), path = join(dir, 'model.ckpt');
   const script = fileURLToPath(new URL('./helpers/checkpoint-writer.ts', import.meta.url));

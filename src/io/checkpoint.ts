@@ -25,6 +25,8 @@ export interface TrainingState {
   generators?: Record<string, Generator>;
   /** Anything JSON-serialisable to keep alongside (history, best metric, ...). */
   extra?: Record<string, unknown>;
+  /** Further tensors to keep (best weights, moving averages, ...), stored under "extra.<name>". */
+  tensors?: Record<string, Tensor>;
 }
 
 interface Header {
@@ -40,6 +42,7 @@ interface Header {
 export function saveCheckpoint(path: string, s: TrainingState): void {
   const tensors: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(s.model.stateDict())) tensors[`model.${k}`] = v;
+  for (const [k, v] of Object.entries(s.tensors ?? {})) tensors[`extra.${k}`] = v;
   let optimizer: Header['optimizer'] = null;
   if (s.optimizer) {
     const dict = s.optimizer.stateDict();
@@ -70,7 +73,7 @@ export function saveCheckpoint(path: string, s: TrainingState): void {
  * (created as for the original run) and returns the epoch and extra data. The file, the model's
  * keys and shapes and the optimizer's groups are checked before anything is changed.
  */
-export function loadCheckpoint(path: string, s: TrainingState): { epoch: number; extra: Record<string, unknown> } {
+export function loadCheckpoint(path: string, s: TrainingState): { epoch: number; extra: Record<string, unknown>; tensors: Record<string, Tensor> } {
   const { tensors, metadata } = loadSafetensors(path);
   const raw = metadata[KEY];
   if (raw === undefined) throw new FormatError(`loadCheckpoint: ${path} is a safetensors file without an Axon checkpoint header (use loadSafetensors for plain weights)`);
@@ -83,8 +86,10 @@ export function loadCheckpoint(path: string, s: TrainingState): { epoch: number;
   if (h.version !== VERSION) throw new FormatError(`loadCheckpoint: ${path} has checkpoint version ${h.version}, this Axon reads version ${VERSION}`);
   const model: Record<string, Tensor> = {};
   const optState: Record<number, ParamState> = {};
+  const extraTensors: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(tensors)) {
     if (name.startsWith('model.')) model[name.slice(6)] = t;
+    else if (name.startsWith('extra.')) extraTensors[name.slice(6)] = t;
     else if (name.startsWith('optimizer.')) {
       const m = /^optimizer\.(\d+)\.(.+)$/.exec(name);
       if (!m) throw new FormatError(`loadCheckpoint: ${path}: unexpected tensor name '${name}'`);
@@ -110,5 +115,5 @@ export function loadCheckpoint(path: string, s: TrainingState): { epoch: number;
   }
   if (s.scheduler && h.scheduler) s.scheduler.loadStateDict(h.scheduler);
   for (const [name, g] of Object.entries(generators)) g.setState(h.generators[name]!.map((v) => v ?? NaN));
-  return { epoch: h.epoch, extra: h.extra };
+  return { epoch: h.epoch, extra: h.extra, tensors: extraTensors };
 }

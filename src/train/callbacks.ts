@@ -15,6 +15,7 @@ export interface TrainBegin {
   scheduler: LRScheduler | ReduceLROnPlateau | undefined;
   initialEpoch: number;
   history: { epochs: Record<string, number>[] };
+  callbacks: readonly Callback[];
 }
 
 /** What a callback sees at the end of an epoch: the logs hold loss, valLoss and every metric. */
@@ -25,13 +26,23 @@ export interface EpochEnd {
   optimizer: Optimizer<{ lr: number }>;
   scheduler: LRScheduler | ReduceLROnPlateau | undefined;
   history: { epochs: Record<string, number>[] };
+  callbacks: readonly Callback[];
   /** Set to true to end training after this epoch. */
   stop: boolean;
+}
+
+/** A callback's own state for BackupAndRestore: JSON values and tensors. */
+export interface CallbackState {
+  values: Record<string, unknown>;
+  tensors?: Record<string, Tensor>;
 }
 
 /** Hooks into fit; every method is optional. `restore` runs on every callback before any onTrainBegin. */
 export interface Callback {
   restore?(begin: TrainBegin): void;
+  /** State that a resumed run needs (saved and restored by BackupAndRestore). */
+  stateDict?(): CallbackState;
+  loadStateDict?(state: Required<CallbackState>): void;
   onTrainBegin?(begin: TrainBegin): void;
   onEpochEnd?(e: EpochEnd): void;
   onBatchEnd?(batch: number, logs: { loss: number }): void;
@@ -76,6 +87,20 @@ export class EarlyStopping implements Callback {
 
   onTrainEnd(model: Module): void {
     if (this.bestWeights) model.loadStateDict(this.bestWeights);
+  }
+
+  stateDict(): CallbackState {
+    // JSON has no NaN: "no best yet" is saved as null.
+    return { values: { best: Number.isNaN(this.best) ? null : this.best, bestEpoch: this.bestEpoch, wait: this.wait, stoppedEpoch: this.stoppedEpoch }, tensors: this.bestWeights ?? {} };
+  }
+
+  loadStateDict(state: Required<CallbackState>): void {
+    const v = state.values as { best: number | null; bestEpoch: number; wait: number; stoppedEpoch: number };
+    this.best = v.best ?? NaN;
+    this.bestEpoch = v.bestEpoch;
+    this.wait = v.wait;
+    this.stoppedEpoch = v.stoppedEpoch;
+    this.bestWeights = Object.keys(state.tensors).length > 0 ? state.tensors : null;
   }
 }
 
@@ -124,23 +149,39 @@ export class MetricsLogger implements Callback {
 
 /**
  * Keras's BackupAndRestore: saves the whole training state (model, optimizer, scheduler, epoch,
- * generators, history) after every epoch, atomically; when fit starts and the file exists, it
- * restores that state and training continues after the saved epoch. An interrupted run resumed
- * this way ends bit-identical to an uninterrupted one. Deletes the file when training completes
- * unless `keep` is set.
+ * generators, history, and the state of callbacks that have one, such as EarlyStopping) after
+ * every epoch, atomically; when fit starts and the file exists, it restores that state and
+ * training continues after the saved epoch. An interrupted run resumed this way ends
+ * bit-identical to an uninterrupted one. Deletes the file when training completes unless `keep`
+ * is set.
  */
 export class BackupAndRestore implements Callback {
   constructor(readonly path: string, readonly options: { generators?: Record<string, Generator>; keep?: boolean } = {}) {}
 
   restore(begin: TrainBegin): void {
     if (!existsSync(this.path)) return;
-    const { epoch, extra } = loadCheckpoint(this.path, { model: begin.model, optimizer: begin.optimizer, scheduler: begin.scheduler, generators: this.options.generators });
+    const { epoch, extra, tensors } = loadCheckpoint(this.path, { model: begin.model, optimizer: begin.optimizer, scheduler: begin.scheduler, generators: this.options.generators });
     begin.initialEpoch = epoch;
     begin.history.epochs.splice(0, Infinity, ...((extra['history'] as Record<string, number>[] | undefined) ?? []));
+    const states = (extra['callbacks'] as (Record<string, unknown> | null)[] | undefined) ?? [];
+    begin.callbacks.forEach((c, i) => {
+      const values = states[i];
+      if (!values || !c.loadStateDict) return;
+      const prefix = `callback${i}.`;
+      const own = Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+      c.loadStateDict({ values, tensors: own });
+    });
   }
 
   onEpochEnd(e: EpochEnd): void {
-    saveCheckpoint(this.path, { model: e.model, optimizer: e.optimizer, scheduler: e.scheduler, epoch: e.epoch, generators: this.options.generators, extra: { history: e.history.epochs } });
+    const tensors: Record<string, Tensor> = {};
+    const callbacks = e.callbacks.map((c, i) => {
+      if (!c.stateDict) return null;
+      const state = c.stateDict();
+      for (const [k, t] of Object.entries(state.tensors ?? {})) tensors[`callback${i}.${k}`] = t;
+      return state.values;
+    });
+    saveCheckpoint(this.path, { model: e.model, optimizer: e.optimizer, scheduler: e.scheduler, epoch: e.epoch, generators: this.options.generators, extra: { history: e.history.epochs, callbacks }, tensors });
   }
 
   onTrainEnd(): void {

@@ -51,7 +51,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   const callbacks = o.callbacks ?? [];
   const history: History = { epochs: [] };
   const showBar = (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
-  const begin: TrainBegin = { model, optimizer: o.optimizer, scheduler: o.scheduler, initialEpoch: o.initialEpoch ?? 0, history };
+  const begin: TrainBegin = { model, optimizer: o.optimizer, scheduler: o.scheduler, initialEpoch: o.initialEpoch ?? 0, history, callbacks };
   // Restoring callbacks (BackupAndRestore) run first, so the others see where training resumes.
   for (const c of callbacks) c.restore?.(begin);
   for (const c of callbacks) c.onTrainBegin?.(begin);
@@ -92,7 +92,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
     }
     history.epochs.push(logs);
     o.log?.(`epoch ${epoch}/${o.epochs} ${Object.entries(logs).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join('  ')}`);
-    const end: EpochEnd = { epoch, logs, model, optimizer: o.optimizer, scheduler: o.scheduler, history, stop: false };
+    const end: EpochEnd = { epoch, logs, model, optimizer: o.optimizer, scheduler: o.scheduler, history, callbacks, stop: false };
     for (const c of callbacks) c.onEpochEnd?.(end);
     if (end.stop) break;
   }

@@ -287,6 +287,23 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     }
   });
 
+  test('comparisons into bool outputs match JS exactly (NaN, ties, broadcast, strided)', () => {
+    const a = view([40, 70]);
+    const b = view([40, 70], 'strided');
+    // Ties and NaNs on both sides: a few copied values and NaNs.
+    const ad = a.data as Float32Array;
+    for (let i = 0; i < 200; i += 7) ad[a.offset + i] = Number.NaN;
+    const row = view([70]);
+    for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+      for (const [x, y] of [[a, b], [a, a], [a, bview(row, [40, 70])], [b, bview(row, [40, 70])]] as const) {
+        const o1 = ax.zeros([40, 70], { dtype: 'bool' }), o2 = ax.zeros([40, 70], { dtype: 'bool' });
+        native.binary(op, x, y, o1);
+        js.binary(op, x, y, o2);
+        assert.deepEqual(o1.toArray(), o2.toArray(), op);
+      }
+    }
+  });
+
   test('batch norm forward and backward match JS (spatial, 1-d, odd sizes, with and without affine)', () => {
     // Sums over N·S values per channel in a different order: 1e-5 relative to the unit-scale outputs.
     for (const [N, C, S] of [[16, 8, 49], [64, 32, 1], [3, 5, 77], [128, 3, 4]] as [number, number, number][]) {

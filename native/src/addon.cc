@@ -183,6 +183,19 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return boolean(env, binary(op, d.shape, {x, d.offsets[0], d.strides[0]}, {y, d.offsets[1], d.strides[1]}, {out, d.offsets[2], d.strides[2]}));
 }
 
+// compare(op, a, b, out (Uint8Array), desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff])
+napi_value Compare(napi_env env, napi_callback_info info) {
+  Args a;
+  get_args(env, info, a);
+  const int op = static_cast<int>(number(env, a.argv[0]));
+  float* x = typed<float>(env, a.argv[1]);
+  float* y = typed<float>(env, a.argv[2]);
+  unsigned char* out = typed<unsigned char>(env, a.argv[3]);
+  Reader r{typed<double>(env, a.argv[4])};
+  auto d = described<3>(r);
+  return boolean(env, compare(op, d.shape, {x, d.offsets[0], d.strides[0]}, {y, d.offsets[1], d.strides[1]}, out, d.offsets[2], d.strides[2]));
+}
+
 // copy(x, out, desc[rank, shape, xStr, oStr, xOff, oOff])
 napi_value Copy(napi_env env, napi_callback_info info) {
   Args a;
@@ -484,7 +497,7 @@ napi_value AdamStepFn(napi_env env, napi_callback_info info) {
 
 napi_value Init(napi_env env, napi_value exports) {
   const struct { const char* name; napi_callback fn; } fns[] = {
-      {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul},
+      {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul}, {"compare", Compare},
       {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax}, {"softmaxBackward", SoftmaxBackward},
       {"im2col", Im2col}, {"col2im", Col2im}, {"maxPool2d", MaxPool2d}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"sgdStep", SgdStep}, {"adamStep", AdamStepFn}, {"layerNormBackward", LayerNormBackward}, {"batchNorm", BatchNorm}, {"batchNormBackward", BatchNormBackward}, {"lstmCellBackward", LstmCellBackward},
   };

@@ -24,19 +24,26 @@ void map1(const std::vector<long>& shape, const Operand& x, const Operand& out, 
   });
 }
 
-template <typename F>
-void map2(const std::vector<long>& shape, const Operand& a, const Operand& b, const Operand& out, F f) {
-  parallel_rows<3>(shape, {a.strides.data(), b.strides.data(), out.strides.data()}, {a.offset, b.offset, out.offset},
+// out[i] = f(a[i], b[i]) over a shared shape; T is the output element (float, or a byte for
+// comparisons).
+template <typename T, typename F>
+void map2(const std::vector<long>& shape, const Operand& a, const Operand& b, T* outp, long out_offset, const std::vector<long>& out_strides, F f) {
+  parallel_rows<3>(shape, {a.strides.data(), b.strides.data(), out_strides.data()}, {a.offset, b.offset, out_offset},
                   [&](std::array<long, 3> o, long n, std::array<long, 3> s) {
     const float* ap = a.p + o[0];
     const float* bp = b.p + o[1];
-    float* op = out.p + o[2];
+    T* op = outp + o[2];
     // The common layouts get loops the compiler vectorises.
     if (s[2] == 1 && s[0] == 1 && s[1] == 1) for (long i = 0; i < n; i++) op[i] = f(ap[i], bp[i]);
     else if (s[2] == 1 && s[0] == 1 && s[1] == 0) { const float bv = *bp; for (long i = 0; i < n; i++) op[i] = f(ap[i], bv); }
     else if (s[2] == 1 && s[0] == 0 && s[1] == 1) { const float av = *ap; for (long i = 0; i < n; i++) op[i] = f(av, bp[i]); }
     else for (long i = 0; i < n; i++) op[i * s[2]] = f(ap[i * s[0]], bp[i * s[1]]);
   });
+}
+
+template <typename F>
+void map2(const std::vector<long>& shape, const Operand& a, const Operand& b, const Operand& out, F f) {
+  map2(shape, a, b, out.p, out.offset, out.strides, f);
 }
 
 }  // namespace
@@ -81,6 +88,20 @@ bool binary(int op, const std::vector<long>& shape, Operand a, Operand b, Operan
     case B_MAXIMUM: map2(shape, a, b, out, [](float x, float y) { return (x != x || y != y) ? std::numeric_limits<float>::quiet_NaN() : (x > y ? x : y); }); return true;
     case B_MINIMUM: map2(shape, a, b, out, [](float x, float y) { return (x != x || y != y) ? std::numeric_limits<float>::quiet_NaN() : (x < y ? x : y); }); return true;
     case B_POW: map2(shape, a, b, out, [](float x, float y) { return std::pow(x, y); }); return true;
+    default: return false;
+  }
+}
+
+bool compare(int op, const std::vector<long>& shape, Operand a, Operand b, unsigned char* out, long out_offset, const std::vector<long>& out_strides) {
+  // IEEE semantics as the JS reference: every comparison with NaN is false, except !=.
+  using U = unsigned char;
+  switch (op) {
+    case C_EQ: map2(shape, a, b, out, out_offset, out_strides, [](float x, float y) { return static_cast<U>(x == y); }); return true;
+    case C_NE: map2(shape, a, b, out, out_offset, out_strides, [](float x, float y) { return static_cast<U>(x != y); }); return true;
+    case C_LT: map2(shape, a, b, out, out_offset, out_strides, [](float x, float y) { return static_cast<U>(x < y); }); return true;
+    case C_LE: map2(shape, a, b, out, out_offset, out_strides, [](float x, float y) { return static_cast<U>(x <= y); }); return true;
+    case C_GT: map2(shape, a, b, out, out_offset, out_strides, [](float x, float y) { return static_cast<U>(x > y); }); return true;
+    case C_GE: map2(shape, a, b, out, out_offset, out_strides, [](float x, float y) { return static_cast<U>(x >= y); }); return true;
     default: return false;
   }
 }

@@ -13,6 +13,7 @@ export interface Addon {
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array, offsets: Float64Array, accumulate: boolean): boolean;
   unary(op: number, x: Float32Array, out: Float32Array, desc: Float64Array, p0: number, p1: number): boolean;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, desc: Float64Array): boolean;
+  compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array, desc: Float64Array): boolean;
   copy(x: Float32Array, out: Float32Array, desc: Float64Array): boolean;
   reduce(op: number, x: Float32Array, out: Float32Array, desc: Float64Array): boolean;
   softmax(x: Float32Array, out: Float32Array, desc: Float64Array): boolean;

@@ -11,6 +11,8 @@ const UNARY: Partial<Record<UnaryOp, number>> = {
 };
 const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 };
 const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+// Comparisons of float32 operands into a bool output (one byte per element).
+const COMPARE: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 
 const f32 = (v: View): v is View & { data: Float32Array } => v.data instanceof Float32Array;
 
@@ -72,6 +74,11 @@ export class NativeBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
+    const cmp = COMPARE[op];
+    if (cmp !== undefined && f32(a) && f32(b) && out.data instanceof Uint8Array && !small(out.shape)) {
+      this.addon.compare(cmp, a.data, b.data, out.data, describe(out.shape, [a, b, out]));
+      return;
+    }
     const code = BINARY[op];
     if (code === undefined || !f32(a) || !f32(b) || !f32(out) || small(out.shape)) return this.js.binary(op, a, b, out);
     this.addon.binary(code, a.data, b.data, out.data, describe(out.shape, [a, b, out]));

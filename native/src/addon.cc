@@ -170,30 +170,33 @@ napi_value Unary(napi_env env, napi_callback_info info) {
                             static_cast<float>(number(env, a.argv[4])), static_cast<float>(number(env, a.argv[5]))));
 }
 
-// binary(op, a, b, out, desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff])
-napi_value Binary(napi_env env, napi_callback_info info) {
+// The two-operand elementwise bindings: (op, a, b, out, desc[rank, shape, aStr, bStr, oStr,
+// aOff, bOff, oOff]) with float32 a and b; Out is out's element type.
+template <typename Out, typename Kernel>
+napi_value two_operand(napi_env env, napi_callback_info info, Kernel kernel) {
   Args a;
   get_args(env, info, a);
   const int op = static_cast<int>(number(env, a.argv[0]));
   float* x = typed<float>(env, a.argv[1]);
   float* y = typed<float>(env, a.argv[2]);
-  float* out = typed<float>(env, a.argv[3]);
+  Out* out = typed<Out>(env, a.argv[3]);
   Reader r{typed<double>(env, a.argv[4])};
   auto d = described<3>(r);
-  return boolean(env, binary(op, d.shape, {x, d.offsets[0], d.strides[0]}, {y, d.offsets[1], d.strides[1]}, {out, d.offsets[2], d.strides[2]}));
+  return boolean(env, kernel(op, d, Operand{x, d.offsets[0], d.strides[0]}, Operand{y, d.offsets[1], d.strides[1]}, out));
 }
 
-// compare(op, a, b, out (Uint8Array), desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff])
+// binary(op, a, b, out, desc): float32 result
+napi_value Binary(napi_env env, napi_callback_info info) {
+  return two_operand<float>(env, info, [](int op, const Described<3>& d, Operand x, Operand y, float* out) {
+    return binary(op, d.shape, x, y, {out, d.offsets[2], d.strides[2]});
+  });
+}
+
+// compare(op, a, b, out, desc): bool result (Uint8Array)
 napi_value Compare(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const int op = static_cast<int>(number(env, a.argv[0]));
-  float* x = typed<float>(env, a.argv[1]);
-  float* y = typed<float>(env, a.argv[2]);
-  unsigned char* out = typed<unsigned char>(env, a.argv[3]);
-  Reader r{typed<double>(env, a.argv[4])};
-  auto d = described<3>(r);
-  return boolean(env, compare(op, d.shape, {x, d.offsets[0], d.strides[0]}, {y, d.offsets[1], d.strides[1]}, out, d.offsets[2], d.strides[2]));
+  return two_operand<unsigned char>(env, info, [](int op, const Described<3>& d, Operand x, Operand y, unsigned char* out) {
+    return compare(op, d.shape, x, y, out, d.offsets[2], d.strides[2]);
+  });
 }
 
 // copy(x, out, desc[rank, shape, xStr, oStr, xOff, oOff])

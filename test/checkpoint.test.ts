@@ -96,6 +96,18 @@ test('BackupAndRestore also restores EarlyStopping (counters and best weights): 
   assert.deepEqual(bits(second.model), bits(full.model));
 });
 
+test('BackupAndRestore restores ModelCheckpoint\'s best value, so a resumed run keeps the best file', () => {
+  const dir = tmp(), backup = join(dir, 'mc.ckpt'), best = join(dir, 'best.safetensors');
+  const loss = nn.functional.crossEntropy;
+  const a = setup(0), first = new train.ModelCheckpoint(best, { saveBestOnly: true });
+  train.fit(a.model, a.loader, { epochs: 3, optimizer: a.opt, loss, validation: a.loader, callbacks: [new train.BackupAndRestore(backup, { keep: true }), first], progress: false });
+  const b = setup(1), resumed = new train.ModelCheckpoint(best, { saveBestOnly: true });
+  assert.deepEqual(resumed.stateDict().values, { best: null });
+  train.fit(b.model, b.loader, { epochs: 3, optimizer: b.opt, loss, validation: b.loader, callbacks: [new train.BackupAndRestore(backup), resumed], progress: false });
+  assert.deepEqual(resumed.stateDict().values, first.stateDict().values);
+  assert.equal(typeof first.stateDict().values['best'], 'number');
+});
+
 test('a process killed while saving leaves the previous checkpoint intact', async () => {
   const dir = tmp(), path = join(dir, 'model.ckpt');
   const script = fileURLToPath(new URL('./helpers/checkpoint-writer.ts', import.meta.url));

@@ -65,7 +65,7 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, si
         incoming.set(n, dense);
         return;
       }
-      const dense = owned.has(prev) ? prev : prev.contiguous() === prev ? prev.clone() : prev.contiguous();
+      const dense = owned.has(prev) ? prev : prev.clone(); // a copy we may write into
       g.addInto(dense);
       owned.add(dense);
       incoming.set(n, dense);

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../errors.js';
+import { readFileFor } from '../io/files.js';
 import { fromTypedArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -34,13 +34,7 @@ const MISSING = new Set(['', 'na', 'nan', 'null', 'none', '?']);
  * categorical encoding and missing values reported by row and column.
  */
 export function loadCsv(path: string, options: CsvOptions = {}): CsvData {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new FormatError(`loadCsv: cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parseCsv(text, options, path);
+  return parseCsv(readFileFor('loadCsv', path).toString('utf8'), options, path);
 }
 
 export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV text'): CsvData {

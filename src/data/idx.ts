@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors.js';
+import { readFileFor } from '../io/files.js';
 import { fromTypedArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -15,13 +15,7 @@ const TYPES: Record<number, [number, string]> = {
  * pixels). A truncated file or a header that does not match the data raises a FormatError.
  */
 export function loadIdx(path: string, options: { scale?: number } = {}): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new FormatError(`loadIdx: cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parseIdx(bytes, options, path);
+  return parseIdx(readFileFor('loadIdx', path), options, path);
 }
 
 export function parseIdx(input: Uint8Array, options: { scale?: number } = {}, source = 'IDX data'): Tensor {

@@ -1,17 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { FormatError, IndexError, ValueError } from '../errors.js';
+import { readFileFor } from '../io/files.js';
 import { fromTypedArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Dataset } from './dataset.js';
 
 /** Reads a UTF-8 text file; invalid UTF-8 is a FormatError naming the byte offset. */
 export function loadText(path: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new FormatError(`loadText: cannot read ${path}: ${(e as Error).message}`);
-  }
+  const bytes = readFileFor('loadText', path);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -52,7 +47,7 @@ export class Vocab {
 
   static characters(text: string): Vocab {
     if (text.length === 0) throw new ValueError('Vocab.characters: the text is empty');
-    return new Vocab(byFrequency(Array.from(text)), 'char', null, false);
+    return new Vocab(byFrequency(countTokens(Array.from(text))), 'char', null, false);
   }
 
   static words(text: string, o: WordVocabOptions = {}): Vocab {
@@ -60,9 +55,8 @@ export class Vocab {
     const tokens = tokenizeWords(lowercase ? text.toLowerCase() : text);
     if (tokens.length === 0) throw new ValueError('Vocab.words: the text has no words');
     const minFreq = o.minFreq ?? 1;
-    const counts = new Map<string, number>();
-    for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
-    let kept = byFrequency(tokens).filter((t) => counts.get(t)! >= minFreq);
+    const counts = countTokens(tokens);
+    let kept = byFrequency(counts).filter((t) => counts.get(t)! >= minFreq);
     if (o.maxSize !== undefined) {
       if (!Number.isInteger(o.maxSize) || o.maxSize < 2) throw new ValueError(`Vocab.words: maxSize must be an integer ≥ 2, got ${o.maxSize}`);
       kept = kept.slice(0, o.maxSize - 1);
@@ -116,10 +110,15 @@ export function tokenizeWords(text: string): string[] {
   return text.match(/[\p{L}\p{N}]+(?:'[\p{L}]+)*|[^\s\p{L}\p{N}]/gu) ?? [];
 }
 
-function byFrequency(tokens: readonly string[]): string[] {
+/** How often each token occurs, keyed in order of first appearance. */
+function countTokens(tokens: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
-  // Map iteration follows first appearance; a stable sort keeps it for ties.
+  return counts;
+}
+
+/** Tokens, most frequent first; a stable sort keeps first appearance for ties. */
+function byFrequency(counts: ReadonlyMap<string, number>): string[] {
   return [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!);
 }
 

@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { writeFileAtomic } from './safetensors.js';
+import { writeFileAtomic } from './files.js';
 
 export interface ImageGridOptions {
   /** Images per row (default: ⌈√N⌉). */

@@ -1,9 +1,8 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
 import { FormatError, ValueError } from '../errors.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { fromTypedArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { readFileFor, writeFileAtomic } from './files.js';
 
 // safetensors: 8-byte little-endian header length, a JSON header {name: {dtype, shape,
 // data_offsets: [begin, end)}} (plus an optional "__metadata__" string map), then the data.
@@ -55,31 +54,8 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
   writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }
 
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 export function loadSafetensors(path: string): Safetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new FormatError(`loadSafetensors: cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parseSafetensors(bytes, path);
+  return parseSafetensors(readFileFor('loadSafetensors', path), path);
 }
 
 /**

@@ -6,14 +6,18 @@ import { backend, empty } from './util.js';
 
 export type { WindowGeometry };
 
+function checkImage(x: Tensor, geometry: WindowGeometry): void {
+  if (x.ndim !== 4 || x.shape[2] !== geometry.input[0] || x.shape[3] !== geometry.input[1]) {
+    throw new ShapeError(`unfold: expected [N, C, ${geometry.input.join(', ')}], got ${fmtShape(x.shape)}`);
+  }
+}
+
 /**
  * Sliding windows of a [N, C, H, W] tensor as [N, C, kh, kw, outH, outW] (im2col). Positions in
  * the padding read `padValue`. Its gradient is fold(); fold's is unfold, so both differentiate twice.
  */
 export function unfoldWindows(x: Tensor, geometry: WindowGeometry, padValue = 0): Tensor {
-  if (x.ndim !== 4 || x.shape[2] !== geometry.input[0] || x.shape[3] !== geometry.input[1]) {
-    throw new ShapeError(`unfold: expected [N, C, ${geometry.input.join(', ')}], got ${fmtShape(x.shape)}`);
-  }
+  checkImage(x, geometry);
   const [N, C] = x.shape as [number, number];
   const out = empty([N, C, ...geometry.kernel, ...geometry.output], x.dtype);
   if (out.numel > 0) backend().im2col(x, geometry, padValue, out);
@@ -26,9 +30,7 @@ export function unfoldWindows(x: Tensor, geometry: WindowGeometry, padValue = 0)
  * kernel writes straight into that layout through a permuted view; the gradient folds back.
  */
 export function unfoldColumns(x: Tensor, geometry: WindowGeometry, padValue = 0): Tensor {
-  if (x.ndim !== 4 || x.shape[2] !== geometry.input[0] || x.shape[3] !== geometry.input[1]) {
-    throw new ShapeError(`unfold: expected [N, C, ${geometry.input.join(', ')}], got ${fmtShape(x.shape)}`);
-  }
+  checkImage(x, geometry);
   const [N, C] = x.shape as [number, number];
   const [kh, kw] = geometry.kernel, [oh, ow] = geometry.output;
   const buffer = empty([C, kh, kw, N, oh, ow], x.dtype);

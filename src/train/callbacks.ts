@@ -37,9 +37,14 @@ export interface CallbackState {
   tensors?: Record<string, Tensor>;
 }
 
-/** Hooks into fit; every method is optional. `restore` runs on every callback before any onTrainBegin. */
+/**
+ * Hooks into fit; every method is optional. `restore` runs on every callback before any
+ * onTrainBegin, and `afterEpochEnd` after every callback's onEpochEnd (so a backup sees the state
+ * the others reached in that epoch).
+ */
 export interface Callback {
   restore?(begin: TrainBegin): void;
+  afterEpochEnd?(e: EpochEnd): void;
   /** State that a resumed run needs (saved and restored by BackupAndRestore). */
   stateDict?(): CallbackState;
   loadStateDict?(state: Required<CallbackState>): void;
@@ -121,6 +126,15 @@ export class ModelCheckpoint implements Callback {
       saveSafetensors(file, e.model.stateDict(), { epoch: String(e.epoch), [key]: String(v) });
     }
   }
+
+  /** The best value so far, so a resumed run does not overwrite the best file with a worse one. */
+  stateDict(): CallbackState {
+    return { values: { best: Number.isNaN(this.best) ? null : this.best } };
+  }
+
+  loadStateDict(state: Required<CallbackState>): void {
+    this.best = (state.values['best'] as number | null) ?? NaN;
+  }
 }
 
 /** Appends one line per epoch: CSV with a header, or JSON lines. */
@@ -173,7 +187,7 @@ export class BackupAndRestore implements Callback {
     });
   }
 
-  onEpochEnd(e: EpochEnd): void {
+  afterEpochEnd(e: EpochEnd): void {
     const tensors: Record<string, Tensor> = {};
     const callbacks = e.callbacks.map((c, i) => {
       if (!c.stateDict) return null;

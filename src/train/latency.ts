@@ -1,7 +1,7 @@
-import { noGrad } from '../autograd/grad-mode.js';
 import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { inEvalMode } from './eval-mode.js';
 
 /** The p-th percentile (0–100) of `values` by linear interpolation between order statistics. */
 export function percentile(values: readonly number[], p: number): number {
@@ -29,20 +29,14 @@ export interface LatencyReport {
 export function measureLatency(model: Module, input: Tensor, o: { warmup?: number; runs?: number } = {}): LatencyReport {
   const warmup = o.warmup ?? 20, runs = o.runs ?? 200;
   if (!Number.isInteger(runs) || runs < 1) throw new ValueError(`measureLatency: runs must be a positive integer, got ${runs}`);
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => {
-      for (let i = 0; i < warmup; i++) model.forward(input);
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
-        model.forward(input);
-        times.push(performance.now() - t0);
-      }
-      return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), mean: times.reduce((a, b) => a + b, 0) / runs, runs };
-    });
-  } finally {
-    model.train(wasTraining);
-  }
+  return inEvalMode(model, () => {
+    for (let i = 0; i < warmup; i++) model.forward(input);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      model.forward(input);
+      times.push(performance.now() - t0);
+    }
+    return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), mean: times.reduce((a, b) => a + b, 0) / runs, runs };
+  });
 }

@@ -1,5 +1,4 @@
 import cliProgress from 'cli-progress';
-import { noGrad } from '../autograd/grad-mode.js';
 import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { cat } from '../ops/combine.js';
@@ -8,6 +7,7 @@ import { type LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback, EpochEnd, TrainBegin } from './callbacks.js';
+import { inEvalMode } from './eval-mode.js';
 import { percentile } from './latency.js';
 
 /** A batch as loaders yield it: inputs then target. */
@@ -94,6 +94,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
     o.log?.(`epoch ${epoch}/${o.epochs} ${Object.entries(logs).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join('  ')}`);
     const end: EpochEnd = { epoch, logs, model, optimizer: o.optimizer, scheduler: o.scheduler, history, callbacks, stop: false };
     for (const c of callbacks) c.onEpochEnd?.(end);
+    for (const c of callbacks) c.afterEpochEnd?.(end);
     if (end.stop) break;
   }
   for (const c of callbacks) c.onTrainEnd?.(model);
@@ -105,49 +106,40 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
  * latency per batch (`latencyP50`, `latencyP95`, in milliseconds).
  */
 export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (output: Tensor, target: Tensor) => Tensor; metrics?: Record<string, MetricFn> } = {}): Record<string, number> {
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => {
-      const outs: Tensor[] = [], targets: Tensor[] = [];
-      const times: number[] = [];
-      let lossSum = 0, samples = 0;
-      for (const batch of data) {
-        const t0 = performance.now();
-        const [out, target] = forward(model, batch);
-        times.push(performance.now() - t0);
-        const n = target.shape[0] ?? 1;
-        if (o.loss) lossSum += o.loss(out, target).item() * n;
-        samples += n;
-        outs.push(out);
-        targets.push(target);
-      }
-      if (samples === 0) throw new ValueError('evaluate: the data yielded no batches');
-      const result: Record<string, number> = {};
-      if (o.loss) result['loss'] = lossSum / samples;
-      result['latencyP50'] = percentile(times, 50);
-      result['latencyP95'] = percentile(times, 95);
+  const metrics = Object.entries(o.metrics ?? {});
+  return inEvalMode(model, () => {
+    // Outputs are kept (and concatenated) only when a metric needs them all at once.
+    const outs: Tensor[] = [], targets: Tensor[] = [];
+    const times: number[] = [];
+    let lossSum = 0, samples = 0;
+    for (const batch of data) {
+      const t0 = performance.now();
+      const [out, target] = forward(model, batch);
+      times.push(performance.now() - t0);
+      const n = target.shape[0] ?? 1;
+      if (o.loss) lossSum += o.loss(out, target).item() * n;
+      samples += n;
+      if (metrics.length > 0) { outs.push(out); targets.push(target); }
+    }
+    if (samples === 0) throw new ValueError('evaluate: the data yielded no batches');
+    const result: Record<string, number> = {};
+    if (o.loss) result['loss'] = lossSum / samples;
+    result['latencyP50'] = percentile(times, 50);
+    result['latencyP95'] = percentile(times, 95);
+    if (metrics.length > 0) {
       const all = cat(outs, 0), allTargets = cat(targets, 0);
-      for (const [name, fn] of Object.entries(o.metrics ?? {})) result[name] = fn(all, allTargets);
-      return result;
-    });
-  } finally {
-    model.train(wasTraining);
-  }
+      for (const [name, fn] of metrics) result[name] = fn(all, allTargets);
+    }
+    return result;
+  });
 }
 
 /** Model outputs for `inputs`, computed in batches in eval mode without gradients. */
 export function predict(model: Module, inputs: Tensor, o: { batchSize?: number } = {}): Tensor {
   const bs = o.batchSize ?? 256;
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => {
-      const outs: Tensor[] = [];
-      for (let s = 0; s < inputs.shape[0]!; s += bs) outs.push(model.forward(inputs.narrow(0, s, Math.min(bs, inputs.shape[0]! - s))));
-      return cat(outs, 0);
-    });
-  } finally {
-    model.train(wasTraining);
-  }
+  return inEvalMode(model, () => {
+    const outs: Tensor[] = [];
+    for (let s = 0; s < inputs.shape[0]!; s += bs) outs.push(model.forward(inputs.narrow(0, s, Math.min(bs, inputs.shape[0]! - s))));
+    return cat(outs, 0);
+  });
 }

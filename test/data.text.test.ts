@@ -126,3 +126,11 @@ test('DataLoader transform applies a per-batch augmentation to the inputs only',
   assert.deepEqual(yb!.toArray(), [0, 1]);
   assert.deepEqual(data.oneHot(y, 3).toArray(), [[1, 0, 0], [0, 1, 0]]);
 });
+
+test('fashionMnist names the missing file and how to install the data', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'axon-fm-'));
+  assert.throws(() => data.fashionMnist('train', { dir }), (e: Error) => e instanceof ax.FormatError && e.message.includes(join(dir, 'train-images-idx3-ubyte.gz')) && /apt-get install dataset-fashion-mnist/.test(e.message));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte.gz'), Buffer.from([0, 0, 8, 3, 0, 0, 0, 1]));
+  writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 3]));
+  assert.throws(() => data.fashionMnist('test', { dir }), ax.FormatError); // truncated images
+});

@@ -4,6 +4,7 @@
       "target_name": "axon",
       "sources": [
         "native/src/addon.cc",
+        "native/src/binding.cc",
         "native/src/threadpool.cc",
         "native/src/gemm.cc",
         "native/src/elementwise.cc",

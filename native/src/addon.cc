@@ -1,15 +1,19 @@
 // N-API bindings: typed arrays are passed zero-copy; every shape, stride and offset travels in one
-// Float64Array descriptor per call so that a call costs a handful of N-API lookups.
+// Float64Array descriptor per call so that a call costs a handful of N-API lookups. Each binding
+// reads its arguments through a Call (binding.h), which checks every buffer, descriptor and index
+// before the kernel runs, and throws a BackendError naming the kernel and argument otherwise.
 #include <node_api.h>
 
-#include <array>
-#include <cstring>
+#include <climits>
+#include <cmath>
+#include <string>
 #include <vector>
 
+#include "batch_norm.h"
+#include "binding.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "indexing.h"
-#include "batch_norm.h"
 #include "layer_norm.h"
 #include "lstm.h"
 #include "optim.h"
@@ -21,41 +25,28 @@ namespace {
 
 using namespace axon;
 
-constexpr size_t kMaxArgs = 8;
+constexpr long kMaxRank = 64;
+// Window geometry values and the dims of the fused kernels stay below 2^31, so the kernels' index
+// arithmetic (products of two of them) cannot overflow.
+constexpr long kMaxDim = INT_MAX;
 
-struct Args {
-  napi_env env;
-  size_t argc = kMaxArgs;
-  napi_value argv[kMaxArgs];
+template <int K>
+struct Described {
+  std::vector<long> shape;
+  std::array<std::vector<long>, K> strides;
+  std::array<long, K> offsets;
 };
 
-bool get_args(napi_env env, napi_callback_info info, Args& a) {
-  a.env = env;
-  return napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, nullptr) == napi_ok;
-}
-
-template <typename T>
-T* typed(napi_env env, napi_value v, size_t* length = nullptr) {
-  napi_typedarray_type type;
-  size_t len;
-  void* data;
-  napi_value buf;
-  size_t byte_offset;
-  if (napi_get_typedarray_info(env, v, &type, &len, &data, &buf, &byte_offset) != napi_ok) return nullptr;
-  if (length) *length = len;
-  return static_cast<T*>(data);
-}
-
-double number(napi_env env, napi_value v) {
-  double d = 0;
-  napi_get_value_double(env, v, &d);
+// The layout src/backend/native/index.ts's describe() writes: rank, shape, K stride lists, K offsets
+// (then any op-specific extras, left in the reader).
+template <int K>
+Described<K> described(Reader& r) {
+  Described<K> d;
+  const long rank = r.integer("rank", 0, kMaxRank);
+  d.shape = r.integers(rank, "a size");
+  for (auto& s : d.strides) s = r.integers(rank, "a stride");
+  for (auto& o : d.offsets) o = r.integer("an offset");
   return d;
-}
-
-napi_value boolean(napi_env env, bool b) {
-  napi_value r;
-  napi_get_boolean(env, b, &r);
-  return r;
 }
 
 napi_value undefined(napi_env env) {
@@ -64,35 +55,15 @@ napi_value undefined(napi_env env) {
   return r;
 }
 
-// Reads `count` longs from a descriptor cursor.
-struct Reader {
-  const double* d;
-  size_t i = 0;
-  long next() { return static_cast<long>(d[i++]); }
-  std::vector<long> take(long n) {
-    std::vector<long> v(n);
-    for (long k = 0; k < n; k++) v[k] = next();
-    return v;
+napi_value string_array(napi_env env, const char* const* names, size_t n) {
+  napi_value arr;
+  napi_create_array_with_length(env, n, &arr);
+  for (size_t i = 0; i < n; i++) {
+    napi_value s;
+    napi_create_string_utf8(env, names[i], NAPI_AUTO_LENGTH, &s);
+    napi_set_element(env, arr, static_cast<uint32_t>(i), s);
   }
-};
-
-// The layout src/backend/native/index.ts's describe() writes: rank, shape, K stride lists, K offsets
-// (then any op-specific extras, left in the reader).
-template <int K>
-struct Described {
-  std::vector<long> shape;
-  std::array<std::vector<long>, K> strides;
-  std::array<long, K> offsets;
-};
-
-template <int K>
-Described<K> described(Reader& r) {
-  Described<K> d;
-  const long rank = r.next();
-  d.shape = r.take(rank);
-  for (auto& s : d.strides) s = r.take(rank);
-  for (auto& o : d.offsets) o = r.next();
-  return d;
+  return arr;
 }
 
 napi_value Info(napi_env env, napi_callback_info) {
@@ -105,404 +76,616 @@ napi_value Info(napi_env env, napi_callback_info) {
   return obj;
 }
 
-napi_value SetNumThreads(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  set_num_threads(static_cast<int>(number(env, a.argv[0])));
+// ops(): the op names of each kernel family, in op-code order (the single source of the codes).
+napi_value Ops(napi_env env, napi_callback_info) {
+  napi_value obj;
+  napi_create_object(env, &obj);
+  napi_set_named_property(env, obj, "unary", string_array(env, kUnaryNames, U_COUNT));
+  napi_set_named_property(env, obj, "binary", string_array(env, kBinaryNames, B_COUNT));
+  napi_set_named_property(env, obj, "reduce", string_array(env, kReduceNames, R_COUNT));
+  napi_set_named_property(env, obj, "compare", string_array(env, kCompareNames, C_COUNT));
+  return obj;
+}
+
+// setErrorClass(ctor): the class thrown for a rejected call (the TS layer passes BackendError).
+napi_value SetErrorClass(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  napi_valuetype t = napi_undefined;
+  if (argc == 1) napi_typeof(env, argv[0], &t);
+  if (t != napi_function) {
+    napi_throw_type_error(env, nullptr, "setErrorClass (native): expected a class");
+    return nullptr;
+  }
+  set_error_class(env, argv[0]);
   return undefined(env);
+}
+
+napi_value SetNumThreads(napi_env env, napi_callback_info info) {
+  Call c(env, info, "setNumThreads", 1);
+  const long n = c.integer(0, "n", 1, 1024);
+  if (c.ok()) set_num_threads(static_cast<int>(n));
+  return c.result();
 }
 
 napi_value ForceIsa(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
+  Call c(env, info, "forceIsa", 1);
   char buf[16] = {};
-  size_t len;
-  napi_get_value_string_utf8(env, a.argv[0], buf, sizeof buf, &len);
-  gemm_force_isa(buf);
-  return undefined(env);
+  c.string(0, "isa", buf, sizeof buf);
+  if (c.ok()) gemm_force_isa(buf);
+  return c.result();
 }
 
 napi_value Peak(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
+  Call c(env, info, "peakGflops", 0, 1);
+  double seconds = c.argc() > 0 ? c.number(0, "seconds") : 0.2;
+  c.check(seconds >= 0 && seconds <= 60, "argument seconds must be in [0, 60]");
+  if (!c.ok()) return c.result();
   napi_value r;
-  napi_create_double(env, fma_peak_gflops(a.argc > 0 ? number(env, a.argv[0]) : 0.2), &r);
+  napi_create_double(env, fma_peak_gflops(seconds), &r);
   return r;
 }
 
-// matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...], accumulate)
+// matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...], accumulate?)
 napi_value Matmul(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const float* A = typed<float>(env, a.argv[0]);
-  const float* B = typed<float>(env, a.argv[1]);
-  float* C = typed<float>(env, a.argv[2]);
-  const double* d = typed<double>(env, a.argv[3]);
-  size_t n_off;
-  const double* offs = typed<double>(env, a.argv[4], &n_off);
-  if (!A || !B || !C || !d || !offs) return boolean(env, false);
-  const int M = static_cast<int>(d[0]), N = static_cast<int>(d[1]), K = static_cast<int>(d[2]);
-  const int batch = static_cast<int>(n_off / 3);
-  bool accumulate = false;
-  if (a.argc > 5) napi_get_value_bool(env, a.argv[5], &accumulate);
+  Call c(env, info, "matmul", 5, 6);
+  auto A = c.floats(0, "a");
+  auto B = c.floats(1, "b");
+  auto C = c.floats(2, "out");
+  Reader d = c.descriptor(3, "dims");
+  const long M = d.integer("M", 0, kMaxDim), N = d.integer("N", 0, kMaxDim), K = d.integer("K", 0, kMaxDim);
+  const long ars = d.integer("a's row stride"), acs = d.integer("a's column stride");
+  const long brs = d.integer("b's row stride"), bcs = d.integer("b's column stride");
+  const long ors = d.integer("out's row stride"), ocs = d.integer("out's column stride");
+  d.finish();
+  Reader o = c.descriptor(4, "offsets");
+  const bool accumulate = c.argc() > 5 && c.boolean(5, "accumulate");
+  // The offsets come in (a, b, out) triples, one per matrix of the batch.
+  const size_t n_off = o.size();
+  std::vector<long> offs;
+  if (!c.check(n_off % 3 == 0, "offsets has " + std::to_string(n_off) + " values, not a multiple of 3")) return c.result();
+  offs.reserve(n_off);
+  for (size_t i = 0; i < n_off && c.ok(); i++) offs.push_back(o.integer("an offset"));
+  const long batch = static_cast<long>(n_off / 3);
+  for (long t = 0; t < batch && c.ok(); t++) {
+    c.fits(A, {M, K}, {ars, acs}, offs[3 * t]);
+    c.fits(B, {K, N}, {brs, bcs}, offs[3 * t + 1]);
+    c.fits(C, {M, N}, {ors, ocs}, offs[3 * t + 2]);
+  }
+  if (!c.ok()) return c.result();
   auto one = [&](int t) {
-    ConstMat am{A + static_cast<long>(offs[3 * t]), static_cast<long>(d[3]), static_cast<long>(d[4])};
-    ConstMat bm{B + static_cast<long>(offs[3 * t + 1]), static_cast<long>(d[5]), static_cast<long>(d[6])};
-    Mat cm{C + static_cast<long>(offs[3 * t + 2]), static_cast<long>(d[7]), static_cast<long>(d[8])};
-    sgemm(M, N, K, am, bm, cm, accumulate);
+    ConstMat am{A.p + offs[3 * t], ars, acs};
+    ConstMat bm{B.p + offs[3 * t + 1], brs, bcs};
+    Mat cm{C.p + offs[3 * t + 2], ors, ocs};
+    sgemm(static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), am, bm, cm, accumulate);
   };
   // Many small products (attention heads): one per task; each then runs single-threaded.
-  if (batch > 1 && 2.0 * M * N * K < 4e6) parallel_for(batch, one);
-  else for (int t = 0; t < batch; t++) one(t);
-  return boolean(env, true);
+  if (batch > 1 && 2.0 * M * N * K < 4e6) parallel_for(static_cast<int>(batch), one);
+  else for (long t = 0; t < batch; t++) one(static_cast<int>(t));
+  return c.result();
 }
 
 // unary(op, x, out, desc[rank, shape, xStr, oStr, xOff, oOff], p0, p1)
 napi_value Unary(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const int op = static_cast<int>(number(env, a.argv[0]));
-  float* x = typed<float>(env, a.argv[1]);
-  float* out = typed<float>(env, a.argv[2]);
-  Reader r{typed<double>(env, a.argv[3])};
+  Call c(env, info, "unary", 6);
+  const long op = c.integer(0, "op", 0, U_COUNT - 1);
+  auto x = c.floats(1, "x");
+  auto out = c.floats(2, "out");
+  Reader r = c.descriptor(3, "desc");
   auto d = described<2>(r);
-  return boolean(env, unary(op, d.shape, {x, d.offsets[0], d.strides[0]}, {out, d.offsets[1], d.strides[1]},
-                            static_cast<float>(number(env, a.argv[4])), static_cast<float>(number(env, a.argv[5]))));
+  r.finish();
+  const float p0 = static_cast<float>(c.number(4, "p0")), p1 = static_cast<float>(c.number(5, "p1"));
+  c.fits(x, d.shape, d.strides[0], d.offsets[0]);
+  c.fits(out, d.shape, d.strides[1], d.offsets[1]);
+  if (!c.ok()) return c.result();
+  c.check(unary(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]}, p0, p1),
+          "op " + std::to_string(op) + " has no kernel");
+  return c.result();
 }
 
-// The two-operand elementwise bindings: (op, a, b, out, desc[rank, shape, aStr, bStr, oStr,
-// aOff, bOff, oOff]) with float32 a and b; Out is out's element type.
-template <typename Out, typename Kernel>
-napi_value two_operand(napi_env env, napi_callback_info info, Kernel kernel) {
-  Args a;
-  get_args(env, info, a);
-  const int op = static_cast<int>(number(env, a.argv[0]));
-  float* x = typed<float>(env, a.argv[1]);
-  float* y = typed<float>(env, a.argv[2]);
-  Out* out = typed<Out>(env, a.argv[3]);
-  Reader r{typed<double>(env, a.argv[4])};
-  auto d = described<3>(r);
-  return boolean(env, kernel(op, d, Operand{x, d.offsets[0], d.strides[0]}, Operand{y, d.offsets[1], d.strides[1]}, out));
-}
-
-// binary(op, a, b, out, desc): float32 result
+// binary(op, a, b, out, desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff]): float32 result
 napi_value Binary(napi_env env, napi_callback_info info) {
-  return two_operand<float>(env, info, [](int op, const Described<3>& d, Operand x, Operand y, float* out) {
-    return binary(op, d.shape, x, y, {out, d.offsets[2], d.strides[2]});
-  });
+  Call c(env, info, "binary", 5);
+  const long op = c.integer(0, "op", 0, B_COUNT - 1);
+  auto x = c.floats(1, "a");
+  auto y = c.floats(2, "b");
+  auto out = c.floats(3, "out");
+  Reader r = c.descriptor(4, "desc");
+  auto d = described<3>(r);
+  r.finish();
+  c.fits(x, d.shape, d.strides[0], d.offsets[0]);
+  c.fits(y, d.shape, d.strides[1], d.offsets[1]);
+  c.fits(out, d.shape, d.strides[2], d.offsets[2]);
+  if (!c.ok()) return c.result();
+  c.check(binary(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]}, {out.p, d.offsets[2], d.strides[2]}),
+          "op " + std::to_string(op) + " has no kernel");
+  return c.result();
 }
 
 // compare(op, a, b, out, desc): bool result (Uint8Array)
 napi_value Compare(napi_env env, napi_callback_info info) {
-  return two_operand<unsigned char>(env, info, [](int op, const Described<3>& d, Operand x, Operand y, unsigned char* out) {
-    return compare(op, d.shape, x, y, out, d.offsets[2], d.strides[2]);
-  });
+  Call c(env, info, "compare", 5);
+  const long op = c.integer(0, "op", 0, C_COUNT - 1);
+  auto x = c.floats(1, "a");
+  auto y = c.floats(2, "b");
+  auto out = c.bytes(3, "out");
+  Reader r = c.descriptor(4, "desc");
+  auto d = described<3>(r);
+  r.finish();
+  c.fits(x, d.shape, d.strides[0], d.offsets[0]);
+  c.fits(y, d.shape, d.strides[1], d.offsets[1]);
+  c.fits(out, d.shape, d.strides[2], d.offsets[2]);
+  if (!c.ok()) return c.result();
+  c.check(compare(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]}, out.p, d.offsets[2], d.strides[2]),
+          "op " + std::to_string(op) + " has no kernel");
+  return c.result();
 }
 
 // copy(x, out, desc[rank, shape, xStr, oStr, xOff, oOff])
 napi_value Copy(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  float* x = typed<float>(env, a.argv[0]);
-  float* out = typed<float>(env, a.argv[1]);
-  Reader r{typed<double>(env, a.argv[2])};
+  Call c(env, info, "copy", 3);
+  auto x = c.floats(0, "x");
+  auto out = c.floats(1, "out");
+  Reader r = c.descriptor(2, "desc");
   auto d = described<2>(r);
-  copy(d.shape, {x, d.offsets[0], d.strides[0]}, {out, d.offsets[1], d.strides[1]});
-  return boolean(env, true);
+  r.finish();
+  c.fits(x, d.shape, d.strides[0], d.offsets[0]);
+  c.fits(out, d.shape, d.strides[1], d.offsets[1]);
+  if (c.ok()) copy(d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]});
+  return c.result();
 }
 
 // reduce(op, x, out, desc[rank, shape, xStr, outShape, xOff, outOff]); out contiguous
 napi_value Reduce(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const int op = static_cast<int>(number(env, a.argv[0]));
-  float* x = typed<float>(env, a.argv[1]);
-  float* out = typed<float>(env, a.argv[2]);
-  Reader r{typed<double>(env, a.argv[3])};
-  const long rank = r.next();
-  auto shape = r.take(rank);
-  auto xs = r.take(rank), oshape = r.take(rank);
-  const long xo = r.next(), oo = r.next();
-  reduce(op, shape, {x, xo, xs}, oshape, {out, oo, {}});
-  return boolean(env, true);
+  Call c(env, info, "reduce", 4);
+  const long op = c.integer(0, "op", 0, R_COUNT - 1);
+  auto x = c.floats(1, "x");
+  auto out = c.floats(2, "out");
+  Reader r = c.descriptor(3, "desc");
+  const long rank = r.integer("rank", 0, kMaxRank);
+  auto shape = r.integers(rank, "a size");
+  auto xs = r.integers(rank, "a stride");
+  auto oshape = r.integers(rank, "an output size");
+  const long xo = r.integer("x's offset"), oo = r.integer("out's offset");
+  r.finish();
+  long size = 1;
+  for (long k = 0; k < rank && c.ok(); k++) {
+    // Each output dim is the input's or 1 (reduced): the accumulator is indexed by that rule.
+    c.check(oshape[k] == shape[k] || oshape[k] == 1, "output shape " + shape_string(oshape) + " does not reduce " + shape_string(shape));
+    size *= oshape[k];
+  }
+  c.fits(x, shape, xs, xo);
+  c.fits_range(out, oo, size);
+  if (c.ok()) reduce(static_cast<int>(op), shape, {x.p, xo, xs}, oshape, {out.p, oo, {}});
+  return c.result();
 }
 
 // softmax(x, out, desc[rank, shape, xStr, oStr, xOff, oOff, axis, log])
 napi_value Softmax(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  float* x = typed<float>(env, a.argv[0]);
-  float* out = typed<float>(env, a.argv[1]);
-  Reader r{typed<double>(env, a.argv[2])};
+  Call c(env, info, "softmax", 3);
+  auto x = c.floats(0, "x");
+  auto out = c.floats(1, "out");
+  Reader r = c.descriptor(2, "desc");
   auto d = described<2>(r);
-  const long axis = r.next(), log = r.next();
-  softmax(d.shape, {x, d.offsets[0], d.strides[0]}, {out, d.offsets[1], d.strides[1]}, static_cast<int>(axis), log != 0);
-  return boolean(env, true);
+  const long axis = r.integer("axis", 0, static_cast<long>(d.shape.size()) - 1), log = r.integer("log", 0, 1);
+  r.finish();
+  c.fits(x, d.shape, d.strides[0], d.offsets[0]);
+  c.fits(out, d.shape, d.strides[1], d.offsets[1]);
+  if (c.ok()) softmax(d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]}, static_cast<int>(axis), log != 0);
+  return c.result();
 }
 
 // softmaxBackward(g, y, out, desc[rank, shape, gStr, yStr, oStr, gOff, yOff, oOff, axis, log])
 napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  float* g = typed<float>(env, a.argv[0]);
-  float* y = typed<float>(env, a.argv[1]);
-  float* out = typed<float>(env, a.argv[2]);
-  Reader r{typed<double>(env, a.argv[3])};
+  Call c(env, info, "softmaxBackward", 4);
+  auto g = c.floats(0, "g");
+  auto y = c.floats(1, "y");
+  auto out = c.floats(2, "out");
+  Reader r = c.descriptor(3, "desc");
   auto d = described<3>(r);
-  const long axis = r.next(), log = r.next();
-  softmax_backward(d.shape, {g, d.offsets[0], d.strides[0]}, {y, d.offsets[1], d.strides[1]}, {out, d.offsets[2], d.strides[2]}, static_cast<int>(axis), log != 0);
-  return boolean(env, true);
+  const long axis = r.integer("axis", 0, static_cast<long>(d.shape.size()) - 1), log = r.integer("log", 0, 1);
+  r.finish();
+  c.fits(g, d.shape, d.strides[0], d.offsets[0]);
+  c.fits(y, d.shape, d.strides[1], d.offsets[1]);
+  c.fits(out, d.shape, d.strides[2], d.offsets[2]);
+  if (c.ok())
+    softmax_backward(d.shape, {g.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]}, {out.p, d.offsets[2], d.strides[2]},
+                     static_cast<int>(axis), log != 0);
+  return c.result();
 }
 
 // Window descriptor: [N, C, xStr×4, kh, kw, sh, sw, ph, pw, dh, dw, H, W, oh, ow, colStr×6, xOff, colOff]
 struct WindowCall {
   long N, C, xs[4], cs[6], xo, co;
   Window g;
+  std::vector<long> image_shape() const { return {N, C, g.H, g.W}; }
+  std::vector<long> image_strides() const { return {xs[0], xs[1], xs[2], xs[3]}; }
+  std::vector<long> cols_shape() const { return {N, C, g.kh, g.kw, g.oh, g.ow}; }
+  std::vector<long> cols_strides() const { return {cs[0], cs[1], cs[2], cs[3], cs[4], cs[5]}; }
 };
 
-WindowCall window_desc(const double* d) {
-  Reader r{d};
-  WindowCall w;
-  w.N = r.next();
-  w.C = r.next();
-  for (long& s : w.xs) s = r.next();
-  w.g = {r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next(), r.next()};
-  for (long& s : w.cs) s = r.next();
-  w.xo = r.next();
-  w.co = r.next();
+WindowCall window_desc(Reader& r) {
+  WindowCall w{};
+  w.N = r.integer("N", 0, kMaxDim);
+  w.C = r.integer("C", 0, kMaxDim);
+  for (long& s : w.xs) s = r.integer("an image stride");
+  auto pos = [&](const char* what) { return r.integer(what, 1, kMaxDim); };
+  auto nonneg = [&](const char* what) { return r.integer(what, 0, kMaxDim); };
+  w.g.kh = pos("kernel height");
+  w.g.kw = pos("kernel width");
+  w.g.sh = pos("stride height");
+  w.g.sw = pos("stride width");
+  w.g.ph = nonneg("padding height");
+  w.g.pw = nonneg("padding width");
+  w.g.dh = pos("dilation height");
+  w.g.dw = pos("dilation width");
+  w.g.H = nonneg("input height");
+  w.g.W = nonneg("input width");
+  w.g.oh = nonneg("output height");
+  w.g.ow = nonneg("output width");
+  for (long& s : w.cs) s = r.integer("a column stride");
+  w.xo = r.integer("the image offset");
+  w.co = r.integer("the column offset");
   return w;
 }
 
 // im2col(x, cols, desc, padValue)
 napi_value Im2col(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const float* x = typed<float>(env, a.argv[0]);
-  float* cols = typed<float>(env, a.argv[1]);
-  WindowCall w = window_desc(typed<double>(env, a.argv[2]));
-  im2col(x + w.xo, w.xs, w.N, w.C, w.g, static_cast<float>(number(env, a.argv[3])), cols + w.co, w.cs);
-  return boolean(env, true);
-}
-
-// maxPool2d(x, out, idx, desc, outStrides[4], idxStrides[4]) with the window descriptor of im2col
-// (its cols strides unused) — out and idx are [N, C, oh, ow].
-napi_value MaxPool2d(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const float* x = typed<float>(env, a.argv[0]);
-  float* out = typed<float>(env, a.argv[1]);
-  int* idx = typed<int>(env, a.argv[2]);
-  WindowCall w = window_desc(typed<double>(env, a.argv[3]));
-  const double* extra = typed<double>(env, a.argv[4]);
-  long os[4], is[4];
-  for (int k = 0; k < 4; k++) { os[k] = static_cast<long>(extra[k]); is[k] = static_cast<long>(extra[4 + k]); }
-  max_pool2d(x + w.xo, w.xs, w.N, w.C, w.g, out + static_cast<long>(extra[8]), os, idx + static_cast<long>(extra[9]), is);
-  return boolean(env, true);
+  Call c(env, info, "im2col", 4);
+  auto x = c.floats(0, "x");
+  auto cols = c.floats(1, "cols");
+  Reader r = c.descriptor(2, "desc");
+  WindowCall w = window_desc(r);
+  r.finish();
+  const float pad = static_cast<float>(c.number(3, "padValue"));
+  // The kernel reads only image rows in [0, H) and columns in [0, W): the views bound every access.
+  c.fits(x, w.image_shape(), w.image_strides(), w.xo);
+  c.fits(cols, w.cols_shape(), w.cols_strides(), w.co);
+  if (c.ok()) im2col(x.p + w.xo, w.xs, w.N, w.C, w.g, pad, cols.p + w.co, w.cs);
+  return c.result();
 }
 
 // col2im(cols, x, desc): adds into x
 napi_value Col2im(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const float* cols = typed<float>(env, a.argv[0]);
-  float* x = typed<float>(env, a.argv[1]);
-  WindowCall w = window_desc(typed<double>(env, a.argv[2]));
-  col2im(cols + w.co, w.cs, w.N, w.C, w.g, x + w.xo, w.xs);
-  return boolean(env, true);
+  Call c(env, info, "col2im", 3);
+  auto cols = c.floats(0, "cols");
+  auto x = c.floats(1, "x");
+  Reader r = c.descriptor(2, "desc");
+  WindowCall w = window_desc(r);
+  r.finish();
+  c.fits(x, w.image_shape(), w.image_strides(), w.xo);
+  c.fits(cols, w.cols_shape(), w.cols_strides(), w.co);
+  if (c.ok()) col2im(cols.p + w.co, w.cs, w.N, w.C, w.g, x.p + w.xo, w.xs);
+  return c.result();
 }
 
-// gather(x, index, out, desc[rank, shape, xStr(axis 0), idxStr, outStr, xOff, idxOff, outOff, axisLen, axisStride])
+// maxPool2d(x, out, idx, desc, extra[outStr×4, idxStr×4, outOff, idxOff]) with the window
+// descriptor of im2col (its cols strides unused) — out and idx are [N, C, oh, ow].
+napi_value MaxPool2d(napi_env env, napi_callback_info info) {
+  Call c(env, info, "maxPool2d", 5);
+  auto x = c.floats(0, "x");
+  auto out = c.floats(1, "out");
+  auto idx = c.ints(2, "indices");
+  Reader r = c.descriptor(3, "desc");
+  WindowCall w = window_desc(r);
+  r.finish();
+  Reader e = c.descriptor(4, "extra");
+  std::vector<long> os = e.integers(4, "an output stride"), is = e.integers(4, "an index stride");
+  const long oo = e.integer("the output offset"), io = e.integer("the index offset");
+  e.finish();
+  const std::vector<long> out_shape = {w.N, w.C, w.g.oh, w.g.ow};
+  c.fits(x, w.image_shape(), w.image_strides(), w.xo);
+  c.fits(out, out_shape, os, oo);
+  c.fits(idx, out_shape, is, io);
+  if (c.ok()) max_pool2d(x.p + w.xo, w.xs, w.N, w.C, w.g, out.p + oo, os.data(), idx.p + io, is.data());
+  return c.result();
+}
+
+// gather(x, index, out, desc[rank, shape, xStr (0 on the axis), idxStr, outStr, xOff, idxOff, outOff, axisLen, axisStride])
 napi_value Gather(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const float* x = typed<float>(env, a.argv[0]);
-  const int* idx = typed<int>(env, a.argv[1]);
-  float* out = typed<float>(env, a.argv[2]);
-  Reader r{typed<double>(env, a.argv[3])};
+  Call c(env, info, "gather", 4);
+  auto x = c.floats(0, "x");
+  auto idx = c.ints(1, "index");
+  auto out = c.floats(2, "out");
+  Reader r = c.descriptor(3, "desc");
   auto d = described<3>(r);
-  const long len = r.next(), step = r.next();
-  gather(d.shape, x, d.offsets[0], d.strides[0], len, step, {idx, d.offsets[1], d.strides[1]}, out, d.offsets[2], d.strides[2]);
-  return boolean(env, true);
+  const long len = r.integer("axis length", 0, kMaxDim), step = r.integer("axis stride");
+  r.finish();
+  c.fits(x, d.shape, d.strides[0], d.offsets[0], len, step);
+  c.fits(out, d.shape, d.strides[2], d.offsets[2]);
+  c.indices_in_range(idx, d.shape, d.strides[1], d.offsets[1], len);
+  if (c.ok()) gather(d.shape, x.p, d.offsets[0], d.strides[0], len, step, {idx.p, d.offsets[1], d.strides[1]}, out.p, d.offsets[2], d.strides[2]);
+  return c.result();
 }
 
-// scatter(add, out, index, src, desc[rank, shape, outStr(axis 0), idxStr, srcStr, outOff, idxOff, srcOff, axisStride])
+// scatter(add, out, index, src, desc[rank, shape, outStr (0 on the axis), idxStr, srcStr, outOff, idxOff, srcOff, axisLen, axisStride])
 napi_value Scatter(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  bool add = false;
-  napi_get_value_bool(env, a.argv[0], &add);
-  float* out = typed<float>(env, a.argv[1]);
-  const int* idx = typed<int>(env, a.argv[2]);
-  const float* src = typed<float>(env, a.argv[3]);
-  Reader r{typed<double>(env, a.argv[4])};
+  Call c(env, info, "scatter", 5);
+  const bool add = c.boolean(0, "add");
+  auto out = c.floats(1, "out");
+  auto idx = c.ints(2, "index");
+  auto src = c.floats(3, "src");
+  Reader r = c.descriptor(4, "desc");
   auto d = described<3>(r);
-  const long step = r.next();
-  scatter(add, d.shape, out, d.offsets[0], d.strides[0], step, {idx, d.offsets[1], d.strides[1]}, src, d.offsets[2], d.strides[2]);
-  return boolean(env, true);
+  const long len = r.integer("axis length", 0, kMaxDim), step = r.integer("axis stride");
+  r.finish();
+  c.fits(out, d.shape, d.strides[0], d.offsets[0], len, step);
+  c.fits(src, d.shape, d.strides[2], d.offsets[2]);
+  c.indices_in_range(idx, d.shape, d.strides[1], d.offsets[1], len);
+  if (c.ok()) scatter(add, d.shape, out.p, d.offsets[0], d.strides[0], step, {idx.p, d.offsets[1], d.strides[1]}, src.p, d.offsets[2], d.strides[2]);
+  return c.result();
 }
 
 // argReduce(isMax, x, out, desc[rank, outerShape, xStr, outStr, xOff, outOff, len, step])
 napi_value ArgReduce(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  bool is_max = false;
-  napi_get_value_bool(env, a.argv[0], &is_max);
-  const float* x = typed<float>(env, a.argv[1]);
-  int* out = typed<int>(env, a.argv[2]);
-  Reader r{typed<double>(env, a.argv[3])};
+  Call c(env, info, "argReduce", 4);
+  const bool is_max = c.boolean(0, "isMax");
+  auto x = c.floats(1, "x");
+  auto out = c.ints(2, "out");
+  Reader r = c.descriptor(3, "desc");
   auto d = described<2>(r);
-  const long len = r.next(), step = r.next();
-  arg_reduce(is_max, d.shape, x, d.offsets[0], d.strides[0], len, step, out, d.offsets[1], d.strides[1]);
-  return boolean(env, true);
+  const long len = r.integer("axis length", 0, kMaxDim), step = r.integer("axis stride");
+  r.finish();
+  long outer = 1;
+  for (long s : d.shape) outer = s == 0 ? 0 : outer;
+  // The kernel reads each line's first element, so a line must have one.
+  c.check(len > 0 || outer == 0, "cannot reduce an empty axis");
+  c.fits(x, d.shape, d.strides[0], d.offsets[0], len, step);
+  c.fits(out, d.shape, d.strides[1], d.offsets[1]);
+  if (c.ok()) arg_reduce(is_max, d.shape, x.p, d.offsets[0], d.strides[0], len, step, out.p, d.offsets[1], d.strides[1]);
+  return c.result();
 }
 
-// lstmCell(gates, c, out, act, desc[N, H, gOff, gRs, cOff, cRs, oOff, oRs, aOff, aRs])
+// lstmCell(gates, c, out, act, desc[N, H, gOff, gRs, cOff, cRs, oOff, oRs, aOff, aRs]):
+// gates and act are N × 4H, c is N × H, out is N × 2H (h then c), rows of unit stride.
 napi_value LstmCell(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const float* g = typed<float>(env, a.argv[0]);
-  const float* c = typed<float>(env, a.argv[1]);
-  float* out = typed<float>(env, a.argv[2]);
-  float* act = typed<float>(env, a.argv[3]);
-  Reader r{typed<double>(env, a.argv[4])};
-  const long N = r.next(), H = r.next();
-  const long go = r.next(), gs = r.next(), co = r.next(), cs = r.next(), oo = r.next(), os = r.next(), ao = r.next(), as = r.next();
-  lstm_cell(N, H, g + go, gs, c + co, cs, out + oo, os, act + ao, as);
-  return boolean(env, true);
+  Call c(env, info, "lstmCell", 5);
+  auto g = c.floats(0, "gates");
+  auto cp = c.floats(1, "c");
+  auto out = c.floats(2, "out");
+  auto act = c.floats(3, "act");
+  Reader r = c.descriptor(4, "desc");
+  const long N = r.integer("N", 0, kMaxDim), H = r.integer("H", 0, kMaxDim / 4);
+  const long go = r.integer("offset"), gs = r.integer("row stride"), co = r.integer("offset"), cs = r.integer("row stride");
+  const long oo = r.integer("offset"), os = r.integer("row stride"), ao = r.integer("offset"), as = r.integer("row stride");
+  r.finish();
+  c.fits_rows(g, go, N, gs, 4 * H);
+  c.fits_rows(cp, co, N, cs, H);
+  c.fits_rows(out, oo, N, os, 2 * H);
+  c.fits_rows(act, ao, N, as, 4 * H);
+  if (c.ok()) lstm_cell(N, H, g.p + go, gs, cp.p + co, cs, out.p + oo, os, act.p + ao, as);
+  return c.result();
 }
 
 // lstmCellBackward(dOut, act, c, out, dGates, dC, desc[N, H, then (offset, row stride) of each of the six])
 napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const float* d = typed<float>(env, a.argv[0]);
-  const float* act = typed<float>(env, a.argv[1]);
-  const float* c = typed<float>(env, a.argv[2]);
-  const float* out = typed<float>(env, a.argv[3]);
-  float* dg = typed<float>(env, a.argv[4]);
-  float* dc = typed<float>(env, a.argv[5]);
-  Reader r{typed<double>(env, a.argv[6])};
-  const long N = r.next(), H = r.next();
+  Call c(env, info, "lstmCellBackward", 7);
+  Buffer<float> b[6] = {c.floats(0, "dOut"), c.floats(1, "act"), c.floats(2, "c"), c.floats(3, "out"), c.floats(4, "dGates"), c.floats(5, "dC")};
+  Reader r = c.descriptor(6, "desc");
+  const long N = r.integer("N", 0, kMaxDim), H = r.integer("H", 0, kMaxDim / 4);
   long o[6], s[6];
-  for (int k = 0; k < 6; k++) { o[k] = r.next(); s[k] = r.next(); }
-  lstm_cell_backward(N, H, d + o[0], s[0], act + o[1], s[1], c + o[2], s[2], out + o[3], s[3], dg + o[4], s[4], dc + o[5], s[5]);
-  return boolean(env, true);
+  for (int k = 0; k < 6; k++) { o[k] = r.integer("offset"); s[k] = r.integer("row stride"); }
+  r.finish();
+  const long width[6] = {2 * H, 4 * H, H, 2 * H, 4 * H, H};
+  for (int k = 0; k < 6; k++) c.fits_rows(b[k], o[k], N, s[k], width[k]);
+  if (c.ok())
+    lstm_cell_backward(N, H, b[0].p + o[0], s[0], b[1].p + o[1], s[1], b[2].p + o[2], s[2], b[3].p + o[3], s[3], b[4].p + o[4], s[4], b[5].p + o[5], s[5]);
+  return c.result();
 }
 
-// A Float32Array argument, or null for JS null/undefined.
-float* optional_floats(napi_env env, napi_value v) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  return t == napi_object ? typed<float>(env, v) : nullptr;
+// A pointer `offset` into an optional buffer, or null.
+template <typename T>
+T* at(const Buffer<T>& b, long offset) {
+  return b.p ? b.p + offset : nullptr;
 }
 
 // layerNorm(x, w|null, b|null, out, mean, rstd, desc[R, D, xOff, xRs, wOff, bOff, oOff, oRs, meanOff, rstdOff, eps])
 napi_value LayerNorm(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  const float* x = typed<float>(env, a.argv[0]);
-  const float* w = optional_floats(env, a.argv[1]);
-  const float* b = optional_floats(env, a.argv[2]);
-  float* out = typed<float>(env, a.argv[3]);
-  float* mean = typed<float>(env, a.argv[4]);
-  float* rstd = typed<float>(env, a.argv[5]);
-  const double* d = typed<double>(env, a.argv[6]);
-  const long R = static_cast<long>(d[0]), D = static_cast<long>(d[1]);
-  auto at = [&](int i) { return static_cast<long>(d[i]); };
-  layer_norm(R, D, x + at(2), at(3), w ? w + at(4) : nullptr, b ? b + at(5) : nullptr, static_cast<float>(d[10]), out + at(6), at(7), mean + at(8), rstd + at(9));
-  return boolean(env, true);
+  Call c(env, info, "layerNorm", 7);
+  auto x = c.floats(0, "x");
+  auto w = c.optional_floats(1, "weight");
+  auto b = c.optional_floats(2, "bias");
+  auto out = c.floats(3, "out");
+  auto mean = c.floats(4, "mean");
+  auto rstd = c.floats(5, "rstd");
+  Reader r = c.descriptor(6, "desc");
+  const long R = r.integer("R", 0, kMaxDim), D = r.integer("D", 0, kMaxDim);
+  const long xo = r.integer("offset"), xrs = r.integer("row stride"), wo = r.integer("offset"), bo = r.integer("offset");
+  const long oo = r.integer("offset"), ors = r.integer("row stride"), mo = r.integer("offset"), ro = r.integer("offset");
+  const float eps = static_cast<float>(r.real("eps"));
+  r.finish();
+  c.fits_rows(x, xo, R, xrs, D);
+  if (w.p) c.fits_range(w, wo, D);
+  if (b.p) c.fits_range(b, bo, D);
+  c.fits_rows(out, oo, R, ors, D);
+  c.fits_range(mean, mo, R);
+  c.fits_range(rstd, ro, R);
+  if (c.ok()) layer_norm(R, D, x.p + xo, xrs, at(w, wo), at(b, bo), eps, out.p + oo, ors, mean.p + mo, rstd.p + ro);
+  return c.result();
 }
 
-// The arguments both normalisation backwards take: (g, x, mean, rstd, w|null, dx, dw|null,
-// db|null, desc) — the gradient, the saved statistics, and where the three gradients go.
+// The arguments both normalisation backwards take: (g, x, mean, rstd, w|null, dx, dw|null, db|null, desc).
 struct NormGradArgs {
-  const float *g, *x, *mean, *rstd, *w;
-  float *dx, *dw, *db;
-  const double* d;
-  long at(int i) const { return static_cast<long>(d[i]); }
+  Buffer<float> g, x, mean, rstd, w, dx, dw, db;
 };
 
-NormGradArgs norm_grad_args(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  return {typed<float>(env, argv[0]), typed<float>(env, argv[1]), typed<float>(env, argv[2]), typed<float>(env, argv[3]),
-          optional_floats(env, argv[4]), typed<float>(env, argv[5]), optional_floats(env, argv[6]), optional_floats(env, argv[7]),
-          typed<double>(env, argv[8])};
+NormGradArgs norm_grad_args(Call& c) {
+  return {c.floats(0, "g"), c.floats(1, "x"), c.floats(2, "mean"), c.floats(3, "rstd"), c.optional_floats(4, "weight"),
+          c.floats(5, "dx"), c.optional_floats(6, "dWeight"), c.optional_floats(7, "dBias")};
 }
 
 // layerNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
 //   desc[R, D, gOff, gRs, xOff, xRs, meanOff, rstdOff, wOff, dxOff, dxRs, dwOff, dbOff])
 napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
-  const NormGradArgs a = norm_grad_args(env, info);
-  layer_norm_backward(a.at(0), a.at(1), a.g + a.at(2), a.at(3), a.x + a.at(4), a.at(5), a.mean + a.at(6), a.rstd + a.at(7),
-                      a.w ? a.w + a.at(8) : nullptr, a.dx + a.at(9), a.at(10), a.dw ? a.dw + a.at(11) : nullptr, a.db ? a.db + a.at(12) : nullptr);
-  return boolean(env, true);
+  Call c(env, info, "layerNormBackward", 9);
+  NormGradArgs a = norm_grad_args(c);
+  Reader r = c.descriptor(8, "desc");
+  const long R = r.integer("R", 0, kMaxDim), D = r.integer("D", 0, kMaxDim);
+  long v[11];
+  for (long& x : v) x = r.integer("an offset or stride");
+  r.finish();
+  c.fits_rows(a.g, v[0], R, v[1], D);
+  c.fits_rows(a.x, v[2], R, v[3], D);
+  c.fits_range(a.mean, v[4], R);
+  c.fits_range(a.rstd, v[5], R);
+  if (a.w.p) c.fits_range(a.w, v[6], D);
+  c.fits_rows(a.dx, v[7], R, v[8], D);
+  if (a.dw.p) c.fits_range(a.dw, v[9], D);
+  if (a.db.p) c.fits_range(a.db, v[10], D);
+  if (c.ok())
+    layer_norm_backward(R, D, a.g.p + v[0], v[1], a.x.p + v[2], v[3], a.mean.p + v[4], a.rstd.p + v[5], at(a.w, v[6]), a.dx.p + v[7], v[8],
+                        at(a.dw, v[9]), at(a.db, v[10]));
+  return c.result();
 }
 
-// batchNorm(x, w|null, b|null, out, mean, var, rstd, desc[N, C, S, xOff, wOff, bOff, oOff, meanOff, varOff, rstdOff, eps])
+// N × C × S elements, checked against 2^53 before anything is multiplied out.
+long plane_count(Call& c, long N, long C, long S) {
+  const __int128 n = static_cast<__int128>(N) * C * S;
+  c.check(n <= static_cast<__int128>(kMaxDescriptorInt), "N × C × S is too large");
+  return c.ok() ? static_cast<long>(n) : 0;
+}
+
+// batchNorm(x, w|null, b|null, out, mean, var, rstd, desc[N, C, S, xOff, wOff, bOff, oOff, meanOff, varOff, rstdOff, eps]);
+// x and out are contiguous N × C × S.
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  const float* x = typed<float>(env, argv[0]);
-  const float* w = optional_floats(env, argv[1]);
-  const float* b = optional_floats(env, argv[2]);
-  float* out = typed<float>(env, argv[3]);
-  float* mean = typed<float>(env, argv[4]);
-  float* var = typed<float>(env, argv[5]);
-  float* rstd = typed<float>(env, argv[6]);
-  const double* d = typed<double>(env, argv[7]);
-  auto at = [&](int i) { return static_cast<long>(d[i]); };
-  batch_norm(at(0), at(1), at(2), x + at(3), w ? w + at(4) : nullptr, b ? b + at(5) : nullptr, static_cast<float>(d[10]), out + at(6),
-             mean + at(7), var + at(8), rstd + at(9));
-  return boolean(env, true);
+  Call c(env, info, "batchNorm", 8);
+  auto x = c.floats(0, "x");
+  auto w = c.optional_floats(1, "weight");
+  auto b = c.optional_floats(2, "bias");
+  auto out = c.floats(3, "out");
+  auto mean = c.floats(4, "mean");
+  auto var = c.floats(5, "var");
+  auto rstd = c.floats(6, "rstd");
+  Reader r = c.descriptor(7, "desc");
+  const long N = r.integer("N", 0, kMaxDim), C = r.integer("C", 0, kMaxDim), S = r.integer("S", 0, kMaxDim);
+  long o[7];
+  for (long& x : o) x = r.integer("an offset");
+  const float eps = static_cast<float>(r.real("eps"));
+  r.finish();
+  const long n = plane_count(c, N, C, S);
+  c.fits_range(x, o[0], n);
+  if (w.p) c.fits_range(w, o[1], C);
+  if (b.p) c.fits_range(b, o[2], C);
+  c.fits_range(out, o[3], n);
+  c.fits_range(mean, o[4], C);
+  c.fits_range(var, o[5], C);
+  c.fits_range(rstd, o[6], C);
+  if (c.ok()) batch_norm(N, C, S, x.p + o[0], at(w, o[1]), at(b, o[2]), eps, out.p + o[3], mean.p + o[4], var.p + o[5], rstd.p + o[6]);
+  return c.result();
 }
 
 // batchNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
 //   desc[N, C, S, gOff, xOff, meanOff, rstdOff, wOff, dxOff, dwOff, dbOff])
 napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
-  const NormGradArgs a = norm_grad_args(env, info);
-  batch_norm_backward(a.at(0), a.at(1), a.at(2), a.g + a.at(3), a.x + a.at(4), a.mean + a.at(5), a.rstd + a.at(6), a.w ? a.w + a.at(7) : nullptr,
-                      a.dx + a.at(8), a.dw ? a.dw + a.at(9) : nullptr, a.db ? a.db + a.at(10) : nullptr);
-  return boolean(env, true);
+  Call c(env, info, "batchNormBackward", 9);
+  NormGradArgs a = norm_grad_args(c);
+  Reader r = c.descriptor(8, "desc");
+  const long N = r.integer("N", 0, kMaxDim), C = r.integer("C", 0, kMaxDim), S = r.integer("S", 0, kMaxDim);
+  long o[8];
+  for (long& x : o) x = r.integer("an offset");
+  r.finish();
+  const long n = plane_count(c, N, C, S);
+  c.fits_range(a.g, o[0], n);
+  c.fits_range(a.x, o[1], n);
+  c.fits_range(a.mean, o[2], C);
+  c.fits_range(a.rstd, o[3], C);
+  if (a.w.p) c.fits_range(a.w, o[4], C);
+  c.fits_range(a.dx, o[5], n);
+  if (a.dw.p) c.fits_range(a.dw, o[6], C);
+  if (a.db.p) c.fits_range(a.db, o[7], C);
+  if (c.ok())
+    batch_norm_backward(N, C, S, a.g.p + o[0], a.x.p + o[1], a.mean.p + o[2], a.rstd.p + o[3], at(a.w, o[4]), a.dx.p + o[5], at(a.dw, o[6]), at(a.db, o[7]));
+  return c.result();
 }
 
 // sgdStep(p, g, buf|null, desc[n, pOff, gOff, bufOff, lr, momentum, dampening, weightDecay, nesterov, firstStep])
 napi_value SgdStep(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  float* p = typed<float>(env, a.argv[0]);
-  const float* g = typed<float>(env, a.argv[1]);
-  float* buf = optional_floats(env, a.argv[2]);
-  const double* d = typed<double>(env, a.argv[3]);
-  SgdParams o{static_cast<float>(d[4]), static_cast<float>(d[5]), static_cast<float>(d[6]), static_cast<float>(d[7]), d[8] != 0, d[9] != 0};
-  sgd_step(static_cast<long>(d[0]), p + static_cast<long>(d[1]), g + static_cast<long>(d[2]), buf ? buf + static_cast<long>(d[3]) : nullptr, o);
-  return boolean(env, true);
+  Call c(env, info, "sgdStep", 4);
+  auto p = c.floats(0, "param");
+  auto g = c.floats(1, "grad");
+  auto buf = c.optional_floats(2, "buffer");
+  Reader r = c.descriptor(3, "desc");
+  const long n = r.integer("n", 0, static_cast<long>(kMaxDescriptorInt));
+  const long po = r.integer("offset"), go = r.integer("offset"), bo = r.integer("offset");
+  SgdParams o{};
+  o.lr = static_cast<float>(r.real("lr"));
+  o.momentum = static_cast<float>(r.real("momentum"));
+  o.dampening = static_cast<float>(r.real("dampening"));
+  o.weight_decay = static_cast<float>(r.real("weightDecay"));
+  o.nesterov = r.integer("nesterov", 0, 1) != 0;
+  o.first_step = r.integer("firstStep", 0, 1) != 0;
+  r.finish();
+  c.fits_range(p, po, n);
+  c.fits_range(g, go, n);
+  if (buf.p) c.fits_range(buf, bo, n);
+  if (c.ok()) sgd_step(n, p.p + po, g.p + go, at(buf, bo), o);
+  return c.result();
 }
 
 // adamStep(p, g, m, v, vmax|null, desc[n, pOff, gOff, mOff, vOff, vmaxOff, lr, beta1, beta2, eps, weightDecay, step, decoupled])
 napi_value AdamStepFn(napi_env env, napi_callback_info info) {
-  Args a;
-  get_args(env, info, a);
-  float* p = typed<float>(env, a.argv[0]);
-  const float* g = typed<float>(env, a.argv[1]);
-  float* m = typed<float>(env, a.argv[2]);
-  float* v = typed<float>(env, a.argv[3]);
-  float* vmax = optional_floats(env, a.argv[4]);
-  const double* d = typed<double>(env, a.argv[5]);
-  AdamParams o{static_cast<float>(d[6]), static_cast<float>(d[7]), static_cast<float>(d[8]), static_cast<float>(d[9]), static_cast<float>(d[10]),
-               static_cast<long>(d[11]), d[12] != 0};
-  auto at = [&](int i) { return static_cast<long>(d[i]); };
-  adam_step(at(0), p + at(1), g + at(2), m + at(3), v + at(4), vmax ? vmax + at(5) : nullptr, o);
-  return boolean(env, true);
+  Call c(env, info, "adamStep", 6);
+  auto p = c.floats(0, "param");
+  auto g = c.floats(1, "grad");
+  auto m = c.floats(2, "m");
+  auto v = c.floats(3, "v");
+  auto vmax = c.optional_floats(4, "vmax");
+  Reader r = c.descriptor(5, "desc");
+  const long n = r.integer("n", 0, static_cast<long>(kMaxDescriptorInt));
+  long o[5];
+  for (long& x : o) x = r.integer("an offset");
+  AdamParams a{};
+  a.lr = static_cast<float>(r.real("lr"));
+  a.beta1 = static_cast<float>(r.real("beta1"));
+  a.beta2 = static_cast<float>(r.real("beta2"));
+  a.eps = static_cast<float>(r.real("eps"));
+  a.weight_decay = static_cast<float>(r.real("weightDecay"));
+  a.step = r.integer("step", 1, static_cast<long>(kMaxDescriptorInt));
+  a.decoupled = r.integer("decoupled", 0, 1) != 0;
+  r.finish();
+  c.fits_range(p, o[0], n);
+  c.fits_range(g, o[1], n);
+  c.fits_range(m, o[2], n);
+  c.fits_range(v, o[3], n);
+  if (vmax.p) c.fits_range(vmax, o[4], n);
+  if (c.ok()) adam_step(n, p.p + o[0], g.p + o[1], m.p + o[2], v.p + o[3], at(vmax, o[4]), a);
+  return c.result();
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  const struct { const char* name; napi_callback fn; } fns[] = {
-      {"info", Info}, {"peakGflops", Peak}, {"setNumThreads", SetNumThreads}, {"forceIsa", ForceIsa}, {"matmul", Matmul}, {"compare", Compare},
-      {"unary", Unary}, {"binary", Binary}, {"copy", Copy}, {"reduce", Reduce}, {"softmax", Softmax}, {"softmaxBackward", SoftmaxBackward},
-      {"im2col", Im2col}, {"col2im", Col2im}, {"maxPool2d", MaxPool2d}, {"gather", Gather}, {"scatter", Scatter}, {"argReduce", ArgReduce}, {"lstmCell", LstmCell}, {"layerNorm", LayerNorm}, {"sgdStep", SgdStep}, {"adamStep", AdamStepFn}, {"layerNormBackward", LayerNormBackward}, {"batchNorm", BatchNorm}, {"batchNormBackward", BatchNormBackward}, {"lstmCellBackward", LstmCellBackward},
+  const struct {
+    const char* name;
+    napi_callback fn;
+  } fns[] = {
+      {"info", Info},
+      {"ops", Ops},
+      {"setErrorClass", SetErrorClass},
+      {"peakGflops", Peak},
+      {"setNumThreads", SetNumThreads},
+      {"forceIsa", ForceIsa},
+      {"matmul", Matmul},
+      {"compare", Compare},
+      {"unary", Unary},
+      {"binary", Binary},
+      {"copy", Copy},
+      {"reduce", Reduce},
+      {"softmax", Softmax},
+      {"softmaxBackward", SoftmaxBackward},
+      {"im2col", Im2col},
+      {"col2im", Col2im},
+      {"maxPool2d", MaxPool2d},
+      {"gather", Gather},
+      {"scatter", Scatter},
+      {"argReduce", ArgReduce},
+      {"lstmCell", LstmCell},
+      {"lstmCellBackward", LstmCellBackward},
+      {"layerNorm", LayerNorm},
+      {"layerNormBackward", LayerNormBackward},
+      {"batchNorm", BatchNorm},
+      {"batchNormBackward", BatchNormBackward},
+      {"sgdStep", SgdStep},
+      {"adamStep", AdamStepFn},
   };
   for (const auto& f : fns) {
     napi_value v;

@@ -70,7 +70,8 @@ bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float
     case U_GELU: map1(shape, x, out, [](float v) { return 0.5f * v * (1.f + std::erf(v * 0.70710678118654752f)); }); return true;
     case U_GELU_TANH: map1(shape, x, out, [](float v) { return 0.5f * v * (1.f + std::tanh(0.7978845608028654f * (v + 0.044715f * v * v * v))); }); return true;
     case U_SOFTPLUS: map1(shape, x, out, [=](float v) { return v * p0 > p1 ? v : std::log1p(std::exp(v * p0)) / p0; }); return true;
-    case U_CLAMP: map1(shape, x, out, [=](float v) { return v < p0 ? p0 : (v > p1 ? p1 : v); }); return true;
+    // max then min, as PyTorch: with p0 > p1 every value becomes p1; NaN stays NaN.
+    case U_CLAMP: map1(shape, x, out, [=](float v) { const float w = v < p0 ? p0 : v; return w > p1 ? p1 : w; }); return true;
     case U_POW_SCALAR: map1(shape, x, out, [=](float v) { return std::pow(v, p0); }); return true;
     case U_ERF: map1(shape, x, out, [](float v) { return std::erf(v); }); return true;
     case U_SIGN: map1(shape, x, out, [](float v) { return v > 0 ? 1.f : (v < 0 ? -1.f : (v == 0 ? 0.f : v)); }); return true;

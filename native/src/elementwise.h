@@ -11,11 +11,23 @@ struct Operand {
   std::vector<long> strides;
 };
 
-// Op codes shared with src/backend/native/index.ts.
-enum UnaryOp { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU, U_RECIPROCAL, U_SQUARE, U_LEAKY_RELU, U_ELU, U_SILU, U_GELU, U_GELU_TANH, U_SOFTPLUS, U_CLAMP, U_POW_SCALAR, U_ERF, U_SIGN, U_STEP };
-enum BinaryOp { B_ADD, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM, B_POW };
-enum ReduceOp { R_SUM, R_PROD, R_MAX, R_MIN };
-enum CompareOp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
+// Op codes. The names below are the single source of the numbering: the addon exports them
+// (`ops()`), and src/backend/native/index.ts builds its op-code maps from that list.
+enum UnaryOp { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU, U_RECIPROCAL, U_SQUARE, U_LEAKY_RELU, U_ELU, U_SILU, U_GELU, U_GELU_TANH, U_SOFTPLUS, U_CLAMP, U_POW_SCALAR, U_ERF, U_SIGN, U_STEP, U_COUNT };
+enum BinaryOp { B_ADD, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM, B_POW, B_COUNT };
+enum ReduceOp { R_SUM, R_PROD, R_MAX, R_MIN, R_COUNT };
+enum CompareOp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_COUNT };
+
+// Each list is in its enum's order, named as the Backend interface names the op.
+constexpr const char* kUnaryNames[] = {"neg", "abs", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "reciprocal",
+                                       "square", "leakyRelu", "elu", "silu", "gelu", "geluTanh", "softplus", "clamp", "powScalar", "erf", "sign", "step"};
+constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "maximum", "minimum", "pow"};
+constexpr const char* kReduceNames[] = {"sum", "prod", "max", "min"};
+constexpr const char* kCompareNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+static_assert(sizeof kUnaryNames / sizeof *kUnaryNames == U_COUNT, "one name per unary op");
+static_assert(sizeof kBinaryNames / sizeof *kBinaryNames == B_COUNT, "one name per binary op");
+static_assert(sizeof kReduceNames / sizeof *kReduceNames == R_COUNT, "one name per reduction");
+static_assert(sizeof kCompareNames / sizeof *kCompareNames == C_COUNT, "one name per comparison");
 
 bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float p0, float p1);
 bool binary(int op, const std::vector<long>& shape, Operand a, Operand b, Operand out);

@@ -98,7 +98,10 @@ void max_pool2d_dense(const float* xp, long W, long rs, const Window& g, float* 
 void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx, const long* is) {
   const long planes = N * C;
   const int parts = planes >= 8 ? num_threads() : 1;
-  const bool dense = xs[3] == 1 && os[3] == 1 && is[3] == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
+  // The dense path reads every window whole, so it needs every window inside the image: with
+  // ceil_mode the last window may hang over the edge and takes the checked path.
+  const bool inside = g.oh == 0 || g.ow == 0 || ((g.oh - 1) * g.sh + g.kh <= g.H && (g.ow - 1) * g.sw + g.kw <= g.W);
+  const bool dense = inside && xs[3] == 1 && os[3] == 1 && is[3] == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
   parallel_for(parts, [&](int t) {
     if (dense) {
       for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {

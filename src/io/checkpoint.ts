@@ -1,8 +1,9 @@
+import { isRecord, show } from '../check.js';
 import { FormatError, ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import type { LRScheduler, ReduceLROnPlateau, SchedulerState } from '../optim/lr-scheduler.js';
-import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { Generator, defaultGenerator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
@@ -68,26 +69,50 @@ export function saveCheckpoint(path: string, s: TrainingState): void {
   saveSafetensors(path, tensors, { [KEY]: JSON.stringify(header) });
 }
 
+/** The header's JSON, checked for the kinds and ranges of every field saveCheckpoint writes. */
+function parseHeader(path: string, raw: string): Header {
+  const bad = (what: string) => new FormatError(`loadCheckpoint: ${path}: ${what}`);
+  let h: unknown;
+  try {
+    h = JSON.parse(raw);
+  } catch (e) {
+    throw bad(`the checkpoint header is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isRecord(h)) throw bad(`the checkpoint header is ${show(h)}, not an object`);
+  if (h['version'] !== VERSION) throw bad(`checkpoint version ${show(h['version'])}; this Axon reads version ${VERSION}`);
+  const epoch = h['epoch'];
+  if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0) throw bad(`epoch must be a non-negative integer, got ${show(epoch)}`);
+  const opt = h['optimizer'];
+  if (opt !== null) {
+    if (!isRecord(opt) || !Array.isArray(opt['paramGroups']) || !isRecord(opt['scalars'])) throw bad('the optimizer entry is not { paramGroups, scalars }');
+    for (const [i, sc] of Object.entries(opt['scalars'])) {
+      if (!/^\d+$/.test(i) || !isRecord(sc)) throw bad(`optimizer scalars '${i}' are not an object of a parameter index`);
+      for (const [k, v] of Object.entries(sc)) if (v !== null && typeof v !== 'number') throw bad(`optimizer scalar ${i}.${k} is ${show(v)}`);
+    }
+  }
+  if (h['scheduler'] !== null && !isRecord(h['scheduler'])) throw bad(`the scheduler entry is ${show(h['scheduler'])}`);
+  if (!isRecord(h['generators'])) throw bad(`the generators entry is ${show(h['generators'])}`);
+  if (!isRecord(h['extra'])) throw bad(`the extra entry is ${show(h['extra'])}`);
+  return h as unknown as Header;
+}
+
 /**
  * Restores what saveCheckpoint wrote into the given model, optimizer, scheduler and generators
- * (created as for the original run) and returns the epoch and extra data. The file, the model's
- * keys and shapes and the optimizer's groups are checked before anything is changed.
+ * (created as for the original run) and returns the epoch and extra data. Everything is checked
+ * first — the file, every metadata value, the model's keys and shapes, the optimizer's groups,
+ * hyper-parameters and state, the scheduler's state, the generators' states, and that every float
+ * tensor is finite — so a load that throws has changed nothing.
  */
 export function loadCheckpoint(path: string, s: TrainingState): { epoch: number; extra: Record<string, unknown>; tensors: Record<string, Tensor> } {
   const { tensors, metadata } = loadSafetensors(path);
   const raw = metadata[KEY];
   if (raw === undefined) throw new FormatError(`loadCheckpoint: ${path} is a safetensors file without an Axon checkpoint header (use loadSafetensors for plain weights)`);
-  let h: Header;
-  try {
-    h = JSON.parse(raw) as Header;
-  } catch (e) {
-    throw new FormatError(`loadCheckpoint: ${path}: the checkpoint header is not valid JSON (${(e as Error).message})`);
-  }
-  if (h.version !== VERSION) throw new FormatError(`loadCheckpoint: ${path} has checkpoint version ${h.version}, this Axon reads version ${VERSION}`);
-  const model: Record<string, Tensor> = {};
-  const optState: Record<number, ParamState> = {};
-  const extraTensors: Record<string, Tensor> = {};
+  const h = parseHeader(path, raw);
+  const model: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
+  const optState: Record<number, ParamState> = Object.create(null) as Record<number, ParamState>;
+  const extraTensors: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   for (const [name, t] of Object.entries(tensors)) {
+    if (!t.allFinite() && !name.startsWith('extra.')) throw new FormatError(`loadCheckpoint: ${path}: tensor '${name}' holds non-finite values`);
     if (name.startsWith('model.')) model[name.slice(6)] = t;
     else if (name.startsWith('extra.')) extraTensors[name.slice(6)] = t;
     else if (name.startsWith('optimizer.')) {
@@ -99,21 +124,36 @@ export function loadCheckpoint(path: string, s: TrainingState): { epoch: number;
   if (s.optimizer && !h.optimizer) throw new ValueError(`loadCheckpoint: ${path} holds no optimizer state, but an optimizer was given`);
   if (s.scheduler && !h.scheduler) throw new ValueError(`loadCheckpoint: ${path} holds no scheduler state, but a scheduler was given`);
   const generators = s.generators ?? { default: defaultGenerator };
-  for (const name of Object.keys(generators)) if (!h.generators[name]) throw new ValueError(`loadCheckpoint: ${path} holds no state for generator '${name}' (has: ${Object.keys(h.generators).join(', ') || 'none'})`);
-
-  if (s.optimizer && h.optimizer) {
-    const saved = h.optimizer.paramGroups.map((g) => g.params.length), own = s.optimizer.paramGroups.map((g) => g.params.length);
-    if (saved.join(',') !== own.join(',')) throw new ValueError(`loadCheckpoint: ${path} has optimizer groups of [${saved.join(', ')}] parameters, the optimizer [${own.join(', ')}]`);
+  for (const name of Object.keys(generators)) {
+    if (!Object.hasOwn(h.generators, name)) throw new ValueError(`loadCheckpoint: ${path} holds no state for generator '${name}' (has: ${Object.keys(h.generators).join(', ') || 'none'})`);
   }
-  // The model next: loadStateDict checks every key and shape before copying anything.
-  s.model.loadStateDict(model);
+  const genStates = Object.entries(generators).map(([name, g]) => {
+    const state = h.generators[name]!;
+    try {
+      Generator.checkState(state);
+    } catch (e) {
+      throw new FormatError(`loadCheckpoint: ${path}: generator '${name}': ${(e as Error).message}`);
+    }
+    return [g, state] as const;
+  });
   if (s.optimizer && h.optimizer) {
+    const saved = h.optimizer.paramGroups.map((g) => (isRecord(g) && Array.isArray(g.params) ? g.params.length : -1));
+    const own = s.optimizer.paramGroups.map((g) => g.params.length);
+    if (saved.join(',') !== own.join(',')) throw new ValueError(`loadCheckpoint: ${path} has optimizer groups of [${saved.join(', ')}] parameters, the optimizer [${own.join(', ')}]`);
     for (const [i, sc] of Object.entries(h.optimizer.scalars)) {
       for (const [k, v] of Object.entries(sc)) (optState[Number(i)] ??= {})[k] = v ?? NaN;
     }
-    s.optimizer.loadStateDict({ paramGroups: h.optimizer.paramGroups, state: optState });
   }
+  const optDict = s.optimizer && h.optimizer ? { paramGroups: h.optimizer.paramGroups, state: optState } : null;
+
+  // Every check before any change.
+  s.model.checkStateDict(model);
+  if (s.optimizer && optDict) s.optimizer.checkStateDict(optDict);
+  if (s.scheduler && h.scheduler) s.scheduler.checkStateDict(h.scheduler);
+
+  s.model.loadStateDict(model);
+  if (s.optimizer && optDict) s.optimizer.loadStateDict(optDict);
   if (s.scheduler && h.scheduler) s.scheduler.loadStateDict(h.scheduler);
-  for (const [name, g] of Object.entries(generators)) g.setState(h.generators[name]!.map((v) => v ?? NaN));
+  for (const [g, state] of genStates) g.setState(state);
   return { epoch: h.epoch, extra: h.extra, tensors: extraTensors };
 }

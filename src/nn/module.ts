@@ -1,4 +1,5 @@
 import { noGrad } from '../autograd/grad-mode.js';
+import { isRecord, show } from '../check.js';
 import { AxonError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
@@ -249,11 +250,24 @@ export abstract class Module {
 
   /**
    * Copies values into the module's parameters and buffers by name. With strict (the default),
-   * missing and unexpected keys are an error; shapes must always match. Reports every problem at once.
+   * missing and unexpected keys are an error; shapes must always match. Reports every problem at
+   * once, and changes nothing when it throws.
    */
   loadStateDict(state: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const { entries, own, missingKeys, unexpectedKeys } = this.checkStateDict(state, options);
+    noGrad(() => {
+      for (const [k, v] of entries) own.get(k)?.copy_(v);
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** The checks of loadStateDict, without loading: throws on any problem, else says what would load. */
+  checkStateDict(state: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}) {
     const strict = options.strict ?? true;
+    if (!(state instanceof Map) && !isRecord(state)) throw new ValueError(`loadStateDict: expected an object or Map of tensors, got ${show(state)}`);
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const notTensors = [...entries].filter(([, v]) => !(v instanceof Tensor)).map(([k]) => k);
+    if (notTensors.length > 0) throw new ValueError(`loadStateDict: these values are not tensors: ${notTensors.join(', ')}`);
     const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
     const missingKeys = [...own.keys()].filter((k) => !entries.has(k) && !this.isNonPersistent(k));
     const unexpectedKeys = [...entries.keys()].filter((k) => !own.has(k));
@@ -266,10 +280,7 @@ export abstract class Module {
       if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
       throw new ValueError(`loadStateDict: ${parts.join('; ')} (pass { strict: false } to load the matching keys only)`);
     }
-    noGrad(() => {
-      for (const [k, v] of entries) own.get(k)?.copy_(v);
-    });
-    return { missingKeys, unexpectedKeys };
+    return { entries, own, missingKeys, unexpectedKeys };
   }
 
   // ---- naming ---------------------------------------------------------------------------------

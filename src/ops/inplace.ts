@@ -1,16 +1,24 @@
 import type { BinaryOp } from '../backend/index.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
-import { AutogradError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { AutogradError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { broadcastShapes, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { asTensor } from './cast.js';
+import { clampBounds } from './unary.js';
 import { type TensorLike, backend, broadcastView, empty, promote } from './util.js';
 
 // In-place ops write into a tensor's own memory (through any view of it) and are not recorded by
 // autograd: they are for parameter updates and initialisation, under noGrad or on plain tensors.
 
 function guard(op: string, self: Tensor, other?: TensorLike): void {
+  // A broadcast view (stride 0 over a size > 1) maps several elements to one memory location: a
+  // write through it would race with itself. PyTorch refuses it the same way.
+  for (let d = 0; d < self.ndim; d++) {
+    if (self.strides[d] === 0 && self.shape[d]! > 1) {
+      throw new ValueError(`${op}: the tensor (shape ${fmtShape(self.shape)}, strides [${self.strides.join(', ')}]) has several elements in one memory location (an expanded view); call .clone() before writing in place`);
+    }
+  }
   if (!isGradEnabled()) return;
   if (self.requiresGrad || (other instanceof Tensor && other.requiresGrad)) {
     throw new AutogradError(`${op}: in-place operations on tensors that require grad are not recorded; wrap the update in noGrad(() => ...) or use the out-of-place op`);
@@ -80,7 +88,8 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
 
 export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
   guard('clamp_', self);
-  backend().unary('clamp', self, self, min ?? -Infinity, max ?? Infinity);
+  const [lo, hi] = clampBounds('clamp_', min, max);
+  backend().unary('clamp', self, self, lo, hi);
   return bumpVersion(self);
 }
 

@@ -1,5 +1,6 @@
 import type { UnaryOp } from '../backend/index.js';
 import { record } from '../autograd/record.js';
+import { ValueError } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { to } from './cast.js';
@@ -117,9 +118,19 @@ export function rpowScalar(base: number, x: Tensor): Tensor {
   return record('pow', out, [x], (g) => [g.mul(out).mul(Math.log(base))], [out]);
 }
 
-/** Clamps into [min, max]; either bound may be omitted. Gradient passes where min ≤ x ≤ max. */
+/** Checks clamp's bounds (numbers, null or undefined; not NaN) and fills in the missing ones. */
+export function clampBounds(op: string, min: unknown, max: unknown): [number, number] {
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    if (v != null && (typeof v !== 'number' || Number.isNaN(v))) {
+      throw new ValueError(`${op}: ${name} must be a number, null or undefined, got ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    }
+  }
+  return [(min as number | null | undefined) ?? -Infinity, (max as number | null | undefined) ?? Infinity];
+}
+
+/** Clamps into [min, max] (with min > max, every value becomes max, as PyTorch); either bound may be omitted. Gradient passes where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  const lo = min ?? -Infinity, hi = max ?? Infinity;
+  const [lo, hi] = clampBounds('clamp', min, max);
   const out = mapUnary('clamp', x, lo, hi);
   return record('clamp', out, [x], (g) => [g.mul(x.ge(lo).logicalAnd(x.le(hi)).to(g.dtype))], [x]);
 }

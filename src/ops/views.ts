@@ -114,16 +114,26 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return record('unsqueeze', out, [x], (g) => [reshape(g, x.shape)]);
 }
 
+/**
+ * Python slice rules: negative bounds count from the end, bounds clamp to [0, size]; returns the
+ * first index and the element count. Bounds must be integers (or null/undefined for the ends).
+ */
+function sliceRange(op: string, size: number, start: number | null | undefined, end: number | null | undefined, step: number) {
+  if (!Number.isInteger(step) || step <= 0) throw new ValueError(`${op}: step must be a positive integer, got ${step}`);
+  for (const [name, v] of [['start', start], ['end', end]] as const) {
+    if (v != null && !Number.isInteger(v)) throw new ValueError(`${op}: ${name} must be an integer, got ${String(v)}`);
+  }
+  const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
+  const s = start == null ? 0 : clampIndex(start);
+  const e = end == null ? size : clampIndex(end);
+  return { start: s, length: e > s ? Math.ceil((e - s) / step) : 0 };
+}
+
 /** Elements start ≤ i < end by step along dim (Python slice rules for negatives and clamping). */
 export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
   if (x.ndim === 0) throw new IndexError('slice: cannot slice a 0-d tensor');
   const d = normalizeDim('slice', dim, x.ndim);
-  if (!Number.isInteger(step) || step <= 0) throw new ValueError(`slice: step must be a positive integer, got ${step}`);
-  const size = x.shape[d]!;
-  const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
-  const s = start == null ? 0 : clampIndex(start);
-  const e = end == null ? size : clampIndex(end);
-  const length = e > s ? Math.ceil((e - s) / step) : 0;
+  const { start: s, length } = sliceRange('slice', x.shape[d]!, start, end, step);
   const shape = [...x.shape];
   shape[d] = length;
   const strides = [...x.strides];
@@ -168,17 +178,21 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return squeeze(slice(x, d, i, i + 1), d);
 }
 
-/** A copy of `input` whose slice (dim, start:end:step) is replaced by src. */
-export function sliceScatter(input: Tensor, src: Tensor, dim: number, start: number, end: number, step = 1): Tensor {
+/** A copy of `input` whose slice (dim, start:end:step, Python slice rules) is replaced by src. */
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+  if (input.ndim === 0) throw new IndexError('sliceScatter: cannot slice a 0-d tensor');
+  const d = normalizeDim('sliceScatter', dim, input.ndim);
+  const range = sliceRange('sliceScatter', input.shape[d]!, start, end, step);
+  const s = range.start, e = range.start + range.length * step;
   const out = contiguousCopy(input);
-  const region = noRecordSlice(out, dim, start, end, step);
+  const region = noRecordSlice(out, d, s, e, step);
   if (!shapesEqual(region.shape, src.shape)) {
-    throw new ShapeError(`sliceScatter: src shape ${fmtShape(src.shape)} does not match the slice shape ${fmtShape(region.shape)}`);
+    throw new ShapeError(`sliceScatter: src shape ${fmtShape(src.shape)} does not match the slice shape ${fmtShape(region.shape)} (input ${fmtShape(input.shape)}, dim ${dim}, start ${String(start)}, end ${String(end)}, step ${step})`);
   }
   backend().copy(src, region);
   return record('sliceScatter', out, [input, src], (g, needs) => [
-    needs[0] ? sliceScatter(g, empty(region.shape, g.dtype), dim, start, end, step) : null,
-    needs[1] ? slice(g, dim, start, end, step) : null,
+    needs[0] ? sliceScatter(g, empty(region.shape, g.dtype), d, s, e, step) : null,
+    needs[1] ? slice(g, d, s, e, step) : null,
   ]);
 }
 

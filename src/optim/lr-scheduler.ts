@@ -1,3 +1,4 @@
+import { checkFinite, checkInteger, isRecord, show } from '../check.js';
 import { ValueError } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
 
@@ -51,9 +52,18 @@ export abstract class LRScheduler {
     return { lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs] };
   }
 
+  /** Checks a saved state without changing anything: a known epoch whose learning rates are finite. */
+  checkStateDict(state: SchedulerState): void {
+    const op = `${this.constructor.name}.loadStateDict`;
+    if (!isRecord(state)) throw new ValueError(`${op}: expected the object stateDict() returns, got ${show(state)}`);
+    checkInteger(op, 'lastEpoch', state.lastEpoch, 0);
+    const lrs = this.lrAt(state.lastEpoch);
+    if (lrs.some((v) => !Number.isFinite(v) || v < 0)) throw new ValueError(`${op}: epoch ${state.lastEpoch} gives learning rates [${lrs.join(', ')}]`);
+  }
+
   /** Restores the epoch and re-applies its lr (every schedule here is a closed form of the epoch). */
   loadStateDict(state: SchedulerState): void {
-    if (!Number.isInteger(state.lastEpoch)) throw new ValueError(`${this.constructor.name}.loadStateDict: lastEpoch must be an integer, got ${state.lastEpoch}`);
+    this.checkStateDict(state);
     this.step(state.lastEpoch);
   }
 }
@@ -243,10 +253,18 @@ export class SequentialLR extends LRScheduler {
     return { lastEpoch: this.lastEpoch, schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
+  override checkStateDict(state: SchedulerState): void {
+    if (!isRecord(state)) throw new ValueError(`SequentialLR.loadStateDict: expected the object stateDict() returns, got ${show(state)}`);
+    checkInteger('SequentialLR.loadStateDict', 'lastEpoch', state.lastEpoch, 0);
+    const inner = state['schedulers'];
+    if (!Array.isArray(inner) || inner.length !== this.schedulers.length) throw new ValueError(`SequentialLR.loadStateDict: expected the states of ${this.schedulers.length} schedulers`);
+    inner.forEach((s, i) => this.schedulers[i]!.checkStateDict(s as SchedulerState));
+  }
+
   /** Restores every inner schedule's epoch; the lr itself comes back with the optimizer's state. */
   override loadStateDict(state: SchedulerState): void {
-    const inner = state['schedulers'] as SchedulerState[] | undefined;
-    if (!Array.isArray(inner) || inner.length !== this.schedulers.length) throw new ValueError(`SequentialLR.loadStateDict: expected the states of ${this.schedulers.length} schedulers`);
+    this.checkStateDict(state);
+    const inner = state['schedulers'] as SchedulerState[];
     this.lastEpoch = state.lastEpoch;
     inner.forEach((s, i) => { this.schedulers[i]!.lastEpoch = s.lastEpoch; });
   }
@@ -307,9 +325,18 @@ export class ReduceLROnPlateau {
     return { lastEpoch: this.lastEpoch, best: Number.isFinite(this.best) ? this.best : null, badEpochs: this.badEpochs, cooldownLeft: this.cooldownLeft };
   }
 
+  checkStateDict(state: SchedulerState): void {
+    const op = 'ReduceLROnPlateau.loadStateDict';
+    if (!isRecord(state)) throw new ValueError(`${op}: expected the object stateDict() returns, got ${show(state)}`);
+    checkInteger(op, 'lastEpoch', state.lastEpoch, 0);
+    checkInteger(op, 'badEpochs', state['badEpochs'], 0);
+    checkInteger(op, 'cooldownLeft', state['cooldownLeft'], 0);
+    if (state['best'] !== null) checkFinite(op, 'best', state['best']);
+  }
+
   loadStateDict(state: SchedulerState): void {
+    this.checkStateDict(state);
     const { best, badEpochs, cooldownLeft } = state as unknown as { best: number | null; badEpochs: number; cooldownLeft: number };
-    if (!Number.isInteger(badEpochs) || !Number.isInteger(cooldownLeft)) throw new ValueError('ReduceLROnPlateau.loadStateDict: badEpochs and cooldownLeft must be integers');
     this.lastEpoch = state.lastEpoch;
     this.best = best ?? ((this.o.mode ?? 'min') === 'min' ? Infinity : -Infinity);
     this.badEpochs = badEpochs;

@@ -1,6 +1,8 @@
 import { noGrad } from '../autograd/grad-mode.js';
-import { ValueError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { checkFinite, checkInteger, isRecord, sameKind, show } from '../check.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { shapesEqual } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
 
 /** A group of parameters sharing hyper-parameters (PyTorch's param_groups). */
 export type ParamGroup<H> = { params: Tensor[] } & H;
@@ -44,7 +46,7 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** Checks a group's hyper-parameters; subclasses add their own rules. */
   protected validate(group: H): void {
-    if (!(group.lr >= 0)) throw new ValueError(`${this.constructor.name}: invalid learning rate ${group.lr}`);
+    if (typeof group.lr !== 'number' || !(group.lr >= 0) || group.lr === Infinity) throw new ValueError(`${this.constructor.name}: invalid learning rate ${show(group.lr)}`);
   }
 
   /** Clears the gradients (to null, as PyTorch's default set_to_none=True). */
@@ -84,33 +86,78 @@ export abstract class Optimizer<H extends { lr: number }> {
     return { state, paramGroups };
   }
 
-  /** Restores a state dict saved from an optimizer over parameters of the same shapes. */
-  loadStateDict(dict: OptimizerStateDict<H>): void {
-    if (dict.paramGroups.length !== this.paramGroups.length) {
-      throw new ValueError(`${this.constructor.name}.loadStateDict: the dict has ${dict.paramGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`);
+  /**
+   * Checks a state dict against this optimizer without changing anything: group count and sizes,
+   * every hyper-parameter (same kind as the current one, then the optimizer's own rules), and every
+   * state entry (a known parameter; tensors of its shape and dtype with finite values; finite
+   * numbers, `step` a non-negative integer). Returns the parameter of each saved index.
+   */
+  checkStateDict(dict: OptimizerStateDict<H>): Tensor[] {
+    const op = `${this.constructor.name}.loadStateDict`;
+    if (!isRecord(dict) || !Array.isArray(dict.paramGroups) || !isRecord(dict.state)) {
+      throw new ValueError(`${op}: expected { state, paramGroups } as stateDict() returns, got ${show(dict)}`);
     }
+    if (dict.paramGroups.length !== this.paramGroups.length) {
+      throw new ValueError(`${op}: the dict has ${dict.paramGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`);
+    }
+    const total = this.paramGroups.reduce((n, g) => n + g.params.length, 0);
     const params: Tensor[] = [];
     dict.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi]!;
+      if (!isRecord(saved) || !Array.isArray(saved.params)) throw new ValueError(`${op}: group ${gi} is not { params, ...hyper-parameters }`);
       if (saved.params.length !== group.params.length) {
-        throw new ValueError(`${this.constructor.name}.loadStateDict: group ${gi} has ${saved.params.length} parameters in the dict, ${group.params.length} in the optimizer`);
+        throw new ValueError(`${op}: group ${gi} has ${saved.params.length} parameters in the dict, ${group.params.length} in the optimizer`);
       }
+      saved.params.forEach((index, k) => {
+        checkInteger(op, `group ${gi}'s parameter index`, index, 0, total - 1);
+        if (params[index] !== undefined) throw new ValueError(`${op}: parameter index ${index} appears twice`);
+        params[index] = group.params[k]!;
+      });
+      const { params: _ignored, ...hyper } = saved as Record<string, unknown>;
+      for (const [key, value] of Object.entries(hyper)) {
+        if (!(key in group)) throw new ValueError(`${op}: group ${gi} has an unknown hyper-parameter '${key}'`);
+        if (!sameKind(value, (group as Record<string, unknown>)[key])) {
+          throw new ValueError(`${op}: group ${gi}'s ${key} is ${show(value)}, not the kind of ${show((group as Record<string, unknown>)[key])}`);
+        }
+      }
+      const merged = { ...group, ...hyper } as ParamGroup<H>;
+      if (typeof merged.lr !== 'number' || !Number.isFinite(merged.lr)) throw new ValueError(`${op}: group ${gi}'s lr must be a finite number, got ${show(merged.lr)}`);
+      this.validate(merged);
+    });
+    for (const [i, st] of Object.entries(dict.state)) {
+      const p = /^\d+$/.test(i) ? params[Number(i)] : undefined;
+      if (!p) throw new ValueError(`${op}: state for unknown parameter ${i}`);
+      if (!isRecord(st)) throw new ValueError(`${op}: the state of parameter ${i} is not an object`);
+      for (const [k, v] of Object.entries(st)) {
+        if (typeof v === 'number') {
+          if (k === 'step') checkInteger(op, `parameter ${i}'s step`, v, 0);
+          else checkFinite(op, `parameter ${i}'s ${k}`, v);
+        } else if (v instanceof Tensor) {
+          if (!shapesEqual(v.shape, p.shape)) {
+            throw new ShapeError(`${op}: state '${k}' of parameter ${i} has shape ${fmtShape(v.shape)}, the parameter ${fmtShape(p.shape)}`);
+          }
+          if (v.dtype !== p.dtype) throw new DTypeError(`${op}: state '${k}' of parameter ${i} has dtype ${v.dtype}, the parameter ${p.dtype}`);
+          if (!v.allFinite()) throw new ValueError(`${op}: state '${k}' of parameter ${i} holds non-finite values`);
+        } else {
+          throw new ValueError(`${op}: state '${k}' of parameter ${i} is ${show(v)}, not a number or a tensor`);
+        }
+      }
+    }
+    return params;
+  }
+
+  /** Restores a state dict saved from an optimizer over parameters of the same shapes; checked whole first. */
+  loadStateDict(dict: OptimizerStateDict<H>): void {
+    const params = this.checkStateDict(dict);
+    dict.paramGroups.forEach((saved, gi) => {
       const { params: _ignored, ...hyper } = saved;
-      Object.assign(group, hyper);
-      saved.params.forEach((index, k) => { params[index] = group.params[k]!; });
+      Object.assign(this.paramGroups[gi]!, hyper);
     });
     this.state.clear();
     for (const [i, s] of Object.entries(dict.state)) {
-      const p = params[Number(i)];
-      if (!p) throw new ValueError(`${this.constructor.name}.loadStateDict: state for unknown parameter ${i}`);
       const copy: ParamState = {};
-      for (const [k, v] of Object.entries(s)) {
-        if (typeof v !== 'number' && v.shape.join(',') !== p.shape.join(',')) {
-          throw new ValueError(`${this.constructor.name}.loadStateDict: state '${k}' of parameter ${i} has shape [${v.shape.join(', ')}], the parameter [${p.shape.join(', ')}]`);
-        }
-        copy[k] = typeof v === 'number' ? v : v.clone();
-      }
-      this.state.set(p, copy);
+      for (const [k, v] of Object.entries(s)) copy[k] = typeof v === 'number' ? v : v.clone();
+      this.state.set(params[Number(i)]!, copy);
     }
   }
 }

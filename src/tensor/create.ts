@@ -29,7 +29,18 @@ function make(data: TypedArray, shape: readonly number[], options: CreateOptions
 }
 
 function alloc(op: string, shape: readonly number[], options: CreateOptions, fallback: DType = 'float32'): TypedArray {
-  return allocArray(checkDType(op, options.dtype ?? fallback), numel(shape));
+  return allocArray(checkDType(op, options.dtype ?? fallback), numel(shape), op);
+}
+
+/**
+ * Values stored into int32 must be finite and in range: a typed array would silently wrap 3e9 to
+ * -1294967296 and turn NaN into 0. Fractions truncate toward zero, as in PyTorch.
+ */
+function checkInt32(op: string, values: ArrayLike<number | boolean>): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    if (!(v >= -2147483648 && v < 2147483648)) throw new ValueError(`${op}: value ${v} at flat index ${i} does not fit dtype int32 (range -2^31 to 2^31 - 1)`);
+  }
 }
 
 /**
@@ -43,6 +54,7 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions & 
     if (numel(shape) !== src.length) throw new ShapeError(`tensor: shape ${fmtShape(shape)} holds ${numel(shape)} elements but the typed array has ${src.length}`);
     const dtype = options.dtype ?? dtypeOfArray(src);
     const out = allocArray(checkDType('tensor', dtype), src.length);
+    if (out instanceof Int32Array && !(src instanceof Int32Array) && !(src instanceof Uint8Array)) checkInt32('tensor', src);
     if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] ? 1 : 0;
     else out.set(src);
     return make(out, shape, options);
@@ -65,7 +77,12 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions & 
     if (!Array.isArray(v) || v.length !== shape[d]) {
       throw new ShapeError(`tensor: ragged nested array: element ${path || 'at the top'} has ${Array.isArray(v) ? `length ${v.length}` : 'no array'} where ${shape[d]} was expected (shape ${fmtShape(shape)})`);
     }
-    (v as readonly NestedArray[]).forEach((item, i) => walk(item, d + 1, `${path}[${i}]`));
+    // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
+    for (let i = 0; i < v.length; i++) {
+      const item = (v as readonly NestedArray[])[i];
+      if (item === undefined) throw new ValueError(`tensor: element ${path}[${i}] is missing (a hole or undefined in the nested array)`);
+      walk(item, d + 1, `${path}[${i}]`);
+    }
   };
   walk(data, 0, '');
   if (options.shape) {
@@ -76,6 +93,7 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions & 
   const inferred: DType = flat.length > 0 && flat.every((v) => typeof v === 'boolean') ? 'bool' : 'float32';
   const out = alloc('tensor', shape, options, inferred);
   const bool = out instanceof Uint8Array;
+  if (out instanceof Int32Array) checkInt32('tensor', flat);
   flat.forEach((v, i) => { out[i] = bool ? (v ? 1 : 0) : Number(v); });
   return make(out, shape, options);
 }

@@ -1,4 +1,4 @@
-import { DTypeError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 
 /** The element types a tensor can hold. float32 is the default for floating-point data. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -11,12 +11,22 @@ export function isFloating(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
-export function allocArray(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(size);
-    case 'float64': return new Float64Array(size);
-    case 'int32': return new Int32Array(size);
-    case 'bool': return new Uint8Array(size);
+/** The most elements one tensor may hold: V8's limit on a typed array's length. */
+export const MAX_ELEMENTS = 2 ** 32 - 1;
+
+export function allocArray(dtype: DType, size: number, op = 'alloc'): TypedArray {
+  if (!Number.isSafeInteger(size) || size < 0) throw new ValueError(`${op}: cannot allocate ${size} elements: not a non-negative integer`);
+  if (size > MAX_ELEMENTS) throw new ValueError(`${op}: cannot allocate ${size} elements: a tensor holds at most ${MAX_ELEMENTS}`);
+  try {
+    switch (dtype) {
+      case 'float32': return new Float32Array(size);
+      case 'float64': return new Float64Array(size);
+      case 'int32': return new Int32Array(size);
+      case 'bool': return new Uint8Array(size);
+    }
+  } catch (e) {
+    // V8 throws a RangeError when the memory is not there.
+    throw new ValueError(`${op}: cannot allocate ${size} ${dtype} elements: ${(e as Error).message}`);
   }
 }
 

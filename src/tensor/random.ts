@@ -73,12 +73,31 @@ export class Generator {
     return [...this.s, this.spare === null ? NaN : this.spare];
   }
 
-  setState(state: readonly number[]): void {
-    if (state.length !== 5 || state.slice(0, 4).some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
-      throw new ValueError('Generator.setState: expected 4 unsigned 32-bit words and a spare normal, as returned by getState()');
+  /**
+   * Restores a state from getState(). Checked whole before anything changes: four unsigned 32-bit
+   * words, not all zero (xoshiro's one fixed point: it would then draw 0 forever and randn would
+   * never finish), and a spare normal that is a finite number or NaN/null for none.
+   */
+  setState(state: readonly (number | null)[]): void {
+    Generator.checkState(state);
+    const spare = state[4];
+    this.s.set(state.slice(0, 4) as number[]);
+    this.spare = spare === null || spare === undefined || Number.isNaN(spare) ? null : spare;
+  }
+
+  /** Throws unless `state` is one setState accepts. */
+  static checkState(state: readonly (number | null)[]): void {
+    const usage = 'expected 4 unsigned 32-bit words and a spare normal, as returned by getState()';
+    if (!Array.isArray(state) || state.length !== 5) throw new ValueError(`Generator.setState: ${usage}, got ${JSON.stringify(state)?.slice(0, 80)}`);
+    const words = state.slice(0, 4);
+    if (words.some((v) => typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
+      throw new ValueError(`Generator.setState: ${usage}, got words ${JSON.stringify(words)}`);
     }
-    this.s.set(state.slice(0, 4));
-    this.spare = Number.isNaN(state[4]!) ? null : state[4]!;
+    if (words.every((v) => v === 0)) throw new ValueError('Generator.setState: the state words are all zero, which xoshiro128** can never leave; use manualSeed() for a fresh state');
+    const spare = state[4];
+    if (spare !== null && (typeof spare !== 'number' || (!Number.isNaN(spare) && !Number.isFinite(spare)))) {
+      throw new ValueError(`Generator.setState: the spare normal must be a finite number, NaN or null, got ${String(spare)}`);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
-import { DTypeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Node } from '../autograd/node.js';
-import { type DType, type TypedArray, isFloating } from './dtype.js';
+import { type DType, type TypedArray, dtypeOfArray, isFloating } from './dtype.js';
 import { type Shape, isContiguous, numel } from './shape.js';
 import { formatTensor } from './format.js';
 
@@ -10,7 +10,33 @@ import { formatTensor } from './format.js';
  */
 export class Storage {
   version = 0;
-  constructor(readonly data: TypedArray) {}
+  constructor(readonly data: TypedArray) {
+    if (!ArrayBuffer.isView(data) || data instanceof DataView) throw new ValueError('Storage: expected a typed array');
+  }
+}
+
+/**
+ * Checks that a layout (shape, strides, offset) addresses only elements of a buffer of `length`:
+ * every tensor is made through here, so no kernel is ever handed a view that reaches outside its
+ * storage.
+ */
+function checkLayout(length: number, shape: Shape, strides: readonly number[], offset: number): void {
+  if (shape.length !== strides.length) {
+    throw new ValueError(`Tensor: shape ${fmtShape(shape)} has ${shape.length} dims but strides [${strides.join(', ')}] has ${strides.length}`);
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new ValueError(`Tensor: offset must be a non-negative integer, got ${offset}`);
+  let lo = offset, hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!, stride = strides[d]!;
+    if (!Number.isSafeInteger(size) || size < 0) throw new ValueError(`Tensor: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
+    if (!Number.isSafeInteger(stride)) throw new ValueError(`Tensor: invalid strides [${strides.join(', ')}]: strides must be integers`);
+    if (size === 0) return;
+    if (stride < 0) lo += (size - 1) * stride;
+    else hi += (size - 1) * stride;
+  }
+  if (lo < 0 || hi >= length) {
+    throw new ValueError(`Tensor: shape ${fmtShape(shape)}, strides [${strides.join(', ')}] and offset ${offset} reach elements ${lo} to ${hi}, but the storage holds ${length}`);
+  }
 }
 
 /**
@@ -21,8 +47,7 @@ export class Tensor {
   readonly data: TypedArray;
   /** Set by autograd on the outputs of recorded ops; null for leaves. */
   gradFn: Node | null = null;
-  /** Accumulated gradient of a leaf after backward(). */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
   /** Set by retainGrad() on a non-leaf so that backward() keeps its gradient. */
   retainsGrad = false;
   private _requiresGrad = false;
@@ -35,6 +60,26 @@ export class Tensor {
     readonly dtype: DType,
   ) {
     this.data = storage.data;
+    checkLayout(storage.data.length, shape, strides, offset);
+    if (dtypeOfArray(storage.data) !== dtype) {
+      throw new DTypeError(`Tensor: dtype ${dtype} does not match the storage's ${storage.data.constructor.name}`);
+    }
+  }
+
+  /** Accumulated gradient of a leaf after backward(). Must have this tensor's shape and dtype (as PyTorch checks). */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(value: Tensor | null) {
+    if (value !== null) {
+      if (!(value instanceof Tensor)) throw new ValueError(`grad: expected a Tensor or null, got ${typeof value}`);
+      if (value.shape.length !== this.shape.length || value.shape.some((s, i) => s !== this.shape[i])) {
+        throw new ShapeError(`grad: the assigned gradient has shape ${fmtShape(value.shape)} but the tensor has shape ${fmtShape(this.shape)}`);
+      }
+      if (value.dtype !== this.dtype) throw new DTypeError(`grad: the assigned gradient has dtype ${value.dtype} but the tensor has dtype ${this.dtype}`);
+    }
+    this._grad = value;
   }
 
   get requiresGrad(): boolean {
@@ -153,6 +198,14 @@ export class Tensor {
   }
 
   /** Calls fn with the storage offset of every element, in row-major order. */
+  /** Whether every element is a finite number (true for integer and bool tensors). */
+  allFinite(): boolean {
+    if (this.dtype !== 'float32' && this.dtype !== 'float64') return true;
+    let ok = true;
+    this.forEachOffset((o) => { if (ok && !Number.isFinite(this.data[o]!)) ok = false; });
+    return ok;
+  }
+
   forEachOffset(fn: (offset: number) => void): void {
     const shape = this.shape, strides = this.strides;
     const walk = (d: number, off: number): void => {

@@ -70,7 +70,8 @@ export function unaryFn(op: UnaryOp, p0 = 0, p1 = 0): (x: number) => number {
     case 'geluTanh': return (x) => 0.5 * x * (1 + Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x)));
     case 'silu': return (x) => x * sigmoid(x);
     case 'softplus': return (x) => (x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0);
-    case 'clamp': return (x) => (x < p0 ? p0 : x > p1 ? p1 : x);
+    // max then min, as PyTorch: with p0 > p1 every value becomes p1; NaN stays NaN.
+    case 'clamp': return (x) => { const y = x < p0 ? p0 : x; return y > p1 ? p1 : y; };
     case 'powScalar': return (x) => Math.pow(x, p0);
     case 'rpowScalar': return (x) => Math.pow(p0, x);
   }

@@ -3,9 +3,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { BackendError } from '../../errors.js';
+
 /** The functions build/Release/axon.node exports (see native/src/addon.cc). */
 export interface Addon {
   info(): { isa: string; threads: number };
+  /** Op names of each kernel family in op-code order. */
+  ops(): { unary: string[]; binary: string[]; reduce: string[]; compare: string[] };
+  /** The class every rejected call throws (BackendError). */
+  setErrorClass(ctor: new (message: string) => Error): void;
   /** Measured single-core FP32 FMA peak (GFLOP/s) after at least `seconds`. */
   peakGflops(seconds?: number): number;
   setNumThreads(n: number): void;
@@ -56,14 +62,17 @@ let loadError = '';
 export function loadAddon(): Addon | null {
   if (cached !== undefined) return cached;
   const root = packageRoot();
-  const file = root ? join(root, 'build', 'Release', 'axon.node') : null;
+  // AXON_NATIVE_ADDON points at another build of the addon (the sanitizer build in CI).
+  const override = process.env['AXON_NATIVE_ADDON'];
+  const file = override ? override : root ? join(root, 'build', 'Release', 'axon.node') : null;
   if (!file || !existsSync(file)) {
-    loadError = 'the native addon is not built (build/Release/axon.node is missing; run `npm rebuild` or see the install log)';
+    loadError = `the native addon is not built (${file ?? 'build/Release/axon.node'} is missing; run 'npm rebuild' or see the install log)`;
     cached = null;
     return null;
   }
   try {
     cached = createRequire(import.meta.url)(file) as Addon;
+    cached.setErrorClass(BackendError);
   } catch (e) {
     loadError = `the native addon failed to load: ${(e as Error).message}`;
     cached = null;

@@ -3,16 +3,12 @@ import { JsBackend } from '../js/index.js';
 import { forEachRow } from '../js/strided.js';
 import type { Addon } from './addon.js';
 
-// Op codes shared with native/src/elementwise.h.
-const UNARY: Partial<Record<UnaryOp, number>> = {
-  neg: 0, abs: 1, exp: 2, log: 3, log1p: 4, sqrt: 5, rsqrt: 6, sin: 7, cos: 8, tanh: 9, sigmoid: 10, relu: 11,
-  reciprocal: 12, square: 13, leakyRelu: 14, elu: 15, silu: 16, gelu: 17, geluTanh: 18, softplus: 19, clamp: 20,
-  powScalar: 21, erf: 22, sign: 23, step: 24,
-};
-const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 };
-const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
-// Comparisons of float32 operands into a bool output (one byte per element).
-const COMPARE: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
+/** Op name → op code, from the list the addon exports (native/src/elementwise.h is the one source). */
+function codes(names: readonly string[]): Record<string, number> {
+  const map: Record<string, number> = Object.create(null) as Record<string, number>;
+  names.forEach((name, i) => { map[name] = i; });
+  return map;
+}
 
 const f32 = (v: View): v is View & { data: Float32Array } => v.data instanceof Float32Array;
 
@@ -55,8 +51,19 @@ function windowDesc(img: View, g: WindowGeometry, cols: View): Float64Array {
 export class NativeBackend implements Backend {
   readonly name = 'native';
   private readonly js = new JsBackend();
+  private readonly UNARY: Record<string, number>;
+  private readonly BINARY: Record<string, number>;
+  private readonly REDUCE: Record<string, number>;
+  // Comparisons of float32 operands into a bool output (one byte per element).
+  private readonly COMPARE: Record<string, number>;
 
-  constructor(readonly addon: Addon) {}
+  constructor(readonly addon: Addon) {
+    const ops = addon.ops();
+    this.UNARY = codes(ops.unary);
+    this.BINARY = codes(ops.binary);
+    this.REDUCE = codes(ops.reduce);
+    this.COMPARE = codes(ops.compare);
+  }
 
   copy(x: View, out: View): void {
     if (f32(x) && f32(out) && !small(out.shape)) this.addon.copy(x.data, out.data, describe(out.shape, [x, out]));
@@ -68,18 +75,18 @@ export class NativeBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: View, out: View, p0 = 0, p1 = 0): void {
-    const code = UNARY[op];
+    const code = this.UNARY[op];
     if (code === undefined || !f32(x) || !f32(out) || small(out.shape)) return this.js.unary(op, x, out, p0, p1);
     this.addon.unary(code, x.data, out.data, describe(out.shape, [x, out]), p0, p1);
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
-    const cmp = COMPARE[op];
+    const cmp = this.COMPARE[op];
     if (cmp !== undefined && f32(a) && f32(b) && out.data instanceof Uint8Array && !small(out.shape)) {
       this.addon.compare(cmp, a.data, b.data, out.data, describe(out.shape, [a, b, out]));
       return;
     }
-    const code = BINARY[op];
+    const code = this.BINARY[op];
     if (code === undefined || !f32(a) || !f32(b) || !f32(out) || small(out.shape)) return this.js.binary(op, a, b, out);
     this.addon.binary(code, a.data, b.data, out.data, describe(out.shape, [a, b, out]));
   }
@@ -89,14 +96,15 @@ export class NativeBackend implements Backend {
   }
 
   reduce(op: ReduceOp, x: View, out: View): void {
-    if (!f32(x) || !f32(out) || small(x.shape)) return this.js.reduce(op, x, out);
+    const code = this.REDUCE[op];
+    if (code === undefined || !f32(x) || !f32(out) || small(x.shape)) return this.js.reduce(op, x, out);
     const r = x.shape.length;
     const d = new Float64Array(1 + 3 * r + 2);
     d[0] = r;
     for (let k = 0; k < r; k++) { d[1 + k] = x.shape[k]!; d[1 + r + k] = x.strides[k]!; d[1 + 2 * r + k] = out.shape[k]!; }
     d[1 + 3 * r] = x.offset;
     d[2 + 3 * r] = out.offset;
-    this.addon.reduce(REDUCE[op], x.data, out.data, d);
+    this.addon.reduce(code, x.data, out.data, d);
   }
 
   argReduce(op: 'argmax' | 'argmin', x: View, axis: number, out: View): void {
@@ -126,7 +134,7 @@ export class NativeBackend implements Backend {
     this.addon.matmul(a.data, b.data, out.data, dims, offsets, accumulate);
   }
 
-  // Index ranges are checked by the op layer before these run.
+  // Index ranges are checked by the op layer, and again by the addon before its kernel runs.
   gather(x: View, axis: number, index: View, out: View): void {
     if (!f32(x) || !f32(out) || !(index.data instanceof Int32Array) || small(index.shape)) return this.js.gather(x, axis, index, out);
     const xs = { ...x, strides: x.strides.map((s, d) => (d === axis ? 0 : s)) };
@@ -136,7 +144,7 @@ export class NativeBackend implements Backend {
   scatter(mode: 'assign' | 'add', out: View, axis: number, index: View, src: View): void {
     if (!f32(out) || !f32(src) || !(index.data instanceof Int32Array) || small(index.shape)) return this.js.scatter(mode, out, axis, index, src);
     const os = { ...out, strides: out.strides.map((s, d) => (d === axis ? 0 : s)) };
-    this.addon.scatter(mode === 'add', out.data, index.data, src.data, describe(index.shape, [os, index, src], [out.strides[axis]!]));
+    this.addon.scatter(mode === 'add', out.data, index.data, src.data, describe(index.shape, [os, index, src], [out.shape[axis]!, out.strides[axis]!]));
   }
 
   im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void {

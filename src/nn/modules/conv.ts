@@ -1,9 +1,9 @@
 import type { Tensor } from '../../tensor/tensor.js';
-import { type Pair, pair } from '../functional/args.js';
+import { type Pair, checkGroups, intArg, positivePair } from '../functional/args.js';
 import { type ConvOptions, conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
-import { uniformParameter } from './linear.js';
+import { defaultBound, uniformParameter } from './linear.js';
 
 export interface ConvLayerOptions extends ConvOptions {
   bias?: boolean;
@@ -11,7 +11,7 @@ export interface ConvLayerOptions extends ConvOptions {
 
 /** Weight [Cout, Cin/groups, ...kernel], PyTorch's default init U(±1/sqrt(fanIn)). */
 function convParams(m: Module, weightShape: number[], fanIn: number, outChannels: number, bias: boolean): [Parameter, Parameter | null] {
-  const bound = 1 / Math.sqrt(fanIn);
+  const bound = defaultBound(fanIn);
   return [
     m.registerParameter('weight', uniformParameter(weightShape, bound)),
     m.registerParameter('bias', bias ? uniformParameter([outChannels], bound) : null),
@@ -25,8 +25,10 @@ export class Conv2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: ConvLayerOptions = {}) {
     super();
-    const groups = options.groups ?? 1;
-    this.kernelSize = pair('Conv2d', 'kernelSize', kernelSize);
+    intArg('Conv2d', 'inChannels', inChannels, 1);
+    intArg('Conv2d', 'outChannels', outChannels, 1);
+    const groups = checkGroups('Conv2d', inChannels, outChannels, options.groups ?? 1);
+    this.kernelSize = positivePair('Conv2d', 'kernelSize', kernelSize);
     const fanIn = (inChannels / groups) * this.kernelSize[0] * this.kernelSize[1];
     [this.weight, this.bias] = convParams(this, [outChannels, inChannels / groups, ...this.kernelSize], fanIn, outChannels, options.bias !== false);
   }
@@ -46,7 +48,10 @@ export class Conv1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: ConvLayerOptions = {}) {
     super();
-    const groups = options.groups ?? 1;
+    intArg('Conv1d', 'inChannels', inChannels, 1);
+    intArg('Conv1d', 'outChannels', outChannels, 1);
+    intArg('Conv1d', 'kernelSize', kernelSize, 1);
+    const groups = checkGroups('Conv1d', inChannels, outChannels, options.groups ?? 1);
     [this.weight, this.bias] = convParams(this, [outChannels, inChannels / groups, kernelSize], (inChannels / groups) * kernelSize, outChannels, options.bias !== false);
   }
 
@@ -76,8 +81,10 @@ export class ConvTranspose2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: ConvTransposeLayerOptions = {}) {
     super();
-    const groups = options.groups ?? 1;
-    this.kernelSize = pair('ConvTranspose2d', 'kernelSize', kernelSize);
+    intArg('ConvTranspose2d', 'inChannels', inChannels, 1);
+    intArg('ConvTranspose2d', 'outChannels', outChannels, 1);
+    const groups = checkGroups('ConvTranspose2d', inChannels, outChannels, options.groups ?? 1);
+    this.kernelSize = positivePair('ConvTranspose2d', 'kernelSize', kernelSize);
     const fanIn = (outChannels / groups) * this.kernelSize[0] * this.kernelSize[1];
     [this.weight, this.bias] = convParams(this, [inChannels, outChannels / groups, ...this.kernelSize], fanIn, outChannels, options.bias !== false);
   }
@@ -93,7 +100,10 @@ export class ConvTranspose1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: ConvTransposeLayerOptions = {}) {
     super();
-    const groups = options.groups ?? 1;
+    intArg('ConvTranspose1d', 'inChannels', inChannels, 1);
+    intArg('ConvTranspose1d', 'outChannels', outChannels, 1);
+    intArg('ConvTranspose1d', 'kernelSize', kernelSize, 1);
+    const groups = checkGroups('ConvTranspose1d', inChannels, outChannels, options.groups ?? 1);
     [this.weight, this.bias] = convParams(this, [inChannels, outChannels / groups, kernelSize], (outChannels / groups) * kernelSize, outChannels, options.bias !== false);
   }
 

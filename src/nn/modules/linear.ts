@@ -1,12 +1,18 @@
 import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { intArg } from '../functional/args.js';
 import { bilinear, linear } from '../functional/linear.js';
 import * as init from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
 
-/** A parameter of the given shape, initialised by PyTorch's default for weights: U(±1/sqrt(fanIn)). */
+/** PyTorch's default bound U(±1/sqrt(fanIn)); 0 for a layer without inputs (PyTorch does the same). */
+export function defaultBound(fanIn: number): number {
+  return fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+}
+
+/** A parameter of the given shape, initialised by PyTorch's default for weights: U(±bound). */
 export function uniformParameter(shape: number[], bound: number): Parameter {
   const p = new Parameter(zeros(shape));
   init.uniform(p, -bound, bound);
@@ -20,7 +26,9 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
     super();
-    const bound = 1 / Math.sqrt(inFeatures);
+    intArg('Linear', 'inFeatures', inFeatures);
+    intArg('Linear', 'outFeatures', outFeatures);
+    const bound = defaultBound(inFeatures);
     this.weight = this.registerParameter('weight', uniformParameter([outFeatures, inFeatures], bound));
     this.bias = this.registerParameter('bias', options.bias === false ? null : uniformParameter([outFeatures], bound));
   }
@@ -41,7 +49,8 @@ export class Bilinear extends Module {
 
   constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
     super();
-    const bound = 1 / Math.sqrt(in1Features);
+    for (const [name, v] of [['in1Features', in1Features], ['in2Features', in2Features], ['outFeatures', outFeatures]] as const) intArg('Bilinear', name, v);
+    const bound = defaultBound(in1Features);
     this.weight = this.registerParameter('weight', uniformParameter([outFeatures, in1Features, in2Features], bound));
     this.bias = this.registerParameter('bias', options.bias === false ? null : uniformParameter([outFeatures], bound));
   }

@@ -1,0 +1,48 @@
+import { ValueError } from './errors.js';
+
+// Run-time checks of values that arrive from outside the type system: plain JavaScript callers and
+// files (checkpoints, headers). Each names the operation and the argument it rejects.
+
+/** A plain object (not null, not an array). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A short, safe rendering of any value for a message. */
+export function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? typeof v : s.length > 60 ? `${s.slice(0, 60)}…` : s;
+  } catch {
+    return typeof v;
+  }
+}
+
+/** An integer in [min, max] (safe-integer range by default). */
+export function checkInteger(op: string, name: string, v: unknown, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? (min === Number.MIN_SAFE_INTEGER ? '' : ` ≥ ${min}`) : ` in [${min}, ${max}]`;
+    throw new ValueError(`${op}: ${name} must be an integer${range}, got ${show(v)}`);
+  }
+  return v;
+}
+
+/** A finite number. */
+export function checkFinite(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: ${name} must be a finite number, got ${show(v)}`);
+  return v;
+}
+
+/**
+ * Whether `value` has the same JSON kind as `like` (number, boolean, string, null, array of the
+ * same kinds element by element, or object): how a saved hyper-parameter is checked against the
+ * default it replaces.
+ */
+export function sameKind(value: unknown, like: unknown): boolean {
+  if (Array.isArray(like)) return Array.isArray(value) && value.length === like.length && value.every((v, i) => sameKind(v, like[i]));
+  if (like === null) return value === null;
+  if (typeof like === 'object') return isRecord(value);
+  return typeof value === typeof like;
+}

@@ -46,3 +46,21 @@ export function sameKind(value: unknown, like: unknown): boolean {
   if (typeof like === 'object') return isRecord(value);
   return typeof value === typeof like;
 }
+
+/** Rejects option names the function does not know (a typo would otherwise be ignored silently). */
+export function checkOptionNames(op: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (!isRecord(options)) throw new ValueError(`${op}: options must be an object, got ${show(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new ValueError(`${op}: unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+}
+
+/** One of the allowed string values (or undefined for the default). */
+export function checkChoice<T extends string>(op: string, name: string, v: unknown, choices: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+    throw new ValueError(`${op}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${show(v)}`);
+  }
+  return v as T;
+}

@@ -24,6 +24,9 @@ export class BackendError extends AxonError {}
 /** A file or buffer whose content does not follow its format. */
 export class FormatError extends AxonError {}
 
+/** A file that cannot be written (missing directory, no permission, disk full). */
+export class IOError extends AxonError {}
+
 /** Formats a shape the way messages show it: [2, 3]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { checkChoice, checkOptionNames } from '../check.js';
 import { FormatError, ValueError } from '../errors.js';
 import { readFileFor } from '../io/files.js';
 import { fromTypedArray } from '../tensor/create.js';
@@ -29,6 +30,20 @@ export interface CsvData {
 
 const MISSING = new Set(['', 'na', 'nan', 'null', 'none', '?']);
 
+// A decimal number as CSV files write them. Number() alone also takes '0x1A', '0b11', '' and
+// 'Infinity', which a data file never means as numbers.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const decimal = (cell: string) => (DECIMAL.test(cell) ? Number(cell) : NaN);
+const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
+
+/** Each distinct value's index in sorted order, through a Map (linear, not quadratic, in the row count). */
+function categories(values: readonly string[]): { names: string[]; index: Map<string, number> } {
+  const names = [...new Set(values)].sort();
+  return { names, index: new Map(names.map((c, i) => [c, i])) };
+}
+
+const OPTIONS = ['target', 'categorical', 'encoding', 'missing', 'exclude'] as const;
+
 /**
  * Reads a CSV file with a header row into a feature tensor (and a target), with typed columns,
  * categorical encoding and missing values reported by row and column.
@@ -38,9 +53,13 @@ export function loadCsv(path: string, options: CsvOptions = {}): CsvData {
 }
 
 export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV text'): CsvData {
+  checkOptionNames('loadCsv', options, OPTIONS);
+  checkChoice('loadCsv', 'missing', options.missing, ['error', 'drop', 'mean'] as const);
+  checkChoice('loadCsv', 'encoding', options.encoding, ['onehot', 'index'] as const);
   let rows: string[][];
   try {
-    rows = parse(text, { skip_empty_lines: true, trim: true });
+    // bom: a UTF-8 byte-order mark would otherwise stay in the first column's name.
+    rows = parse(text, { skip_empty_lines: true, trim: true, bom: true });
   } catch (e) {
     throw new FormatError(`loadCsv: ${source} is not valid CSV: ${(e as Error).message}`);
   }
@@ -74,12 +93,12 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV t
   const columns: Float32Array[] = [];
   for (const i of featureCols) {
     if (categorical.has(i)) {
-      const cats = [...new Set(keep.map((r) => r[i]!))].sort();
+      const cats = categories(keep.map((r) => r[i]!));
       if (options.encoding === 'index') {
         featureNames.push(header[i]!);
-        columns.push(Float32Array.from(keep, (r) => cats.indexOf(r[i]!)));
+        columns.push(Float32Array.from(keep, (r) => cats.index.get(r[i]!)!));
       } else {
-        for (const c of cats) {
+        for (const c of cats.names) {
           featureNames.push(`${header[i]}=${c}`);
           columns.push(Float32Array.from(keep, (r) => (r[i] === c ? 1 : 0)));
         }
@@ -91,7 +110,7 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV t
     keep.forEach((r, k) => {
       const cell = r[i]!;
       if (isMissing(cell)) { values[k] = NaN; return; }
-      const v = Number(cell);
+      const v = decimal(cell);
       if (!Number.isFinite(v)) throw new FormatError(`loadCsv: column '${header[i]}' has the non-numeric value '${cell}' in ${source}; list it in categorical`);
       values[k] = v;
       sum += v;
@@ -107,13 +126,15 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV t
   const out: CsvData = { features: fromTypedArray(x, [n, f]), featureNames, rowsDropped: body.length - n };
   if (targetIdx >= 0) {
     const raw = keep.map((r) => r[targetIdx]!);
-    const nums = raw.map(Number);
+    const nums = raw.map(decimal);
     if (nums.every(Number.isFinite)) {
-      out.target = nums.every(Number.isInteger) ? fromTypedArray(Int32Array.from(nums)) : fromTypedArray(Float32Array.from(nums));
+      // Integer labels become int32 class indices, unless one would not fit int32 (then float32).
+      const ints = nums.every((v) => Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX);
+      out.target = ints ? fromTypedArray(Int32Array.from(nums)) : fromTypedArray(Float32Array.from(nums));
     } else {
-      const classes = [...new Set(raw)].sort();
-      out.classes = classes;
-      out.target = fromTypedArray(Int32Array.from(raw, (v) => classes.indexOf(v)));
+      const classes = categories(raw);
+      out.classes = classes.names;
+      out.target = fromTypedArray(Int32Array.from(raw, (v) => classes.index.get(v)!));
     }
   }
   return out;

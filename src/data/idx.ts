@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors.js';
 import { readFileFor } from '../io/files.js';
 import { fromTypedArray } from '../tensor/create.js';
@@ -18,15 +18,48 @@ export function loadIdx(path: string, options: { scale?: number } = {}): Tensor 
   return parseIdx(readFileFor('loadIdx', path), options, path);
 }
 
-export function parseIdx(input: Uint8Array, options: { scale?: number } = {}, source = 'IDX data'): Tensor {
-  let bytes = input;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+/**
+ * Decompresses gzip data no further than the IDX header says it holds: the header is read from
+ * growing prefixes of the input first, then the whole is inflated with the output capped at the
+ * claimed size, so a small file of compressed zeros cannot make Axon allocate gigabytes.
+ */
+function gunzipIdx(input: Uint8Array, source: string): Uint8Array {
+  const partial = (n: number) => gunzipSync(input.subarray(0, n), { finishFlush: constants.Z_SYNC_FLUSH });
+  let head = new Uint8Array(0);
+  for (let n = 256; ; n *= 4) {
     try {
-      bytes = gunzipSync(bytes);
+      head = partial(Math.min(n, input.length));
     } catch (e) {
       throw new FormatError(`loadIdx: ${source} looks gzip-compressed but does not decompress: ${(e as Error).message}`);
     }
+    if (head.length >= 4 && head.length >= 4 + 4 * head[3]!) break;
+    if (n >= input.length) break; // too short: parseIdx reports the truncated header
   }
+  let claimed = 4;
+  if (head.length >= 4 && head.length >= 4 + 4 * head[3]!) {
+    const size = TYPES[head[2]!]?.[0] ?? 1;
+    claimed = 4 + 4 * head[3]!;
+    let count = 1;
+    for (let d = 0; d < head[3]!; d++) count *= new DataView(head.buffer, head.byteOffset).getUint32(4 + 4 * d, false);
+    claimed += count * size;
+  }
+  if (claimed > MAX_IDX_BYTES) throw new FormatError(`loadIdx: ${source} claims ${claimed} bytes of data, more than ${MAX_IDX_BYTES}`);
+  try {
+    // One byte over the claim, so that more data than claimed is caught below as a mismatch.
+    return gunzipSync(input, { maxOutputLength: claimed + 1 });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new FormatError(`loadIdx: ${source} decompresses to more than the ${claimed} bytes its header claims`);
+    throw new FormatError(`loadIdx: ${source} looks gzip-compressed but does not decompress: ${(e as Error).message}`);
+  }
+}
+
+// The largest IDX data Axon reads (a tensor's element limit, at most 8 bytes each, would be more than memory).
+const MAX_IDX_BYTES = 2 ** 32;
+
+export function parseIdx(input: Uint8Array, options: { scale?: number } = {}, source = 'IDX data'): Tensor {
+  let bytes = input;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipIdx(bytes, source);
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new FormatError(`loadIdx: ${source} does not start with an IDX magic number (0x0000TTDD)`);
   const type = TYPES[bytes[2]!];
   const ndim = bytes[3]!;

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { FormatError } from '../errors.js';
+import { FormatError, IOError } from '../errors.js';
 
 /** The bytes of a file, or a FormatError naming the operation and the path. */
 export function readFileFor(op: string, path: string): Buffer {
@@ -11,8 +11,11 @@ export function readFileFor(op: string, path: string): Buffer {
   }
 }
 
-/** Writes a file atomically: a temporary file beside it, flushed, then renamed over the target. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+/**
+ * Writes a file atomically: a temporary file beside it, flushed, then renamed over the target.
+ * A failure leaves the target as it was and raises an IOError naming the path.
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array, op = 'write'): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
@@ -25,6 +28,6 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw new IOError(`${op}: cannot write ${path}: ${(e as Error).message}`);
   }
 }

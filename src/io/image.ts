@@ -19,7 +19,7 @@ export interface ImageGridOptions {
  * torchvision's save_image: a quick look at generated samples or augmented inputs.
  */
 export function saveImageGrid(path: string, images: Tensor, o: ImageGridOptions = {}): void {
-  writeFileAtomic(path, encodeImageGrid(images, o));
+  writeFileAtomic(path, encodeImageGrid(images, o), 'saveImageGrid');
 }
 
 /** The PNG bytes of saveImageGrid. */

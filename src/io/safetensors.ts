@@ -3,12 +3,16 @@ import type { DType, TypedArray } from '../tensor/dtype.js';
 import { fromTypedArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { readFileFor, writeFileAtomic } from './files.js';
+import { topLevelKeys } from './json-keys.js';
 
 // safetensors: 8-byte little-endian header length, a JSON header {name: {dtype, shape,
 // data_offsets: [begin, end)}} (plus an optional "__metadata__" string map), then the data.
 // Nothing in the file can execute code; every number in the header is checked before use.
 
 const MAX_HEADER = 100 * 1024 * 1024; // the reference implementation's limit
+// What a header may need: 1 MiB for __metadata__ (a checkpoint's JSON) and 4 KiB per entry.
+const HEADER_BASE = 1024 * 1024;
+const HEADER_PER_ENTRY = 4096;
 
 const WRITE: Record<DType, [string, number]> = { float64: ['F64', 8], float32: ['F32', 4], int32: ['I32', 4], bool: ['BOOL', 1] };
 const READ: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
@@ -41,6 +45,8 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata: 
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
   const head = Buffer.from(json, 'utf8');
+  const cap = HEADER_BASE + HEADER_PER_ENTRY * Object.keys(header).length;
+  if (head.length > cap) throw new ValueError(`saveSafetensors: the header would have ${head.length} bytes, more than readers accept for ${Object.keys(header).length} entries (${cap}); keep metadata under 1 MiB`);
   const out = new Uint8Array(8 + head.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
   out.set(head, 8);
@@ -51,7 +57,7 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata: 
 
 /** Writes a safetensors file atomically: a temporary file, flushed, then renamed over the target. */
 export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+  writeFileAtomic(path, serializeSafetensors(tensors, metadata), 'saveSafetensors');
 }
 
 export function loadSafetensors(path: string): Safetensors {
@@ -69,19 +75,37 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
   const n = view.getBigUint64(0, true);
   if (n > BigInt(Math.min(MAX_HEADER, bytes.length - 8))) fail(`header length ${n} goes beyond the file (${bytes.length} bytes) or the ${MAX_HEADER}-byte limit`);
   const headerLen = Number(n);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
+  } catch {
+    return fail('the header is not valid UTF-8');
+  }
+  // Keys are counted before JSON.parse: duplicates (JSON.parse would keep the last silently) are
+  // refused, and the header may not be larger than its entries can need, so a huge header cannot
+  // make the parse take gigabytes for a handful of tensors.
+  const keys = topLevelKeys(text);
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k)) fail(`the header names '${k}' twice`);
+    seen.add(k);
+  }
+  const cap = HEADER_BASE + HEADER_PER_ENTRY * keys.length;
+  if (headerLen > cap) fail(`the header has ${headerLen} bytes for ${keys.length} entries (at most ${cap} allowed)`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLen).toString('utf8')) as Record<string, unknown>;
+    header = JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
     return fail(`the header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('the header is not a JSON object');
   const dataStart = 8 + headerLen, dataLen = bytes.length - dataStart;
-  const metadata: Record<string, string> = {};
+  // Null-prototype maps: a tensor named '__proto__' is an ordinary entry, not the prototype.
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   const entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (info === null || typeof info !== 'object') fail('__metadata__ must be an object of strings');
+      if (info === null || typeof info !== 'object' || Array.isArray(info)) fail('__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(info as object)) {
         if (typeof v !== 'string') fail(`__metadata__ value of '${k}' is not a string`);
         metadata[k] = v as string;
@@ -106,7 +130,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     cursor = e.end;
   }
   if (cursor !== dataLen) fail(`the tensors cover ${cursor} of the ${dataLen} data bytes`);
-  const tensors: Record<string, Tensor> = {};
+  const tensors: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   for (const e of entries) tensors[e.name] = decode(view, dataStart + e.begin, e, fail);
   return { tensors, metadata };
 }

@@ -5,8 +5,7 @@ import { Generator, defaultGenerator } from '../tensor/random.js';
 import { broadcastShapes, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { asTensor } from './cast.js';
-import { clampBounds } from './unary.js';
-import { type TensorLike, backend, broadcastView, empty, promote } from './util.js';
+import { type TensorLike, backend, broadcastView, clampBounds, empty, promote } from './util.js';
 
 // In-place ops write into a tensor's own memory (through any view of it) and are not recorded by
 // autograd: they are for parameter updates and initialisation, under noGrad or on plain tensors.
@@ -14,7 +13,7 @@ import { type TensorLike, backend, broadcastView, empty, promote } from './util.
 function guard(op: string, self: Tensor, other?: TensorLike): void {
   // A broadcast view (stride 0 over a size > 1) maps several elements to one memory location: a
   // write through it would race with itself. PyTorch refuses it the same way.
-  for (let d = 0; d < self.ndim; d++) {
+  for (let d = 0; d < self.ndim && self.numel > 1; d++) {
     if (self.strides[d] === 0 && self.shape[d]! > 1) {
       throw new ValueError(`${op}: the tensor (shape ${fmtShape(self.shape)}, strides [${self.strides.join(', ')}]) has several elements in one memory location (an expanded view); call .clone() before writing in place`);
     }

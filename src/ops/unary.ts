@@ -1,10 +1,9 @@
 import type { UnaryOp } from '../backend/index.js';
 import { record } from '../autograd/record.js';
-import { ValueError } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { to } from './cast.js';
-import { backend, empty, floatDType } from './util.js';
+import { backend, clampBounds, empty, floatDType } from './util.js';
 
 /** Runs a unary kernel into a fresh tensor of x's shape. */
 export function mapUnary(kernel: UnaryOp, x: Tensor, p0?: number, p1?: number, dtype = x.dtype): Tensor {
@@ -116,16 +115,6 @@ export function rpowScalar(base: number, x: Tensor): Tensor {
   x = floatIn(x);
   const out = mapUnary('rpowScalar', x, base);
   return record('pow', out, [x], (g) => [g.mul(out).mul(Math.log(base))], [out]);
-}
-
-/** Checks clamp's bounds (numbers, null or undefined; not NaN) and fills in the missing ones. */
-export function clampBounds(op: string, min: unknown, max: unknown): [number, number] {
-  for (const [name, v] of [['min', min], ['max', max]] as const) {
-    if (v != null && (typeof v !== 'number' || Number.isNaN(v))) {
-      throw new ValueError(`${op}: ${name} must be a number, null or undefined, got ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-    }
-  }
-  return [(min as number | null | undefined) ?? -Infinity, (max as number | null | undefined) ?? Infinity];
 }
 
 /** Clamps into [min, max] (with min > max, every value becomes max, as PyTorch); either bound may be omitted. Gradient passes where min ≤ x ≤ max. */

@@ -2,7 +2,7 @@ import { getBackend, type View } from '../backend/index.js';
 import { type DType, allocArray, isFloating, resultType, scalarDType } from '../tensor/dtype.js';
 import { type Shape, broadcastStrides, contiguousStrides, numel } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
-import { DTypeError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 
 /** What ops accept where PyTorch accepts a tensor or a Python scalar. */
 export type TensorLike = Tensor | number | boolean;
@@ -47,4 +47,14 @@ export function floatDType(dtype: DType): DType {
 
 export function requireFloat(op: string, t: Tensor): void {
   if (!isFloating(t.dtype)) throw new DTypeError(`${op}: expected a floating-point tensor, got dtype ${t.dtype}`);
+}
+
+/** Checks clamp's bounds (numbers, null or undefined; not NaN) and fills in the missing ones. */
+export function clampBounds(op: string, min: unknown, max: unknown): [number, number] {
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    if (v != null && (typeof v !== 'number' || Number.isNaN(v))) {
+      throw new ValueError(`${op}: ${name} must be a number, null or undefined, got ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    }
+  }
+  return [(min as number | null | undefined) ?? -Infinity, (max as number | null | undefined) ?? Infinity];
 }

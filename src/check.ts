@@ -1,4 +1,5 @@
 import { ValueError } from './errors.js';
+import { Tensor } from './tensor/tensor.js';
 
 // Run-time checks of values that arrive from outside the type system: plain JavaScript callers and
 // files (checkpoints, headers). Each names the operation and the argument it rejects.
@@ -63,4 +64,17 @@ export function checkChoice<T extends string>(op: string, name: string, v: unkno
     throw new ValueError(`${op}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${show(v)}`);
   }
   return v as T;
+}
+
+/** An options argument: undefined (the defaults) or a plain object. */
+export function optionsArg<T extends object>(op: string, options: T | undefined | null): T {
+  if (options === undefined) return {} as T;
+  if (!isRecord(options)) throw new ValueError(`${op}: options must be an object, got ${show(options)}`);
+  return options;
+}
+
+/** A Tensor argument. */
+export function tensorArg(op: string, name: string, v: unknown): Tensor {
+  if (!(v instanceof Tensor)) throw new ValueError(`${op}: ${name} must be a Tensor, got ${show(v)}`);
+  return v;
 }

@@ -6,40 +6,63 @@
  *   x.matmul(x).tanh().sum().backward();
  */
 import './ops/methods.js';
+import * as engine from './autograd/engine.js';
+import * as recordModule from './autograd/record.js';
+import * as backend from './backend/index.js';
+import { guardAll } from './guard.js';
+import * as activations from './ops/activations.js';
+import * as binary from './ops/binary.js';
+import * as cast from './ops/cast.js';
+import * as combine from './ops/combine.js';
+import * as indexing from './ops/indexing.js';
+import * as lstmCellModule from './ops/lstm-cell.js';
+import * as matmulModule from './ops/matmul.js';
+import * as reduce from './ops/reduce.js';
+import * as softmaxModule from './ops/softmax.js';
+import * as unary from './ops/unary.js';
+import * as views from './ops/views.js';
+import * as create from './tensor/create.js';
+import * as dtype from './tensor/dtype.js';
+import * as shape from './tensor/shape.js';
 
 export { Tensor, Storage } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
-export { promoteTypes } from './tensor/dtype.js';
-export { broadcastShapes } from './tensor/shape.js';
-export { broadcastView } from './ops/util.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
-export * from './tensor/create.js';
-export * from './errors.js';
-
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
-export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.js';
-export { record as recordOp } from './autograd/record.js';
+export { AxonError, ShapeError, DTypeError, ValueError, IndexError, AutogradError, BackendError, FormatError, IOError } from './errors.js';
+export type { CreateOptions, RandomOptions, NestedArray } from './tensor/create.js';
+export type { BackwardOptions, GradOptions } from './autograd/engine.js';
 export type { BackwardFn } from './autograd/node.js';
-export { gradcheck, gradgradcheck, type GradcheckOptions } from './testing/gradcheck.js';
-
-export { setBackend, getBackend, registerBackend, listBackends, backendInfo, setNumThreads } from './backend/index.js';
+export type { GradcheckOptions } from './testing/gradcheck.js';
 export type { Backend, View, UnaryOp, BinaryOp, ReduceOp } from './backend/index.js';
-
 export type { TensorLike } from './ops/util.js';
-export { to } from './ops/cast.js';
-export * from './ops/unary.js';
-export * from './ops/activations.js';
-export * from './ops/binary.js';
-export { sum, mean, max, min, prod, argmax, argmin, variance as var, std, logsumexp, norm } from './ops/reduce.js';
 export type { ReduceOptions, VarOptions } from './ops/reduce.js';
-export { softmax, logSoftmax } from './ops/softmax.js';
-export { matmul, addmm } from './ops/matmul.js';
-export * from './ops/views.js';
-export * from './ops/combine.js';
-export * from './ops/indexing.js';
+
+// Every public function below is guarded (src/guard.ts): whatever a plain JavaScript caller passes,
+// the error is one of Axon's types. This list is the public API; tests/api.surface.test.ts keeps it.
+export const { promoteTypes } = guardAll(dtype);
+export const { broadcastShapes } = guardAll(shape);
+export const { tensor, fromTypedArray, full, zeros, ones, arange, linspace, eye, rand, randn, randint, randperm, zerosLike, onesLike, fullLike, randLike, randnLike } = guardAll(create);
+// Functions that run user callbacks are not guarded (a user's own TypeError must pass unchanged): they check their arguments.
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
+export const { grad } = guardAll(engine);
+export const { record: recordOp } = guardAll(recordModule);
+export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
+export const { setBackend, getBackend, registerBackend, listBackends, backendInfo, setNumThreads } = guardAll(backend);
+export const { to } = guardAll(cast);
+export const { neg, abs, sign, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, reciprocal, square, floor, ceil, round, clamp, isnan, logicalNot } = guardAll(unary);
+export const { relu, leakyRelu, elu, selu, gelu, silu, softplus } = guardAll(activations);
+export const { add, sub, rsub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, where } = guardAll(binary);
+export const { sum, mean, max, min, prod, argmax, argmin, std, logsumexp, norm } = guardAll(reduce);
+const { variance } = guardAll(reduce);
+export { variance as var };
+export const { softmax, logSoftmax } = guardAll(softmaxModule);
+export const { matmul, addmm } = guardAll(matmulModule);
+export const { view, reshape, flatten, unflatten, permute, transpose, t, expand, squeeze, unsqueeze, slice, narrow, select, sliceScatter, contiguous, clone, detach } = guardAll(views);
+export const { cat, stack, split, chunk, flip, pad, repeat } = guardAll(combine);
+export const { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, tril, triu } = guardAll(indexing);
+export const { lstmCell } = guardAll(lstmCellModule);
 
 export * as nn from './nn/index.js';
-export { lstmCell } from './ops/lstm-cell.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';

@@ -5,6 +5,7 @@ import { JsBackend } from '../src/backend/js/index.js';
 import { NativeBackend } from '../src/backend/native/index.js';
 import { loadAddon } from '../src/backend/native/addon.js';
 import type { View, WindowGeometry } from '../src/backend/index.js';
+import { broadcastView } from '../src/ops/util.js';
 
 // Native kernels against the JS reference on random shapes: non-contiguous, broadcast, size 0/1,
 // odd sizes that miss the micro-kernel tile, large inner dims. Tolerances follow summation order:
@@ -48,7 +49,7 @@ function close(a: ax.Tensor, b: ax.Tensor, tol: number, what: string): void {
   }
 }
 
-const bview = (t: ax.Tensor, shape: number[]): View => ({ data: t.data, shape, strides: ax.broadcastView(t, shape).strides, offset: t.offset });
+const bview = (t: ax.Tensor, shape: number[]): View => ({ data: t.data, shape, strides: broadcastView(t, shape).strides, offset: t.offset });
 
 describe('native kernels agree with the JS reference', { skip }, () => {
   if (!native) {

@@ -1,6 +1,7 @@
-import { AutogradError, ShapeError, fmtShape } from '../errors.js';
+import { checkOptionNames, show } from '../check.js';
+import { AutogradError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { noGrad, enableGrad, isGradEnabled } from './grad-mode.js';
 import { Node, type PartialGrad, isPartial } from './node.js';
 
@@ -113,7 +114,15 @@ function ownsStorage(g: Tensor): boolean {
 }
 
 /** tensor.backward(): accumulates d(root)/d(leaf) into every leaf's .grad. */
-export function backward(root: Tensor, gradient?: Tensor | null, options: BackwardOptions = {}): void {
+export function backward(root: Tensor, gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
+  // backward({ retainGraph: true }) as well as backward(gradient, options): an options object may come first.
+  if (gradient != null && !(gradient instanceof Tensor)) {
+    if (typeof gradient !== 'object' || Array.isArray(gradient)) throw new ValueError(`backward: gradient must be a Tensor, null or an options object, got ${show(gradient)}`);
+    if (options !== undefined && Object.keys(options).length > 0) throw new ValueError('backward: give the options once, as backward(options) or backward(gradient, options)');
+    options = gradient;
+    gradient = null;
+  }
+  checkOptionNames('backward', options, ['retainGraph', 'createGraph']);
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   // A leaf may take a gradient tensor itself rather than a copy when nothing else can see it:

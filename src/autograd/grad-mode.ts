@@ -8,10 +8,12 @@ export function isGradEnabled(): boolean {
 
 /** Turns graph recording on or off until changed again (for code that cannot use a callback). */
 export function setGradEnabled(value: boolean): void {
+  if (typeof value !== 'boolean') throw new ValueError(`setGradEnabled: expected a boolean, got ${typeof value}`);
   enabled = value;
 }
 
 function withGradMode<T>(mode: boolean, fn: () => T, name: string): T {
+  if (typeof fn !== 'function') throw new ValueError(`${name}: expected a function to run, got ${fn === null ? 'null' : typeof fn}`);
   const previous = enabled;
   enabled = mode;
   try {

@@ -1,3 +1,4 @@
+import { optionsArg, show } from '../check.js';
 import { ValueError } from '../errors.js';
 import { stack } from '../ops/combine.js';
 import { tensor } from '../tensor/create.js';
@@ -27,6 +28,10 @@ export class DataLoader<T = Tensor[], B = T> implements Iterable<B> {
   readonly batchSize: number;
 
   constructor(readonly dataset: Dataset<T> | Iterable<T>, readonly options: DataLoaderOptions<T, B> = {}) {
+    optionsArg('DataLoader', options);
+    if (!isMapStyle(dataset) && (dataset === null || typeof (dataset as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function')) {
+      throw new ValueError(`DataLoader: expected a dataset (length and get) or an iterable, got ${show(dataset)}`);
+    }
     this.batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${options.batchSize}`);
     if (options.shuffle && !isMapStyle(dataset)) throw new ValueError('DataLoader: shuffle needs a map-style dataset (with length and get)');
@@ -77,7 +82,7 @@ export class DataLoader<T = Tensor[], B = T> implements Iterable<B> {
 }
 
 function isMapStyle<T>(d: Dataset<T> | Iterable<T>): d is Dataset<T> {
-  return typeof (d as Dataset<T>).get === 'function' && typeof (d as Dataset<T>).length === 'number';
+  return d !== null && typeof d === 'object' && typeof (d as Dataset<T>).get === 'function' && typeof (d as Dataset<T>).length === 'number';
 }
 
 /**

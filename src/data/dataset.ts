@@ -1,3 +1,4 @@
+import { show, tensorArg } from '../check.js';
 import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { fromTypedArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -14,6 +15,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
   constructor(...tensors: Tensor[]) {
     if (tensors.length === 0) throw new ValueError('TensorDataset: expected at least one tensor');
+    tensors.forEach((t, i) => tensorArg('TensorDataset', `tensor ${i}`, t));
     const n = tensors[0]!.shape[0];
     tensors.forEach((t, i) => {
       if (t.ndim === 0 || t.shape[0] !== n) {
@@ -42,6 +44,10 @@ export class TensorDataset implements Dataset<Tensor[]> {
 /** A view of some items of another dataset. */
 export class Subset<T> implements Dataset<T> {
   constructor(readonly dataset: Dataset<T>, readonly indices: readonly number[]) {
+    if (dataset === null || typeof dataset !== 'object' || typeof dataset.length !== 'number' || typeof dataset.get !== 'function') {
+      throw new ValueError(`Subset: expected a dataset with length and get(i), got ${show(dataset)}`);
+    }
+    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new ValueError(`Subset: indices must be an array of integers, got ${show(indices)}`);
     for (const i of indices) {
       if (!Number.isInteger(i) || i < 0 || i >= dataset.length) throw new IndexError(`Subset: index ${i} is out of range for ${dataset.length} items`);
     }

@@ -1,3 +1,4 @@
+import { checkInteger } from '../check.js';
 import { ValueError } from '../errors.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { type Dataset, Subset } from './dataset.js';
@@ -54,7 +55,9 @@ export function stratifiedSplit(labels: readonly (number | string)[], fractions:
 
 /** k folds for cross-validation: [trainIndices, validationIndices] for each fold. */
 export function kFold(n: number, k: number, options: { shuffle?: boolean; generator?: Generator } = {}): [number[], number[]][] {
-  if (!Number.isInteger(k) || k < 2 || k > n) throw new ValueError(`kFold: k must be an integer between 2 and ${n}, got ${k}`);
+  checkInteger('kFold', 'n', n, 0);
+  checkInteger('kFold', 'k', k, 2, Math.max(2, n));
+  if (k > n) throw new ValueError(`kFold: k must be an integer between 2 and ${n}, got ${k}`);
   const order = options.shuffle ? permutation(n, options.generator ?? defaultGenerator) : Array.from({ length: n }, (_, i) => i);
   const folds: [number[], number[]][] = [];
   let start = 0;

@@ -1,3 +1,4 @@
+import { tensorArg } from '../check.js';
 import { FormatError, IndexError, ValueError } from '../errors.js';
 import { readFileFor } from '../io/files.js';
 import { fromTypedArray } from '../tensor/create.js';
@@ -42,6 +43,7 @@ export class Vocab {
   private readonly index: Map<string, number>;
 
   private constructor(readonly tokens: readonly string[], readonly level: 'char' | 'word', readonly unk: number | null, readonly lowercase: boolean) {
+    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw new ValueError('Vocab: build one with Vocab.characters(text) or Vocab.words(text)');
     this.index = new Map(tokens.map((t, i) => [t, i]));
   }
 
@@ -131,6 +133,7 @@ export class SequenceDataset implements Dataset<Tensor[]> {
   private readonly src: Int32Array;
 
   constructor(readonly ids: Tensor, readonly seqLen: number, readonly stride = seqLen) {
+    tensorArg('SequenceDataset', 'ids', ids);
     if (ids.ndim !== 1 || ids.dtype !== 'int32') throw new ValueError(`SequenceDataset: expected a 1-D int32 tensor of ids, got ${ids.dtype} of shape [${ids.shape.join(', ')}]`);
     if (!Number.isInteger(seqLen) || seqLen < 1) throw new ValueError(`SequenceDataset: seqLen must be a positive integer, got ${seqLen}`);
     if (!Number.isInteger(stride) || stride < 1) throw new ValueError(`SequenceDataset: stride must be a positive integer, got ${stride}`);

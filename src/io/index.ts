@@ -1,5 +1,15 @@
-/** io: files. safetensors for weights (interchangeable with the Python ecosystem) and whole-run checkpoints. */
-export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, type Safetensors } from './safetensors.js';
-export { readFileFor, writeFileAtomic } from './files.js';
-export { saveCheckpoint, loadCheckpoint, type TrainingState } from './checkpoint.js';
-export { saveImageGrid, encodeImageGrid, type ImageGridOptions } from './image.js';
+/** io: files. safetensors for weights (interchangeable with the Python ecosystem) and whole-run checkpoints. Functions are guarded (src/guard.ts). */
+import { guardAll } from '../guard.js';
+import * as checkpoint from './checkpoint.js';
+import * as files from './files.js';
+import * as image from './image.js';
+import * as safetensors from './safetensors.js';
+
+export type { Safetensors } from './safetensors.js';
+export type { TrainingState } from './checkpoint.js';
+export type { ImageGridOptions } from './image.js';
+
+export const { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors } = guardAll(safetensors, 'io.');
+export const { readFileFor, writeFileAtomic } = guardAll(files, 'io.');
+export const { saveCheckpoint, loadCheckpoint } = guardAll(checkpoint, 'io.');
+export const { saveImageGrid, encodeImageGrid } = guardAll(image, 'io.');

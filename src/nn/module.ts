@@ -1,5 +1,6 @@
 import { noGrad } from '../autograd/grad-mode.js';
-import { isRecord, show } from '../check.js';
+import { isRecord, optionsArg, show } from '../check.js';
+import { boundaryError } from '../guard.js';
 import { AxonError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
@@ -38,7 +39,10 @@ function wrapForward(proto: object): void {
         if (replaced !== undefined) output = replaced;
       }
       return output;
-    } catch (e) {
+    } catch (caught) {
+      // JavaScript's own TypeError or RangeError (a wrong argument that reached a property read)
+      // becomes a ValueError naming the module, the original kept as its cause.
+      const e = boundaryError('forward', args, caught);
       if (e instanceof AxonError && !e.message.startsWith('[in ')) e.message = `[in ${this.describe()}] ${e.message}`;
       throw e;
     } finally {
@@ -78,18 +82,21 @@ export abstract class Module {
 
   registerParameter<T extends Parameter | null>(name: string, param: T): T {
     checkName('registerParameter', name);
+    if (param !== null && !(param instanceof Parameter)) throw new ValueError(`registerParameter: '${name}' must be a Parameter or null, got ${show(param)}`);
     this.params.set(name, param);
     return param;
   }
 
   registerBuffer<T extends Tensor | null>(name: string, tensor: T): T {
     checkName('registerBuffer', name);
+    if (tensor !== null && !(tensor instanceof Tensor)) throw new ValueError(`registerBuffer: '${name}' must be a Tensor or null, got ${show(tensor)}`);
     this.bufs.set(name, tensor);
     return tensor;
   }
 
   registerModule<T extends Module | null>(name: string, module: T): T {
     checkName('registerModule', name);
+    if (module !== null && !(module instanceof Module)) throw new ValueError(`registerModule: '${name}' must be a Module or null, got ${show(module)}`);
     this.mods.set(name, module);
     if (module) module.parentRef = { module: this, name };
     return module;
@@ -263,7 +270,7 @@ export abstract class Module {
 
   /** The checks of loadStateDict, without loading: throws on any problem, else says what would load. */
   checkStateDict(state: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}) {
-    const strict = options.strict ?? true;
+    const strict = optionsArg('loadStateDict', options).strict ?? true;
     if (!(state instanceof Map) && !isRecord(state)) throw new ValueError(`loadStateDict: expected an object or Map of tensors, got ${show(state)}`);
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
     const notTensors = [...entries].filter(([, v]) => !(v instanceof Tensor)).map(([k]) => k);
@@ -320,7 +327,7 @@ export abstract class Module {
 }
 
 function checkName(op: string, name: string): void {
-  if (!name || name.includes('.')) throw new ValueError(`${op}: name '${name}' must be non-empty and contain no '.'`);
+  if (typeof name !== 'string' || !name || name.includes('.')) throw new ValueError(`${op}: name '${name}' must be non-empty and contain no '.'`);
 }
 
 function deepCopy(value: unknown, memo: Map<unknown, unknown>): unknown {

@@ -4,6 +4,7 @@
  */
 import { type BackwardOptions, backward } from '../autograd/engine.js';
 import { DTypeError } from '../errors.js';
+import { guard } from '../guard.js';
 import type { DType } from '../tensor/dtype.js';
 import { isFloating } from '../tensor/dtype.js';
 import { ones, zeros } from '../tensor/create.js';
@@ -149,7 +150,7 @@ declare module '../tensor/tensor.js' {
     normal_(mean?: number, std?: number, generator?: Generator): Tensor;
     // autograd
     /** Accumulates gradients into the leaves' `.grad`; `gradient` is required for non-scalar outputs. */
-    backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+    backward(gradient?: Tensor | null | BackwardOptions, options?: BackwardOptions): void;
   }
 }
 
@@ -269,3 +270,11 @@ P.clamp_ = function (a, b) { return inplace.clamp_(this, a, b); };
 P.uniform_ = function (a, b, g) { return inplace.uniform_(this, a, b, g); };
 P.normal_ = function (m, s, g) { return inplace.normal_(this, m, s, g); };
 P.backward = function (g, o) { backward(this, g, o); };
+
+// The public boundary (src/guard.ts): every method a plain JavaScript caller reaches raises Axon's
+// error types, whatever it is passed. backward() runs user-written backward functions, so it checks
+// its own arguments instead.
+for (const name of Object.keys(P) as (keyof typeof P)[]) {
+  const value = P[name];
+  if (typeof value === 'function' && name !== 'backward') (P as unknown as Record<string, unknown>)[name] = guard(`Tensor.${String(name)}`, value as (...a: never[]) => unknown);
+}

@@ -1,4 +1,4 @@
-/** optim: optimizers with PyTorch's update rules, parameter groups and state dicts. */
+/** optim: optimizers with PyTorch's update rules, parameter groups and state dicts. Functions are guarded (src/guard.ts). */
 export { Optimizer, type ParamGroup, type ParamState, type OptimizerStateDict } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
@@ -8,4 +8,7 @@ export {
   LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR,
   OneCycleLR, SequentialLR, ReduceLROnPlateau, type OneCycleOptions, type PlateauOptions, type SchedulerState,
 } from './lr-scheduler.js';
-export { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } from './clip.js';
+import { guardAll } from '../guard.js';
+import * as clip from './clip.js';
+
+export const { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } = guardAll(clip, 'optim.');

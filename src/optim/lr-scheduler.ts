@@ -1,8 +1,13 @@
-import { checkFinite, checkInteger, isRecord, show } from '../check.js';
+import { checkFinite, checkInteger, isRecord, optionsArg, show } from '../check.js';
 import { ValueError } from '../errors.js';
-import type { Optimizer } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
+
+/** A scheduler needs an optimizer (its paramGroups' lr is what it sets). */
+function checkOptimizer(op: string, optimizer: unknown): void {
+  if (!(optimizer instanceof Optimizer)) throw new ValueError(`${op}: expected an optimizer, got ${show(optimizer)}`);
+}
 
 /** A scheduler's saved state: plain JSON (checkpoints store it in their header). */
 export interface SchedulerState {
@@ -24,6 +29,7 @@ export abstract class LRScheduler {
   private lastLrs: number[] = [];
 
   constructor(readonly optimizer: AnyOptimizer) {
+    checkOptimizer(new.target.name, optimizer);
     this.baseLrs = optimizer.paramGroups.map((g) => {
       if (!initialLr.has(g)) initialLr.set(g, g.lr);
       return initialLr.get(g)!;
@@ -73,6 +79,7 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly stepSize: number, readonly gamma = 0.1) {
     super(optimizer);
     if (!Number.isInteger(stepSize) || stepSize <= 0) throw new ValueError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
+    checkFinite('StepLR', 'gamma', gamma);
     this.init();
   }
   protected lrAt(e: number): number[] {
@@ -85,6 +92,9 @@ export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
   constructor(optimizer: AnyOptimizer, milestones: number[], readonly gamma = 0.1) {
     super(optimizer);
+    if (!Array.isArray(milestones)) throw new ValueError(`MultiStepLR: milestones must be an array of epochs, got ${show(milestones)}`);
+    milestones.forEach((m) => checkInteger('MultiStepLR', 'a milestone', m, 0));
+    checkFinite('MultiStepLR', 'gamma', gamma);
     this.milestones = [...milestones].sort((a, b) => a - b);
     this.init();
   }
@@ -98,6 +108,7 @@ export class MultiStepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly gamma: number) {
     super(optimizer);
+    checkFinite('ExponentialLR', 'gamma', gamma);
     this.init();
   }
   protected lrAt(e: number): number[] {
@@ -137,6 +148,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
 export class LinearLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, readonly options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer);
+    optionsArg('LinearLR', options);
     const s = options.startFactor ?? 1 / 3;
     if (!(s > 0 && s <= 1)) throw new ValueError(`LinearLR: startFactor must be in (0, 1], got ${s}`);
     this.init();
@@ -170,6 +182,8 @@ export class OneCycleLR extends LRScheduler {
   private readonly limits: { initial: number; max: number; min: number }[];
 
   constructor(optimizer: AnyOptimizer, readonly o: OneCycleOptions) {
+    checkOptimizer('OneCycleLR', optimizer);
+    if (!isRecord(o)) throw new ValueError(`OneCycleLR: options must be an object with maxLr, got ${show(o)}`);
     const maxLrs = optimizer.paramGroups.map((_, i) => (Array.isArray(o.maxLr) ? o.maxLr[i]! : o.maxLr));
     const div = o.divFactor ?? 25;
     // PyTorch starts every group at maxLr / divFactor.
@@ -289,6 +303,8 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
 
   constructor(readonly optimizer: AnyOptimizer, readonly o: PlateauOptions = {}) {
+    checkOptimizer('ReduceLROnPlateau', optimizer);
+    optionsArg('ReduceLROnPlateau', o);
     if ((o.factor ?? 0.1) >= 1) throw new ValueError(`ReduceLROnPlateau: factor must be < 1, got ${o.factor}`);
     this.best = (o.mode ?? 'min') === 'min' ? Infinity : -Infinity;
   }

@@ -26,16 +26,21 @@ export abstract class Optimizer<H extends { lr: number }> {
   readonly state = new Map<Tensor, ParamState>();
 
   constructor(params: Iterable<Tensor> | Iterable<{ params: Iterable<Tensor> } & Partial<H>>, readonly defaults: H) {
+    const op = new.target.name;
+    const iterable = (v: unknown): v is Iterable<unknown> => v !== null && typeof v === 'object' && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+    if (!iterable(params)) throw new ValueError(`${op}: params must be an iterable of tensors or of { params, ... } groups (model.parameters()), got ${show(params)}`);
     const list = [...params] as unknown[];
-    if (list.length === 0) throw new ValueError(`${new.target.name}: got an empty parameter list`);
-    const groups = (list[0] as { params?: unknown }).params !== undefined
+    if (list.length === 0) throw new ValueError(`${op}: got an empty parameter list`);
+    const groups = isRecord(list[0]) && !(list[0] instanceof Tensor)
       ? (list as ({ params: Iterable<Tensor> } & Partial<H>)[])
       : [{ params: list as Tensor[] }];
     this.paramGroups = [];
     const seen = new Set<Tensor>();
     for (const g of groups) {
+      if (!isRecord(g) || !iterable(g.params)) throw new ValueError(`${op}: each parameter group must be { params: [...tensors], ...options }, got ${show(g)}`);
       const ps = [...g.params];
       for (const p of ps) {
+        if (!(p instanceof Tensor)) throw new ValueError(`${op}: parameters must be tensors, got ${show(p)}`);
         if (seen.has(p)) throw new ValueError(`${new.target.name}: a parameter appears in more than one group`);
         seen.add(p);
       }

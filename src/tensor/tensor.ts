@@ -120,6 +120,7 @@ export class Tensor {
    * how a module changes the dtype of its parameters in place. Not recorded by autograd.
    */
   setData(other: Tensor): this {
+    if (!(other instanceof Tensor)) throw new ValueError(`setData: expected a Tensor, got ${other === null ? 'null' : typeof other}`);
     const self = this as { -readonly [K in 'storage' | 'data' | 'shape' | 'strides' | 'offset' | 'dtype']: Tensor[K] };
     self.storage = other.storage;
     self.data = other.storage.data;
@@ -207,6 +208,7 @@ export class Tensor {
   }
 
   forEachOffset(fn: (offset: number) => void): void {
+    if (typeof fn !== 'function') throw new ValueError(`forEachOffset: expected a function, got ${typeof fn}`);
     const shape = this.shape, strides = this.strides;
     const walk = (d: number, off: number): void => {
       if (d === shape.length) { fn(off); return; }

@@ -1,9 +1,9 @@
 import { grad } from '../autograd/engine.js';
-import { AutogradError, DTypeError, fmtShape } from '../errors.js';
+import { AutogradError, DTypeError, ValueError, fmtShape } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
 import { randn } from '../tensor/create.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step. */
@@ -20,7 +20,14 @@ export interface GradcheckOptions {
  * checked against (f(x + eps·e_i) - f(x - eps·e_i))·v / 2eps for every input element.
  * Returns true, or throws an AutogradError naming the input, the element and both values.
  */
+/** gradcheck's arguments: a function and an array of tensors (user code runs unguarded inside). */
+function checkArgs(op: string, fn: unknown, inputs: unknown): void {
+  if (typeof fn !== 'function') throw new ValueError(`${op}: fn must be a function, got ${typeof fn}`);
+  if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof Tensor)) throw new ValueError(`${op}: inputs must be an array of tensors`);
+}
+
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): true {
+  checkArgs('gradcheck', fn, inputs);
   const eps = options.eps ?? 1e-6, atol = options.atol ?? 1e-5, rtol = options.rtol ?? 1e-3;
   const xs = inputs.map((t, i) => {
     if (!isFloating(t.dtype)) throw new DTypeError(`gradcheck: input ${i} has dtype ${t.dtype}; only floating-point inputs can be checked`);
@@ -60,6 +67,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
  * for fixed random v and w.
  */
 export function gradgradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): true {
+  checkArgs('gradgradcheck', fn, inputs);
   const gen = new Generator((options.seed ?? 1234) + 1);
   let v: Tensor | null = null;
   let ws: Tensor[] | null = null;

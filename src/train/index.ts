@@ -1,5 +1,10 @@
-/** train: the fit loop, callbacks and metrics. */
-export * as metrics from './metrics.js';
+/** train: the fit loop, callbacks and metrics. Pure functions are guarded (src/guard.ts); the ones that run a model check their arguments. */
+import { guardAll } from '../guard.js';
+import * as latency from './latency.js';
+import * as metricsModule from './metrics.js';
+
+export const metrics = guardAll(metricsModule, 'train.metrics.');
 export { fit, evaluate, predict, type FitOptions, type History, type Batch, type MetricFn } from './trainer.js';
 export { EarlyStopping, ModelCheckpoint, MetricsLogger, BackupAndRestore, type Callback, type CallbackState, type EpochEnd, type TrainBegin } from './callbacks.js';
-export { measureLatency, percentile, type LatencyReport } from './latency.js';
+export { measureLatency, type LatencyReport } from './latency.js';
+export const { percentile } = guardAll(latency, 'train.');

@@ -1,7 +1,8 @@
 import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { inEvalMode } from './eval-mode.js';
+import { checkModel, inEvalMode } from './eval-mode.js';
+import { optionsArg, tensorArg } from '../check.js';
 
 /** The p-th percentile (0–100) of `values` by linear interpolation between order statistics. */
 export function percentile(values: readonly number[], p: number): number {
@@ -27,6 +28,9 @@ export interface LatencyReport {
  * caches), then `runs` timed ones. Use a batch of one for the latency a served request sees.
  */
 export function measureLatency(model: Module, input: Tensor, o: { warmup?: number; runs?: number } = {}): LatencyReport {
+  checkModel('measureLatency', model);
+  tensorArg('measureLatency', 'input', input);
+  optionsArg('measureLatency', o);
   const warmup = o.warmup ?? 20, runs = o.runs ?? 200;
   if (!Number.isInteger(runs) || runs < 1) throw new ValueError(`measureLatency: runs must be a positive integer, got ${runs}`);
   return inEvalMode(model, () => {

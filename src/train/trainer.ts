@@ -2,12 +2,13 @@ import cliProgress from 'cli-progress';
 import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { cat } from '../ops/combine.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { checkInteger, isRecord, optionsArg, show, tensorArg } from '../check.js';
+import { Optimizer } from '../optim/optimizer.js';
 import { type LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback, EpochEnd, TrainBegin } from './callbacks.js';
-import { inEvalMode } from './eval-mode.js';
+import { checkIterable, checkModel, inEvalMode } from './eval-mode.js';
 import { percentile } from './latency.js';
 
 /** A batch as loaders yield it: inputs then target. */
@@ -48,6 +49,13 @@ function forward(model: Module, batch: Batch): [Tensor, Tensor] {
  * samples/s). Hand-written loops stay just as possible; this only saves writing them.
  */
 export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): History {
+  checkModel('fit', model);
+  checkIterable('fit', 'train', train);
+  if (!isRecord(o)) throw new ValueError(`fit: options { epochs, optimizer, loss } are required, got ${show(o)}`);
+  checkInteger('fit', 'epochs', o.epochs, 0);
+  if (!(o.optimizer instanceof Optimizer)) throw new ValueError(`fit: optimizer must be an optimizer, got ${show(o.optimizer)}`);
+  if (typeof o.loss !== 'function') throw new ValueError(`fit: loss must be a function (output, target) => Tensor, got ${show(o.loss)}`);
+  if (o.validation !== undefined) checkIterable('fit', 'validation', o.validation);
   const callbacks = o.callbacks ?? [];
   const history: History = { epochs: [] };
   const showBar = (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
@@ -106,6 +114,9 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
  * latency per batch (`latencyP50`, `latencyP95`, in milliseconds).
  */
 export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (output: Tensor, target: Tensor) => Tensor; metrics?: Record<string, MetricFn> } = {}): Record<string, number> {
+  checkModel('evaluate', model);
+  checkIterable('evaluate', 'data', data);
+  optionsArg('evaluate', o);
   const metrics = Object.entries(o.metrics ?? {});
   return inEvalMode(model, () => {
     // Outputs are kept (and concatenated) only when a metric needs them all at once.
@@ -136,7 +147,10 @@ export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (outp
 
 /** Model outputs for `inputs`, computed in batches in eval mode without gradients. */
 export function predict(model: Module, inputs: Tensor, o: { batchSize?: number } = {}): Tensor {
-  const bs = o.batchSize ?? 256;
+  checkModel('predict', model);
+  tensorArg('predict', 'inputs', inputs);
+  if (inputs.ndim === 0) throw new ValueError('predict: inputs must have a batch dimension, got a 0-d tensor');
+  const bs = checkInteger('predict', 'batchSize', optionsArg('predict', o).batchSize ?? 256, 1);
   return inEvalMode(model, () => {
     const outs: Tensor[] = [];
     for (let s = 0; s < inputs.shape[0]!; s += bs) outs.push(model.forward(inputs.narrow(0, s, Math.min(bs, inputs.shape[0]! - s))));

@@ -72,8 +72,8 @@ export function unaryFn(op: UnaryOp, p0 = 0, p1 = 0): (x: number) => number {
     case 'softplus': return (x) => (x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0);
     // max then min, as PyTorch: with p0 > p1 every value becomes p1; NaN stays NaN.
     case 'clamp': return (x) => { const y = x < p0 ? p0 : x; return y > p1 ? p1 : y; };
-    case 'powScalar': return (x) => Math.pow(x, p0);
-    case 'rpowScalar': return (x) => Math.pow(p0, x);
+    case 'powScalar': return (x) => powC(x, p0);
+    case 'rpowScalar': return (x) => powC(p0, x);
   }
 }
 
@@ -83,7 +83,7 @@ export function binaryFn(op: BinaryOp): (a: number, b: number) => number {
     case 'sub': return (a, b) => a - b;
     case 'mul': return (a, b) => a * b;
     case 'div': return (a, b) => a / b;
-    case 'pow': return Math.pow;
+    case 'pow': return powC;
     // NaN propagates, as in PyTorch.
     case 'maximum': return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
     case 'minimum': return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
@@ -97,4 +97,14 @@ export function binaryFn(op: BinaryOp): (a: number, b: number) => number {
     case 'logicalOr': return (a, b) => (a !== 0 || b !== 0 ? 1 : 0);
     case 'logicalXor': return (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0);
   }
+}
+
+/**
+ * pow with C's (and so PyTorch's and the native kernels') special cases, where JavaScript's
+ * Math.pow differs: 1 to any power is 1 (JS: 1 ** NaN is NaN), and (-1) ** ±Infinity is 1.
+ */
+export function powC(a: number, b: number): number {
+  if (a === 1) return 1;
+  if (a === -1 && (b === Infinity || b === -Infinity)) return 1;
+  return Math.pow(a, b);
 }

@@ -17,11 +17,6 @@ const f32 = (v: View): v is View & { data: Float32Array } => v.data instanceof F
  * descriptor (measured: ~1 µs for a 4-element add in JS, ~2.4 µs through the addon).
  */
 const SMALL = 1024;
-const small = (shape: readonly number[]) => {
-  let n = 1;
-  for (const s of shape) n *= s;
-  return n < SMALL;
-};
 
 /** [rank, shape, strides of each view..., offsets of each view...] */
 function describe(shape: readonly number[], views: readonly View[], extra: number[] = []): Float64Array {
@@ -57,7 +52,11 @@ export class NativeBackend implements Backend {
   // Comparisons of float32 operands into a bool output (one byte per element).
   private readonly COMPARE: Record<string, number>;
 
-  constructor(readonly addon: Addon) {
+  /** Tensors with fewer elements run on the JS backend (0 sends everything native: the fuzzers do). */
+  readonly minElements: number;
+
+  constructor(readonly addon: Addon, options: { minElements?: number } = {}) {
+    this.minElements = options.minElements ?? SMALL;
     const ops = addon.ops();
     this.UNARY = codes(ops.unary);
     this.BINARY = codes(ops.binary);
@@ -65,8 +64,14 @@ export class NativeBackend implements Backend {
     this.COMPARE = codes(ops.compare);
   }
 
+  private small(shape: readonly number[]): boolean {
+    let n = 1;
+    for (const s of shape) n *= s;
+    return n < this.minElements;
+  }
+
   copy(x: View, out: View): void {
-    if (f32(x) && f32(out) && !small(out.shape)) this.addon.copy(x.data, out.data, describe(out.shape, [x, out]));
+    if (f32(x) && f32(out) && !this.small(out.shape)) this.addon.copy(x.data, out.data, describe(out.shape, [x, out]));
     else this.js.copy(x, out);
   }
 
@@ -76,18 +81,18 @@ export class NativeBackend implements Backend {
 
   unary(op: UnaryOp, x: View, out: View, p0 = 0, p1 = 0): void {
     const code = this.UNARY[op];
-    if (code === undefined || !f32(x) || !f32(out) || small(out.shape)) return this.js.unary(op, x, out, p0, p1);
+    if (code === undefined || !f32(x) || !f32(out) || this.small(out.shape)) return this.js.unary(op, x, out, p0, p1);
     this.addon.unary(code, x.data, out.data, describe(out.shape, [x, out]), p0, p1);
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
     const cmp = this.COMPARE[op];
-    if (cmp !== undefined && f32(a) && f32(b) && out.data instanceof Uint8Array && !small(out.shape)) {
+    if (cmp !== undefined && f32(a) && f32(b) && out.data instanceof Uint8Array && !this.small(out.shape)) {
       this.addon.compare(cmp, a.data, b.data, out.data, describe(out.shape, [a, b, out]));
       return;
     }
     const code = this.BINARY[op];
-    if (code === undefined || !f32(a) || !f32(b) || !f32(out) || small(out.shape)) return this.js.binary(op, a, b, out);
+    if (code === undefined || !f32(a) || !f32(b) || !f32(out) || this.small(out.shape)) return this.js.binary(op, a, b, out);
     this.addon.binary(code, a.data, b.data, out.data, describe(out.shape, [a, b, out]));
   }
 
@@ -97,7 +102,7 @@ export class NativeBackend implements Backend {
 
   reduce(op: ReduceOp, x: View, out: View): void {
     const code = this.REDUCE[op];
-    if (code === undefined || !f32(x) || !f32(out) || small(x.shape)) return this.js.reduce(op, x, out);
+    if (code === undefined || !f32(x) || !f32(out) || this.small(x.shape)) return this.js.reduce(op, x, out);
     const r = x.shape.length;
     const d = new Float64Array(1 + 3 * r + 2);
     d[0] = r;
@@ -108,7 +113,7 @@ export class NativeBackend implements Backend {
   }
 
   argReduce(op: 'argmax' | 'argmin', x: View, axis: number, out: View): void {
-    if (!f32(x) || !(out.data instanceof Int32Array) || small(x.shape)) return this.js.argReduce(op, x, axis, out);
+    if (!f32(x) || !(out.data instanceof Int32Array) || this.small(x.shape)) return this.js.argReduce(op, x, axis, out);
     const outer = x.shape.filter((_, d) => d !== axis);
     const xs = { ...x, shape: outer, strides: x.strides.filter((_, d) => d !== axis) };
     this.addon.argReduce(op === 'argmax', x.data, out.data, describe(outer, [xs, out], [x.shape[axis]!, x.strides[axis]!]));
@@ -136,13 +141,13 @@ export class NativeBackend implements Backend {
 
   // Index ranges are checked by the op layer, and again by the addon before its kernel runs.
   gather(x: View, axis: number, index: View, out: View): void {
-    if (!f32(x) || !f32(out) || !(index.data instanceof Int32Array) || small(index.shape)) return this.js.gather(x, axis, index, out);
+    if (!f32(x) || !f32(out) || !(index.data instanceof Int32Array) || x.shape.length === 0 || this.small(index.shape)) return this.js.gather(x, axis, index, out);
     const xs = { ...x, strides: x.strides.map((s, d) => (d === axis ? 0 : s)) };
     this.addon.gather(x.data, index.data, out.data, describe(index.shape, [xs, index, out], [x.shape[axis]!, x.strides[axis]!]));
   }
 
   scatter(mode: 'assign' | 'add', out: View, axis: number, index: View, src: View): void {
-    if (!f32(out) || !f32(src) || !(index.data instanceof Int32Array) || small(index.shape)) return this.js.scatter(mode, out, axis, index, src);
+    if (!f32(out) || !f32(src) || !(index.data instanceof Int32Array) || out.shape.length === 0 || this.small(index.shape)) return this.js.scatter(mode, out, axis, index, src);
     const os = { ...out, strides: out.strides.map((s, d) => (d === axis ? 0 : s)) };
     this.addon.scatter(mode === 'add', out.data, index.data, src.data, describe(index.shape, [os, index, src], [out.shape[axis]!, out.strides[axis]!]));
   }
@@ -174,7 +179,7 @@ export class NativeBackend implements Backend {
   layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {
     const all = [x, out, mean, rstd, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
     const unit = (v: View | null) => !v || v.strides[v.strides.length - 1] === 1 || v.shape[v.shape.length - 1] === 1;
-    if (!all.every(f32) || !unit(x) || !unit(weight) || !unit(bias) || small(x.shape)) return this.js.layerNorm(x, weight, bias, eps, out, mean, rstd);
+    if (!all.every(f32) || !unit(x) || !unit(weight) || !unit(bias) || this.small(x.shape)) return this.js.layerNorm(x, weight, bias, eps, out, mean, rstd);
     this.addon.layerNorm(x.data as Float32Array, (weight?.data ?? null) as Float32Array | null, (bias?.data ?? null) as Float32Array | null,
       out.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
       new Float64Array([x.shape[0]!, x.shape[1]!, x.offset, x.strides[0]!, weight?.offset ?? 0, bias?.offset ?? 0, out.offset, out.strides[0]!, mean.offset, rstd.offset, eps]));
@@ -183,7 +188,7 @@ export class NativeBackend implements Backend {
   layerNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
     const all = [g, x, mean, rstd, dx, ...[weight, dWeight, dBias].filter((v): v is View => v !== null)];
     const unit = (v: View | null) => !v || v.strides[v.strides.length - 1] === 1 || v.shape[v.shape.length - 1] === 1;
-    if (!all.every(f32) || ![g, x, dx, weight, dWeight, dBias].every(unit) || small(x.shape)) return this.js.layerNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
+    if (!all.every(f32) || ![g, x, dx, weight, dWeight, dBias].every(unit) || this.small(x.shape)) return this.js.layerNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
     this.addon.layerNormBackward(g.data as Float32Array, x.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
       (weight?.data ?? null) as Float32Array | null, dx.data as Float32Array, (dWeight?.data ?? null) as Float32Array | null, (dBias?.data ?? null) as Float32Array | null,
       new Float64Array([x.shape[0]!, x.shape[1]!, g.offset, g.strides[0]!, x.offset, x.strides[0]!, mean.offset, rstd.offset, weight?.offset ?? 0, dx.offset, dx.strides[0]!, dWeight?.offset ?? 0, dBias?.offset ?? 0]));
@@ -191,7 +196,7 @@ export class NativeBackend implements Backend {
 
   batchNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, variance: View, rstd: View): void {
     const all = [x, out, mean, variance, rstd, ...[weight, bias].filter((v): v is View => v !== null)];
-    if (!all.every(f32) || small(x.shape)) return this.js.batchNorm(x, weight, bias, eps, out, mean, variance, rstd);
+    if (!all.every(f32) || this.small(x.shape)) return this.js.batchNorm(x, weight, bias, eps, out, mean, variance, rstd);
     const [N, C, S] = x.shape as [number, number, number];
     this.addon.batchNorm(x.data as Float32Array, (weight?.data ?? null) as Float32Array | null, (bias?.data ?? null) as Float32Array | null,
       out.data as Float32Array, mean.data as Float32Array, variance.data as Float32Array, rstd.data as Float32Array,
@@ -200,7 +205,7 @@ export class NativeBackend implements Backend {
 
   batchNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
     const all = [g, x, mean, rstd, dx, ...[weight, dWeight, dBias].filter((v): v is View => v !== null)];
-    if (!all.every(f32) || small(x.shape)) return this.js.batchNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
+    if (!all.every(f32) || this.small(x.shape)) return this.js.batchNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
     const [N, C, S] = x.shape as [number, number, number];
     this.addon.batchNormBackward(g.data as Float32Array, x.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
       (weight?.data ?? null) as Float32Array | null, dx.data as Float32Array, (dWeight?.data ?? null) as Float32Array | null, (dBias?.data ?? null) as Float32Array | null,
@@ -208,7 +213,7 @@ export class NativeBackend implements Backend {
   }
 
   softmaxBackward(g: View, y: View, axis: number, out: View, log: boolean): void {
-    if (!f32(g) || !f32(y) || !f32(out) || small(y.shape)) return this.js.softmaxBackward(g, y, axis, out, log);
+    if (!f32(g) || !f32(y) || !f32(out) || this.small(y.shape)) return this.js.softmaxBackward(g, y, axis, out, log);
     this.addon.softmaxBackward(g.data, y.data, out.data, describe(y.shape, [g, y, out], [axis, log ? 1 : 0]));
   }
 
@@ -233,7 +238,7 @@ export class NativeBackend implements Backend {
   }
 
   softmax(x: View, axis: number, out: View, log: boolean): void {
-    if (!f32(x) || !f32(out) || small(x.shape)) return this.js.softmax(x, axis, out, log);
+    if (!f32(x) || !f32(out) || this.small(x.shape)) return this.js.softmax(x, axis, out, log);
     this.addon.softmax(x.data, out.data, describe(x.shape, [x, out], [axis, log ? 1 : 0]));
   }
 }

@@ -2,6 +2,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { type WindowGeometry, unfoldWindows, windowCount } from '../../ops/window.js';
 import { cat } from '../../ops/combine.js';
 import { fromTypedArray, zeros } from '../../tensor/create.js';
+import { MAX_ELEMENTS } from '../../tensor/dtype.js';
 import { getBackend as backend } from '../../backend/index.js';
 import { record as recordOp } from '../../autograd/record.js';
 import { scatterAdd } from '../../ops/indexing.js';
@@ -113,6 +114,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   return batched('adaptiveAvgPool2d', x, 4, (x4) => {
     const [oh, ow] = positivePair('adaptiveAvgPool2d', 'outputSize', outputSize);
     const [H, W] = [x4.shape[2]!, x4.shape[3]!];
+    // The loop below makes one small tensor per output cell: refuse sizes no tensor could hold first.
+    if (x4.shape[0]! * x4.shape[1]! * oh * ow > MAX_ELEMENTS || oh * ow > MAX_ELEMENTS) {
+      throw new ValueError(`adaptiveAvgPool2d: output size [${oh}, ${ow}] for input ${fmtShape(x4.shape)} is more than a tensor can hold`);
+    }
     if (H % oh === 0 && W % ow === 0) return avgPool2d(x4, [H / oh, W / ow]);
     const rows: Tensor[] = [];
     for (let i = 0; i < oh; i++) {

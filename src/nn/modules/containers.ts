@@ -1,3 +1,4 @@
+import { isRecord, show } from '../../check.js';
 import { IndexError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
@@ -7,7 +8,7 @@ export class Sequential extends Module {
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     const first = modules[0];
-    if (modules.length === 1 && first && !(first instanceof Module)) {
+    if (modules.length === 1 && isRecord(first) && !(first instanceof Module)) {
       for (const [name, m] of Object.entries(first)) this.registerModule(name, m);
     } else {
       (modules as Module[]).forEach((m, i) => this.registerModule(String(i), m));
@@ -44,6 +45,7 @@ export class ModuleList<T extends Module = Module> extends Module implements Ite
 
   constructor(modules: Iterable<T> = []) {
     super();
+    if (modules === null || typeof (modules as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') throw new ValueError(`ModuleList: expected an iterable of modules, got ${show(modules)}`);
     for (const m of modules) this.append(m);
   }
 
@@ -79,6 +81,7 @@ export class ModuleDict<T extends Module = Module> extends Module {
 
   constructor(modules: Record<string, T> = {}) {
     super();
+    if (!isRecord(modules)) throw new ValueError(`ModuleDict: expected an object of modules, got ${show(modules)}`);
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
 

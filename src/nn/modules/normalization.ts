@@ -1,4 +1,6 @@
-import { ShapeError, fmtShape } from '../../errors.js';
+import { optionsArg, show } from '../../check.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { intArg } from '../functional/args.js';
 import { ones, zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { batchNorm, groupNorm, layerNorm } from '../functional/normalization.js';
@@ -22,6 +24,8 @@ abstract class BatchNormBase extends Module {
 
   constructor(readonly numFeatures: number, readonly options: BatchNormOptions = {}) {
     super();
+    intArg(this.constructor.name, 'numFeatures', numFeatures, 1);
+    optionsArg(this.constructor.name, options);
     const affine = options.affine ?? true;
     this.weight = this.registerParameter('weight', affine ? new Parameter(ones([numFeatures])) : null);
     this.bias = this.registerParameter('bias', affine ? new Parameter(zeros([numFeatures])) : null);
@@ -69,7 +73,11 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | number[], readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
     super();
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    optionsArg('LayerNorm', options);
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape)) throw new ValueError(`LayerNorm: normalizedShape must be a size or a list of sizes, got ${show(normalizedShape)}`);
+    shape.forEach((d) => intArg('LayerNorm', 'normalizedShape', d, 1));
+    this.normalizedShape = [...shape];
     const affine = options.elementwiseAffine ?? true;
     this.weight = this.registerParameter('weight', affine ? new Parameter(ones(this.normalizedShape)) : null);
     this.bias = this.registerParameter('bias', affine && options.bias !== false ? new Parameter(zeros(this.normalizedShape)) : null);

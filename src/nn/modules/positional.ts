@@ -1,5 +1,8 @@
+import { optionsArg } from '../../check.js';
 import { ShapeError, fmtShape } from '../../errors.js';
+import { intArg } from '../functional/args.js';
 import { arange, fromTypedArray } from '../../tensor/create.js';
+import { allocArray } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
@@ -14,8 +17,9 @@ export class SinusoidalPositionalEncoding extends Module {
 
   constructor(readonly dModel: number, readonly options: { maxLen?: number; dropout?: number; batchFirst?: boolean } = {}) {
     super();
-    const maxLen = options.maxLen ?? 5000;
-    const data = new Float32Array(maxLen * dModel);
+    intArg('SinusoidalPositionalEncoding', 'dModel', dModel, 1);
+    const maxLen = intArg('SinusoidalPositionalEncoding', 'maxLen', optionsArg('SinusoidalPositionalEncoding', options).maxLen ?? 5000, 1);
+    const data = allocArray('float32', maxLen * dModel, 'SinusoidalPositionalEncoding') as Float32Array;
     for (let pos = 0; pos < maxLen; pos++) {
       for (let i = 0; i < dModel; i += 2) {
         const angle = pos * Math.exp((-i * Math.log(10000)) / dModel);
@@ -49,6 +53,7 @@ export class LearnedPositionalEncoding extends Module {
 
   constructor(readonly maxLen: number, readonly dModel: number, readonly options: { batchFirst?: boolean } = {}) {
     super();
+    optionsArg('LearnedPositionalEmbedding', options);
     this.embedding = this.registerModule('embedding', new Embedding(maxLen, dModel));
   }
 

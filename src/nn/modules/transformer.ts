@@ -1,4 +1,6 @@
+import { optionsArg, show } from '../../check.js';
 import { ValueError } from '../../errors.js';
+import { intArg } from '../functional/args.js';
 import { gelu, relu } from '../../ops/activations.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { causalMask } from '../functional/attention.js';
@@ -53,6 +55,7 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(readonly dModel: number, readonly nhead: number, options: TransformerLayerOptions = {}) {
     super();
+    optionsArg(this.constructor.name, options);
     const attn = { dropout: options.dropout ?? 0.1, batchFirst: options.batchFirst, bias: options.bias !== false };
     this.self_attn = this.registerModule('self_attn', new MultiheadAttention(dModel, nhead, attn));
     const s = sharedParts(this, dModel, options, 2);
@@ -104,6 +107,7 @@ export class TransformerDecoderLayer extends Module {
 
   constructor(readonly dModel: number, readonly nhead: number, options: TransformerLayerOptions = {}) {
     super();
+    optionsArg(this.constructor.name, options);
     const attn = { dropout: options.dropout ?? 0.1, batchFirst: options.batchFirst, bias: options.bias !== false };
     this.self_attn = this.registerModule('self_attn', new MultiheadAttention(dModel, nhead, attn));
     this.multihead_attn = this.registerModule('multihead_attn', new MultiheadAttention(dModel, nhead, attn));
@@ -142,8 +146,10 @@ export class TransformerEncoder extends Module {
 
   constructor(encoderLayer: TransformerEncoderLayer, readonly numLayers: number, options: { norm?: LayerNorm | null } = {}) {
     super();
+    intArg('TransformerEncoder', 'numLayers', numLayers, 1);
+    if (!(encoderLayer instanceof Module)) throw new ValueError(`TransformerEncoder: encoderLayer must be a TransformerEncoderLayer, got ${show(encoderLayer)}`);
     this.layers = this.registerModule('layers', new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone())));
-    this.norm = this.registerModule('norm', options.norm ?? null);
+    this.norm = this.registerModule('norm', optionsArg('TransformerEncoder', options).norm ?? null);
   }
 
   forward(src: Tensor, options: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
@@ -159,8 +165,10 @@ export class TransformerDecoder extends Module {
 
   constructor(decoderLayer: TransformerDecoderLayer, readonly numLayers: number, options: { norm?: LayerNorm | null } = {}) {
     super();
+    intArg('TransformerDecoder', 'numLayers', numLayers, 1);
+    if (!(decoderLayer instanceof Module)) throw new ValueError(`TransformerDecoder: decoderLayer must be a TransformerDecoderLayer, got ${show(decoderLayer)}`);
     this.layers = this.registerModule('layers', new ModuleList(Array.from({ length: numLayers }, () => decoderLayer.clone())));
-    this.norm = this.registerModule('norm', options.norm ?? null);
+    this.norm = this.registerModule('norm', optionsArg('TransformerDecoder', options).norm ?? null);
   }
 
   forward(tgt: Tensor, memory: Tensor, options: DecoderForwardOptions = {}): Tensor {
@@ -184,6 +192,7 @@ export class Transformer extends Module {
 
   constructor(options: TransformerOptions = {}) {
     super();
+    optionsArg('Transformer', options);
     const d = options.dModel ?? 512, h = options.nhead ?? 8, eps = options.layerNormEps ?? 1e-5;
     this.encoder = this.registerModule('encoder', new TransformerEncoder(new TransformerEncoderLayer(d, h, options), options.numEncoderLayers ?? 6, { norm: new LayerNorm(d, { eps }) }));
     this.decoder = this.registerModule('decoder', new TransformerDecoder(new TransformerDecoderLayer(d, h, options), options.numDecoderLayers ?? 6, { norm: new LayerNorm(d, { eps }) }));

@@ -107,20 +107,18 @@ Buffer<T> Call::typed(size_t i, const char* name, napi_typedarray_type want, con
   Buffer<T> b;
   b.name = name;
   if (!arg(i, name)) return b;
-  napi_valuetype vt;
-  napi_typeof(env_, argv_[i], &vt);
-  if (optional && (vt == napi_null || vt == napi_undefined)) return b;
-  bool is_typed = false;
-  napi_is_typedarray(env_, argv_[i], &is_typed);
+  // One N-API call on the hot path: napi_get_typedarray_info fails for anything not a typed array.
   napi_typedarray_type type;
   size_t len = 0;
   void* data = nullptr;
-  if (!is_typed || napi_get_typedarray_info(env_, argv_[i], &type, &len, &data, nullptr, nullptr) != napi_ok || type != want) {
-    fail(std::string("argument ") + name + " must be a " + type_name);
+  if (napi_get_typedarray_info(env_, argv_[i], &type, &len, &data, nullptr, nullptr) == napi_ok && type == want) {
+    b.p = static_cast<T*>(data);
+    b.length = len;
     return b;
   }
-  b.p = static_cast<T*>(data);
-  b.length = len;
+  napi_valuetype vt = napi_undefined;
+  napi_typeof(env_, argv_[i], &vt);
+  if (!(optional && (vt == napi_null || vt == napi_undefined))) fail(std::string("argument ") + name + " must be a " + type_name);
   return b;
 }
 

@@ -1,8 +1,18 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Node } from '../autograd/node.js';
-import { type DType, type TypedArray, dtypeOfArray, isFloating } from './dtype.js';
+import { type DType, type TypedArray, isFloating } from './dtype.js';
 import { type Shape, isContiguous, numel } from './shape.js';
 import { formatTensor } from './format.js';
+
+function subclassDType(data: unknown): DType | undefined {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint8Array) return 'bool';
+  return undefined;
+}
+
+const ARRAY_DTYPES = new Map<unknown, DType>([[Float32Array, 'float32'], [Float64Array, 'float64'], [Int32Array, 'int32'], [Uint8Array, 'bool']]);
 
 /**
  * The memory a tensor and its views share. `version` counts in-place writes so that autograd can
@@ -10,8 +20,14 @@ import { formatTensor } from './format.js';
  */
 export class Storage {
   version = 0;
+  /** The element type of `data`, found once (every tensor over this storage must have it). */
+  readonly dtype: DType;
   constructor(readonly data: TypedArray) {
-    if (!ArrayBuffer.isView(data) || data instanceof DataView) throw new ValueError('Storage: expected a typed array');
+    const ctor = (data as { constructor?: unknown } | null)?.constructor;
+    // Exact constructors first (the hot path); subclasses such as Node's Buffer by instanceof.
+    const dtype = ctor === Float32Array ? 'float32' : ARRAY_DTYPES.get(ctor) ?? subclassDType(data);
+    if (dtype === undefined) throw new ValueError(`Storage: expected a Float32Array, Float64Array, Int32Array or Uint8Array, got ${data === null ? 'null' : (data as object)?.constructor?.name ?? typeof data}`);
+    this.dtype = dtype;
   }
 }
 
@@ -21,22 +37,29 @@ export class Storage {
  * storage.
  */
 function checkLayout(length: number, shape: Shape, strides: readonly number[], offset: number): void {
+  // The fast path of every op: plain arithmetic, no allocation. Anything odd goes to layoutError.
+  const r = shape.length;
+  let lo = offset, hi = offset;
+  let ok = r === strides.length && offset >= 0 && offset === Math.floor(offset);
+  for (let d = 0; d < r && ok; d++) {
+    const n = shape[d]!, s = strides[d]!;
+    ok = n >= 0 && n === Math.floor(n) && s === Math.floor(s);
+    if (n === 0 && ok) return; // an empty view addresses nothing
+    const span = (n - 1) * s;
+    if (span < 0) lo += span;
+    else hi += span;
+  }
+  if (!ok || lo < 0 || !(hi < length)) layoutError(length, shape, strides, offset, lo, hi);
+}
+
+function layoutError(length: number, shape: Shape, strides: readonly number[], offset: number, lo: number, hi: number): never {
   if (shape.length !== strides.length) {
     throw new ValueError(`Tensor: shape ${fmtShape(shape)} has ${shape.length} dims but strides [${strides.join(', ')}] has ${strides.length}`);
   }
   if (!Number.isSafeInteger(offset) || offset < 0) throw new ValueError(`Tensor: offset must be a non-negative integer, got ${offset}`);
-  let lo = offset, hi = offset;
-  for (let d = 0; d < shape.length; d++) {
-    const size = shape[d]!, stride = strides[d]!;
-    if (!Number.isSafeInteger(size) || size < 0) throw new ValueError(`Tensor: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
-    if (!Number.isSafeInteger(stride)) throw new ValueError(`Tensor: invalid strides [${strides.join(', ')}]: strides must be integers`);
-    if (size === 0) return;
-    if (stride < 0) lo += (size - 1) * stride;
-    else hi += (size - 1) * stride;
-  }
-  if (lo < 0 || hi >= length) {
-    throw new ValueError(`Tensor: shape ${fmtShape(shape)}, strides [${strides.join(', ')}] and offset ${offset} reach elements ${lo} to ${hi}, but the storage holds ${length}`);
-  }
+  if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new ValueError(`Tensor: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
+  if (!strides.every((s) => Number.isSafeInteger(s))) throw new ValueError(`Tensor: invalid strides [${strides.join(', ')}]: strides must be integers`);
+  throw new ValueError(`Tensor: shape ${fmtShape(shape)}, strides [${strides.join(', ')}] and offset ${offset} reach elements ${lo} to ${hi}, but the storage holds ${length}`);
 }
 
 /**
@@ -61,7 +84,7 @@ export class Tensor {
   ) {
     this.data = storage.data;
     checkLayout(storage.data.length, shape, strides, offset);
-    if (dtypeOfArray(storage.data) !== dtype) {
+    if (storage.dtype !== dtype) {
       throw new DTypeError(`Tensor: dtype ${dtype} does not match the storage's ${storage.data.constructor.name}`);
     }
   }

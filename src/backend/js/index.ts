@@ -89,10 +89,10 @@ export class JsBackend implements Backend {
       const xs = s[0]!, as = s[1]!;
       switch (op) {
         case 'sum':
-          for (let i = 0; i < n; i++, xi += xs, ai += as) acc[ai] += xd[xi]!;
+          for (let i = 0; i < n; i++, xi += xs, ai += as) acc[ai]! += xd[xi]!;
           break;
         case 'prod':
-          for (let i = 0; i < n; i++, xi += xs, ai += as) acc[ai] *= xd[xi]!;
+          for (let i = 0; i < n; i++, xi += xs, ai += as) acc[ai]! *= xd[xi]!;
           break;
         case 'max':
           for (let i = 0; i < n; i++, xi += xs, ai += as) {
@@ -175,7 +175,7 @@ export class JsBackend implements Backend {
       for (let i = 0; i < n; i++, ii += s[0]!, si += s[1]!, oi += s[2]!) {
         const k = id[ii]!;
         if (k < 0 || k >= len) throw new IndexError(`scatter: index ${k} is out of bounds for dim ${axis} with size ${len}`);
-        if (add) od[oi + k * step] += sd[si]!;
+        if (add) od[oi + k * step]! += sd[si]!;
         else od[oi + k * step] = sd[si]!;
       }
     });
@@ -288,13 +288,13 @@ function matmulBlock(a: View, aOff: number, b: { data: ArrayLike<number>; offset
       const bi = b.offset + k * b.rowStride;
       for (let j = 0; j < N; j++) {
         const bv = bd[bi + j]!;
-        r0[j] += a0 * bv; r1[j] += a1 * bv; r2[j] += a2 * bv; r3[j] += a3 * bv;
+        r0[j]! += a0 * bv; r1[j]! += a1 * bv; r2[j]! += a2 * bv; r3[j]! += a3 * bv;
       }
     }
     let oi = oOff + i * ors;
     if (acc) {
       for (let j = 0; j < N; j++, oi += ocs) {
-        od[oi] += r0[j]!; od[oi + ors] += r1[j]!; od[oi + 2 * ors] += r2[j]!; od[oi + 3 * ors] += r3[j]!;
+        od[oi]! += r0[j]!; od[oi + ors]! += r1[j]!; od[oi + 2 * ors]! += r2[j]!; od[oi + 3 * ors]! += r3[j]!;
       }
     } else {
       for (let j = 0; j < N; j++, oi += ocs) {
@@ -308,10 +308,10 @@ function matmulBlock(a: View, aOff: number, b: { data: ArrayLike<number>; offset
     for (let k = 0; k < K; k++) {
       const av = ad[ai + k * acs]!;
       const bi = b.offset + k * b.rowStride;
-      for (let j = 0; j < N; j++) r0[j] += av * bd[bi + j]!;
+      for (let j = 0; j < N; j++) r0[j]! += av * bd[bi + j]!;
     }
     let oi = oOff + i * ors;
-    if (acc) for (let j = 0; j < N; j++, oi += ocs) od[oi] += r0[j]!;
+    if (acc) for (let j = 0; j < N; j++, oi += ocs) od[oi]! += r0[j]!;
     else for (let j = 0; j < N; j++, oi += ocs) od[oi] = r0[j]!;
   }
 }

@@ -40,8 +40,8 @@ export function layerNormBackward(g: View, x: View, mean: View, rstd: View, weig
       const dh = weight ? gv * weight.data[weight.offset + j * weight.strides[0]!]! : gv;
       sumD += dh;
       sumDX += dh * xh;
-      if (dw) dw[j] += gv * xh;
-      if (db) db[j] += gv;
+      if (dw) dw[j]! += gv * xh;
+      if (db) db[j]! += gv;
     }
     sumD /= D;
     sumDX /= D;

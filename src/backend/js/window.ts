@@ -52,6 +52,6 @@ export function col2im(cols: View, g: WindowGeometry, out: View): void {
   const inStrides: [number, number] = [out.strides[2]!, out.strides[3]!];
   const colStrides = cols.strides.slice(2);
   forEachPlane(out, cols, (oo, co) => {
-    forEachWindowElement(g, inStrides, colStrides, (i, c) => { if (i >= 0) od[oo + i] += cd[co + c]!; });
+    forEachWindowElement(g, inStrides, colStrides, (i, c) => { if (i >= 0) od[oo + i]! += cd[co + c]!; });
   });
 }

@@ -1,6 +1,7 @@
 import type { BinaryOp } from '../backend/index.js';
 import { record } from '../autograd/record.js';
-import { DTypeError } from '../errors.js';
+import { optionsArg, show } from '../check.js';
+import { DTypeError, ValueError } from '../errors.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -21,13 +22,25 @@ function operands(a: TensorLike, b: TensorLike, dtype: DType): [Tensor, Tensor] 
   return [asTensor(a, dtype), asTensor(b, dtype)];
 }
 
-export function add(a: TensorLike, b: TensorLike): Tensor {
+/** `alpha` scales b first (PyTorch's add(a, b, alpha=…)); it is checked, and 1 costs nothing. */
+function scaled(op: string, b: TensorLike, options: { alpha?: number } | undefined): TensorLike {
+  const alpha = optionsArg(op, options).alpha;
+  if (alpha === undefined || alpha === 1) return b;
+  if (typeof alpha !== 'number' || Number.isNaN(alpha)) throw new ValueError(`${op}: alpha must be a number, got ${show(alpha)}`);
+  return mul(b, alpha);
+}
+
+/** a + alpha·b, broadcasting. The method x.add(y, { alpha }) is this function. */
+export function add(a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor {
+  if (options !== undefined) b = scaled('add', b, options);
   const [x, y] = operands(a, b, promote(a, b));
   const out = elementwise('add', 'add', x, y, x.dtype);
   return record('add', out, [x, y], (g, needs) => [needs[0] ? sumToShape(g, x.shape) : null, needs[1] ? sumToShape(g, y.shape) : null]);
 }
 
-export function sub(a: TensorLike, b: TensorLike): Tensor {
+/** a − alpha·b, broadcasting. */
+export function sub(a: TensorLike, b: TensorLike, options?: { alpha?: number }): Tensor {
+  if (options !== undefined) b = scaled('sub', b, options);
   const dtype = promote(a, b);
   if (dtype === 'bool') throw new DTypeError('sub: subtraction of two bool tensors is not supported; use logicalXor()');
   const [x, y] = operands(a, b, dtype);

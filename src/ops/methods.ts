@@ -160,8 +160,8 @@ function dimsArg(args: (number | readonly number[])[]): number[] {
 }
 
 const P = Tensor.prototype;
-P.add = function (o, opts) { return opts?.alpha !== undefined && opts.alpha !== 1 ? bin.add(this, bin.mul(o, opts.alpha)) : bin.add(this, o); };
-P.sub = function (o, opts) { return opts?.alpha !== undefined && opts.alpha !== 1 ? bin.sub(this, bin.mul(o, opts.alpha)) : bin.sub(this, o); };
+P.add = function (o, opts) { return bin.add(this, o, opts); };
+P.sub = function (o, opts) { return bin.sub(this, o, opts); };
 P.rsub = function (o) { return bin.rsub(this, o); };
 P.mul = function (o) { return bin.mul(this, o); };
 P.div = function (o) { return bin.div(this, o); };

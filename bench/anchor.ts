@@ -16,7 +16,10 @@ export function torchAnchor<T>(args: string[]): T | string {
   if (!existsSync('/usr/bin/python3')) return 'PyTorch not run: no /usr/bin/python3';
   try {
     const script = fileURLToPath(new URL('./torch_anchor.py', import.meta.url));
-    const out = execFileSync('/usr/bin/python3', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('/usr/bin/python3', [script, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return JSON.parse(out.trim().split('\n').pop()!) as T;
   } catch (e) {
     return `PyTorch not run (${(e as Error).message.split('\n')[0]}); apt-get install python3-torch libopenblas0-openmp`;

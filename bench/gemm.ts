@@ -16,7 +16,8 @@ const peak = addon.peakGflops(0.5);
 console.log(`FP32 FMA peak, 1 core (${addon.info().isa}): ${peak.toFixed(1)} GFLOP/s (measured now)`);
 
 function axonGflops(n: number): number {
-  const a = ax.rand([n, n]), b = ax.rand([n, n]);
+  const a = ax.rand([n, n]),
+    b = ax.rand([n, n]);
   a.matmul(b);
   const reps = Math.max(3, Math.floor(3e9 / (2 * n ** 3)));
   const t = performance.now();
@@ -29,11 +30,20 @@ const original = addon.info().threads;
 console.log('threads   N      axon GFLOP/s  % of peak   torch GFLOP/s   axon/torch');
 for (const threads of [1, 2]) {
   ax.setNumThreads(threads);
-  const torch = torchAnchor<Record<string, number>>(['--task', 'gemm', '--threads', String(threads), '--sizes', sizes.join(',')]);
+  const torch = torchAnchor<Record<string, number>>([
+    '--task',
+    'gemm',
+    '--threads',
+    String(threads),
+    '--sizes',
+    sizes.join(','),
+  ]);
   for (const n of sizes) {
     const g = axonGflops(n);
     const t = typeof torch === 'string' ? undefined : torch[String(n)];
-    console.log(`${String(threads).padStart(7)}  ${String(n).padStart(5)}  ${g.toFixed(1).padStart(12)}  ${((100 * g) / (peak * threads)).toFixed(1).padStart(8)}%  ${t === undefined ? '-'.padStart(14) : t.toFixed(1).padStart(14)}  ${t === undefined ? '-' : (g / t).toFixed(2).padStart(10)}`);
+    console.log(
+      `${String(threads).padStart(7)}  ${String(n).padStart(5)}  ${g.toFixed(1).padStart(12)}  ${((100 * g) / (peak * threads)).toFixed(1).padStart(8)}%  ${t === undefined ? '-'.padStart(14) : t.toFixed(1).padStart(14)}  ${t === undefined ? '-' : (g / t).toFixed(2).padStart(10)}`,
+    );
   }
   if (typeof torch === 'string') console.log(`note: ${torch}`);
 }

@@ -29,15 +29,32 @@ function measure(fn: () => unknown): { p50: number; p99: number; n: number } {
 }
 
 ax.manualSeed(0);
-const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10)).eval();
+const model = new nn.Sequential(
+  new nn.Linear(784, 256),
+  new nn.ReLU(),
+  new nn.Linear(256, 128),
+  new nn.ReLU(),
+  new nn.Linear(128, 10),
+).eval();
 const x = ax.randn([1, 784]);
 const axon = measure(() => ax.noGrad(() => model.forward(x)));
-const a = ax.randn([4]), b = ax.randn([4]);
+const a = ax.randn([4]),
+  b = ax.randn([4]);
 const perOp = measure(() => a.add(b));
-const torch = torchAnchor<{ p50: number; p99: number }>(['--task', 'latency', '--threads', '1', '--seconds', String(seconds)]);
+const torch = torchAnchor<{ p50: number; p99: number }>([
+  '--task',
+  'latency',
+  '--threads',
+  '1',
+  '--seconds',
+  String(seconds),
+]);
 const info = ax.backendInfo();
 console.log(`MLP 784-256-128-10, batch 1, noGrad, 1 thread (backend ${info.name}${info.isa ? `, ${info.isa}` : ''})`);
 console.log(`axon   p50 ${axon.p50.toFixed(1)} µs   p99 ${axon.p99.toFixed(1)} µs   (${axon.n} runs)`);
 if (typeof torch === 'string') console.log(`torch  -   (${torch})`);
-else console.log(`torch  p50 ${torch.p50.toFixed(1)} µs   p99 ${torch.p99.toFixed(1)} µs   ratio p50 axon/torch ${(axon.p50 / torch.p50).toFixed(2)}`);
+else
+  console.log(
+    `torch  p50 ${torch.p50.toFixed(1)} µs   p99 ${torch.p99.toFixed(1)} µs   ratio p50 axon/torch ${(axon.p50 / torch.p50).toFixed(2)}`,
+  );
 console.log(`per-op overhead (add of two 4-element tensors): p50 ${perOp.p50.toFixed(2)} µs`);

@@ -29,18 +29,58 @@ class LstmClassifier extends nn.Module {
 }
 
 const WORKLOADS: Record<string, [() => ax.nn.Module, number[]]> = {
-  mlp: [() => new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10)), [128, 784]],
-  lenet: [() => new nn.Sequential(new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(400, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10)), [64, 1, 28, 28]],
+  mlp: [
+    () =>
+      new nn.Sequential(
+        new nn.Linear(784, 256),
+        new nn.ReLU(),
+        new nn.Linear(256, 128),
+        new nn.ReLU(),
+        new nn.Linear(128, 10),
+      ),
+    [128, 784],
+  ],
+  lenet: [
+    () =>
+      new nn.Sequential(
+        new nn.Conv2d(1, 6, 5, { padding: 2 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Conv2d(6, 16, 5),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Flatten(),
+        new nn.Linear(400, 120),
+        new nn.ReLU(),
+        new nn.Linear(120, 84),
+        new nn.ReLU(),
+        new nn.Linear(84, 10),
+      ),
+    [64, 1, 28, 28],
+  ],
   lstm: [() => new LstmClassifier(), [32, 32, 64]],
-  transformer: [() => new nn.Sequential(new nn.TransformerEncoder(new nn.TransformerEncoderLayer(128, 4, { dimFeedforward: 512, dropout: 0, batchFirst: true }), 2), new nn.Flatten(), new nn.Linear(64 * 128, 10)), [16, 64, 128]],
+  transformer: [
+    () =>
+      new nn.Sequential(
+        new nn.TransformerEncoder(
+          new nn.TransformerEncoderLayer(128, 4, { dimFeedforward: 512, dropout: 0, batchFirst: true }),
+          2,
+        ),
+        new nn.Flatten(),
+        new nn.Linear(64 * 128, 10),
+      ),
+    [16, 64, 128],
+  ],
 };
 
 function axonThroughput(name: string): number {
   const [make, shape] = WORKLOADS[name]!;
   ax.manualSeed(0);
   const model = make();
-  const opt = name === 'mlp' ? new ax.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 }) : new ax.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const opt =
+    name === 'mlp'
+      ? new ax.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 })
+      : new ax.optim.Adam(model.parameters(), { lr: 1e-3 });
   const x = ax.randn(shape);
   const y = ax.randint(0, 10, [shape[0]!]);
   const step = () => {
@@ -51,26 +91,45 @@ function axonThroughput(name: string): number {
   step();
   let steps = 0;
   const start = performance.now();
-  while (performance.now() - start < seconds * 1000) { step(); steps++; }
+  while (performance.now() - start < seconds * 1000) {
+    step();
+    steps++;
+  }
   return (steps * shape[0]!) / ((performance.now() - start) / 1000);
 }
 
-
 const axon: Record<string, number> = {};
 for (const name of only) axon[name] = axonThroughput(name);
-const torch = torchAnchor<Record<string, number>>(['--task', 'train', '--threads', String(threads), '--seconds', String(seconds), '--only', only.join(',')]);
+const torch = torchAnchor<Record<string, number>>([
+  '--task',
+  'train',
+  '--threads',
+  String(threads),
+  '--seconds',
+  String(seconds),
+  '--only',
+  only.join(','),
+]);
 const tfjs = await tfjsAnchor(only, seconds);
 const info = ax.backendInfo();
-console.log(`Training throughput, samples/s, ${threads} thread(s) each, MLP SGD-momentum, others Adam (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''})`);
+console.log(
+  `Training throughput, samples/s, ${threads} thread(s) each, MLP SGD-momentum, others Adam (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''})`,
+);
 console.log('workload      axon      torch  axon/torch        tfjs   axon/tfjs');
-const cell = (v: number | undefined, digits: number, width: number) => (v === undefined ? '-' : v.toFixed(digits)).padStart(width);
+const cell = (v: number | undefined, digits: number, width: number) =>
+  (v === undefined ? '-' : v.toFixed(digits)).padStart(width);
 for (const name of only) {
   const t = typeof torch === 'string' ? undefined : torch[name];
   const f = typeof tfjs === 'string' ? undefined : tfjs.samplesPerSecond[name];
   const a = axon[name]!;
   const via = typeof tfjs === 'string' || !tfjs.backend[name] ? '' : ` (${tfjs.backend[name]})`;
-  console.log(`${name.padEnd(12)} ${cell(a, 1, 8)} ${cell(t, 1, 10)} ${cell(t && a / t, 3, 11)} ${cell(f, 1, 11)} ${cell(f && a / f, 1, 11)}${via}`);
+  console.log(
+    `${name.padEnd(12)} ${cell(a, 1, 8)} ${cell(t, 1, 10)} ${cell(t && a / t, 3, 11)} ${cell(f, 1, 11)} ${cell(f && a / f, 1, 11)}${via}`,
+  );
 }
 if (typeof torch === 'string') console.log(`note: ${torch}`);
 if (typeof tfjs === 'string') console.log(`note: ${tfjs}`);
-else console.log('note: TensorFlow.js on the faster of its wasm and cpu backends that can train the workload (tfjs-node cannot install offline), 1 thread; tfjs-layers has no Transformer encoder layer');
+else
+  console.log(
+    'note: TensorFlow.js on the faster of its wasm and cpu backends that can train the workload (tfjs-node cannot install offline), 1 thread; tfjs-layers has no Transformer encoder layer',
+  );

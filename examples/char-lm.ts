@@ -21,7 +21,8 @@ export class CharRNN extends nn.Module {
   constructor(vocab: number, kind: 'lstm' | 'gru', dim = 64, hidden = 256) {
     super();
     this.embed = new nn.Embedding(vocab, dim);
-    this.rnn = kind === 'lstm' ? new nn.LSTM(dim, hidden, { batchFirst: true }) : new nn.GRU(dim, hidden, { batchFirst: true });
+    this.rnn =
+      kind === 'lstm' ? new nn.LSTM(dim, hidden, { batchFirst: true }) : new nn.GRU(dim, hidden, { batchFirst: true });
     this.head = new nn.Linear(hidden, vocab);
   }
   forward(tokens: Tensor): Tensor {
@@ -40,7 +41,13 @@ export class CharTransformer extends nn.Module {
     super();
     this.embed = new nn.Embedding(vocab, dModel);
     this.pos = new nn.LearnedPositionalEncoding(maxLen, dModel, { batchFirst: true });
-    const layer = new nn.TransformerEncoderLayer(dModel, heads, { dimFeedforward: 4 * dModel, dropout, batchFirst: true, normFirst: true, activation: 'gelu' });
+    const layer = new nn.TransformerEncoderLayer(dModel, heads, {
+      dimFeedforward: 4 * dModel,
+      dropout,
+      batchFirst: true,
+      normFirst: true,
+      activation: 'gelu',
+    });
     this.blocks = new nn.TransformerEncoder(layer, layers, { norm: new nn.LayerNorm(dModel) });
     this.head = new nn.Linear(dModel, vocab);
   }
@@ -55,17 +62,36 @@ export function sequenceLoss(logits: Tensor, targets: Tensor): Tensor {
 }
 
 /** Continues `prompt` by sampling one character at a time (temperature < 1 is more conservative). */
-export function sample(model: ax.nn.Module, vocab: ax.data.Vocab, prompt: string, length: number, o: { context: number; temperature?: number; generator?: ax.Generator }): string {
+export function sample(
+  model: ax.nn.Module,
+  vocab: ax.data.Vocab,
+  prompt: string,
+  length: number,
+  o: { context: number; temperature?: number; generator?: ax.Generator },
+): string {
   const g = o.generator ?? new ax.Generator(0);
-  let ids = vocab.encode(prompt).toArray() as number[];
+  const ids = vocab.encode(prompt).toArray() as number[];
   model.eval();
   ax.noGrad(() => {
     for (let i = 0; i < length; i++) {
       const window = ids.slice(-o.context);
-      const logits = model.forward(ax.tensor([window], { dtype: 'int32' })).select(1, window.length - 1).select(0, 0);
-      const p = logits.div(o.temperature ?? 0.8).softmax(0).toArray() as number[];
-      let u = g.random(), next = p.length - 1;
-      for (let k = 0; k < p.length; k++) { u -= p[k]!; if (u <= 0) { next = k; break; } }
+      const logits = model
+        .forward(ax.tensor([window], { dtype: 'int32' }))
+        .select(1, window.length - 1)
+        .select(0, 0);
+      const p = logits
+        .div(o.temperature ?? 0.8)
+        .softmax(0)
+        .toArray() as number[];
+      let u = g.random(),
+        next = p.length - 1;
+      for (let k = 0; k < p.length; k++) {
+        u -= p[k]!;
+        if (u <= 0) {
+          next = k;
+          break;
+        }
+      }
       ids.push(next);
     }
   });
@@ -91,7 +117,8 @@ export interface CharLmOptions {
 }
 
 export function runCharLm(o: CharLmOptions) {
-  const seqLen = o.seqLen ?? 64, epochs = o.epochs ?? 3;
+  const seqLen = o.seqLen ?? 64,
+    epochs = o.epochs ?? 3;
   ax.manualSeed(o.seed ?? 0);
   const text = data.loadText(dataPath('text/prideprejudice.txt')).slice(0, o.chars);
   const vocab = data.Vocab.characters(text);
@@ -102,19 +129,41 @@ export function runCharLm(o: CharLmOptions) {
   // Per-architecture defaults, tuned by a few short runs: the Transformer wants more, smaller steps.
   const isTransformer = o.arch === 'transformer';
   const loader = new data.DataLoader(trainSet, { batchSize: o.batchSize ?? (isTransformer ? 16 : 32), shuffle: true });
-  const model = o.arch === 'transformer' ? new CharTransformer(vocab.size, seqLen, 128, 4, o.layers ?? 2, o.dropout ?? 0) : new CharRNN(vocab.size, o.arch);
+  const model =
+    o.arch === 'transformer'
+      ? new CharTransformer(vocab.size, seqLen, 128, 4, o.layers ?? 2, o.dropout ?? 0)
+      : new CharRNN(vocab.size, o.arch);
   const maxLr = o.maxLr ?? (isTransformer ? 3e-3 : 4e-3);
   const opt = new optim.AdamW(model.parameters(), { lr: maxLr, weightDecay: 0.01 });
-  const scheduler = new optim.OneCycleLR(opt, { maxLr, totalSteps: epochs * loader.length, pctStart: 0.1, cycleMomentum: false });
-  const [history, seconds] = timed(() => train.fit(model, loader, {
-    epochs, optimizer: opt, loss: sequenceLoss, scheduler, schedulerStep: 'batch', clipGradNorm: 1,
-    validation: new data.DataLoader(valSet, { batchSize: 128 }), log: o.log,
-  }));
+  const scheduler = new optim.OneCycleLR(opt, {
+    maxLr,
+    totalSteps: epochs * loader.length,
+    pctStart: 0.1,
+    cycleMomentum: false,
+  });
+  const [history, seconds] = timed(() =>
+    train.fit(model, loader, {
+      epochs,
+      optimizer: opt,
+      loss: sequenceLoss,
+      scheduler,
+      schedulerStep: 'batch',
+      clipGradNorm: 1,
+      validation: new data.DataLoader(valSet, { batchSize: 128 }),
+      log: o.log,
+    }),
+  );
   const valNll = history.epochs.at(-1)!['valLoss']!;
-  const charsPerSecond = (history.epochs.reduce((s, e) => s + e['samplesPerSecond']!, 0) / history.epochs.length) * seqLen;
+  const charsPerSecond =
+    (history.epochs.reduce((s, e) => s + e['samplesPerSecond']!, 0) / history.epochs.length) * seqLen;
   return {
-    model, vocab, seconds, charsPerSecond, history,
-    valPerplexity: train.metrics.perplexity(valNll), bitsPerChar: valNll / Math.LN2,
+    model,
+    vocab,
+    seconds,
+    charsPerSecond,
+    history,
+    valPerplexity: train.metrics.perplexity(valNll),
+    bitsPerChar: valNll / Math.LN2,
     parameters: model.parameters().reduce((s, p) => s + p.numel, 0),
     sample: (prompt: string, length = 300) => sample(model, vocab, prompt, length, { context: seqLen }),
   };
@@ -127,7 +176,9 @@ if (isMain(import.meta.url)) {
   for (const arch of archs) {
     console.log(`\n== ${arch}: ${epochs} epochs over 90 % of Pride and Prejudice, 64-character windows ==`);
     const r = runCharLm({ arch, epochs, log: console.log });
-    console.log(`${arch}: ${r.parameters} parameters, validation perplexity ${r.valPerplexity.toFixed(2)} = ${r.bitsPerChar.toFixed(3)} bits/char, ${r.seconds.toFixed(0)} s (${r.charsPerSecond.toFixed(0)} chars/s)`);
+    console.log(
+      `${arch}: ${r.parameters} parameters, validation perplexity ${r.valPerplexity.toFixed(2)} = ${r.bitsPerChar.toFixed(3)} bits/char, ${r.seconds.toFixed(0)} s (${r.charsPerSecond.toFixed(0)} chars/s)`,
+    );
     console.log(`sample: ${JSON.stringify(r.sample('It is a truth universally acknowledged', 240))}`);
   }
 }

@@ -29,7 +29,8 @@ export function rows(t: ax.Tensor, idx: readonly number[]): ax.Tensor {
 /** The 8×8 digits as images [N, 1, 8, 8] in [0, 1] with labels, split 80/20 (stratified, seeded). */
 export function digits(seed = 0): { xTrain: ax.Tensor; yTrain: ax.Tensor; xTest: ax.Tensor; yTest: ax.Tensor } {
   const d = ax.data.loadCsv(dataPath('digits.csv'), { target: 'label' });
-  const x = d.features.div(16).reshape([-1, 1, 8, 8]), y = d.target!;
+  const x = d.features.div(16).reshape([-1, 1, 8, 8]),
+    y = d.target!;
   const [tr, te] = ax.data.stratifiedSplit(y.toArray() as number[], [0.8, 0.2], new ax.Generator(seed));
   return { xTrain: rows(x, tr!), yTrain: rows(y, tr!), xTest: rows(x, te!), yTest: rows(y, te!) };
 }

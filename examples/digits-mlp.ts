@@ -11,15 +11,20 @@ import { parse } from 'csv-parse/sync';
 import * as ax from '../src/index.js';
 
 export interface DigitsData {
-  xTrain: ax.Tensor; yTrain: ax.Tensor; xTest: ax.Tensor; yTest: ax.Tensor;
+  xTrain: ax.Tensor;
+  yTrain: ax.Tensor;
+  xTest: ax.Tensor;
+  yTest: ax.Tensor;
 }
 
 /** Loads data/digits.csv, scales pixels to [0, 1] and makes a fixed, seeded 80/20 split. */
 export function loadDigits(seed = 0): DigitsData {
   const path = fileURLToPath(new URL('../data/digits.csv', import.meta.url));
   const rows: string[][] = parse(readFileSync(path, 'utf8'), { from_line: 2 });
-  const n = rows.length, features = rows[0]!.length - 1;
-  const x = new Float32Array(n * features), y = new Int32Array(n);
+  const n = rows.length,
+    features = rows[0]!.length - 1;
+  const x = new Float32Array(n * features),
+    y = new Int32Array(n);
   rows.forEach((row, i) => {
     for (let j = 0; j < features; j++) x[i * features + j] = Number(row[j]) / 16;
     y[i] = Number(row[features]);
@@ -29,8 +34,10 @@ export function loadDigits(seed = 0): DigitsData {
   const X = ax.fromTypedArray(x, [n, features]).indexSelect(0, order);
   const Y = ax.fromTypedArray(y, [n]).indexSelect(0, order);
   return {
-    xTrain: X.narrow(0, 0, nTrain), yTrain: Y.narrow(0, 0, nTrain),
-    xTest: X.narrow(0, nTrain, n - nTrain), yTest: Y.narrow(0, nTrain, n - nTrain),
+    xTrain: X.narrow(0, 0, nTrain),
+    yTrain: Y.narrow(0, 0, nTrain),
+    xTest: X.narrow(0, nTrain, n - nTrain),
+    yTest: Y.narrow(0, nTrain, n - nTrain),
   };
 }
 
@@ -42,17 +49,33 @@ export function crossEntropy(logits: ax.Tensor, targets: ax.Tensor): ax.Tensor {
 /** A weight matrix drawn like PyTorch's Linear: uniform in ±1/sqrt(fanIn). */
 function linearParams(fanIn: number, fanOut: number, gen: ax.Generator): [ax.Tensor, ax.Tensor] {
   const bound = 1 / Math.sqrt(fanIn);
-  const w = ax.rand([fanIn, fanOut], { generator: gen }).mul(2 * bound).sub(bound).requiresGrad_();
-  const b = ax.rand([fanOut], { generator: gen }).mul(2 * bound).sub(bound).requiresGrad_();
+  const w = ax
+    .rand([fanIn, fanOut], { generator: gen })
+    .mul(2 * bound)
+    .sub(bound)
+    .requiresGrad_();
+  const b = ax
+    .rand([fanOut], { generator: gen })
+    .mul(2 * bound)
+    .sub(bound)
+    .requiresGrad_();
   return [w, b];
 }
 
 export interface TrainOptions {
-  epochs?: number; hidden?: number; lr?: number; batchSize?: number; seed?: number;
+  epochs?: number;
+  hidden?: number;
+  lr?: number;
+  batchSize?: number;
+  seed?: number;
   log?: (line: string) => void;
 }
 
-export function trainDigitsMlp(options: TrainOptions = {}): { testAccuracy: number; losses: number[]; seconds: number } {
+export function trainDigitsMlp(options: TrainOptions = {}): {
+  testAccuracy: number;
+  losses: number[];
+  seconds: number;
+} {
   const { epochs = 40, hidden = 64, lr = 0.2, batchSize = 32, seed = 0, log = () => {} } = options;
   const data = loadDigits(seed);
   const gen = new ax.Generator(seed + 1);
@@ -71,7 +94,9 @@ export function trainDigitsMlp(options: TrainOptions = {}): { testAccuracy: numb
       const loss = crossEntropy(forward(data.xTrain.indexSelect(0, idx)), data.yTrain.indexSelect(0, idx));
       for (const p of params) p.grad = null;
       loss.backward();
-      ax.noGrad(() => { for (const p of params) p.sub_(p.grad!.mul(lr)); });
+      ax.noGrad(() => {
+        for (const p of params) p.sub_(p.grad!.mul(lr));
+      });
       total += loss.item() * idx.shape[0]!;
     }
     losses.push(total / nTrain);

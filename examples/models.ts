@@ -8,19 +8,31 @@ const { nn } = ax;
 type Tensor = ax.Tensor;
 
 /** Feed-forward network: 64 inputs → 10 classes. */
-export const ffn = () => new nn.Sequential(
-  new nn.Linear(64, 128), new nn.ReLU(), new nn.Dropout(0.2),
-  new nn.Linear(128, 64), new nn.ReLU(),
-  new nn.Linear(64, 10),
-);
+export const ffn = () =>
+  new nn.Sequential(
+    new nn.Linear(64, 128),
+    new nn.ReLU(),
+    new nn.Dropout(0.2),
+    new nn.Linear(128, 64),
+    new nn.ReLU(),
+    new nn.Linear(64, 10),
+  );
 
 /** CNN (LeNet-style) for 1×28×28 images. */
-export const cnn = () => new nn.Sequential(
-  new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-  new nn.Conv2d(6, 16, 5), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.MaxPool2d(2),
-  new nn.Flatten(),
-  new nn.Linear(16 * 5 * 5, 120), new nn.ReLU(), new nn.Linear(120, 10),
-);
+export const cnn = () =>
+  new nn.Sequential(
+    new nn.Conv2d(1, 6, 5, { padding: 2 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(6, 16, 5),
+    new nn.BatchNorm2d(16),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(16 * 5 * 5, 120),
+    new nn.ReLU(),
+    new nn.Linear(120, 10),
+  );
 
 /** LSTM sequence classifier / character model: tokens [N, L] → logits [N, L, vocab]. */
 export class CharLSTM extends nn.Module {
@@ -49,7 +61,12 @@ export class TinyGPT extends nn.Module {
     super();
     this.embed = new nn.Embedding(vocab, dModel);
     this.pos = new nn.SinusoidalPositionalEncoding(dModel, { maxLen: 256, dropout: 0.1 });
-    const layer = new nn.TransformerEncoderLayer(dModel, heads, { dimFeedforward: 4 * dModel, batchFirst: true, normFirst: true, activation: 'gelu' });
+    const layer = new nn.TransformerEncoderLayer(dModel, heads, {
+      dimFeedforward: 4 * dModel,
+      batchFirst: true,
+      normFirst: true,
+      activation: 'gelu',
+    });
     this.blocks = new nn.TransformerEncoder(layer, layers, { norm: new nn.LayerNorm(dModel) });
     this.head = new nn.Linear(dModel, vocab);
   }
@@ -68,10 +85,19 @@ export class Autoencoder extends nn.Module {
 }
 
 /** GAN pair for 8×8 images: the generator maps noise [N, 16] to images, the discriminator scores them. */
-export const generator = () => new nn.Sequential(
-  new nn.Linear(16, 64), new nn.LeakyReLU(0.2),
-  new nn.Linear(64, 64), new nn.Sigmoid(), new nn.Unflatten(1, [1, 8, 8]),
-);
-export const discriminator = () => new nn.Sequential(
-  new nn.Flatten(), new nn.Linear(64, 64), new nn.LeakyReLU(0.2), new nn.Dropout(0.3), new nn.Linear(64, 1),
-);
+export const generator = () =>
+  new nn.Sequential(
+    new nn.Linear(16, 64),
+    new nn.LeakyReLU(0.2),
+    new nn.Linear(64, 64),
+    new nn.Sigmoid(),
+    new nn.Unflatten(1, [1, 8, 8]),
+  );
+export const discriminator = () =>
+  new nn.Sequential(
+    new nn.Flatten(),
+    new nn.Linear(64, 64),
+    new nn.LeakyReLU(0.2),
+    new nn.Dropout(0.3),
+    new nn.Linear(64, 1),
+  );

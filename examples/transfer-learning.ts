@@ -22,14 +22,32 @@ function subset(images: Tensor, labels: Tensor, classes: number[], limit = Infin
 }
 
 function fitOn(model: ax.nn.Module, x: Tensor, y: Tensor, epochs: number, lr: number): void {
-  const opt = new optim.AdamW(model.parameters().filter((p) => p.requiresGrad), { lr, weightDecay: 1e-4 });
+  const opt = new optim.AdamW(
+    model.parameters().filter((p) => p.requiresGrad),
+    { lr, weightDecay: 1e-4 },
+  );
   const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 64, shuffle: true });
-  train.fit(model, loader, { epochs, optimizer: opt, loss: nn.functional.crossEntropy, scheduler: new optim.CosineAnnealingLR(opt, epochs) });
+  train.fit(model, loader, {
+    epochs,
+    optimizer: opt,
+    loss: nn.functional.crossEntropy,
+    scheduler: new optim.CosineAnnealingLR(opt, epochs),
+  });
 }
 
-export function runTransfer(o: { pretrainEpochs?: number; pretrainSize?: number; labelled?: number; fineTuneEpochs?: number; testSize?: number; seed?: number } = {}) {
+export function runTransfer(
+  o: {
+    pretrainEpochs?: number;
+    pretrainSize?: number;
+    labelled?: number;
+    fineTuneEpochs?: number;
+    testSize?: number;
+    seed?: number;
+  } = {},
+) {
   ax.manualSeed(o.seed ?? 0);
-  const tr = data.fashionMnist('train'), te = data.fashionMnist('test');
+  const tr = data.fashionMnist('train'),
+    te = data.fashionMnist('test');
   const source = subset(tr.images, tr.labels, [0, 1, 2, 3, 4], o.pretrainSize);
   const target = subset(tr.images, tr.labels, [5, 6, 7, 8, 9], o.labelled ?? 500);
   const targetTest = subset(te.images, te.labels, [5, 6, 7, 8, 9], o.testSize);
@@ -43,7 +61,12 @@ export function runTransfer(o: { pretrainEpochs?: number; pretrainSize?: number;
 
   // Transfer: keep the convolutional features (frozen), replace the classifier head.
   pretrained.freezeFeatures();
-  pretrained.head = new nn.Sequential(new nn.Dropout(0.3), new nn.Linear(64 * 7 * 7, 128), new nn.ReLU(), new nn.Linear(128, 5));
+  pretrained.head = new nn.Sequential(
+    new nn.Dropout(0.3),
+    new nn.Linear(64 * 7 * 7, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, 5),
+  );
   const [, transferSeconds] = timed(() => fitOn(pretrained, target.x, target.y, fineTuneEpochs, 2e-3));
   const transferAccuracy = accuracy(pretrained, targetTest);
 
@@ -51,13 +74,29 @@ export function runTransfer(o: { pretrainEpochs?: number; pretrainSize?: number;
   const scratch = new FashionCnn(5);
   const [, scratchSeconds] = timed(() => fitOn(scratch, target.x, target.y, fineTuneEpochs, 2e-3));
   const scratchAccuracy = accuracy(scratch, targetTest);
-  return { sourceAccuracy, transferAccuracy, scratchAccuracy, pretrainSeconds, transferSeconds, scratchSeconds, labelled: target.x.shape[0]!, testImages: targetTest.x.shape[0]!, pretrainImages: source.x.shape[0]! };
+  return {
+    sourceAccuracy,
+    transferAccuracy,
+    scratchAccuracy,
+    pretrainSeconds,
+    transferSeconds,
+    scratchSeconds,
+    labelled: target.x.shape[0]!,
+    testImages: targetTest.x.shape[0]!,
+    pretrainImages: source.x.shape[0]!,
+  };
 }
 
 if (isMain(import.meta.url)) {
   const r = runTransfer({ pretrainEpochs: flag('pretrain-epochs', 2), labelled: flag('labelled', 500) });
-  console.log(`pre-trained on ${r.pretrainImages} images of classes 0–4 in ${r.pretrainSeconds.toFixed(0)} s: test accuracy on classes 0–4 ${r.sourceAccuracy.toFixed(4)}`);
+  console.log(
+    `pre-trained on ${r.pretrainImages} images of classes 0–4 in ${r.pretrainSeconds.toFixed(0)} s: test accuracy on classes 0–4 ${r.sourceAccuracy.toFixed(4)}`,
+  );
   console.log(`classes 5–9 from ${r.labelled} labelled images, tested on ${r.testImages}:`);
-  console.log(`  frozen pre-trained features + new head: ${r.transferAccuracy.toFixed(4)} (${r.transferSeconds.toFixed(0)} s)`);
-  console.log(`  same network from scratch:              ${r.scratchAccuracy.toFixed(4)} (${r.scratchSeconds.toFixed(0)} s)`);
+  console.log(
+    `  frozen pre-trained features + new head: ${r.transferAccuracy.toFixed(4)} (${r.transferSeconds.toFixed(0)} s)`,
+  );
+  console.log(
+    `  same network from scratch:              ${r.scratchAccuracy.toFixed(4)} (${r.scratchSeconds.toFixed(0)} s)`,
+  );
 }

@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8'));
 const target = gyp.targets[0];
-const headers = [process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node'), '/usr/include/node',
-  join(dirname(process.execPath), '..', 'include', 'node')].find((d) => d && existsSync(join(d, 'node_api.h')));
+const headers = [
+  process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node'),
+  '/usr/include/node',
+  join(dirname(process.execPath), '..', 'include', 'node'),
+].find((d) => d && existsSync(join(d, 'node_api.h')));
 if (!headers) {
   console.error('build-asan: node_api.h not found (looked in $npm_config_nodedir, /usr/include/node, next to node)');
   process.exit(1);
@@ -20,9 +23,21 @@ const out = join(root, 'build', 'asan', 'axon.node');
 mkdirSync(dirname(out), { recursive: true });
 const flags = target.cflags_cc.filter((f) => f !== '-O3');
 const args = [
-  '-shared', '-fPIC', '-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined',
-  ...flags, ...target.defines.map((d) => `-D${d}`), '-DNODE_GYP_MODULE_NAME=axon', `-I${headers}`,
-  ...target.sources.map((s) => join(root, s)), '-pthread', '-o', out,
+  '-shared',
+  '-fPIC',
+  '-O1',
+  '-g',
+  '-fno-omit-frame-pointer',
+  '-fsanitize=address,undefined',
+  '-fno-sanitize-recover=undefined',
+  ...flags,
+  ...target.defines.map((d) => `-D${d}`),
+  '-DNODE_GYP_MODULE_NAME=axon',
+  `-I${headers}`,
+  ...target.sources.map((s) => join(root, s)),
+  '-pthread',
+  '-o',
+  out,
 ];
 const r = spawnSync(process.env.CXX || 'g++', args, { stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);

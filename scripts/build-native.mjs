@@ -12,11 +12,24 @@ if (process.env.AXON_SKIP_NATIVE) {
 }
 
 function findNodeGyp() {
-  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp)) return process.env.npm_config_node_gyp;
+  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp))
+    return process.env.npm_config_node_gyp;
   try {
     return createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
-  } catch {}
-  const npmDir = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  } catch {
+    // not installed locally: try npm's own copy below
+  }
+  const npmDir = join(
+    dirname(process.execPath),
+    '..',
+    'lib',
+    'node_modules',
+    'npm',
+    'node_modules',
+    'node-gyp',
+    'bin',
+    'node-gyp.js',
+  );
   return existsSync(npmDir) ? npmDir : null;
 }
 

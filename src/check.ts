@@ -22,9 +22,16 @@ export function show(v: unknown): string {
 }
 
 /** An integer in [min, max] (safe-integer range by default). */
-export function checkInteger(op: string, name: string, v: unknown, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+export function checkInteger(
+  op: string,
+  name: string,
+  v: unknown,
+  min = Number.MIN_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? (min === Number.MIN_SAFE_INTEGER ? '' : ` ≥ ${min}`) : ` in [${min}, ${max}]`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? (min === Number.MIN_SAFE_INTEGER ? '' : ` ≥ ${min}`) : ` in [${min}, ${max}]`;
     throw new ValueError(`${op}: ${name} must be an integer${range}, got ${show(v)}`);
   }
   return v;
@@ -32,7 +39,8 @@ export function checkInteger(op: string, name: string, v: unknown, min = Number.
 
 /** A finite number. */
 export function checkFinite(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: ${name} must be a finite number, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new ValueError(`${op}: ${name} must be a finite number, got ${show(v)}`);
   return v;
 }
 
@@ -42,7 +50,8 @@ export function checkFinite(op: string, name: string, v: unknown): number {
  * default it replaces.
  */
 export function sameKind(value: unknown, like: unknown): boolean {
-  if (Array.isArray(like)) return Array.isArray(value) && value.length === like.length && value.every((v, i) => sameKind(v, like[i]));
+  if (Array.isArray(like))
+    return Array.isArray(value) && value.length === like.length && value.every((v, i) => sameKind(v, like[i]));
   if (like === null) return value === null;
   if (typeof like === 'object') return isRecord(value);
   return typeof value === typeof like;
@@ -58,7 +67,12 @@ export function checkOptionNames(op: string, options: unknown, known: readonly s
 }
 
 /** One of the allowed string values (or undefined for the default). */
-export function checkChoice<T extends string>(op: string, name: string, v: unknown, choices: readonly T[]): T | undefined {
+export function checkChoice<T extends string>(
+  op: string,
+  name: string,
+  v: unknown,
+  choices: readonly T[],
+): T | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
     throw new ValueError(`${op}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${show(v)}`);

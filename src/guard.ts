@@ -10,11 +10,14 @@ import { show } from './check.js';
 
 /** A short picture of call arguments for a message: `(Tensor[2, 3], undefined, "x")`. */
 export function showArgs(args: readonly unknown[]): string {
-  return `(${args.map((a) => {
-    if (a !== null && typeof a === 'object' && 'shape' in a && 'dtype' in a) return `Tensor[${(a as { shape: number[] }).shape.join(', ')}]`;
-    if (typeof a === 'function') return 'function';
-    return show(a);
-  }).join(', ')})`;
+  return `(${args
+    .map((a) => {
+      if (a !== null && typeof a === 'object' && 'shape' in a && 'dtype' in a)
+        return `Tensor[${(a as { shape: number[] }).shape.join(', ')}]`;
+      if (typeof a === 'function') return 'function';
+      return show(a);
+    })
+    .join(', ')})`;
 }
 
 /** The error to throw for `e` raised inside `name` called with `args`. */

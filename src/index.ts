@@ -28,7 +28,17 @@ import * as shape from './tensor/shape.js';
 export { Tensor, Storage } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
-export { AxonError, ShapeError, DTypeError, ValueError, IndexError, AutogradError, BackendError, FormatError, IOError } from './errors.js';
+export {
+  AxonError,
+  ShapeError,
+  DTypeError,
+  ValueError,
+  IndexError,
+  AutogradError,
+  BackendError,
+  FormatError,
+  IOError,
+} from './errors.js';
 export type { CreateOptions, RandomOptions, NestedArray } from './tensor/create.js';
 export type { BackwardOptions, GradOptions } from './autograd/engine.js';
 export type { BackwardFn } from './autograd/node.js';
@@ -41,7 +51,25 @@ export type { ReduceOptions, VarOptions } from './ops/reduce.js';
 // the error is one of Axon's types. This list is the public API; tests/api.surface.test.ts keeps it.
 export const { promoteTypes } = guardAll(dtype);
 export const { broadcastShapes } = guardAll(shape);
-export const { tensor, fromTypedArray, full, zeros, ones, arange, linspace, eye, rand, randn, randint, randperm, zerosLike, onesLike, fullLike, randLike, randnLike } = guardAll(create);
+export const {
+  tensor,
+  fromTypedArray,
+  full,
+  zeros,
+  ones,
+  arange,
+  linspace,
+  eye,
+  rand,
+  randn,
+  randint,
+  randperm,
+  zerosLike,
+  onesLike,
+  fullLike,
+  randLike,
+  randnLike,
+} = guardAll(create);
 // Functions that run user callbacks are not guarded (a user's own TypeError must pass unchanged): they check their arguments.
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export const { grad } = guardAll(engine);
@@ -49,15 +77,74 @@ export const { record: recordOp } = guardAll(recordModule);
 export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
 export const { setBackend, getBackend, registerBackend, listBackends, backendInfo, setNumThreads } = guardAll(backend);
 export const { to } = guardAll(cast);
-export const { neg, abs, sign, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, reciprocal, square, floor, ceil, round, clamp, isnan, logicalNot } = guardAll(unary);
+export const {
+  neg,
+  abs,
+  sign,
+  exp,
+  log,
+  log1p,
+  sqrt,
+  rsqrt,
+  sin,
+  cos,
+  tanh,
+  sigmoid,
+  erf,
+  reciprocal,
+  square,
+  floor,
+  ceil,
+  round,
+  clamp,
+  isnan,
+  logicalNot,
+} = guardAll(unary);
 export const { relu, leakyRelu, elu, selu, gelu, silu, softplus } = guardAll(activations);
-export const { add, sub, rsub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, where } = guardAll(binary);
+export const {
+  add,
+  sub,
+  rsub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  logicalAnd,
+  logicalOr,
+  logicalXor,
+  where,
+} = guardAll(binary);
 export const { sum, mean, max, min, prod, argmax, argmin, std, logsumexp, norm } = guardAll(reduce);
 const { variance } = guardAll(reduce);
 export { variance as var };
 export const { softmax, logSoftmax } = guardAll(softmaxModule);
 export const { matmul, addmm } = guardAll(matmulModule);
-export const { view, reshape, flatten, unflatten, permute, transpose, t, expand, squeeze, unsqueeze, slice, narrow, select, sliceScatter, contiguous, clone, detach } = guardAll(views);
+export const {
+  view,
+  reshape,
+  flatten,
+  unflatten,
+  permute,
+  transpose,
+  t,
+  expand,
+  squeeze,
+  unsqueeze,
+  slice,
+  narrow,
+  select,
+  sliceScatter,
+  contiguous,
+  clone,
+  detach,
+} = guardAll(views);
 export const { cat, stack, split, chunk, flip, pad, repeat } = guardAll(combine);
 export const { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, tril, triu } = guardAll(indexing);
 export const { lstmCell } = guardAll(lstmCellModule);

@@ -10,7 +10,25 @@ import * as ax from '../src/index.js';
 // never JavaScript's TypeError or RangeError, a Node error, a crash or an allocation of gigabytes.
 
 const { nn, optim, data, io, train } = ax;
-const bad = (): unknown[] => [undefined, null, NaN, Infinity, -1, 2.5, 1e10, 'x', {}, [], true, [1e10], [-1], [2.5], ['a'], ax.tensor([1, 2]).gt(0), () => 1];
+const bad = (): unknown[] => [
+  undefined,
+  null,
+  NaN,
+  Infinity,
+  -1,
+  2.5,
+  1e10,
+  'x',
+  {},
+  [],
+  true,
+  [1e10],
+  [-1],
+  [2.5],
+  ['a'],
+  ax.tensor([1, 2]).gt(0),
+  () => 1,
+];
 const good = () => ax.randn([2, 3], { generator: new ax.Generator(1) });
 type Fn = (...args: unknown[]) => unknown;
 const TRACE = process.env['API_TRACE'] !== undefined; // prints each call, to find one that hangs or runs out of memory
@@ -27,7 +45,8 @@ function probe(name: string, fn: Fn, self?: unknown, before: () => unknown[] = (
       try {
         fn.apply(self, args);
       } catch (e) {
-        if (!(e instanceof ax.AxonError)) return `${name}: ${(e as Error).constructor.name} "${(e as Error).message.slice(0, 100)}" for argument ${pos} = ${String(v)}`;
+        if (!(e instanceof ax.AxonError))
+          return `${name}: ${(e as Error).constructor.name} "${(e as Error).message.slice(0, 100)}" for argument ${pos} = ${String(v)}`;
       }
     }
   }
@@ -35,13 +54,20 @@ function probe(name: string, fn: Fn, self?: unknown, before: () => unknown[] = (
 }
 
 function functionsOf(ns: object, prefix: string, skip: readonly string[] = []): [string, Fn][] {
-  return Object.entries(ns).filter(([k, v]) => typeof v === 'function' && /^[a-z]/.test(k) && !skip.includes(k)).map(([k, v]) => [`${prefix}${k}`, v as Fn]);
+  return Object.entries(ns)
+    .filter(([k, v]) => typeof v === 'function' && /^[a-z]/.test(k) && !skip.includes(k))
+    .map(([k, v]) => [`${prefix}${k}`, v as Fn]);
 }
 
 function classesOf(ns: object, prefix: string, skip: readonly string[] = []): [string, Fn][] {
   return Object.entries(ns)
     .filter(([k, v]) => typeof v === 'function' && /^[A-Z]/.test(k) && !skip.includes(k) && !k.endsWith('Error'))
-    .map(([k, C]) => [`new ${prefix}${k}`, function (...args: unknown[]) { return new (C as new (...a: unknown[]) => unknown)(...args); }]);
+    .map(([k, C]) => [
+      `new ${prefix}${k}`,
+      function (...args: unknown[]) {
+        return new (C as new (...a: unknown[]) => unknown)(...args);
+      },
+    ]);
 }
 
 function expectNone(found: (string | null)[]): void {
@@ -65,8 +91,9 @@ test('nn.functional raises only Axon errors', () => {
 
 test('Tensor methods raise only Axon errors', () => {
   const proto = ax.Tensor.prototype as unknown as Record<string, unknown>;
-  const names = [...new Set([...Object.keys(proto), ...Object.getOwnPropertyNames(proto)])]
-    .filter((k) => k !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, k)?.value === 'function');
+  const names = [...new Set([...Object.keys(proto), ...Object.getOwnPropertyNames(proto)])].filter(
+    (k) => k !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, k)?.value === 'function',
+  );
   assert.ok(names.length > 100, `${names.length} methods`);
   expectNone(names.map((k) => probe(`Tensor.${k}`, proto[k] as Fn, good())));
 });
@@ -74,16 +101,40 @@ test('Tensor methods raise only Axon errors', () => {
 test('layer constructors and forward() raise only Axon errors', () => {
   expectNone(classesOf(nn, 'nn.').map(([name, fn]) => probe(name, fn)));
   const layers: [string, () => ax.nn.Module][] = [
-    ['Linear', () => new nn.Linear(3, 2)], ['Conv2d', () => new nn.Conv2d(1, 2, 3)], ['Conv1d', () => new nn.Conv1d(1, 2, 3)],
-    ['MaxPool2d', () => new nn.MaxPool2d(2)], ['BatchNorm1d', () => new nn.BatchNorm1d(3)], ['LayerNorm', () => new nn.LayerNorm(3)],
-    ['Embedding', () => new nn.Embedding(5, 3)], ['LSTM', () => new nn.LSTM(3, 4)], ['GRU', () => new nn.GRU(3, 4)], ['RNN', () => new nn.RNN(3, 4)],
-    ['MultiheadAttention', () => new nn.MultiheadAttention(4, 2)], ['TransformerEncoderLayer', () => new nn.TransformerEncoderLayer(4, 2)],
-    ['Sequential', () => new nn.Sequential(new nn.Linear(3, 2), new nn.ReLU())], ['Dropout', () => new nn.Dropout(0.5)],
-    ['CrossEntropyLoss', () => new nn.CrossEntropyLoss()], ['MSELoss', () => new nn.MSELoss()], ['Flatten', () => new nn.Flatten()],
+    ['Linear', () => new nn.Linear(3, 2)],
+    ['Conv2d', () => new nn.Conv2d(1, 2, 3)],
+    ['Conv1d', () => new nn.Conv1d(1, 2, 3)],
+    ['MaxPool2d', () => new nn.MaxPool2d(2)],
+    ['BatchNorm1d', () => new nn.BatchNorm1d(3)],
+    ['LayerNorm', () => new nn.LayerNorm(3)],
+    ['Embedding', () => new nn.Embedding(5, 3)],
+    ['LSTM', () => new nn.LSTM(3, 4)],
+    ['GRU', () => new nn.GRU(3, 4)],
+    ['RNN', () => new nn.RNN(3, 4)],
+    ['MultiheadAttention', () => new nn.MultiheadAttention(4, 2)],
+    ['TransformerEncoderLayer', () => new nn.TransformerEncoderLayer(4, 2)],
+    ['Sequential', () => new nn.Sequential(new nn.Linear(3, 2), new nn.ReLU())],
+    ['Dropout', () => new nn.Dropout(0.5)],
+    ['CrossEntropyLoss', () => new nn.CrossEntropyLoss()],
+    ['MSELoss', () => new nn.MSELoss()],
+    ['Flatten', () => new nn.Flatten()],
   ];
-  expectNone(layers.map(([name, make]) => { const m = make(); return probe(`${name}.forward`, m.forward as Fn, m); }));
+  expectNone(
+    layers.map(([name, make]) => {
+      const m = make();
+      return probe(`${name}.forward`, m.forward as Fn, m);
+    }),
+  );
   const m = new nn.Linear(3, 2);
-  const methods = ['loadStateDict', 'registerParameter', 'registerBuffer', 'registerModule', 'train', 'registerForwardHook', 'registerForwardPreHook'];
+  const methods = [
+    'loadStateDict',
+    'registerParameter',
+    'registerBuffer',
+    'registerModule',
+    'train',
+    'registerForwardHook',
+    'registerForwardPreHook',
+  ];
   for (const k of methods) assert.equal(typeof (m as unknown as Record<string, unknown>)[k], 'function', `Module.${k}`);
   expectNone(methods.map((k) => probe(`Module.${k}`, (m as unknown as Record<string, Fn>)[k]!, m)));
 });
@@ -91,19 +142,49 @@ test('layer constructors and forward() raise only Axon errors', () => {
 test('optimizers, schedulers and clipping raise only Axon errors', () => {
   const params = () => [new nn.Parameter(ax.ones([3]))];
   expectNone(classesOf(optim, 'optim.', ['Optimizer', 'LRScheduler']).map(([name, fn]) => probe(name, fn)));
-  expectNone(classesOf(optim, 'optim.', ['Optimizer', 'LRScheduler', 'SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'SequentialLR'])
-    .map(([name, fn]) => probe(`${name}(optimizer, …)`, fn, undefined, () => [new optim.SGD(params(), { lr: 0.1 })])));
-  expectNone(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad'].map((k) => probe(`optim.${k}(params, …)`, function (...a: unknown[]) {
-    return new (optim as unknown as Record<string, new (...x: unknown[]) => unknown>)[k]!(...a);
-  }, undefined, () => [params()])));
+  expectNone(
+    classesOf(optim, 'optim.', [
+      'Optimizer',
+      'LRScheduler',
+      'SGD',
+      'Adam',
+      'AdamW',
+      'RMSprop',
+      'Adagrad',
+      'SequentialLR',
+    ]).map(([name, fn]) => probe(`${name}(optimizer, …)`, fn, undefined, () => [new optim.SGD(params(), { lr: 0.1 })])),
+  );
+  expectNone(
+    ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad'].map((k) =>
+      probe(
+        `optim.${k}(params, …)`,
+        function (...a: unknown[]) {
+          return new (optim as unknown as Record<string, new (...x: unknown[]) => unknown>)[k]!(...a);
+        },
+        undefined,
+        () => [params()],
+      ),
+    ),
+  );
   expectNone(functionsOf(optim, 'optim.').map(([name, fn]) => probe(name, fn)));
   const opt = new optim.Adam(params());
-  expectNone(['loadStateDict', 'step', 'zeroGrad'].map((k) => probe(`Adam.${k}`, (opt as unknown as Record<string, Fn>)[k]!, opt)));
+  expectNone(
+    ['loadStateDict', 'step', 'zeroGrad'].map((k) =>
+      probe(`Adam.${k}`, (opt as unknown as Record<string, Fn>)[k]!, opt),
+    ),
+  );
 });
 
 test('data, io and train functions raise only Axon errors', () => {
-  expectNone([
-    ...functionsOf(data, 'data.', ['fashionMnist']), ...functionsOf(data.augment, 'data.augment.'), ...classesOf(data, 'data.'),
-    ...functionsOf(io, 'io.'), ...functionsOf(train, 'train.'), ...functionsOf(train.metrics, 'train.metrics.'), ...classesOf(train, 'train.'),
-  ].map(([name, fn]) => probe(name, fn)));
+  expectNone(
+    [
+      ...functionsOf(data, 'data.', ['fashionMnist']),
+      ...functionsOf(data.augment, 'data.augment.'),
+      ...classesOf(data, 'data.'),
+      ...functionsOf(io, 'io.'),
+      ...functionsOf(train, 'train.'),
+      ...functionsOf(train.metrics, 'train.metrics.'),
+      ...classesOf(train, 'train.'),
+    ].map(([name, fn]) => probe(name, fn)),
+  );
 });

@@ -3,19 +3,34 @@ import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
 
 const close = (a: unknown, b: unknown, tol = 1e-6) => {
-  const fa = [a].flat(Infinity) as number[], fb = [b].flat(Infinity) as number[];
+  const fa = [a].flat(Infinity) as number[],
+    fb = [b].flat(Infinity) as number[];
   assert.equal(fa.length, fb.length);
   fa.forEach((v, i) => assert.ok(Math.abs(v - fb[i]!) <= tol, `${v} vs ${fb[i]} at ${i}`));
 };
 
 describe('backward', () => {
   test('the design example: matmul, tanh, sum', () => {
-    const x = ax.tensor([[1, 2], [3, 4]], { dtype: 'float64', requiresGrad: true });
+    const x = ax.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     x.matmul(x).tanh().sum().backward();
     // d/dX sum(tanh(XX)) = G Xᵀ + Xᵀ G with G = 1 - tanh(XX)²
-    const xx = [[7, 10], [15, 22]].map((r) => r.map((v) => 1 - Math.tanh(v) ** 2));
-    const X = [[1, 2], [3, 4]];
-    const expected = [0, 1].map((i) => [0, 1].map((j) => [0, 1].reduce((s, k) => s + xx[i]![k]! * X[j]![k]! + X[k]![i]! * xx[k]![j]!, 0)));
+    const xx = [
+      [7, 10],
+      [15, 22],
+    ].map((r) => r.map((v) => 1 - Math.tanh(v) ** 2));
+    const X = [
+      [1, 2],
+      [3, 4],
+    ];
+    const expected = [0, 1].map((i) =>
+      [0, 1].map((j) => [0, 1].reduce((s, k) => s + xx[i]![k]! * X[j]![k]! + X[k]![i]! * xx[k]![j]!, 0)),
+    );
     close(x.grad!.toArray(), expected, 1e-12);
   });
 
@@ -45,7 +60,11 @@ describe('backward', () => {
     // y = x + tanh(x) + x·x + x ; dy/dx = 2 + (1 - tanh²x) + 2x
     const y = x.add(x.tanh()).add(x.mul(x)).add(x);
     y.backward(ax.ones([3], { dtype: 'float64' }));
-    close(x.grad!.toArray(), [1, 2, 3].map((v) => 2 + (1 - Math.tanh(v) ** 2) + 2 * v), 1e-12);
+    close(
+      x.grad!.toArray(),
+      [1, 2, 3].map((v) => 2 + (1 - Math.tanh(v) ** 2) + 2 * v),
+      1e-12,
+    );
     const g = ax.ones([3], { dtype: 'float64' });
     x.grad = null;
     x.add(0).backward(g);
@@ -54,7 +73,8 @@ describe('backward', () => {
   });
 
   test('leaf grads do not alias each other', () => {
-    const a = ax.tensor([1, 2], { requiresGrad: true }), b = ax.tensor([3, 4], { requiresGrad: true });
+    const a = ax.tensor([1, 2], { requiresGrad: true }),
+      b = ax.tensor([3, 4], { requiresGrad: true });
     a.add(b).sum().backward();
     ax.noGrad(() => a.grad!.zero_());
     close(b.grad!.toArray(), [1, 1]);
@@ -63,7 +83,10 @@ describe('backward', () => {
   test('non-scalar outputs need an explicit gradient', () => {
     const x = ax.tensor([1, 2, 3], { requiresGrad: true });
     const y = x.mul(2);
-    assert.throws(() => y.backward(), (e: Error) => e instanceof ax.AutogradError && /one-element output, got shape \[3\]/.test(e.message));
+    assert.throws(
+      () => y.backward(),
+      (e: Error) => e instanceof ax.AutogradError && /one-element output, got shape \[3\]/.test(e.message),
+    );
     y.backward(ax.tensor([1, 0.5, 0]));
     close(x.grad!.toArray(), [2, 1, 0]);
     assert.throws(() => x.mul(2).backward(ax.ones([2])), ax.ShapeError);
@@ -75,7 +98,10 @@ describe('backward', () => {
     y.backward(null, { retainGraph: true });
     y.backward();
     close(x.grad!.toArray(), [2 * Math.E, 2 * Math.exp(2)], 1e-5);
-    assert.throws(() => y.backward(), (e: Error) => e instanceof ax.AutogradError && /second time/.test(e.message) && /retainGraph/.test(e.message));
+    assert.throws(
+      () => y.backward(),
+      (e: Error) => e instanceof ax.AutogradError && /second time/.test(e.message) && /retainGraph/.test(e.message),
+    );
   });
 
   test('modifying a saved tensor in place is caught', () => {
@@ -83,7 +109,10 @@ describe('backward', () => {
     const e = x.exp();
     const y = e.sum();
     ax.noGrad(() => e.mul_(2));
-    assert.throws(() => y.backward(), (err: Error) => err instanceof ax.AutogradError && /modified in place/.test(err.message));
+    assert.throws(
+      () => y.backward(),
+      (err: Error) => err instanceof ax.AutogradError && /modified in place/.test(err.message),
+    );
   });
 
   test('in-place ops on tensors that require grad are refused outside noGrad', () => {
@@ -115,7 +144,10 @@ describe('backward', () => {
   });
 
   test('only floating-point tensors can require grad', () => {
-    assert.throws(() => ax.arange(3).requiresGrad_(), (e: Error) => e instanceof ax.DTypeError && /int32/.test(e.message));
+    assert.throws(
+      () => ax.arange(3).requiresGrad_(),
+      (e: Error) => e instanceof ax.DTypeError && /int32/.test(e.message),
+    );
   });
 
   test('integer and bool inputs get no gradient, float ones do', () => {
@@ -142,11 +174,16 @@ describe('higher-order gradients', () => {
     const g = x.grad!;
     assert.ok(g.requiresGrad);
     const [h] = ax.grad(g.sum(), x); // d/dx (1 - tanh²) = -2 tanh (1 - tanh²)
-    close(h!.toArray(), [0.3, -0.7].map((v) => -2 * Math.tanh(v) * (1 - Math.tanh(v) ** 2)), 1e-12);
+    close(
+      h!.toArray(),
+      [0.3, -0.7].map((v) => -2 * Math.tanh(v) * (1 - Math.tanh(v) ** 2)),
+      1e-12,
+    );
   });
 
   test('grad() reports unused inputs', () => {
-    const a = ax.tensor([1], { requiresGrad: true }), b = ax.tensor([1], { requiresGrad: true });
+    const a = ax.tensor([1], { requiresGrad: true }),
+      b = ax.tensor([1], { requiresGrad: true });
     assert.throws(() => ax.grad(a.mul(2).sum(), [a, b]), ax.AutogradError);
     const [ga, gb] = ax.grad(a.mul(2).sum(), [a, b], { allowUnused: true });
     close(ga!.toArray(), [2]);
@@ -156,12 +193,27 @@ describe('higher-order gradients', () => {
 
 describe('gradcheck', () => {
   test('catches a wrong backward rule', () => {
-    const badSquare = (x: ax.Tensor) => ax.recordOp('badSquare', ax.noGrad(() => x.mul(x)), [x], (g) => [g.mul(x)]); // missing factor 2
-    assert.throws(() => ax.gradcheck(badSquare, [ax.randn([3], { dtype: 'float64' })]), (e: Error) => e instanceof ax.AutogradError && /mismatch/.test(e.message));
+    const badSquare = (x: ax.Tensor) =>
+      ax.recordOp(
+        'badSquare',
+        ax.noGrad(() => x.mul(x)),
+        [x],
+        (g) => [g.mul(x)],
+      ); // missing factor 2
+    assert.throws(
+      () => ax.gradcheck(badSquare, [ax.randn([3], { dtype: 'float64' })]),
+      (e: Error) => e instanceof ax.AutogradError && /mismatch/.test(e.message),
+    );
   });
 
   test('a custom op with a correct rule passes', () => {
-    const square = (x: ax.Tensor) => ax.recordOp('square', ax.noGrad(() => x.mul(x)), [x], (g) => [g.mul(x).mul(2)]);
+    const square = (x: ax.Tensor) =>
+      ax.recordOp(
+        'square',
+        ax.noGrad(() => x.mul(x)),
+        [x],
+        (g) => [g.mul(x).mul(2)],
+      );
     assert.equal(ax.gradcheck(square, [ax.randn([3], { dtype: 'float64' })]), true);
   });
 });
@@ -172,7 +224,10 @@ test('gradients of many slices of one tensor accumulate in place and equal the d
   const p = x.mul(2); // a non-leaf, so the slices' gradients meet in the engine
   let h = ax.zeros([3, 4]);
   for (let t = 0; t < 5; t++) h = h.mul(0.5).add(p.select(1, t).tanh());
-  const loss = h.sum().add(p.narrow(1, 1, 3).square().sum()).add(p.sum().mul(0.1));
+  const loss = h
+    .sum()
+    .add(p.narrow(1, 1, 3).square().sum())
+    .add(p.sum().mul(0.1));
   loss.backward();
   // The same function through one dense gradient path (index with gather-free ops: unbind by masks).
   const x2 = x.detach().clone().requiresGrad_();
@@ -186,7 +241,8 @@ test('gradients of many slices of one tensor accumulate in place and equal the d
   const mid = ax.zeros([1, 5, 1]);
   mid.narrow(1, 1, 3).fill_(1);
   h2.sum().add(p2.mul(mid).square().sum()).add(p2.sum().mul(0.1)).backward();
-  const a = x.grad!.toArray() as number[][][], b = x2.grad!.toArray() as number[][][];
+  const a = x.grad!.toArray() as number[][][],
+    b = x2.grad!.toArray() as number[][][];
   a.flat(2).forEach((v, i) => assert.ok(Math.abs(v - b.flat(2)[i]!) < 1e-5, `element ${i}: ${v} vs ${b.flat(2)[i]}`));
   // A slice's gradient still differentiates twice (createGraph takes the recorded scatter).
   const y = ax.tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });

@@ -38,7 +38,8 @@ function out(shape: readonly number[]): ax.Tensor {
 }
 
 function close(a: ax.Tensor, b: ax.Tensor, tol: number, what: string): void {
-  const x = a.toTypedArray(), y = b.toTypedArray();
+  const x = a.toTypedArray(),
+    y = b.toTypedArray();
   assert.equal(x.length, y.length, what);
   for (let i = 0; i < x.length; i++) {
     if (x[i] === y[i]) continue;
@@ -49,26 +50,54 @@ function close(a: ax.Tensor, b: ax.Tensor, tol: number, what: string): void {
   }
 }
 
-const bview = (t: ax.Tensor, shape: number[]): View => ({ data: t.data, shape, strides: broadcastView(t, shape).strides, offset: t.offset });
+const bview = (t: ax.Tensor, shape: number[]): View => ({
+  data: t.data,
+  shape,
+  strides: broadcastView(t, shape).strides,
+  offset: t.offset,
+});
 
 describe('native kernels agree with the JS reference', { skip }, () => {
   if (!native) {
-    test('the native addon is built', () => assert.fail('build/Release/axon.node is missing: the install step failed to build it'));
+    test('the native addon is built', () =>
+      assert.fail('build/Release/axon.node is missing: the install step failed to build it'));
     return;
   }
   test('matmul over shapes, layouts and every instruction set', () => {
     const shapes: [number, number, number, number[]][] = [
-      [1, 1, 1, []], [3, 5, 7, []], [13, 37, 29, [2]], [64, 64, 64, []], [12, 32, 256, []], [25, 33, 513, []],
-      [0, 4, 3, []], [4, 0, 3, []], [100, 3, 2, [3]], [2, 70, 1000, []], [1, 130, 200, []], [3, 70, 65, [2]], [4, 300, 17, []],
+      [1, 1, 1, []],
+      [3, 5, 7, []],
+      [13, 37, 29, [2]],
+      [64, 64, 64, []],
+      [12, 32, 256, []],
+      [25, 33, 513, []],
+      [0, 4, 3, []],
+      [4, 0, 3, []],
+      [100, 3, 2, [3]],
+      [2, 70, 1000, []],
+      [1, 130, 200, []],
+      [3, 70, 65, [2]],
+      [4, 300, 17, []],
       // 5–8 rows: the register-blocked few-row path (whole and masked 32-column blocks).
-      [5, 47, 9, []], [6, 200, 25, []], [8, 33, 100, [2]], [7, 1, 3, []], [8, 2000, 40, []],
+      [5, 47, 9, []],
+      [6, 200, 25, []],
+      [8, 33, 100, [2]],
+      [7, 1, 3, []],
+      [8, 2000, 40, []],
     ];
     for (const isa of ['scalar', 'avx2', 'avx512']) {
       addon!.forceIsa(isa);
       for (const [M, N, K, batch] of shapes) {
-        for (const [la, lb] of [['contiguous', 'contiguous'], ['transposed', 'contiguous'], ['contiguous', 'transposed'], ['strided', 'transposed']] as const) {
-          const a = view([...batch, M, K], la), b = view([...batch, K, N], lb);
-          const o1 = out([...batch, M, N]), o2 = out([...batch, M, N]);
+        for (const [la, lb] of [
+          ['contiguous', 'contiguous'],
+          ['transposed', 'contiguous'],
+          ['contiguous', 'transposed'],
+          ['strided', 'transposed'],
+        ] as const) {
+          const a = view([...batch, M, K], la),
+            b = view([...batch, K, N], lb);
+          const o1 = out([...batch, M, N]),
+            o2 = out([...batch, M, N]);
           if (K > 0) {
             native.matmul(a, b, o1);
             js.matmul(a, b, o2);
@@ -81,10 +110,18 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('matmul accumulating onto the output (addmm), small and packed paths', () => {
-    for (const [M, N, K] of [[1, 300, 70], [3, 65, 129], [6, 77, 30], [40, 50, 60]]) {
+    for (const [M, N, K] of [
+      [1, 300, 70],
+      [3, 65, 129],
+      [6, 77, 30],
+      [40, 50, 60],
+    ]) {
       for (const lb of ['contiguous', 'transposed'] as const) {
-        const a = view([M!, K!]), b = view([K!, N!], lb), start = view([M!, N!]);
-        const o1 = start.clone(), o2 = start.clone();
+        const a = view([M!, K!]),
+          b = view([K!, N!], lb),
+          start = view([M!, N!]);
+        const o1 = start.clone(),
+          o2 = start.clone();
         native.matmul(a, b, o1, true);
         js.matmul(a, b, o2, true);
         close(o1, o2, 2e-6 * Math.sqrt(K!), `accumulate ${M}x${N}x${K} ${lb}`);
@@ -93,8 +130,10 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('matmul with a broadcast batch operand (stride 0)', () => {
-    const a = view([4, 6]), b = view([3, 6, 5]);
-    const o1 = out([3, 4, 5]), o2 = out([3, 4, 5]);
+    const a = view([4, 6]),
+      b = view([3, 6, 5]);
+    const o1 = out([3, 4, 5]),
+      o2 = out([3, 4, 5]);
     native.matmul(bview(a, [3, 4, 6]), b, o1);
     js.matmul(bview(a, [3, 4, 6]), b, o2);
     close(o1, o2, 1e-5, 'broadcast batch');
@@ -102,14 +141,39 @@ describe('native kernels agree with the JS reference', { skip }, () => {
 
   test('unary ops on contiguous and strided inputs', () => {
     const ops: [Parameters<JsBackend['unary']>[0], number?, number?][] = [
-      ['neg'], ['abs'], ['exp'], ['log'], ['log1p'], ['sqrt'], ['rsqrt'], ['sin'], ['cos'], ['tanh'], ['sigmoid'], ['relu'],
-      ['reciprocal'], ['square'], ['leakyRelu', 0.1], ['elu', 1.3], ['silu'], ['gelu'], ['geluTanh'], ['softplus', 2, 5],
-      ['clamp', -0.5, 0.3], ['powScalar', 3], ['erf'], ['sign'], ['step'],
+      ['neg'],
+      ['abs'],
+      ['exp'],
+      ['log'],
+      ['log1p'],
+      ['sqrt'],
+      ['rsqrt'],
+      ['sin'],
+      ['cos'],
+      ['tanh'],
+      ['sigmoid'],
+      ['relu'],
+      ['reciprocal'],
+      ['square'],
+      ['leakyRelu', 0.1],
+      ['elu', 1.3],
+      ['silu'],
+      ['gelu'],
+      ['geluTanh'],
+      ['softplus', 2, 5],
+      ['clamp', -0.5, 0.3],
+      ['powScalar', 3],
+      ['erf'],
+      ['sign'],
+      ['step'],
     ];
     for (const [op, p0, p1] of ops) {
       for (const layout of ['contiguous', 'transposed', 'strided'] as const) {
-        const x = view([70, 90], layout).abs().add(op === 'log' || op === 'sqrt' || op === 'rsqrt' ? 0.1 : -0.5);
-        const o1 = out(x.shape), o2 = out(x.shape);
+        const x = view([70, 90], layout)
+          .abs()
+          .add(op === 'log' || op === 'sqrt' || op === 'rsqrt' ? 0.1 : -0.5);
+        const o1 = out(x.shape),
+          o2 = out(x.shape);
         native.unary(op, x, o1, p0, p1);
         js.unary(op, x, o2, p0, p1);
         close(o1, o2, 2e-6, `${op} ${layout}`);
@@ -118,12 +182,32 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('binary ops with broadcasting, size 0 and size 1', () => {
-    const cases: [number[], number[]][] = [[[50, 70], [50, 70]], [[50, 71], [71]], [[50, 1], [1, 70]], [[3, 1, 400], [20, 1]], [[0, 3], [3]], [[1], [1]], [[], [60, 60]], [[5, 7], [7]]];
+    const cases: [number[], number[]][] = [
+      [
+        [50, 70],
+        [50, 70],
+      ],
+      [[50, 71], [71]],
+      [
+        [50, 1],
+        [1, 70],
+      ],
+      [
+        [3, 1, 400],
+        [20, 1],
+      ],
+      [[0, 3], [3]],
+      [[1], [1]],
+      [[], [60, 60]],
+      [[5, 7], [7]],
+    ];
     for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow'] as const) {
       for (const [sa, sb] of cases) {
-        const a = op === 'pow' ? view(sa).abs().add(0.1) : view(sa), b = view(sb, 'strided');
+        const a = op === 'pow' ? view(sa).abs().add(0.1) : view(sa),
+          b = view(sb, 'strided');
         const shape = ax.broadcastShapes(op, sa, sb);
-        const o1 = out(shape), o2 = out(shape);
+        const o1 = out(shape),
+          o2 = out(shape);
         native.binary(op, bview(a, shape), bview(b, shape), o1);
         js.binary(op, bview(a, shape), bview(b, shape), o2);
         close(o1, o2, 2e-6, `${op} [${sa}] [${sb}]`);
@@ -132,17 +216,21 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('large tensors split between threads give the same results', () => {
-    const a = view([300, 200], 'transposed'), b = view([200]);
-    const o1 = out([300, 200]), o2 = out([300, 200]);
+    const a = view([300, 200], 'transposed'),
+      b = view([200]);
+    const o1 = out([300, 200]),
+      o2 = out([300, 200]);
     native.binary('mul', a, bview(b, [300, 200]), o1);
     js.binary('mul', a, bview(b, [300, 200]), o2);
     close(o1, o2, 0, 'threaded binary');
     const x = view([256, 300]);
-    const u1 = out([256, 300]), u2 = out([256, 300]);
+    const u1 = out([256, 300]),
+      u2 = out([256, 300]);
     native.unary('tanh', x, u1);
     js.unary('tanh', x, u2);
     close(u1, u2, 2e-6, 'threaded unary');
-    const s1 = out([256, 300]), s2 = out([256, 300]);
+    const s1 = out([256, 300]),
+      s2 = out([256, 300]);
     native.softmax(x, 1, s1, false);
     js.softmax(x, 1, s2, false);
     close(s1, s2, 2e-6, 'threaded softmax');
@@ -151,29 +239,41 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   test('reductions over any axes, copies and softmax', () => {
     const x = view([40, 50, 6], 'transposed');
     for (const op of ['sum', 'prod', 'max', 'min'] as const) {
-      for (const kept of [[1, 50, 6], [40, 1, 1], [1, 1, 1], [40, 50, 6], [40, 50, 1]]) {
-        const o1 = out(kept), o2 = out(kept);
+      for (const kept of [
+        [1, 50, 6],
+        [40, 1, 1],
+        [1, 1, 1],
+        [40, 50, 6],
+        [40, 50, 1],
+      ]) {
+        const o1 = out(kept),
+          o2 = out(kept);
         native.reduce(op, x, o1);
         js.reduce(op, x, o2);
         close(o1, o2, 1e-5, `${op} to [${kept}]`);
       }
     }
     const big = view([3, 10000]);
-    const s1 = out([3, 1]), s2 = out([3, 1]);
+    const s1 = out([3, 1]),
+      s2 = out([3, 1]);
     native.reduce('sum', big, s1);
     js.reduce('sum', big, s2);
     close(s1, s2, 1e-6, 'long sums');
-    const c1 = out([40, 50, 6]), c2 = out([40, 50, 6]);
+    const c1 = out([40, 50, 6]),
+      c2 = out([40, 50, 6]);
     native.copy(x, c1);
     js.copy(x, c2);
     close(c1, c2, 0, 'copy');
     for (const axis of [0, 1, 2]) {
       for (const log of [false, true]) {
-        const o1 = out(x.shape), o2 = out(x.shape);
+        const o1 = out(x.shape),
+          o2 = out(x.shape);
         native.softmax(x, axis, o1, log);
         js.softmax(x, axis, o2, log);
         close(o1, o2, 2e-6, `softmax axis ${axis} log ${log}`);
-        const g = view(x.shape as number[], 'strided'), b1 = out(x.shape), b2 = out(x.shape);
+        const g = view(x.shape as number[], 'strided'),
+          b1 = out(x.shape),
+          b2 = out(x.shape);
         native.softmaxBackward(g, o2, axis, b1, log);
         js.softmaxBackward(g, o2, axis, b2, log);
         close(b1, b2, 1e-5, `softmax backward axis ${axis} log ${log}`);
@@ -190,12 +290,14 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     for (const g of geometries) {
       const x = view([3, 4, ...g.input], 'transposed');
       const cols = [3, 4, ...g.kernel, ...g.output];
-      const o1 = out(cols), o2 = out(cols);
+      const o1 = out(cols),
+        o2 = out(cols);
       native.im2col(x, g, -Infinity, o1);
       js.im2col(x, g, -Infinity, o2);
       close(o1, o2, 0, `im2col ${JSON.stringify(g)}`);
       const c = view(cols);
-      const i1 = out([3, 4, ...g.input]), i2 = out([3, 4, ...g.input]);
+      const i1 = out([3, 4, ...g.input]),
+        i2 = out([3, 4, ...g.input]);
       native.col2im(c, g, i1);
       js.col2im(c, g, i2);
       close(i1, i2, 1e-6, `col2im ${JSON.stringify(g)}`);
@@ -203,7 +305,14 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('max pooling with indices', () => {
-    const g: WindowGeometry = { kernel: [3, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 2], input: [9, 8], output: [5, 4] };
+    const g: WindowGeometry = {
+      kernel: [3, 2],
+      stride: [2, 2],
+      padding: [1, 1],
+      dilation: [1, 2],
+      input: [9, 8],
+      output: [5, 4],
+    };
     const x = view([3, 5, 9, 8], 'transposed').relu(); // many ties at 0
     const [o1, o2] = [out([3, 5, 5, 4]), out([3, 5, 5, 4])];
     const [i1, i2] = [ax.zeros([3, 5, 5, 4], { dtype: 'int32' }), ax.zeros([3, 5, 5, 4], { dtype: 'int32' })];
@@ -214,7 +323,8 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('threads: results do not depend on the thread count', () => {
-    const a = view([300, 200]), b = view([200, 150]);
+    const a = view([300, 200]),
+      b = view([200, 150]);
     const before = addon!.info().threads;
     const results = [1, 2, 3].map((t) => {
       addon!.setNumThreads(t);
@@ -230,24 +340,28 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   test('gather, scatter, scatter-add and arg-reductions', () => {
     const x = view([40, 60], 'transposed');
     const index = ax.randint(0, 60, [40, 50], { generator: gen });
-    const g1 = out([40, 50]), g2 = out([40, 50]);
+    const g1 = out([40, 50]),
+      g2 = out([40, 50]);
     native.gather(x, 1, index, g1);
     js.gather(x, 1, index, g2);
     close(g1, g2, 0, 'gather');
     const rows = ax.randint(0, 40, [45, 60], { generator: gen }).transpose(0, 1).contiguous().transpose(0, 1);
     const src = view([45, 60]);
     for (const mode of ['assign', 'add'] as const) {
-      const s1 = view([40, 60]).mul(0), s2 = ax.zeros([40, 60]);
+      const s1 = view([40, 60]).mul(0),
+        s2 = ax.zeros([40, 60]);
       native.scatter(mode, s1, 0, rows, src);
       js.scatter(mode, s2, 0, rows, src);
       if (mode === 'add') close(s1, s2, 1e-5, 'scatter add');
-      else assert.equal(s1.ne(0).int().sum().item(), s2.ne(0).int().sum().item(), 'scatter assign writes the same places');
+      else
+        assert.equal(s1.ne(0).int().sum().item(), s2.ne(0).int().sum().item(), 'scatter assign writes the same places');
     }
     for (const op of ['argmax', 'argmin'] as const) {
       for (const axis of [0, 1, 2]) {
         const t = view([20, 30, 40], 'transposed');
         const shape = t.shape.filter((_, d) => d !== axis);
-        const a1 = ax.zeros(shape, { dtype: 'int32' }), a2 = ax.zeros(shape, { dtype: 'int32' });
+        const a1 = ax.zeros(shape, { dtype: 'int32' }),
+          a2 = ax.zeros(shape, { dtype: 'int32' });
         native.argReduce(op, t, axis, a1);
         js.argReduce(op, t, axis, a2);
         close(a1, a2, 0, `${op} axis ${axis}`);
@@ -256,8 +370,10 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('fused LSTM cell forward and backward', () => {
-    const N = 7, H = 33;
-    const gates = view([N, 4 * H]), c = view([N, 2 * H]).narrow(1, 0, H);
+    const N = 7,
+      H = 33;
+    const gates = view([N, 4 * H]),
+      c = view([N, 2 * H]).narrow(1, 0, H);
     const [o1, a1, o2, a2] = [out([N, 2 * H]), out([N, 4 * H]), out([N, 2 * H]), out([N, 4 * H])];
     native.lstmCell(gates, c, o1, a1);
     js.lstmCell(gates, c, o2, a2);
@@ -272,8 +388,12 @@ describe('native kernels agree with the JS reference', { skip }, () => {
   });
 
   test('fused layer norm forward and backward, with and without affine parameters', () => {
-    const R = 50, D = 70;
-    const x = view([R, D]), w = view([D]), b = view([D]), g = view([R, D]);
+    const R = 50,
+      D = 70;
+    const x = view([R, D]),
+      w = view([D]),
+      b = view([D]),
+      g = view([R, D]);
     for (const affine of [true, false]) {
       const [o1, m1, r1, o2, m2, r2] = [out([R, D]), out([R]), out([R]), out([R, D]), out([R]), out([R])];
       native.layerNorm(x, affine ? w : null, affine ? b : null, 1e-5, o1, m1, r1);
@@ -284,7 +404,10 @@ describe('native kernels agree with the JS reference', { skip }, () => {
       native.layerNormBackward(g, x, m2, r2, affine ? w : null, d1, affine ? w1 : null, affine ? b1 : null);
       js.layerNormBackward(g, x, m2, r2, affine ? w : null, d2, affine ? w2 : null, affine ? b2 : null);
       close(d1, d2, 1e-5, 'layerNorm dx');
-      if (affine) { close(w1, w2, 1e-5, 'layerNorm dWeight'); close(b1, b2, 1e-5, 'layerNorm dBias'); }
+      if (affine) {
+        close(w1, w2, 1e-5, 'layerNorm dWeight');
+        close(b1, b2, 1e-5, 'layerNorm dBias');
+      }
     }
   });
 
@@ -296,8 +419,14 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     for (let i = 0; i < 200; i += 7) ad[a.offset + i] = Number.NaN;
     const row = view([70]);
     for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
-      for (const [x, y] of [[a, b], [a, a], [a, bview(row, [40, 70])], [b, bview(row, [40, 70])]] as const) {
-        const o1 = ax.zeros([40, 70], { dtype: 'bool' }), o2 = ax.zeros([40, 70], { dtype: 'bool' });
+      for (const [x, y] of [
+        [a, b],
+        [a, a],
+        [a, bview(row, [40, 70])],
+        [b, bview(row, [40, 70])],
+      ] as const) {
+        const o1 = ax.zeros([40, 70], { dtype: 'bool' }),
+          o2 = ax.zeros([40, 70], { dtype: 'bool' });
         native.binary(op, x, y, o1);
         js.binary(op, x, y, o2);
         assert.deepEqual(o1.toArray(), o2.toArray(), op);
@@ -307,11 +436,20 @@ describe('native kernels agree with the JS reference', { skip }, () => {
 
   test('batch norm forward and backward match JS (spatial, 1-d, odd sizes, with and without affine)', () => {
     // Sums over N·S values per channel in a different order: 1e-5 relative to the unit-scale outputs.
-    for (const [N, C, S] of [[16, 8, 49], [64, 32, 1], [3, 5, 77], [128, 3, 4]] as [number, number, number][]) {
-      const x = view([N, C, S]), w = view([C]), b = view([C]), g = view([N, C, S]);
+    for (const [N, C, S] of [
+      [16, 8, 49],
+      [64, 32, 1],
+      [3, 5, 77],
+      [128, 3, 4],
+    ] as [number, number, number][]) {
+      const x = view([N, C, S]),
+        w = view([C]),
+        b = view([C]),
+        g = view([N, C, S]);
       for (const affine of [true, false]) {
         const o = () => [out([N, C, S]), out([C]), out([C]), out([C])] as const;
-        const [o1, m1, v1, r1] = o(), [o2, m2, v2, r2] = o();
+        const [o1, m1, v1, r1] = o(),
+          [o2, m2, v2, r2] = o();
         native.batchNorm!(x, affine ? w : null, affine ? b : null, 1e-5, o1, m1, v1, r1);
         js.batchNorm!(x, affine ? w : null, affine ? b : null, 1e-5, o2, m2, v2, r2);
         close(o1, o2, 1e-5, 'batchNorm out');
@@ -322,14 +460,19 @@ describe('native kernels agree with the JS reference', { skip }, () => {
         native.batchNormBackward!(g, x, m2, r2, affine ? w : null, d1, affine ? w1 : null, affine ? b1 : null);
         js.batchNormBackward!(g, x, m2, r2, affine ? w : null, d2, affine ? w2 : null, affine ? b2 : null);
         close(d1, d2, 1e-5, 'batchNorm dx');
-        if (affine) { close(w1, w2, 1e-4, 'batchNorm dWeight'); close(b1, b2, 1e-4, 'batchNorm dBias'); }
+        if (affine) {
+          close(w1, w2, 1e-4, 'batchNorm dWeight');
+          close(b1, b2, 1e-4, 'batchNorm dBias');
+        }
       }
     }
   });
 
   test('float64, int32 and bool fall back to the JS kernels', () => {
-    const a = ax.randn([3, 4], { dtype: 'float64', generator: gen }), b = ax.randn([4, 2], { dtype: 'float64', generator: gen });
-    const o1 = ax.zeros([3, 2], { dtype: 'float64' }), o2 = ax.zeros([3, 2], { dtype: 'float64' });
+    const a = ax.randn([3, 4], { dtype: 'float64', generator: gen }),
+      b = ax.randn([4, 2], { dtype: 'float64', generator: gen });
+    const o1 = ax.zeros([3, 2], { dtype: 'float64' }),
+      o2 = ax.zeros([3, 2], { dtype: 'float64' });
     native.matmul(a, b, o1);
     js.matmul(a, b, o2);
     close(o1, o2, 0, 'float64 matmul');

@@ -11,13 +11,21 @@ const { nn, data, optim, train, io } = ax;
 const tmp = () => mkdtempSync(join(tmpdir(), 'axon-ckpt-'));
 
 function bits(m: ax.nn.Module): string[] {
-  return Object.entries(m.stateDict()).map(([k, v]) => `${k}:${Buffer.from((v.contiguous().toTypedArray() as Float32Array).buffer).toString('base64')}`);
+  return Object.entries(m.stateDict()).map(
+    ([k, v]) => `${k}:${Buffer.from((v.contiguous().toTypedArray() as Float32Array).buffer).toString('base64')}`,
+  );
 }
 
 /** A small model with dropout and batch norm (random and running state), Adam, a cosine schedule. */
 function setup(seed: number) {
   ax.manualSeed(seed);
-  const model = new nn.Sequential(new nn.Linear(6, 16), new nn.BatchNorm1d(16), new nn.ReLU(), new nn.Dropout(0.3), new nn.Linear(16, 3));
+  const model = new nn.Sequential(
+    new nn.Linear(6, 16),
+    new nn.BatchNorm1d(16),
+    new nn.ReLU(),
+    new nn.Dropout(0.3),
+    new nn.Linear(16, 3),
+  );
   const opt = new optim.AdamW(model.parameters(), { lr: 0.01, weightDecay: 0.01 });
   const sched = new optim.CosineAnnealingLR(opt, 6);
   const x = ax.randn([96, 6], { generator: new ax.Generator(5) });
@@ -27,10 +35,23 @@ function setup(seed: number) {
 }
 
 test('saveCheckpoint/loadCheckpoint restore model, optimizer, scheduler, epoch, generator and extra data', () => {
-  const dir = tmp(), path = join(dir, 'run.ckpt');
+  const dir = tmp(),
+    path = join(dir, 'run.ckpt');
   const a = setup(0);
-  train.fit(a.model, a.loader, { epochs: 2, optimizer: a.opt, loss: nn.functional.crossEntropy, scheduler: a.sched, progress: false });
-  io.saveCheckpoint(path, { model: a.model, optimizer: a.opt, scheduler: a.sched, epoch: 2, extra: { note: 'hi', best: 0.5 } });
+  train.fit(a.model, a.loader, {
+    epochs: 2,
+    optimizer: a.opt,
+    loss: nn.functional.crossEntropy,
+    scheduler: a.sched,
+    progress: false,
+  });
+  io.saveCheckpoint(path, {
+    model: a.model,
+    optimizer: a.opt,
+    scheduler: a.sched,
+    epoch: 2,
+    extra: { note: 'hi', best: 0.5 },
+  });
   const next = ax.defaultGenerator.getState();
   const b = setup(99);
   const { epoch, extra } = io.loadCheckpoint(path, { model: b.model, optimizer: b.opt, scheduler: b.sched });
@@ -40,7 +61,8 @@ test('saveCheckpoint/loadCheckpoint restore model, optimizer, scheduler, epoch, 
   assert.deepEqual(ax.defaultGenerator.getState(), next);
   assert.equal(b.sched.lastEpoch, a.sched.lastEpoch);
   assert.equal(b.opt.paramGroups[0]!.lr, a.opt.paramGroups[0]!.lr);
-  const sa = a.opt.stateDict(), sb = b.opt.stateDict();
+  const sa = a.opt.stateDict(),
+    sb = b.opt.stateDict();
   assert.deepEqual(Object.keys(sb.state), Object.keys(sa.state));
   for (const [i, st] of Object.entries(sa.state)) {
     for (const [k, v] of Object.entries(st)) {
@@ -58,62 +80,139 @@ test('a run interrupted and resumed with BackupAndRestore ends bit-identical to 
   const dir = tmp();
   const loss = nn.functional.crossEntropy;
   const full = setup(0);
-  const hFull = train.fit(full.model, full.loader, { epochs: 6, optimizer: full.opt, loss, scheduler: full.sched, validation: full.loader, progress: false });
+  const hFull = train.fit(full.model, full.loader, {
+    epochs: 6,
+    optimizer: full.opt,
+    loss,
+    scheduler: full.sched,
+    validation: full.loader,
+    progress: false,
+  });
 
   const backup = join(dir, 'backup.ckpt');
   const first = setup(0);
-  train.fit(first.model, first.loader, { epochs: 3, optimizer: first.opt, loss, scheduler: first.sched, validation: first.loader, callbacks: [new train.BackupAndRestore(backup, { keep: true })], progress: false });
+  train.fit(first.model, first.loader, {
+    epochs: 3,
+    optimizer: first.opt,
+    loss,
+    scheduler: first.sched,
+    validation: first.loader,
+    callbacks: [new train.BackupAndRestore(backup, { keep: true })],
+    progress: false,
+  });
   assert.ok(existsSync(backup));
   // A new process would build everything afresh (another seed proves nothing leaks through).
   const second = setup(42);
   const logPath = join(dir, 'log.csv');
   writeFileSync(logPath, 'epoch,loss\n1,0\n2,0\n3,0\n');
-  const hResumed = train.fit(second.model, second.loader, { epochs: 6, optimizer: second.opt, loss, scheduler: second.sched, validation: second.loader, callbacks: [new train.BackupAndRestore(backup), new train.MetricsLogger(logPath)], progress: false });
+  const hResumed = train.fit(second.model, second.loader, {
+    epochs: 6,
+    optimizer: second.opt,
+    loss,
+    scheduler: second.sched,
+    validation: second.loader,
+    callbacks: [new train.BackupAndRestore(backup), new train.MetricsLogger(logPath)],
+    progress: false,
+  });
   assert.deepEqual(bits(second.model), bits(full.model));
   assert.equal(hResumed.epochs.length, 6);
-  assert.deepEqual(hResumed.epochs.map((e) => e['loss']), hFull.epochs.map((e) => e['loss']));
-  assert.deepEqual(hResumed.epochs.map((e) => e['valLoss']), hFull.epochs.map((e) => e['valLoss']));
+  assert.deepEqual(
+    hResumed.epochs.map((e) => e['loss']),
+    hFull.epochs.map((e) => e['loss']),
+  );
+  assert.deepEqual(
+    hResumed.epochs.map((e) => e['valLoss']),
+    hFull.epochs.map((e) => e['valLoss']),
+  );
   assert.equal(existsSync(backup), false, 'the backup is removed once training completes');
   assert.equal(readFileSync(logPath, 'utf8').trim().split('\n').length, 1 + 6, 'the resumed run appends to the log');
 });
 
 test('BackupAndRestore also restores EarlyStopping (counters and best weights): same stop, same weights', () => {
-  const dir = tmp(), backup = join(dir, 'es.ckpt');
+  const dir = tmp(),
+    backup = join(dir, 'es.ckpt');
   const loss = nn.functional.crossEntropy;
   // With these settings the uninterrupted run stops at epoch 13 with epoch 10 best; a fresh
   // EarlyStopping started at epoch 9 would stop at 12 with epoch 9 best.
   const early = () => new train.EarlyStopping({ patience: 3, minDelta: 0.1, restoreBestWeights: true });
-  const full = setup(0), fullEarly = early();
-  train.fit(full.model, full.loader, { epochs: 30, optimizer: full.opt, loss, validation: full.loader, callbacks: [fullEarly], progress: false });
-  assert.ok(fullEarly.stoppedEpoch > 8, `stopped at ${fullEarly.stoppedEpoch}: the test needs a stop after the interruption`);
+  const full = setup(0),
+    fullEarly = early();
+  train.fit(full.model, full.loader, {
+    epochs: 30,
+    optimizer: full.opt,
+    loss,
+    validation: full.loader,
+    callbacks: [fullEarly],
+    progress: false,
+  });
+  assert.ok(
+    fullEarly.stoppedEpoch > 8,
+    `stopped at ${fullEarly.stoppedEpoch}: the test needs a stop after the interruption`,
+  );
 
   const first = setup(0);
-  train.fit(first.model, first.loader, { epochs: 8, optimizer: first.opt, loss, validation: first.loader, callbacks: [new train.BackupAndRestore(backup, { keep: true }), early()], progress: false });
-  const second = setup(7), resumedEarly = early();
-  train.fit(second.model, second.loader, { epochs: 30, optimizer: second.opt, loss, validation: second.loader, callbacks: [new train.BackupAndRestore(backup), resumedEarly], progress: false });
+  train.fit(first.model, first.loader, {
+    epochs: 8,
+    optimizer: first.opt,
+    loss,
+    validation: first.loader,
+    callbacks: [new train.BackupAndRestore(backup, { keep: true }), early()],
+    progress: false,
+  });
+  const second = setup(7),
+    resumedEarly = early();
+  train.fit(second.model, second.loader, {
+    epochs: 30,
+    optimizer: second.opt,
+    loss,
+    validation: second.loader,
+    callbacks: [new train.BackupAndRestore(backup), resumedEarly],
+    progress: false,
+  });
   assert.equal(resumedEarly.stoppedEpoch, fullEarly.stoppedEpoch);
   assert.equal(resumedEarly.bestEpoch, fullEarly.bestEpoch);
   assert.deepEqual(bits(second.model), bits(full.model));
 });
 
-test('BackupAndRestore restores ModelCheckpoint\'s best value, so a resumed run keeps the best file', () => {
-  const dir = tmp(), backup = join(dir, 'mc.ckpt'), best = join(dir, 'best.safetensors');
+test("BackupAndRestore restores ModelCheckpoint's best value, so a resumed run keeps the best file", () => {
+  const dir = tmp(),
+    backup = join(dir, 'mc.ckpt'),
+    best = join(dir, 'best.safetensors');
   const loss = nn.functional.crossEntropy;
-  const a = setup(0), first = new train.ModelCheckpoint(best, { saveBestOnly: true });
-  train.fit(a.model, a.loader, { epochs: 3, optimizer: a.opt, loss, validation: a.loader, callbacks: [new train.BackupAndRestore(backup, { keep: true }), first], progress: false });
-  const b = setup(1), resumed = new train.ModelCheckpoint(best, { saveBestOnly: true });
+  const a = setup(0),
+    first = new train.ModelCheckpoint(best, { saveBestOnly: true });
+  train.fit(a.model, a.loader, {
+    epochs: 3,
+    optimizer: a.opt,
+    loss,
+    validation: a.loader,
+    callbacks: [new train.BackupAndRestore(backup, { keep: true }), first],
+    progress: false,
+  });
+  const b = setup(1),
+    resumed = new train.ModelCheckpoint(best, { saveBestOnly: true });
   assert.deepEqual(resumed.stateDict().values, { best: null });
-  train.fit(b.model, b.loader, { epochs: 3, optimizer: b.opt, loss, validation: b.loader, callbacks: [new train.BackupAndRestore(backup), resumed], progress: false });
+  train.fit(b.model, b.loader, {
+    epochs: 3,
+    optimizer: b.opt,
+    loss,
+    validation: b.loader,
+    callbacks: [new train.BackupAndRestore(backup), resumed],
+    progress: false,
+  });
   assert.deepEqual(resumed.stateDict().values, first.stateDict().values);
   assert.equal(typeof first.stateDict().values['best'], 'number');
 });
 
 test('a process killed while saving leaves the previous checkpoint intact', async () => {
-  const dir = tmp(), path = join(dir, 'model.ckpt');
+  const dir = tmp(),
+    path = join(dir, 'model.ckpt');
   const script = fileURLToPath(new URL('./helpers/checkpoint-writer.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('saved')) resolve(); });
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('saved')) resolve();
+    });
     child.on('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
   });
   // Wait until the large save has started (its temporary file exists), then kill mid-write.
@@ -138,11 +237,15 @@ test('a process killed while saving leaves the previous checkpoint intact', asyn
   const { epoch } = io.loadCheckpoint(path, { model, generators: {} });
   assert.equal(epoch, 1);
   assert.deepEqual(bits(model), bits(expected));
-  assert.ok(readdirSync(dir).some((f) => f.endsWith('.tmp')), 'the killed write left only its temporary file');
+  assert.ok(
+    readdirSync(dir).some((f) => f.endsWith('.tmp')),
+    'the killed write left only its temporary file',
+  );
 });
 
 test('loadCheckpoint rejects files and objects that do not fit, with clear errors', () => {
-  const dir = tmp(), path = join(dir, 'c.ckpt');
+  const dir = tmp(),
+    path = join(dir, 'c.ckpt');
   ax.manualSeed(0);
   const model = new nn.Linear(3, 2);
   const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
@@ -150,7 +253,10 @@ test('loadCheckpoint rejects files and objects that do not fit, with clear error
   // Plain weights are not a checkpoint.
   const plain = join(dir, 'w.safetensors');
   io.saveSafetensors(plain, model.stateDict());
-  assert.throws(() => io.loadCheckpoint(plain, { model }), (e: Error) => e instanceof ax.FormatError && /without an Axon checkpoint header/.test(e.message));
+  assert.throws(
+    () => io.loadCheckpoint(plain, { model }),
+    (e: Error) => e instanceof ax.FormatError && /without an Axon checkpoint header/.test(e.message),
+  );
   // A truncated file.
   const bytes = readFileSync(path);
   const cut = join(dir, 'cut.ckpt');
@@ -159,23 +265,40 @@ test('loadCheckpoint rejects files and objects that do not fit, with clear error
   // A different architecture: named keys and shapes, and the model is left as it was.
   const other = new nn.Linear(3, 5);
   const before = bits(other);
-  assert.throws(() => io.loadCheckpoint(path, { model: other }), /mis-shaped keys: bias: checkpoint \[2\], model \[5\]; weight/);
+  assert.throws(
+    () => io.loadCheckpoint(path, { model: other }),
+    /mis-shaped keys: bias: checkpoint \[2\], model \[5\]; weight/,
+  );
   assert.deepEqual(bits(other), before);
   // A scheduler asked for but never saved.
-  assert.throws(() => io.loadCheckpoint(path, { model, optimizer: opt, scheduler: new optim.StepLR(opt, 2) }), /holds no scheduler state/);
+  assert.throws(
+    () => io.loadCheckpoint(path, { model, optimizer: opt, scheduler: new optim.StepLR(opt, 2) }),
+    /holds no scheduler state/,
+  );
   // An optimizer over other parameter groups.
   const two = new optim.SGD([{ params: [model.weight] }, { params: [model.bias!] }], { lr: 0.1 });
-  assert.throws(() => io.loadCheckpoint(path, { model, optimizer: two }), /optimizer groups of \[2\] parameters, the optimizer \[1, 1\]/);
-  assert.throws(() => io.loadCheckpoint(join(dir, 'missing.ckpt'), { model }), (e: Error) => e instanceof ax.FormatError && /cannot read/.test(e.message));
+  assert.throws(
+    () => io.loadCheckpoint(path, { model, optimizer: two }),
+    /optimizer groups of \[2\] parameters, the optimizer \[1, 1\]/,
+  );
+  assert.throws(
+    () => io.loadCheckpoint(join(dir, 'missing.ckpt'), { model }),
+    (e: Error) => e instanceof ax.FormatError && /cannot read/.test(e.message),
+  );
 });
 
 test('SequentialLR and ReduceLROnPlateau state survive a checkpoint', () => {
-  const dir = tmp(), path = join(dir, 's.ckpt');
+  const dir = tmp(),
+    path = join(dir, 's.ckpt');
   const make = () => {
     ax.manualSeed(0);
     const model = new nn.Linear(2, 1);
     const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
-    const seq = new optim.SequentialLR(opt, [new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 3 }), new optim.ExponentialLR(opt, 0.9)], [3]);
+    const seq = new optim.SequentialLR(
+      opt,
+      [new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 3 }), new optim.ExponentialLR(opt, 0.9)],
+      [3],
+    );
     return { model, opt, seq };
   };
   const a = make();
@@ -183,7 +306,11 @@ test('SequentialLR and ReduceLROnPlateau state survive a checkpoint', () => {
   io.saveCheckpoint(path, { model: a.model, optimizer: a.opt, scheduler: a.seq });
   const b = make();
   io.loadCheckpoint(path, { model: b.model, optimizer: b.opt, scheduler: b.seq });
-  for (let i = 0; i < 4; i++) { a.seq.step(); b.seq.step(); assert.equal(b.opt.paramGroups[0]!.lr, a.opt.paramGroups[0]!.lr); }
+  for (let i = 0; i < 4; i++) {
+    a.seq.step();
+    b.seq.step();
+    assert.equal(b.opt.paramGroups[0]!.lr, a.opt.paramGroups[0]!.lr);
+  }
 
   const p = make();
   const plateau = new optim.ReduceLROnPlateau(p.opt, { patience: 1 });
@@ -192,7 +319,11 @@ test('SequentialLR and ReduceLROnPlateau state survive a checkpoint', () => {
   const q = make();
   const plateau2 = new optim.ReduceLROnPlateau(q.opt, { patience: 1 });
   io.loadCheckpoint(path, { model: q.model, optimizer: q.opt, scheduler: plateau2 });
-  for (const v of [0.97, 0.98, 0.5, 0.6, 0.7]) { plateau.step(v); plateau2.step(v); assert.equal(q.opt.paramGroups[0]!.lr, p.opt.paramGroups[0]!.lr); }
+  for (const v of [0.97, 0.98, 0.5, 0.6, 0.7]) {
+    plateau.step(v);
+    plateau2.step(v);
+    assert.equal(q.opt.paramGroups[0]!.lr, p.opt.paramGroups[0]!.lr);
+  }
 });
 
 test('evaluate reports forward latency percentiles and measureLatency times single-sample inference', () => {

@@ -23,15 +23,22 @@ test('every README architecture runs forward and backward', () => {
     const out = model.forward(input);
     assert.deepEqual(out.shape, shape, model.constructor.name);
     out.square().mean().backward();
-    assert.ok(model.parameters().every((p) => p.grad !== null), `${model.constructor.name}: every parameter gets a gradient`);
+    assert.ok(
+      model.parameters().every((p) => p.grad !== null),
+      `${model.constructor.name}: every parameter gets a gradient`,
+    );
   }
 });
 
 test('GAN step: the discriminator gets gradients through the generator output, detached when training D', () => {
-  const G = generator(), D = discriminator();
+  const G = generator(),
+    D = discriminator();
   const fake = G.forward(ax.randn([4, 16]));
   F.binaryCrossEntropyWithLogits(D.forward(fake.detach()), ax.zeros([4, 1])).backward();
-  assert.ok(G.parameters().every((p) => p.grad === null), 'detach keeps G out of the D step');
+  assert.ok(
+    G.parameters().every((p) => p.grad === null),
+    'detach keeps G out of the D step',
+  );
   F.binaryCrossEntropyWithLogits(D.forward(fake), ax.ones([4, 1])).backward();
   assert.ok(G.parameters().every((p) => p.grad !== null));
 });
@@ -39,16 +46,35 @@ test('GAN step: the discriminator gets gradients through the generator output, d
 test('the TinyGPT is causal: changing a later token does not change earlier logits', () => {
   ax.manualSeed(1);
   const m = new TinyGPT(10).eval();
-  const a = ax.tensor([[1, 2, 3, 4]], { dtype: 'int32' }), b = ax.tensor([[1, 2, 3, 9]], { dtype: 'int32' });
-  const la = m.forward(a), lb = m.forward(b);
-  assert.ok(la.narrow(1, 0, 3).sub(lb.narrow(1, 0, 3)).abs().max().item() < 1e-5);
-  assert.ok(la.narrow(1, 3, 1).sub(lb.narrow(1, 3, 1)).abs().max().item() > 1e-4);
+  const a = ax.tensor([[1, 2, 3, 4]], { dtype: 'int32' }),
+    b = ax.tensor([[1, 2, 3, 9]], { dtype: 'int32' });
+  const la = m.forward(a),
+    lb = m.forward(b);
+  assert.ok(
+    la
+      .narrow(1, 0, 3)
+      .sub(lb.narrow(1, 0, 3))
+      .abs()
+      .max()
+      .item() < 1e-5,
+  );
+  assert.ok(
+    la
+      .narrow(1, 3, 1)
+      .sub(lb.narrow(1, 3, 1))
+      .abs()
+      .max()
+      .item() > 1e-4,
+  );
 });
 
 test('Perceptron learning rule separates iris setosa from the other species', () => {
   const rows: string[][] = parse(readFileSync(new URL('../data/iris.csv', import.meta.url), 'utf8'), { from_line: 2 });
   const x = ax.tensor(rows.map((r) => r.slice(0, 4).map(Number)));
-  const y = ax.tensor(rows.map((r) => (r[4] === 'setosa' ? 1 : 0)), { dtype: 'int32' });
+  const y = ax.tensor(
+    rows.map((r) => (r[4] === 'setosa' ? 1 : 0)),
+    { dtype: 'int32' },
+  );
   const p = new ax.nn.Perceptron(4);
   const mistakes = p.fit(x, y, { epochs: 20, lr: 0.1 });
   assert.equal(mistakes[mistakes.length - 1], 0, `converges (mistakes per epoch: ${mistakes})`);
@@ -72,7 +98,16 @@ test('Dropout2d zeroes whole channels in training and is the identity in eval', 
   const d = new ax.nn.Dropout2d(0.5);
   const y = d.forward(ax.ones([4, 16, 3, 3]));
   const perChannel = y.sum([2, 3]).toArray() as number[][];
-  assert.ok(perChannel.flat().every((v) => v === 0 || v === 18), 'each channel all dropped or all kept (×2)');
+  assert.ok(
+    perChannel.flat().every((v) => v === 0 || v === 18),
+    'each channel all dropped or all kept (×2)',
+  );
   d.eval();
-  assert.equal(d.forward(ax.ones([1, 2, 2, 2])).sum().item(), 8);
+  assert.equal(
+    d
+      .forward(ax.ones([1, 2, 2, 2]))
+      .sum()
+      .item(),
+    8,
+  );
 });

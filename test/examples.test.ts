@@ -24,7 +24,8 @@ const js = ax.backendInfo().name === 'js';
 // A developer machine without it skips those tests; CI must not.
 const fashionDir = process.env['AXON_FASHION_MNIST'] ?? ax.data.FASHION_MNIST_DIR;
 const haveFashion = existsSync(join(fashionDir, 'train-images-idx3-ubyte.gz'));
-const fashionSkip = haveFashion || process.env['CI'] ? false : `Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)`;
+const fashionSkip =
+  haveFashion || process.env['CI'] ? false : `Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)`;
 
 test('digits CNN: ≥ 0.95 test accuracy after 3 epochs (JS: ≥ 0.85 after 1)', () => {
   const r = runDigitsCnn({ epochs: js ? 1 : 3 });
@@ -61,8 +62,11 @@ test('overfitting: the plain run memorises, the regularised one stops early and 
   const h = plain.history.epochs;
   assert.ok(h.at(-1)!['loss']! < 0.01, `plain final training loss ${h.at(-1)!['loss']}`);
   const minVal = Math.min(...h.map((e) => e['valLoss']!));
-  assert.ok(h.at(-1)!['valLoss']! > minVal * 1.1, 'the plain run\'s validation loss rises from its minimum');
-  assert.ok(cured.testAccuracy >= plain.testAccuracy - 0.01, `test accuracy: regularised ${cured.testAccuracy}, plain ${plain.testAccuracy}`);
+  assert.ok(h.at(-1)!['valLoss']! > minVal * 1.1, "the plain run's validation loss rises from its minimum");
+  assert.ok(
+    cured.testAccuracy >= plain.testAccuracy - 0.01,
+    `test accuracy: regularised ${cured.testAccuracy}, plain ${plain.testAccuracy}`,
+  );
   assert.ok(readFileSync(out, 'utf8').startsWith('epoch,plain_train_loss,plain_val_loss'));
 });
 
@@ -76,13 +80,21 @@ test('character language models: LSTM, GRU and Transformer learn beyond characte
   }
 });
 
-test('Fashion-MNIST CNN: ≥ 0.75 test accuracy after one epoch on 4000 images (JS: ≥ 0.6 on 1000)', { skip: fashionSkip }, () => {
-  const r = runFashionMnist({ epochs: 1, trainSize: js ? 1000 : 4000, testSize: js ? 500 : 2000 });
-  assert.ok(r.testAccuracy >= (js ? 0.6 : 0.75), `test accuracy ${r.testAccuracy}`);
-});
+test(
+  'Fashion-MNIST CNN: ≥ 0.75 test accuracy after one epoch on 4000 images (JS: ≥ 0.6 on 1000)',
+  { skip: fashionSkip },
+  () => {
+    const r = runFashionMnist({ epochs: 1, trainSize: js ? 1000 : 4000, testSize: js ? 500 : 2000 });
+    assert.ok(r.testAccuracy >= (js ? 0.6 : 0.75), `test accuracy ${r.testAccuracy}`);
+  },
+);
 
 test('transfer learning: frozen pre-trained features fine-tune on few labels', { skip: fashionSkip }, () => {
-  const r = runTransfer(js ? { pretrainEpochs: 1, pretrainSize: 1000, labelled: 100, fineTuneEpochs: 3, testSize: 500 } : { pretrainEpochs: 1, pretrainSize: 4000, labelled: 200, fineTuneEpochs: 5, testSize: 2000 });
+  const r = runTransfer(
+    js
+      ? { pretrainEpochs: 1, pretrainSize: 1000, labelled: 100, fineTuneEpochs: 3, testSize: 500 }
+      : { pretrainEpochs: 1, pretrainSize: 4000, labelled: 200, fineTuneEpochs: 5, testSize: 2000 },
+  );
   assert.ok(r.sourceAccuracy >= (js ? 0.6 : 0.8), `source accuracy ${r.sourceAccuracy}`);
   assert.ok(r.transferAccuracy >= (js ? 0.4 : 0.6) && r.scratchAccuracy >= 0.3, JSON.stringify(r));
 });

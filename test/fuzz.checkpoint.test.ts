@@ -28,7 +28,8 @@ function run(seed: number) {
 type Run = ReturnType<typeof run>;
 
 function trainSteps(r: Run, steps: number): number {
-  const x = ax.randn([8, 3], { generator: new ax.Generator(3) }), y = ax.randn([8, 2], { generator: new ax.Generator(4) });
+  const x = ax.randn([8, 3], { generator: new ax.Generator(3) }),
+    y = ax.randn([8, 2], { generator: new ax.Generator(4) });
   let loss = 0;
   for (let i = 0; i < steps; i++) {
     r.opt.zeroGrad();
@@ -45,8 +46,13 @@ function trainSteps(r: Run, steps: number): number {
 function snapshot(r: Run): string {
   return JSON.stringify([
     Object.entries(r.model.stateDict()).map(([k, v]) => [k, [...v.toTypedArray()]]),
-    r.opt.stateDict().paramGroups, [...r.opt.state.values()].map((s) => Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : [...v.toTypedArray()]])),
-    r.sched.lastEpoch, r.sched.getLastLr(), r.gen.getState(),
+    r.opt.stateDict().paramGroups,
+    [...r.opt.state.values()].map((s) =>
+      Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : [...v.toTypedArray()]]),
+    ),
+    r.sched.lastEpoch,
+    r.sched.getLastLr(),
+    r.gen.getState(),
   ]);
 }
 
@@ -56,7 +62,13 @@ const original = join(dir, 'good.ckpt');
 {
   const r = run(0);
   trainSteps(r, 3);
-  io.saveCheckpoint(original, { model: r.model, optimizer: r.opt, scheduler: r.sched, epoch: 3, generators: { default: r.gen } });
+  io.saveCheckpoint(original, {
+    model: r.model,
+    optimizer: r.opt,
+    scheduler: r.sched,
+    epoch: 3,
+    generators: { default: r.gen },
+  });
 }
 const good = io.loadSafetensors(original);
 const goodHeader = JSON.parse(good.metadata['axon.checkpoint']!) as unknown;
@@ -65,13 +77,32 @@ const goodHeader = JSON.parse(good.metadata['axon.checkpoint']!) as unknown;
 function paths(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = prefix.length ? [prefix] : [];
   if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...prefix, i])));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
   return out;
 }
 const headerPaths = paths(goodHeader);
 const tensorNames = Object.keys(good.tensors).sort();
 
-const hostile = fc.constantFrom<unknown>('abc', '1', true, null, [], {}, [1, 2], -1, -1e9, 1.5, 0.5, 2, 3, 1e9, 0, 4294967296, '__proto__');
+const hostile = fc.constantFrom<unknown>(
+  'abc',
+  '1',
+  true,
+  null,
+  [],
+  {},
+  [1, 2],
+  -1,
+  -1e9,
+  1.5,
+  0.5,
+  2,
+  3,
+  1e9,
+  0,
+  4294967296,
+  '__proto__',
+);
 
 type Mutation =
   | { kind: 'value'; path: (string | number)[]; value: unknown }
@@ -81,11 +112,34 @@ type Mutation =
   | { kind: 'truncate'; fraction: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('value' as const), path: fc.constantFrom(...headerPaths), value: hostile }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('value' as const),
+      path: fc.constantFrom(...headerPaths),
+      value: hostile,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...headerPaths) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('tensor' as const), name: fc.constantFrom(...tensorNames), change: fc.constantFrom('shape' as const, 'dtype' as const, 'nan' as const, 'remove' as const, 'extra' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('bytes' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), fraction: fc.double({ min: 0, max: 1, noNaN: true }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('tensor' as const),
+      name: fc.constantFrom(...tensorNames),
+      change: fc.constantFrom('shape' as const, 'dtype' as const, 'nan' as const, 'remove' as const, 'extra' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('bytes' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('truncate' as const),
+      fraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+  },
 );
 
 function apply(m: Mutation, file: string): void {
@@ -122,7 +176,8 @@ function apply(m: Mutation, file: string): void {
 }
 
 test('checkpoint mutation fuzz: every load fails whole with an AxonError or trains to finite numbers', () => {
-  let failedWhole = 0, loaded = 0;
+  let failedWhole = 0,
+    loaded = 0;
   fc.assert(
     fc.property(mutation, (m) => {
       const file = join(dir, 'mutated.ckpt');
@@ -131,11 +186,20 @@ test('checkpoint mutation fuzz: every load fails whole with an AxonError or trai
       const before = snapshot(r);
       let ok = true;
       try {
-        io.loadCheckpoint(file, { model: r.model, optimizer: r.opt, scheduler: r.sched, generators: { default: r.gen } });
+        io.loadCheckpoint(file, {
+          model: r.model,
+          optimizer: r.opt,
+          scheduler: r.sched,
+          generators: { default: r.gen },
+        });
       } catch (e) {
         ok = false;
-        if (!(e instanceof ax.AxonError)) throw new Error(`${JSON.stringify(m)}: raw ${(e as Error).constructor.name}: ${(e as Error).message}`);
-        if (snapshot(r) !== before) throw new Error(`${JSON.stringify(m)}: the load threw (${e.message}) after changing the run`);
+        if (!(e instanceof ax.AxonError))
+          throw new Error(`${JSON.stringify(m)}: raw ${(e as Error).constructor.name}: ${(e as Error).message}`, {
+            cause: e,
+          });
+        if (snapshot(r) !== before)
+          throw new Error(`${JSON.stringify(m)}: the load threw (${e.message}) after changing the run`, { cause: e });
         failedWhole++;
       }
       if (ok) {
@@ -150,5 +214,7 @@ test('checkpoint mutation fuzz: every load fails whole with an AxonError or trai
     { seed: SEED, numRuns: RUNS, includeErrorInReport: true },
   );
   assert.ok(failedWhole > 0 && loaded > 0, `${failedWhole} refused, ${loaded} loaded`);
-  console.log(`# checkpoint fuzz: ${RUNS} mutations (seed ${SEED}): ${failedWhole} refused whole, ${loaded} loaded and trained`);
+  console.log(
+    `# checkpoint fuzz: ${RUNS} mutations (seed ${SEED}): ${failedWhole} refused whole, ${loaded} loaded and trained`,
+  );
 });

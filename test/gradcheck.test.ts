@@ -7,7 +7,12 @@ import * as ax from '../src/index.js';
 const gen = new ax.Generator(42);
 const r = (...shape: number[]) => ax.randn(shape, { dtype: 'float64', generator: gen });
 const pos = (...shape: number[]) => ax.rand(shape, { dtype: 'float64', generator: gen }).mul(2).add(0.2);
-const away = (...shape: number[]) => r(...shape).add(r(...shape).sign().mul(0.1)); // no values near 0
+const away = (...shape: number[]) =>
+  r(...shape).add(
+    r(...shape)
+      .sign()
+      .mul(0.1),
+  ); // no values near 0
 const idx = (data: number[], shape = [data.length]) => ax.tensor(data, { dtype: 'int32', shape });
 
 type Fn = (...xs: ax.Tensor[]) => ax.Tensor;
@@ -70,7 +75,14 @@ const CASES: [string, Fn, ax.Tensor[]][] = [
   ['addmm (broadcast input)', (c, a, b) => ax.addmm(c, a, b), [r(4), r(3, 2), r(2, 4)]],
   ['cat', (a, b) => ax.cat([a, b], 1), [r(2, 3), r(2, 2)]],
   ['stack', (a, b) => ax.stack([a, b], 0), [r(2, 3), r(2, 3)]],
-  ['split', (a) => { const [p, q] = a.split([1, 2], 1); return p!.mul(2).sum().add(q!.mul(q!).sum()); }, [r(2, 3)]],
+  [
+    'split',
+    (a) => {
+      const [p, q] = a.split([1, 2], 1);
+      return p!.mul(2).sum().add(q!.mul(q!).sum());
+    },
+    [r(2, 3)],
+  ],
   ['chunk', (a) => a.chunk(2, 0)[1]!.exp(), [r(5, 2)]],
   ['flip', (a) => a.flip([0, 1]).mul(ax.arange(6).reshape(2, 3)), [r(2, 3)]],
   ['pad', (a) => a.pad([1, 2, 0, 1], { value: 3 }), [r(2, 3)]],
@@ -95,7 +107,10 @@ const CASES: [string, Fn, ax.Tensor[]][] = [
 ];
 
 describe('gradcheck: autograd agrees with finite differences (float64)', () => {
-  for (const [name, fn, inputs] of CASES) test(name, () => { ax.gradcheck(fn, inputs); });
+  for (const [name, fn, inputs] of CASES)
+    test(name, () => {
+      ax.gradcheck(fn, inputs);
+    });
 });
 
 // Second derivatives where PyTorch defines them (backward rules are built of differentiable ops).
@@ -121,16 +136,27 @@ const SECOND: [string, Fn, ax.Tensor[]][] = [
 ];
 
 describe('gradgradcheck: gradients of gradients (createGraph)', () => {
-  for (const [name, fn, inputs] of SECOND) test(name, () => { ax.gradgradcheck(fn, inputs); });
+  for (const [name, fn, inputs] of SECOND)
+    test(name, () => {
+      ax.gradgradcheck(fn, inputs);
+    });
 });
 
 describe('gradcheck: fused LSTM cell (kernel backward and the composite one under createGraph)', () => {
-  test('first order', () => { ax.gradcheck((g, c) => ax.lstmCell(g, c), [r(3, 8), r(3, 2)]); });
-  test('second order', () => { ax.gradgradcheck((g, c) => ax.lstmCell(g, c), [r(2, 4), r(2, 1)]); });
+  test('first order', () => {
+    ax.gradcheck((g, c) => ax.lstmCell(g, c), [r(3, 8), r(3, 2)]);
+  });
+  test('second order', () => {
+    ax.gradgradcheck((g, c) => ax.lstmCell(g, c), [r(2, 4), r(2, 1)]);
+  });
   test('matches the cell written with ops', () => {
-    const g = r(3, 8), c = r(3, 2);
+    const g = r(3, 8),
+      c = r(3, 2);
     const H = 2;
-    const i = g.narrow(1, 0, H).sigmoid(), f = g.narrow(1, H, H).sigmoid(), gg = g.narrow(1, 2 * H, H).tanh(), o = g.narrow(1, 3 * H, H).sigmoid();
+    const i = g.narrow(1, 0, H).sigmoid(),
+      f = g.narrow(1, H, H).sigmoid(),
+      gg = g.narrow(1, 2 * H, H).tanh(),
+      o = g.narrow(1, 3 * H, H).sigmoid();
     const cn = f.mul(c).add(i.mul(gg));
     const expected = ax.cat([o.mul(cn.tanh()), cn], 1);
     const got = ax.lstmCell(g, c);

@@ -26,13 +26,35 @@ interface Case {
 const BUILD: Record<string, (a: Args) => ax.nn.Module> = {
   Linear: (a) => new nn.Linear(a.inF, a.outF, { bias: a.bias }),
   Bilinear: (a) => new nn.Bilinear(a.in1, a.in2, a.outF),
-  Conv1d: (a) => new nn.Conv1d(a.cin, a.cout, a.k, { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups }),
-  Conv2d: (a) => new nn.Conv2d(a.cin, a.cout, a.k, { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, bias: a.bias }),
-  ConvTranspose2d: (a) => new nn.ConvTranspose2d(a.cin, a.cout, a.k, { stride: a.stride, padding: a.padding, outputPadding: a.outputPadding, groups: a.groups, dilation: a.dilation }),
+  Conv1d: (a) =>
+    new nn.Conv1d(a.cin, a.cout, a.k, { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups }),
+  Conv2d: (a) =>
+    new nn.Conv2d(a.cin, a.cout, a.k, {
+      stride: a.stride,
+      padding: a.padding,
+      dilation: a.dilation,
+      groups: a.groups,
+      bias: a.bias,
+    }),
+  ConvTranspose2d: (a) =>
+    new nn.ConvTranspose2d(a.cin, a.cout, a.k, {
+      stride: a.stride,
+      padding: a.padding,
+      outputPadding: a.outputPadding,
+      groups: a.groups,
+      dilation: a.dilation,
+    }),
   ConvTranspose1d: (a) => new nn.ConvTranspose1d(a.cin, a.cout, a.k, { stride: a.stride }),
-  MaxPool2d: (a) => new nn.MaxPool2d(a.k, { stride: a.stride, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode }),
+  MaxPool2d: (a) =>
+    new nn.MaxPool2d(a.k, { stride: a.stride, padding: a.padding, dilation: a.dilation, ceilMode: a.ceilMode }),
   MaxPool1d: (a) => new nn.MaxPool1d(a.k, { stride: a.stride, padding: a.padding }),
-  AvgPool2d: (a) => new nn.AvgPool2d(a.k, { stride: a.stride, padding: a.padding, ceilMode: a.ceilMode, countIncludePad: a.countIncludePad }),
+  AvgPool2d: (a) =>
+    new nn.AvgPool2d(a.k, {
+      stride: a.stride,
+      padding: a.padding,
+      ceilMode: a.ceilMode,
+      countIncludePad: a.countIncludePad,
+    }),
   AvgPool1d: (a) => new nn.AvgPool1d(a.k),
   AdaptiveAvgPool2d: (a) => new nn.AdaptiveAvgPool2d(a.out),
   BatchNorm1d: (a) => new nn.BatchNorm1d(a.n, { momentum: a.momentum }),
@@ -40,14 +62,44 @@ const BUILD: Record<string, (a: Args) => ax.nn.Module> = {
   LayerNorm: (a) => new nn.LayerNorm(a.shape, { eps: a.eps }),
   GroupNorm: (a) => new nn.GroupNorm(a.groups, a.channels),
   Embedding: (a) => new nn.Embedding(a.num, a.dim, { paddingIdx: a.paddingIdx }),
-  RNN: (a) => new nn.RNN(a.inp, a.hid, { numLayers: a.numLayers, bidirectional: a.bidirectional, batchFirst: a.batchFirst, nonlinearity: a.nonlinearity }),
-  LSTM: (a) => new nn.LSTM(a.inp, a.hid, { numLayers: a.numLayers, bidirectional: a.bidirectional, batchFirst: a.batchFirst }),
-  GRU: (a) => new nn.GRU(a.inp, a.hid, { numLayers: a.numLayers, bidirectional: a.bidirectional, batchFirst: a.batchFirst }),
+  RNN: (a) =>
+    new nn.RNN(a.inp, a.hid, {
+      numLayers: a.numLayers,
+      bidirectional: a.bidirectional,
+      batchFirst: a.batchFirst,
+      nonlinearity: a.nonlinearity,
+    }),
+  LSTM: (a) =>
+    new nn.LSTM(a.inp, a.hid, { numLayers: a.numLayers, bidirectional: a.bidirectional, batchFirst: a.batchFirst }),
+  GRU: (a) =>
+    new nn.GRU(a.inp, a.hid, { numLayers: a.numLayers, bidirectional: a.bidirectional, batchFirst: a.batchFirst }),
   MultiheadAttention: (a) => new nn.MultiheadAttention(a.e, a.heads, { batchFirst: a.batchFirst }),
-  TransformerEncoderLayer: (a) => new nn.TransformerEncoderLayer(a.d, a.heads, { dimFeedforward: a.ff, dropout: 0, normFirst: a.normFirst, activation: a.activation, batchFirst: a.batchFirst }),
-  TransformerDecoderLayer: (a) => new nn.TransformerDecoderLayer(a.d, a.heads, { dimFeedforward: a.ff, dropout: 0, batchFirst: a.batchFirst }),
-  TransformerEncoder: (a) => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(a.d, a.heads, { dimFeedforward: a.ff, dropout: 0, batchFirst: a.batchFirst }), a.layers, { norm: new nn.LayerNorm(a.d) }),
-  Transformer: (a) => new nn.Transformer({ dModel: a.d, nhead: a.heads, numEncoderLayers: a.enc, numDecoderLayers: a.dec, dimFeedforward: a.ff, dropout: 0, batchFirst: a.batchFirst }),
+  TransformerEncoderLayer: (a) =>
+    new nn.TransformerEncoderLayer(a.d, a.heads, {
+      dimFeedforward: a.ff,
+      dropout: 0,
+      normFirst: a.normFirst,
+      activation: a.activation,
+      batchFirst: a.batchFirst,
+    }),
+  TransformerDecoderLayer: (a) =>
+    new nn.TransformerDecoderLayer(a.d, a.heads, { dimFeedforward: a.ff, dropout: 0, batchFirst: a.batchFirst }),
+  TransformerEncoder: (a) =>
+    new nn.TransformerEncoder(
+      new nn.TransformerEncoderLayer(a.d, a.heads, { dimFeedforward: a.ff, dropout: 0, batchFirst: a.batchFirst }),
+      a.layers,
+      { norm: new nn.LayerNorm(a.d) },
+    ),
+  Transformer: (a) =>
+    new nn.Transformer({
+      dModel: a.d,
+      nhead: a.heads,
+      numEncoderLayers: a.enc,
+      numDecoderLayers: a.dec,
+      dimFeedforward: a.ff,
+      dropout: 0,
+      batchFirst: a.batchFirst,
+    }),
   Loss: () => new nn.Identity(),
 };
 
@@ -62,7 +114,8 @@ function call(c: Case, m: ax.nn.Module, xs: ax.Tensor[]): ax.Tensor[] {
       const [out, [h, cc]] = (m as ax.nn.LSTM).forward(xs[0]!, xs.length > 1 ? [xs[1]!, xs[2]!] : null, lengths);
       return [out, h, cc];
     }
-    case 'RNN': case 'GRU': {
+    case 'RNN':
+    case 'GRU': {
       const [out, h] = (m as ax.nn.GRU).forward(xs[0]!, xs[1] ?? null, lengths);
       return [out, h];
     }
@@ -75,9 +128,19 @@ function call(c: Case, m: ax.nn.Module, xs: ax.Tensor[]): ax.Tensor[] {
       return [out, w!];
     }
     case 'TransformerEncoderLayer':
-      return [(m as ax.nn.TransformerEncoderLayer).forward(xs[0]!, a.normFirst ? { srcMask: causal(5) } : { srcKeyPaddingMask: xs[1] })];
+      return [
+        (m as ax.nn.TransformerEncoderLayer).forward(
+          xs[0]!,
+          a.normFirst ? { srcMask: causal(5) } : { srcKeyPaddingMask: xs[1] },
+        ),
+      ];
     case 'TransformerDecoderLayer':
-      return [(m as ax.nn.TransformerDecoderLayer).forward(xs[0]!, xs[1]!, { tgtMask: causal(4), memoryKeyPaddingMask: xs[2] })];
+      return [
+        (m as ax.nn.TransformerDecoderLayer).forward(xs[0]!, xs[1]!, {
+          tgtMask: causal(4),
+          memoryKeyPaddingMask: xs[2],
+        }),
+      ];
     case 'TransformerEncoder':
       return [(m as ax.nn.TransformerEncoder).forward(xs[0]!, { mask: causal(5), srcKeyPaddingMask: xs[1] })];
     case 'Transformer':
@@ -94,24 +157,43 @@ function call(c: Case, m: ax.nn.Module, xs: ax.Tensor[]): ax.Tensor[] {
 function callLoss(a: Args, [x, y, z]: ax.Tensor[]): ax.Tensor {
   const reduction = a.reduction;
   switch (a.fn) {
-    case 'mseLoss': return F.mseLoss(x!, y!, { reduction });
-    case 'l1Loss': return F.l1Loss(x!, y!, { reduction });
-    case 'smoothL1Loss': return F.smoothL1Loss(x!, y!, { beta: a.beta });
-    case 'huberLoss': return F.huberLoss(x!, y!, { delta: a.delta });
-    case 'binaryCrossEntropy': return F.binaryCrossEntropy(x!, y!, { weight: z });
-    case 'binaryCrossEntropyWithLogits': return F.binaryCrossEntropyWithLogits(x!, y!, { posWeight: z });
-    case 'crossEntropy': return F.crossEntropy(x!, y!, { weight: z, labelSmoothing: a.labelSmoothing, ignoreIndex: a.ignoreIndex, reduction });
-    case 'nllLoss': return F.nllLoss(x!, y!, { weight: z });
-    case 'hingeEmbeddingLoss': return F.hingeEmbeddingLoss(x!, y!, { margin: a.margin });
-    case 'multiMarginLoss': return F.multiMarginLoss(x!, y!, { p: a.p, margin: a.margin, weight: z });
-    case 'klDiv': return F.klDiv(x!, y!, { reduction, logTarget: a.logTarget });
-    case 'cosineEmbeddingLoss': return F.cosineEmbeddingLoss(x!, y!, z!, { margin: a.margin });
-    default: throw new Error(`no loss mapped for '${a.fn}'`);
+    case 'mseLoss':
+      return F.mseLoss(x!, y!, { reduction });
+    case 'l1Loss':
+      return F.l1Loss(x!, y!, { reduction });
+    case 'smoothL1Loss':
+      return F.smoothL1Loss(x!, y!, { beta: a.beta });
+    case 'huberLoss':
+      return F.huberLoss(x!, y!, { delta: a.delta });
+    case 'binaryCrossEntropy':
+      return F.binaryCrossEntropy(x!, y!, { weight: z });
+    case 'binaryCrossEntropyWithLogits':
+      return F.binaryCrossEntropyWithLogits(x!, y!, { posWeight: z });
+    case 'crossEntropy':
+      return F.crossEntropy(x!, y!, {
+        weight: z,
+        labelSmoothing: a.labelSmoothing,
+        ignoreIndex: a.ignoreIndex,
+        reduction,
+      });
+    case 'nllLoss':
+      return F.nllLoss(x!, y!, { weight: z });
+    case 'hingeEmbeddingLoss':
+      return F.hingeEmbeddingLoss(x!, y!, { margin: a.margin });
+    case 'multiMarginLoss':
+      return F.multiMarginLoss(x!, y!, { p: a.p, margin: a.margin, weight: z });
+    case 'klDiv':
+      return F.klDiv(x!, y!, { reduction, logTarget: a.logTarget });
+    case 'cosineEmbeddingLoss':
+      return F.cosineEmbeddingLoss(x!, y!, z!, { margin: a.margin });
+    default:
+      throw new Error(`no loss mapped for '${a.fn}'`);
   }
 }
 
 const fixture = loadFixture<{ generator: string; cases: Case[] }>('nn.json');
-const tol = (c: Case): [number, number] => (/Transformer|Attention|LSTM|GRU|RNN/.test(c.module) ? [5e-5, 2e-4] : [2e-5, 1e-4]);
+const tol = (c: Case): [number, number] =>
+  /Transformer|Attention|LSTM|GRU|RNN/.test(c.module) ? [5e-5, 2e-4] : [2e-5, 1e-4];
 
 describe(`layers and losses against PyTorch (${fixture.generator})`, () => {
   for (const c of fixture.cases) {
@@ -122,7 +204,7 @@ describe(`layers and losses against PyTorch (${fixture.generator})`, () => {
       m.loadStateDict(Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, decode(v)])));
       const leaves = c.inputs.map((e, i) => {
         const t = decode(e);
-        return (t.dtype === 'float32' && !c.nograd.includes(i)) ? t.requiresGrad_(true) : t;
+        return t.dtype === 'float32' && !c.nograd.includes(i) ? t.requiresGrad_(true) : t;
       });
       const outs = call(c, m, leaves);
       const [atol, rtol] = tol(c);
@@ -140,7 +222,8 @@ describe(`layers and losses against PyTorch (${fixture.generator})`, () => {
       }
       if (c.stateAfter) {
         const state = m.stateDict();
-        for (const [k, v] of Object.entries(c.stateAfter)) assertClose(state[k]!, decode(v), `state ${k} after forward`, atol, rtol);
+        for (const [k, v] of Object.entries(c.stateAfter))
+          assertClose(state[k]!, decode(v), `state ${k} after forward`, atol, rtol);
       }
     });
   }

@@ -5,26 +5,62 @@ import { type EncodedTensor, assertClose, backwardThrough, decode, loadFixture }
 type Args = Record<string, any>;
 type OpFn = (xs: ax.Tensor[], a: Args) => ax.Tensor | ax.Tensor[];
 
-const u = (f: (x: ax.Tensor) => ax.Tensor): OpFn => (xs) => f(xs[0]!);
+const u =
+  (f: (x: ax.Tensor) => ax.Tensor): OpFn =>
+  (xs) =>
+    f(xs[0]!);
 
 /** The same op names as scripts/gen_op_fixtures.py, written with Axon's API. */
 const OPS: Record<string, OpFn> = {
-  neg: u(ax.neg), abs: u(ax.abs), sign: u(ax.sign), exp: u(ax.exp), log: u(ax.log), log1p: u(ax.log1p),
-  sqrt: u(ax.sqrt), rsqrt: u(ax.rsqrt), sin: u(ax.sin), cos: u(ax.cos), tanh: u(ax.tanh), sigmoid: u(ax.sigmoid),
-  erf: u(ax.erf), reciprocal: u(ax.reciprocal), square: u(ax.square), floor: u(ax.floor), ceil: u(ax.ceil),
-  round: u(ax.round), relu: u(ax.relu), selu: u(ax.selu), silu: u(ax.silu), logicalNot: u(ax.logicalNot),
+  neg: u(ax.neg),
+  abs: u(ax.abs),
+  sign: u(ax.sign),
+  exp: u(ax.exp),
+  log: u(ax.log),
+  log1p: u(ax.log1p),
+  sqrt: u(ax.sqrt),
+  rsqrt: u(ax.rsqrt),
+  sin: u(ax.sin),
+  cos: u(ax.cos),
+  tanh: u(ax.tanh),
+  sigmoid: u(ax.sigmoid),
+  erf: u(ax.erf),
+  reciprocal: u(ax.reciprocal),
+  square: u(ax.square),
+  floor: u(ax.floor),
+  ceil: u(ax.ceil),
+  round: u(ax.round),
+  relu: u(ax.relu),
+  selu: u(ax.selu),
+  silu: u(ax.silu),
+  logicalNot: u(ax.logicalNot),
   leakyRelu: ([x], a) => x!.leakyRelu(a.slope),
   elu: ([x], a) => x!.elu(a.alpha),
   gelu: ([x], a) => x!.gelu({ approximate: a.approximate }),
   softplus: ([x], a) => x!.softplus({ beta: a.beta, threshold: a.threshold }),
   clamp: ([x], a) => x!.clamp(a.min, a.max),
-  add: ([x, y]) => x!.add(y!), sub: ([x, y]) => x!.sub(y!), mul: ([x, y]) => x!.mul(y!), div: ([x, y]) => x!.div(y!),
-  pow: ([x, y]) => x!.pow(y!), maximum: ([x, y]) => x!.maximum(y!), minimum: ([x, y]) => x!.minimum(y!),
-  addScalar: ([x], a) => x!.add(a.s), mulScalar: ([x], a) => x!.mul(a.s), rsubScalar: ([x], a) => x!.rsub(a.s),
-  divScalar: ([x], a) => x!.div(a.s), powScalar: ([x], a) => x!.pow(a.s), rpowScalar: ([x], a) => ax.pow(a.s, x!),
-  eq: ([x, y]) => x!.eq(y!), ne: ([x, y]) => x!.ne(y!), lt: ([x, y]) => x!.lt(y!), le: ([x, y]) => x!.le(y!),
-  gt: ([x, y]) => x!.gt(y!), ge: ([x, y]) => x!.ge(y!),
-  logicalAnd: ([x, y]) => x!.logicalAnd(y!), logicalOr: ([x, y]) => x!.logicalOr(y!), logicalXor: ([x, y]) => x!.logicalXor(y!),
+  add: ([x, y]) => x!.add(y!),
+  sub: ([x, y]) => x!.sub(y!),
+  mul: ([x, y]) => x!.mul(y!),
+  div: ([x, y]) => x!.div(y!),
+  pow: ([x, y]) => x!.pow(y!),
+  maximum: ([x, y]) => x!.maximum(y!),
+  minimum: ([x, y]) => x!.minimum(y!),
+  addScalar: ([x], a) => x!.add(a.s),
+  mulScalar: ([x], a) => x!.mul(a.s),
+  rsubScalar: ([x], a) => x!.rsub(a.s),
+  divScalar: ([x], a) => x!.div(a.s),
+  powScalar: ([x], a) => x!.pow(a.s),
+  rpowScalar: ([x], a) => ax.pow(a.s, x!),
+  eq: ([x, y]) => x!.eq(y!),
+  ne: ([x, y]) => x!.ne(y!),
+  lt: ([x, y]) => x!.lt(y!),
+  le: ([x, y]) => x!.le(y!),
+  gt: ([x, y]) => x!.gt(y!),
+  ge: ([x, y]) => x!.ge(y!),
+  logicalAnd: ([x, y]) => x!.logicalAnd(y!),
+  logicalOr: ([x, y]) => x!.logicalOr(y!),
+  logicalXor: ([x, y]) => x!.logicalXor(y!),
   where: ([c, x, y]) => ax.where(c!, x!, y!),
   sum: ([x], a) => x!.sum(a.dim, { keepdim: a.keepdim }),
   mean: ([x], a) => x!.mean(a.dim, { keepdim: a.keepdim }),
@@ -50,7 +86,8 @@ const OPS: Record<string, OpFn> = {
   indexSelect: ([x, i], a) => x!.indexSelect(a.dim, i!),
   maskedFill: ([x, m], a) => x!.maskedFill(m!, a.value),
   oneHot: ([i], a) => ax.oneHot(i!, a.numClasses),
-  tril: ([x], a) => x!.tril(a.diagonal), triu: ([x], a) => x!.triu(a.diagonal),
+  tril: ([x], a) => x!.tril(a.diagonal),
+  triu: ([x], a) => x!.triu(a.diagonal),
   flip: ([x], a) => x!.flip(a.dims),
   pad: ([x], a) => x!.pad(a.pads, { value: a.value }),
   repeat: ([x], a) => x!.repeat(a.repeats),
@@ -100,7 +137,8 @@ describe(`ops against PyTorch (${fixture.generator})`, () => {
       const xs = leaves.map((l, i) => transform(l, c.inputs[i]!.transform));
       const result = fn(xs, c.args);
       const outs = Array.isArray(result) ? result : [result];
-      if (outs.length !== c.outputs.length) throw new Error(`${c.name}: ${outs.length} outputs, expected ${c.outputs.length}`);
+      if (outs.length !== c.outputs.length)
+        throw new Error(`${c.name}: ${outs.length} outputs, expected ${c.outputs.length}`);
       const [atol, rtol] = TOLERANCE[c.op] ?? [1e-5, 1e-4];
       outs.forEach((o, k) => assertClose(o, decode(c.outputs[k]!), `${c.name} output ${k}`, atol, rtol));
       if (c.grads.every((g) => g === null)) return;

@@ -8,11 +8,20 @@ const { optim } = ax;
 
 interface Fixture {
   generator: string;
-  w0: number[]; b0: number[]; X: number[]; Y: number[];
-  cases: { optimizer: string; options: Record<string, any>; groups: Record<string, any>[] | null; trajectory: number[][] }[];
+  w0: number[];
+  b0: number[];
+  X: number[];
+  Y: number[];
+  cases: {
+    optimizer: string;
+    options: Record<string, any>;
+    groups: Record<string, any>[] | null;
+    trajectory: number[][];
+  }[];
 }
 const fx = loadFixture<Fixture>('optim.json');
-const X = ax.tensor(fx.X, { shape: [8, 4] }), Y = ax.tensor(fx.Y, { shape: [8, 3] });
+const X = ax.tensor(fx.X, { shape: [8, 4] }),
+  Y = ax.tensor(fx.Y, { shape: [8, 3] });
 const loss = (w: ax.Tensor, b: ax.Tensor) => X.matmul(w).add(b).sub(Y).square().mean().add(w.pow(4).sum().mul(0.01));
 
 function make(name: string, params: any, options: Record<string, any>): ax.optim.Optimizer<any> {
@@ -22,8 +31,14 @@ function make(name: string, params: any, options: Record<string, any>): ax.optim
 }
 
 function setup(c: Fixture['cases'][number]) {
-  const w = new ax.nn.Parameter(ax.tensor(fx.w0, { shape: [4, 3] })), b = new ax.nn.Parameter(ax.tensor(fx.b0));
-  const params = c.groups ? [{ params: [w], ...c.groups[0] }, { params: [b], ...c.groups[1] }] : [w, b];
+  const w = new ax.nn.Parameter(ax.tensor(fx.w0, { shape: [4, 3] })),
+    b = new ax.nn.Parameter(ax.tensor(fx.b0));
+  const params = c.groups
+    ? [
+        { params: [w], ...c.groups[0] },
+        { params: [b], ...c.groups[1] },
+      ]
+    : [w, b];
   return { w, b, opt: make(c.optimizer, params, c.options) };
 }
 
@@ -42,17 +57,21 @@ describe(`optimizers: 20-step trajectories against PyTorch (${fx.generator})`, (
       const { w, b, opt } = setup(c);
       const traj: number[][] = [];
       run(opt, w, b, 20, traj);
-      traj.forEach((row, step) => row.forEach((v, i) => {
-        const ref = c.trajectory[step]![i]!;
-        assert.ok(Math.abs(v - ref) <= 2e-5 + 2e-4 * Math.abs(ref), `step ${step + 1}, value ${i}: ${v} vs ${ref}`);
-      }));
+      traj.forEach((row, step) =>
+        row.forEach((v, i) => {
+          const ref = c.trajectory[step]![i]!;
+          assert.ok(Math.abs(v - ref) <= 2e-5 + 2e-4 * Math.abs(ref), `step ${step + 1}, value ${i}: ${v} vs ${ref}`);
+        }),
+      );
     });
   }
 });
 
 describe('optimizers without fused step kernels (the op-by-op path) give the same trajectories', () => {
   // A JS backend that lacks sgdStep/adamStep, so the optimizers compose their update from ops.
-  ax.registerBackend('js-unfused', () => Object.assign(Object.create(new JsBackend()), { sgdStep: undefined, adamStep: undefined }));
+  ax.registerBackend('js-unfused', () =>
+    Object.assign(Object.create(new JsBackend()), { sgdStep: undefined, adamStep: undefined }),
+  );
   for (const c of fx.cases) {
     test(`${c.optimizer} ${JSON.stringify(c.options)}`, () => {
       const previous = ax.getBackend().name;
@@ -110,7 +129,8 @@ describe('optimizer state', () => {
   });
 
   test('zeroGrad clears gradients; parameters without a gradient are left alone', () => {
-    const p = new ax.nn.Parameter(ax.ones([2])), q = new ax.nn.Parameter(ax.ones([2]));
+    const p = new ax.nn.Parameter(ax.ones([2])),
+      q = new ax.nn.Parameter(ax.ones([2]));
     const o = new optim.SGD([p, q], { lr: 0.5 });
     p.sum().backward();
     o.step();

@@ -31,7 +31,8 @@ function naiveMaxPool2d(x: ax.Tensor, k: [number, number], s: [number, number], 
       for (let z = 0; z < ow; z++) {
         let best = -Infinity;
         for (let i = y * s[0]; i < Math.min(y * s[0] + k[0], H); i++)
-          for (let j = z * s[1]; j < Math.min(z * s[1] + k[1], W); j++) best = Math.max(best, v[p * H * W + i * W + j]!);
+          for (let j = z * s[1]; j < Math.min(z * s[1] + k[1], W); j++)
+            best = Math.max(best, v[p * H * W + i * W + j]!);
         out.push(best);
       }
   return out;
@@ -57,28 +58,69 @@ describe('max pooling with ceilMode stays inside the input', () => {
 
 describe('views and writes never leave their storage', () => {
   test('sliceScatter past the end is a ShapeError (corrupted the heap natively, ignored in JS)', () => {
-    throwsTyped(() => ax.sliceScatter(ax.zeros([2048]), ax.full([2048], 7), 0, 2048, 4096), ax.ShapeError, /sliceScatter/, /\[2048\]/, /\[0\]/);
+    throwsTyped(
+      () => ax.sliceScatter(ax.zeros([2048]), ax.full([2048], 7), 0, 2048, 4096),
+      ax.ShapeError,
+      /sliceScatter/,
+      /\[2048\]/,
+      /\[0\]/,
+    );
   });
   test('sliceScatter with a negative start follows Python slice rules (double-freed natively)', () => {
     const out = ax.sliceScatter(ax.zeros([2048]), ax.full([2048], 7), 0, -2048);
     assert.equal(out.sum().item(), 7 * 2048);
     const part = ax.sliceScatter(ax.zeros([6]), ax.ones([2]), 0, -2);
     assert.deepEqual(part.toArray(), [0, 0, 0, 0, 1, 1]);
-    throwsTyped(() => ax.sliceScatter(ax.zeros([6]), ax.ones([2]), 0, 1.5, 3), ax.ValueError, /start must be an integer/);
+    throwsTyped(
+      () => ax.sliceScatter(ax.zeros([6]), ax.ones([2]), 0, 1.5, 3),
+      ax.ValueError,
+      /start must be an integer/,
+    );
   });
   test('a Tensor whose layout reaches past its storage cannot be made (segfaulted natively)', () => {
-    throwsTyped(() => new ax.Tensor(new ax.Storage(new Float32Array(4)), [1 << 20], [1], 0, 'float32'), ax.ValueError, /reach elements 0 to 1048575/, /holds 4/);
-    throwsTyped(() => new ax.Tensor(new ax.Storage(new Float32Array(4)), [2], [1], 3, 'float32'), ax.ValueError, /reach elements 3 to 4/);
-    throwsTyped(() => new ax.Tensor(new ax.Storage(new Float32Array(4)), [2], [-1], 0, 'float32'), ax.ValueError, /-1 to 0/);
+    throwsTyped(
+      () => new ax.Tensor(new ax.Storage(new Float32Array(4)), [1 << 20], [1], 0, 'float32'),
+      ax.ValueError,
+      /reach elements 0 to 1048575/,
+      /holds 4/,
+    );
+    throwsTyped(
+      () => new ax.Tensor(new ax.Storage(new Float32Array(4)), [2], [1], 3, 'float32'),
+      ax.ValueError,
+      /reach elements 3 to 4/,
+    );
+    throwsTyped(
+      () => new ax.Tensor(new ax.Storage(new Float32Array(4)), [2], [-1], 0, 'float32'),
+      ax.ValueError,
+      /-1 to 0/,
+    );
     throwsTyped(() => new ax.Tensor(new ax.Storage(new Float32Array(4)), [2], [1], 0, 'int32'), ax.DTypeError, /int32/);
-    throwsTyped(() => new ax.Storage([1, 2] as unknown as Float32Array), ax.ValueError, /expected a Float32Array, .* got Array/);
+    throwsTyped(
+      () => new ax.Storage([1, 2] as unknown as Float32Array),
+      ax.ValueError,
+      /expected a Float32Array, .* got Array/,
+    );
     const ok = new ax.Tensor(new ax.Storage(new Float32Array(4)), [2, 2], [1, 2], 0, 'float32');
     assert.deepEqual(ok.add(1).shape, [2, 2]);
   });
   test('a gradient of the wrong shape or dtype cannot be assigned (optimizers read past it natively)', () => {
     const p = new nn.Parameter(ax.zeros([1 << 22]));
-    throwsTyped(() => { p.grad = ax.ones([1]); }, ax.ShapeError, /grad/, /\[1\]/, /\[4194304\]/);
-    throwsTyped(() => { p.grad = ax.ones([1 << 22], { dtype: 'float64' }); }, ax.DTypeError, /float64/);
+    throwsTyped(
+      () => {
+        p.grad = ax.ones([1]);
+      },
+      ax.ShapeError,
+      /grad/,
+      /\[1\]/,
+      /\[4194304\]/,
+    );
+    throwsTyped(
+      () => {
+        p.grad = ax.ones([1 << 22], { dtype: 'float64' });
+      },
+      ax.DTypeError,
+      /float64/,
+    );
     for (const opt of [new optim.SGD([p], { lr: 0.1, momentum: 0.9 }), new optim.Adam([p])]) {
       p.grad = ax.ones([1 << 22]);
       opt.step();
@@ -104,7 +146,8 @@ describe('generators and checkpoints fail whole', () => {
 
   /** A saved run, and a way to rewrite its header. */
   function savedRun() {
-    const dir = tmp(), path = join(dir, 'run.ckpt');
+    const dir = tmp(),
+      path = join(dir, 'run.ckpt');
     ax.manualSeed(0);
     const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
     const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
@@ -132,27 +175,111 @@ describe('generators and checkpoints fail whole', () => {
     const opt = new optim.Adam(model.parameters(), { lr: 0.05 });
     const sched = new optim.StepLR(opt, 2);
     const gen = new ax.Generator(11);
-    const snapshot = () => JSON.stringify([
-      Object.entries(model.stateDict()).map(([k, v]) => [k, [...v.toTypedArray()]]),
-      opt.paramGroups.map(({ params: _p, ...h }) => h), [...opt.state.values()].length, sched.lastEpoch, gen.getState(),
-    ]);
+    const snapshot = () =>
+      JSON.stringify([
+        Object.entries(model.stateDict()).map(([k, v]) => [k, [...v.toTypedArray()]]),
+        opt.paramGroups.map(({ params: _p, ...h }) => h),
+        [...opt.state.values()].length,
+        sched.lastEpoch,
+        gen.getState(),
+      ]);
     return { model, opt, sched, gen, snapshot };
   }
 
   const cases: [string, (h: Record<string, any>) => void, RegExp, ((t: Record<string, ax.Tensor>) => void)?][] = [
-    ['lr "abc" (gave NaN weights)', (h) => { h.optimizer.paramGroups[0].lr = 'abc'; }, /lr/],
-    ['lr -10', (h) => { h.optimizer.paramGroups[0].lr = -10; }, /learning rate/],
-    ['betas 5', (h) => { h.optimizer.paramGroups[0].betas = 5; }, /betas/],
-    ['an unknown hyper-parameter', (h) => { h.optimizer.paramGroups[0].momentun = 0.9; }, /unknown hyper-parameter 'momentun'/],
-    ['step -5', (h) => { h.optimizer.scalars['0'].step = -5; }, /step must be an integer ≥ 0/],
-    ['epoch -1e9 (ran a billion epochs)', (h) => { h.epoch = -1e9; }, /epoch must be a non-negative integer/],
-    ['epoch "1" (ran none)', (h) => { h.epoch = '1'; }, /epoch must be a non-negative integer/],
-    ['scheduler lastEpoch 1.5', (h) => { h.scheduler.lastEpoch = 1.5; }, /lastEpoch must be an integer/],
-    ['a zero generator state', (h) => { h.generators.default = [0, 0, 0, 0, null]; }, /all zero/],
-    ['a wrong-shaped optimizer state', () => {}, /state 'exp_avg' of parameter 0 has shape \[5\]/, (t) => { t['optimizer.0.exp_avg'] = ax.zeros([5]); }],
-    ['a NaN weight', () => {}, /non-finite/, (t) => { t['model.0.weight'] = ax.full([4, 3], NaN); }],
-    ['a missing optimizer', (h) => { h.optimizer = null; }, /no optimizer state/],
-    ['a header that is null', (h) => { for (const k of Object.keys(h)) delete h[k]; }, /checkpoint version/],
+    [
+      'lr "abc" (gave NaN weights)',
+      (h) => {
+        h.optimizer.paramGroups[0].lr = 'abc';
+      },
+      /lr/,
+    ],
+    [
+      'lr -10',
+      (h) => {
+        h.optimizer.paramGroups[0].lr = -10;
+      },
+      /learning rate/,
+    ],
+    [
+      'betas 5',
+      (h) => {
+        h.optimizer.paramGroups[0].betas = 5;
+      },
+      /betas/,
+    ],
+    [
+      'an unknown hyper-parameter',
+      (h) => {
+        h.optimizer.paramGroups[0].momentun = 0.9;
+      },
+      /unknown hyper-parameter 'momentun'/,
+    ],
+    [
+      'step -5',
+      (h) => {
+        h.optimizer.scalars['0'].step = -5;
+      },
+      /step must be an integer ≥ 0/,
+    ],
+    [
+      'epoch -1e9 (ran a billion epochs)',
+      (h) => {
+        h.epoch = -1e9;
+      },
+      /epoch must be a non-negative integer/,
+    ],
+    [
+      'epoch "1" (ran none)',
+      (h) => {
+        h.epoch = '1';
+      },
+      /epoch must be a non-negative integer/,
+    ],
+    [
+      'scheduler lastEpoch 1.5',
+      (h) => {
+        h.scheduler.lastEpoch = 1.5;
+      },
+      /lastEpoch must be an integer/,
+    ],
+    [
+      'a zero generator state',
+      (h) => {
+        h.generators.default = [0, 0, 0, 0, null];
+      },
+      /all zero/,
+    ],
+    [
+      'a wrong-shaped optimizer state',
+      () => {},
+      /state 'exp_avg' of parameter 0 has shape \[5\]/,
+      (t) => {
+        t['optimizer.0.exp_avg'] = ax.zeros([5]);
+      },
+    ],
+    [
+      'a NaN weight',
+      () => {},
+      /non-finite/,
+      (t) => {
+        t['model.0.weight'] = ax.full([4, 3], NaN);
+      },
+    ],
+    [
+      'a missing optimizer',
+      (h) => {
+        h.optimizer = null;
+      },
+      /no optimizer state/,
+    ],
+    [
+      'a header that is null',
+      (h) => {
+        for (const k of Object.keys(h)) delete h[k];
+      },
+      /checkpoint version/,
+    ],
   ];
   for (const [what, change, pattern, tensors] of cases) {
     test(`a checkpoint with ${what} is refused and nothing changes`, () => {
@@ -160,11 +287,20 @@ describe('generators and checkpoints fail whole', () => {
       const file = run.edit(change, tensors);
       const f = fresh();
       const before = f.snapshot();
-      assert.throws(() => io.loadCheckpoint(file, { model: f.model, optimizer: f.opt, scheduler: f.sched, generators: { default: f.gen } }), (e: Error) => {
-        assert.ok(e instanceof ax.AxonError, `expected an AxonError, got ${e.constructor.name}: ${e.message}`);
-        assert.match(e.message, pattern);
-        return true;
-      });
+      assert.throws(
+        () =>
+          io.loadCheckpoint(file, {
+            model: f.model,
+            optimizer: f.opt,
+            scheduler: f.sched,
+            generators: { default: f.gen },
+          }),
+        (e: Error) => {
+          assert.ok(e instanceof ax.AxonError, `expected an AxonError, got ${e.constructor.name}: ${e.message}`);
+          assert.match(e.message, pattern);
+          return true;
+        },
+      );
       assert.equal(f.snapshot(), before);
     });
   }
@@ -184,11 +320,19 @@ describe('hostile files are refused cheaply', () => {
     const header = Buffer.from([0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28]);
     const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(64 << 20)]), { level: 9 });
     const start = performance.now();
-    throwsTyped(() => data.parseIdx(bomb), ax.FormatError, /decompresses to more than the 7856 bytes its header claims/);
+    throwsTyped(
+      () => data.parseIdx(bomb),
+      ax.FormatError,
+      /decompresses to more than the 7856 bytes its header claims/,
+    );
     assert.ok(performance.now() - start < 2000, 'the bomb was inflated');
     const good = gzipSync(Buffer.concat([header, Buffer.alloc(7840, 3)]));
     assert.deepEqual(data.parseIdx(good).shape, [10, 28, 28]);
-    throwsTyped(() => data.parseIdx(gzipSync(Buffer.concat([header, Buffer.alloc(100)]))), ax.FormatError, /header says \[10, 28, 28\]/);
+    throwsTyped(
+      () => data.parseIdx(gzipSync(Buffer.concat([header, Buffer.alloc(100)]))),
+      ax.FormatError,
+      /header says \[10, 28, 28\]/,
+    );
   });
 
   /** A safetensors file from header text and data bytes. */
@@ -212,9 +356,21 @@ describe('hostile files are refused cheaply', () => {
     assert.ok(tensors['__proto__'] instanceof ax.Tensor);
   });
   test('duplicate keys, invalid UTF-8 and an array __metadata__ are FormatErrors', () => {
-    throwsTyped(() => io.parseSafetensors(craft(`{"a":${entry},"a":${entry}}`, new Uint8Array(8))), ax.FormatError, /names 'a' twice/);
-    throwsTyped(() => io.parseSafetensors(craft(Uint8Array.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))), ax.FormatError, /not valid UTF-8/);
-    throwsTyped(() => io.parseSafetensors(craft('{"__metadata__":["a"]}')), ax.FormatError, /__metadata__ must be an object/);
+    throwsTyped(
+      () => io.parseSafetensors(craft(`{"a":${entry},"a":${entry}}`, new Uint8Array(8))),
+      ax.FormatError,
+      /names 'a' twice/,
+    );
+    throwsTyped(
+      () => io.parseSafetensors(craft(Uint8Array.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))),
+      ax.FormatError,
+      /not valid UTF-8/,
+    );
+    throwsTyped(
+      () => io.parseSafetensors(craft('{"__metadata__":["a"]}')),
+      ax.FormatError,
+      /__metadata__ must be an object/,
+    );
   });
   test('CSV: integers beyond int32, hexadecimal, a byte-order mark, many labels, unknown options', () => {
     const big = data.parseCsv('x,y\n1,3000000000\n2,1\n', { target: 'y' });
@@ -228,12 +384,20 @@ describe('hostile files are refused cheaply', () => {
     const labels = data.parseCsv(`x,y\n${rows}\n`, { target: 'y' });
     assert.equal(labels.classes!.length, 40_000);
     assert.ok(performance.now() - start < 1500, `40 000 labels took ${performance.now() - start} ms`);
-    throwsTyped(() => data.parseCsv('x,y\n1,2\n', { missing: 'zero' } as never), ax.ValueError, /missing must be one of/);
+    throwsTyped(
+      () => data.parseCsv('x,y\n1,2\n', { missing: 'zero' } as never),
+      ax.ValueError,
+      /missing must be one of/,
+    );
     throwsTyped(() => data.parseCsv('x,y\n1,2\n', { targt: 'y' } as never), ax.ValueError, /unknown option 'targt'/);
   });
   test('saving into a missing directory is an IOError naming the path, and leaves nothing behind', () => {
     const dir = tmp();
-    throwsTyped(() => io.saveSafetensors(join(dir, 'nope', 'w.safetensors'), { a: ax.ones([2]) }), ax.IOError, /saveSafetensors: cannot write .*nope/);
+    throwsTyped(
+      () => io.saveSafetensors(join(dir, 'nope', 'w.safetensors'), { a: ax.ones([2]) }),
+      ax.IOError,
+      /saveSafetensors: cannot write .*nope/,
+    );
   });
 });
 
@@ -241,7 +405,15 @@ describe('tensor creation and arguments', () => {
   test('holes and undefined in nested arrays are refused ([1,,3] gave [1,3,0])', () => {
     // eslint-disable-next-line no-sparse-arrays
     throwsTyped(() => ax.tensor([1, , 3] as number[]), ax.ValueError, /element \[1\] is missing/);
-    throwsTyped(() => ax.tensor([[1, 2], [3, undefined]] as unknown as number[][]), ax.ValueError, /\[1\]\[1\] is missing/);
+    throwsTyped(
+      () =>
+        ax.tensor([
+          [1, 2],
+          [3, undefined],
+        ] as unknown as number[][]),
+      ax.ValueError,
+      /\[1\]\[1\] is missing/,
+    );
   });
   test('int32 values out of range are refused (3e9 wrapped)', () => {
     throwsTyped(() => ax.tensor([3e9], { dtype: 'int32' }), ax.ValueError, /3000000000 .* does not fit dtype int32/);
@@ -264,9 +436,16 @@ describe('tensor creation and arguments', () => {
   });
   test('Linear(0, n) outputs zeros (it gave NaN), layers check their sizes', () => {
     const y = new nn.Linear(0, 3).forward(ax.zeros([2, 0]));
-    assert.deepEqual(y.toArray(), [[0, 0, 0], [0, 0, 0]]);
+    assert.deepEqual(y.toArray(), [
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     throwsTyped(() => new nn.Linear(2.5, 3), ax.ValueError, /Linear: inFeatures must be an integer ≥ 0/);
-    throwsTyped(() => new nn.Conv2d(3, 8, 3, { groups: 2 }), ax.ValueError, /inChannels \(3\) must be divisible by groups \(2\)/);
+    throwsTyped(
+      () => new nn.Conv2d(3, 8, 3, { groups: 2 }),
+      ax.ValueError,
+      /inChannels \(3\) must be divisible by groups \(2\)/,
+    );
     throwsTyped(() => new nn.Conv2d(3, 8, 0), ax.ValueError, /kernelSize must be positive/);
   });
 });

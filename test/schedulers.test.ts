@@ -19,16 +19,30 @@ function optimizer() {
 
 function make(name: string, o: ax.optim.SGD, a: Record<string, any> | null): { step(m?: number): void } {
   switch (name) {
-    case 'StepLR': return new optim.StepLR(o, a!.stepSize, a!.gamma);
-    case 'MultiStepLR': return new optim.MultiStepLR(o, a!.milestones, a!.gamma);
-    case 'ExponentialLR': return new optim.ExponentialLR(o, a!.gamma);
-    case 'CosineAnnealingLR': return new optim.CosineAnnealingLR(o, a!.tMax, a!.etaMin);
-    case 'CosineAnnealingWarmRestarts': return new optim.CosineAnnealingWarmRestarts(o, a!.t0, a!.tMult, a!.etaMin);
-    case 'LinearLR': return new optim.LinearLR(o, a!);
-    case 'OneCycleLR': return new optim.OneCycleLR(o, a as ax.optim.OneCycleOptions);
-    case 'SequentialLR': return new optim.SequentialLR(o, [new optim.LinearLR(o, { startFactor: 0.2, endFactor: 1, totalIters: 5 }), new optim.CosineAnnealingLR(o, 20)], [5]);
-    case 'ReduceLROnPlateau': return new optim.ReduceLROnPlateau(o, a!);
-    default: throw new Error(name);
+    case 'StepLR':
+      return new optim.StepLR(o, a!.stepSize, a!.gamma);
+    case 'MultiStepLR':
+      return new optim.MultiStepLR(o, a!.milestones, a!.gamma);
+    case 'ExponentialLR':
+      return new optim.ExponentialLR(o, a!.gamma);
+    case 'CosineAnnealingLR':
+      return new optim.CosineAnnealingLR(o, a!.tMax, a!.etaMin);
+    case 'CosineAnnealingWarmRestarts':
+      return new optim.CosineAnnealingWarmRestarts(o, a!.t0, a!.tMult, a!.etaMin);
+    case 'LinearLR':
+      return new optim.LinearLR(o, a!);
+    case 'OneCycleLR':
+      return new optim.OneCycleLR(o, a as ax.optim.OneCycleOptions);
+    case 'SequentialLR':
+      return new optim.SequentialLR(
+        o,
+        [new optim.LinearLR(o, { startFactor: 0.2, endFactor: 1, totalIters: 5 }), new optim.CosineAnnealingLR(o, 20)],
+        [5],
+      );
+    case 'ReduceLROnPlateau':
+      return new optim.ReduceLROnPlateau(o, a!);
+    default:
+      throw new Error(name);
   }
 }
 
@@ -41,8 +55,12 @@ describe(`learning-rate schedules against PyTorch (${fx.generator})`, () => {
         o.step();
         if (c.name === 'ReduceLROnPlateau') s.step(fx.metrics[i]);
         else s.step();
-        const lr = o.paramGroups[0]!.lr, m = o.paramGroups[0]!.momentum;
-        assert.ok(Math.abs(lr - c.lrs[i]!) <= 1e-9 + 1e-7 * Math.abs(c.lrs[i]!), `step ${i + 1}: lr ${lr} vs ${c.lrs[i]}`);
+        const lr = o.paramGroups[0]!.lr,
+          m = o.paramGroups[0]!.momentum;
+        assert.ok(
+          Math.abs(lr - c.lrs[i]!) <= 1e-9 + 1e-7 * Math.abs(c.lrs[i]!),
+          `step ${i + 1}: lr ${lr} vs ${c.lrs[i]}`,
+        );
         assert.ok(Math.abs(m - c.momenta[i]!) <= 1e-9, `step ${i + 1}: momentum ${m} vs ${c.momenta[i]}`);
       }
     });
@@ -68,14 +86,27 @@ describe('gradient clipping and penalties', () => {
     });
   }
   const check = (ps: ax.nn.Parameter[], expected: { grads: number[][] }, what: string) =>
-    ps.forEach((p, i) => (p.grad!.toTypedArray() as Float32Array).forEach((v, k) => {
-      assert.ok(Math.abs(v - expected.grads[i]![k]!) <= 1e-6 + 1e-5 * Math.abs(expected.grads[i]![k]!), `${what}: ${v} vs ${expected.grads[i]![k]}`);
-    }));
-  for (const [key, max, normType] of [['norm2', 1.5, 2], ['norm1', 2.0, 1], ['normInf', 0.5, Infinity], ['noclip', 1000, 2]] as const) {
+    ps.forEach((p, i) =>
+      (p.grad!.toTypedArray() as Float32Array).forEach((v, k) => {
+        assert.ok(
+          Math.abs(v - expected.grads[i]![k]!) <= 1e-6 + 1e-5 * Math.abs(expected.grads[i]![k]!),
+          `${what}: ${v} vs ${expected.grads[i]![k]}`,
+        );
+      }),
+    );
+  for (const [key, max, normType] of [
+    ['norm2', 1.5, 2],
+    ['norm1', 2.0, 1],
+    ['normInf', 0.5, Infinity],
+    ['noclip', 1000, 2],
+  ] as const) {
     test(`clipGradNorm ${key}`, () => {
       const ps = params();
       const total = optim.clipGradNorm(ps, max, { normType });
-      assert.ok(Math.abs(total - fx.clip[key].total) < 1e-4 * fx.clip[key].total, `total norm ${total} vs ${fx.clip[key].total}`);
+      assert.ok(
+        Math.abs(total - fx.clip[key].total) < 1e-4 * fx.clip[key].total,
+        `total norm ${total} vs ${fx.clip[key].total}`,
+      );
       check(ps, fx.clip[key], key);
     });
   }
@@ -91,9 +122,15 @@ describe('gradient clipping and penalties', () => {
   });
   test('L1 and L2 penalties are differentiable sums', () => {
     const w = new ax.nn.Parameter(ax.tensor([1, -2, 3]));
-    const pen = optim.l1Penalty([w]).mul(0.5).add(optim.l2Penalty([w]).mul(0.1));
+    const pen = optim
+      .l1Penalty([w])
+      .mul(0.5)
+      .add(optim.l2Penalty([w]).mul(0.1));
     assert.ok(Math.abs(pen.item() - (0.5 * 6 + 0.1 * 14)) < 1e-5);
     pen.backward();
-    assert.deepEqual((w.grad!.toArray() as number[]).map((v) => +v.toFixed(5)), [0.7, -0.9, 1.1]);
+    assert.deepEqual(
+      (w.grad!.toArray() as number[]).map((v) => +v.toFixed(5)),
+      [0.7, -0.9, 1.1],
+    );
   });
 });

@@ -15,7 +15,8 @@ function irisLoaders() {
   const pick = (idx: number[]) => ax.tensor(idx, { dtype: 'int32' });
   const scaler = new data.StandardScaler().fit(iris.features.indexSelect(0, pick(tr!)));
   const x = scaler.transform(iris.features);
-  const ds = (idx: number[]) => new data.TensorDataset(x.indexSelect(0, pick(idx)), iris.target!.indexSelect(0, pick(idx)));
+  const ds = (idx: number[]) =>
+    new data.TensorDataset(x.indexSelect(0, pick(idx)), iris.target!.indexSelect(0, pick(idx)));
   return {
     train: new data.DataLoader(ds(tr!), { batchSize: 16, shuffle: true, generator: new ax.Generator(1) }),
     val: new data.DataLoader(ds(va!), { batchSize: 64 }),
@@ -30,10 +31,19 @@ test('fit trains an MLP on iris with validation, metrics, a schedule, a logger a
   const dir = mkdtempSync(join(tmpdir(), 'axon-fit-'));
   const lines: string[] = [];
   const history = train.fit(model, tl, {
-    epochs: 30, optimizer: opt, loss: nn.functional.crossEntropy, validation: val,
-    metrics: { accuracy: train.metrics.accuracy }, scheduler: new optim.StepLR(opt, 10, 0.5), clipGradNorm: 5,
-    callbacks: [new train.MetricsLogger(join(dir, 'log.csv')), new train.ModelCheckpoint(join(dir, 'best.safetensors'), { saveBestOnly: true })],
-    log: (l) => lines.push(l), progress: false,
+    epochs: 30,
+    optimizer: opt,
+    loss: nn.functional.crossEntropy,
+    validation: val,
+    metrics: { accuracy: train.metrics.accuracy },
+    scheduler: new optim.StepLR(opt, 10, 0.5),
+    clipGradNorm: 5,
+    callbacks: [
+      new train.MetricsLogger(join(dir, 'log.csv')),
+      new train.ModelCheckpoint(join(dir, 'best.safetensors'), { saveBestOnly: true }),
+    ],
+    log: (l) => lines.push(l),
+    progress: false,
   });
   const last = history.epochs[history.epochs.length - 1]!;
   assert.ok(last['valAccuracy']! >= 0.9, `validation accuracy ${last['valAccuracy']}`);
@@ -44,7 +54,10 @@ test('fit trains an MLP on iris with validation, metrics, a schedule, a logger a
   assert.equal(lines.length, 30);
   const csv = readFileSync(join(dir, 'log.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, 31);
-  assert.match(csv[0]!, /^epoch,loss,samplesPerSecond,seconds,cpuSeconds,lr,valLoss,valLatencyP50,valLatencyP95,valAccuracy$/);
+  assert.match(
+    csv[0]!,
+    /^epoch,loss,samplesPerSecond,seconds,cpuSeconds,lr,valLoss,valLatencyP50,valLatencyP95,valAccuracy$/,
+  );
   const restored = new nn.Sequential(new nn.Linear(4, 16), new nn.ReLU(), new nn.Linear(16, 3));
   restored.loadStateDict(ax.io.loadSafetensors(join(dir, 'best.safetensors')).tensors);
   assert.ok(train.evaluate(restored, val, { metrics: { accuracy: train.metrics.accuracy } })['accuracy']! >= 0.9);
@@ -59,17 +72,44 @@ test('EarlyStopping stops when the monitored value stalls and restores the best 
   // with lr 0 the validation loss never improves after epoch 1: stop after `patience` more epochs
   const opt = new optim.SGD(model.parameters(), { lr: 0 });
   const before = model.stateDict()['0.weight']!.clone();
-  const history = train.fit(model, tl, { epochs: 20, optimizer: opt, loss: nn.functional.crossEntropy, validation: val, callbacks: [early], progress: false });
+  const history = train.fit(model, tl, {
+    epochs: 20,
+    optimizer: opt,
+    loss: nn.functional.crossEntropy,
+    validation: val,
+    callbacks: [early],
+    progress: false,
+  });
   assert.equal(history.epochs.length, 3);
   assert.equal(early.bestEpoch, 1);
   assert.equal(early.stoppedEpoch, 3);
   assert.deepEqual(model.stateDict()['0.weight']!.toArray(), before.toArray());
-  assert.throws(() => train.fit(model, tl, { epochs: 1, optimizer: opt, loss: nn.functional.crossEntropy, callbacks: [new train.EarlyStopping({ monitor: 'valAcc' })], progress: false }), /no 'valAcc'/);
+  assert.throws(
+    () =>
+      train.fit(model, tl, {
+        epochs: 1,
+        optimizer: opt,
+        loss: nn.functional.crossEntropy,
+        callbacks: [new train.EarlyStopping({ monitor: 'valAcc' })],
+        progress: false,
+      }),
+    /no 'valAcc'/,
+  );
 });
 
 test('a loss that becomes NaN stops training with a clear error', () => {
   const model = new nn.Linear(2, 1);
-  const x = ax.tensor([[1, 2]]), y = ax.tensor([[NaN]]);
+  const x = ax.tensor([[1, 2]]),
+    y = ax.tensor([[NaN]]);
   const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 1 });
-  assert.throws(() => train.fit(model, loader, { epochs: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), loss: nn.functional.mseLoss, progress: false }), /loss became NaN in epoch 1, batch 1/);
+  assert.throws(
+    () =>
+      train.fit(model, loader, {
+        epochs: 1,
+        optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }),
+        loss: nn.functional.mseLoss,
+        progress: false,
+      }),
+    /loss became NaN in epoch 1, batch 1/,
+  );
 });

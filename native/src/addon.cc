@@ -144,7 +144,8 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   // The offsets come in (a, b, out) triples, one per matrix of the batch.
   const size_t n_off = o.size();
   std::vector<long> offs;
-  if (!c.check(n_off % 3 == 0, "offsets has " + std::to_string(n_off) + " values, not a multiple of 3")) return c.result();
+  if (!c.check(n_off % 3 == 0, "offsets has " + std::to_string(n_off) + " values, not a multiple of 3"))
+    return c.result();
   offs.reserve(n_off);
   for (size_t i = 0; i < n_off && c.ok(); i++) offs.push_back(o.integer("an offset"));
   const long batch = static_cast<long>(n_off / 3);
@@ -161,8 +162,10 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
     sgemm(static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), am, bm, cm, accumulate);
   };
   // Many small products (attention heads): one per task; each then runs single-threaded.
-  if (batch > 1 && 2.0 * M * N * K < 4e6) parallel_for(static_cast<int>(batch), one);
-  else for (long t = 0; t < batch; t++) one(static_cast<int>(t));
+  if (batch > 1 && 2.0 * M * N * K < 4e6)
+    parallel_for(static_cast<int>(batch), one);
+  else
+    for (long t = 0; t < batch; t++) one(static_cast<int>(t));
   return c.result();
 }
 
@@ -179,7 +182,8 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   c.fits(x, d.shape, d.strides[0], d.offsets[0]);
   c.fits(out, d.shape, d.strides[1], d.offsets[1]);
   if (!c.ok()) return c.result();
-  c.check(unary(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]}, p0, p1),
+  c.check(unary(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]},
+                p0, p1),
           "op " + std::to_string(op) + " has no kernel");
   return c.result();
 }
@@ -198,7 +202,8 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   c.fits(y, d.shape, d.strides[1], d.offsets[1]);
   c.fits(out, d.shape, d.strides[2], d.offsets[2]);
   if (!c.ok()) return c.result();
-  c.check(binary(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]}, {out.p, d.offsets[2], d.strides[2]}),
+  c.check(binary(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]},
+                 {out.p, d.offsets[2], d.strides[2]}),
           "op " + std::to_string(op) + " has no kernel");
   return c.result();
 }
@@ -217,7 +222,8 @@ napi_value Compare(napi_env env, napi_callback_info info) {
   c.fits(y, d.shape, d.strides[1], d.offsets[1]);
   c.fits(out, d.shape, d.strides[2], d.offsets[2]);
   if (!c.ok()) return c.result();
-  c.check(compare(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]}, out.p, d.offsets[2], d.strides[2]),
+  c.check(compare(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]},
+                  out.p, d.offsets[2], d.strides[2]),
           "op " + std::to_string(op) + " has no kernel");
   return c.result();
 }
@@ -252,7 +258,8 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   long size = 1;
   for (long k = 0; k < rank && c.ok(); k++) {
     // Each output dim is the input's or 1 (reduced): the accumulator is indexed by that rule.
-    c.check(oshape[k] == shape[k] || oshape[k] == 1, "output shape " + shape_string(oshape) + " does not reduce " + shape_string(shape));
+    c.check(oshape[k] == shape[k] || oshape[k] == 1,
+            "output shape " + shape_string(oshape) + " does not reduce " + shape_string(shape));
     size *= oshape[k];
   }
   c.fits(x, shape, xs, xo);
@@ -272,7 +279,9 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   r.finish();
   c.fits(x, d.shape, d.strides[0], d.offsets[0]);
   c.fits(out, d.shape, d.strides[1], d.offsets[1]);
-  if (c.ok()) softmax(d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]}, static_cast<int>(axis), log != 0);
+  if (c.ok())
+    softmax(d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]}, static_cast<int>(axis),
+            log != 0);
   return c.result();
 }
 
@@ -290,8 +299,8 @@ napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
   c.fits(y, d.shape, d.strides[1], d.offsets[1]);
   c.fits(out, d.shape, d.strides[2], d.offsets[2]);
   if (c.ok())
-    softmax_backward(d.shape, {g.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]}, {out.p, d.offsets[2], d.strides[2]},
-                     static_cast<int>(axis), log != 0);
+    softmax_backward(d.shape, {g.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]},
+                     {out.p, d.offsets[2], d.strides[2]}, static_cast<int>(axis), log != 0);
   return c.result();
 }
 
@@ -382,7 +391,8 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
   return c.result();
 }
 
-// gather(x, index, out, desc[rank, shape, xStr (0 on the axis), idxStr, outStr, xOff, idxOff, outOff, axisLen, axisStride])
+// gather(x, index, out, desc[rank, shape, xStr (0 on the axis), idxStr, outStr, xOff, idxOff, outOff, axisLen,
+// axisStride])
 napi_value Gather(napi_env env, napi_callback_info info) {
   Call c(env, info, "gather", 4);
   auto x = c.floats(0, "x");
@@ -395,11 +405,14 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   c.fits(x, d.shape, d.strides[0], d.offsets[0], len, step);
   c.fits(out, d.shape, d.strides[2], d.offsets[2]);
   c.indices_in_range(idx, d.shape, d.strides[1], d.offsets[1], len);
-  if (c.ok()) gather(d.shape, x.p, d.offsets[0], d.strides[0], len, step, {idx.p, d.offsets[1], d.strides[1]}, out.p, d.offsets[2], d.strides[2]);
+  if (c.ok())
+    gather(d.shape, x.p, d.offsets[0], d.strides[0], len, step, {idx.p, d.offsets[1], d.strides[1]}, out.p,
+           d.offsets[2], d.strides[2]);
   return c.result();
 }
 
-// scatter(add, out, index, src, desc[rank, shape, outStr (0 on the axis), idxStr, srcStr, outOff, idxOff, srcOff, axisLen, axisStride])
+// scatter(add, out, index, src, desc[rank, shape, outStr (0 on the axis), idxStr, srcStr, outOff, idxOff, srcOff,
+// axisLen, axisStride])
 napi_value Scatter(napi_env env, napi_callback_info info) {
   Call c(env, info, "scatter", 5);
   const bool add = c.boolean(0, "add");
@@ -413,7 +426,9 @@ napi_value Scatter(napi_env env, napi_callback_info info) {
   c.fits(out, d.shape, d.strides[0], d.offsets[0], len, step);
   c.fits(src, d.shape, d.strides[2], d.offsets[2]);
   c.indices_in_range(idx, d.shape, d.strides[1], d.offsets[1], len);
-  if (c.ok()) scatter(add, d.shape, out.p, d.offsets[0], d.strides[0], step, {idx.p, d.offsets[1], d.strides[1]}, src.p, d.offsets[2], d.strides[2]);
+  if (c.ok())
+    scatter(add, d.shape, out.p, d.offsets[0], d.strides[0], step, {idx.p, d.offsets[1], d.strides[1]}, src.p,
+            d.offsets[2], d.strides[2]);
   return c.result();
 }
 
@@ -433,7 +448,8 @@ napi_value ArgReduce(napi_env env, napi_callback_info info) {
   c.check(len > 0 || outer == 0, "cannot reduce an empty axis");
   c.fits(x, d.shape, d.strides[0], d.offsets[0], len, step);
   c.fits(out, d.shape, d.strides[1], d.offsets[1]);
-  if (c.ok()) arg_reduce(is_max, d.shape, x.p, d.offsets[0], d.strides[0], len, step, out.p, d.offsets[1], d.strides[1]);
+  if (c.ok())
+    arg_reduce(is_max, d.shape, x.p, d.offsets[0], d.strides[0], len, step, out.p, d.offsets[1], d.strides[1]);
   return c.result();
 }
 
@@ -447,8 +463,10 @@ napi_value LstmCell(napi_env env, napi_callback_info info) {
   auto act = c.floats(3, "act");
   Reader r = c.descriptor(4, "desc");
   const long N = r.integer("N", 0, kMaxDim), H = r.integer("H", 0, kMaxDim / 4);
-  const long go = r.integer("offset"), gs = r.integer("row stride"), co = r.integer("offset"), cs = r.integer("row stride");
-  const long oo = r.integer("offset"), os = r.integer("row stride"), ao = r.integer("offset"), as = r.integer("row stride");
+  const long go = r.integer("offset"), gs = r.integer("row stride"), co = r.integer("offset"),
+             cs = r.integer("row stride");
+  const long oo = r.integer("offset"), os = r.integer("row stride"), ao = r.integer("offset"),
+             as = r.integer("row stride");
   r.finish();
   c.fits_rows(g, go, N, gs, 4 * H);
   c.fits_rows(cp, co, N, cs, H);
@@ -461,16 +479,21 @@ napi_value LstmCell(napi_env env, napi_callback_info info) {
 // lstmCellBackward(dOut, act, c, out, dGates, dC, desc[N, H, then (offset, row stride) of each of the six])
 napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
   Call c(env, info, "lstmCellBackward", 7);
-  Buffer<float> b[6] = {c.floats(0, "dOut"), c.floats(1, "act"), c.floats(2, "c"), c.floats(3, "out"), c.floats(4, "dGates"), c.floats(5, "dC")};
+  Buffer<float> b[6] = {c.floats(0, "dOut"), c.floats(1, "act"),    c.floats(2, "c"),
+                        c.floats(3, "out"),  c.floats(4, "dGates"), c.floats(5, "dC")};
   Reader r = c.descriptor(6, "desc");
   const long N = r.integer("N", 0, kMaxDim), H = r.integer("H", 0, kMaxDim / 4);
   long o[6], s[6];
-  for (int k = 0; k < 6; k++) { o[k] = r.integer("offset"); s[k] = r.integer("row stride"); }
+  for (int k = 0; k < 6; k++) {
+    o[k] = r.integer("offset");
+    s[k] = r.integer("row stride");
+  }
   r.finish();
   const long width[6] = {2 * H, 4 * H, H, 2 * H, 4 * H, H};
   for (int k = 0; k < 6; k++) c.fits_rows(b[k], o[k], N, s[k], width[k]);
   if (c.ok())
-    lstm_cell_backward(N, H, b[0].p + o[0], s[0], b[1].p + o[1], s[1], b[2].p + o[2], s[2], b[3].p + o[3], s[3], b[4].p + o[4], s[4], b[5].p + o[5], s[5]);
+    lstm_cell_backward(N, H, b[0].p + o[0], s[0], b[1].p + o[1], s[1], b[2].p + o[2], s[2], b[3].p + o[3], s[3],
+                       b[4].p + o[4], s[4], b[5].p + o[5], s[5]);
   return c.result();
 }
 
@@ -491,8 +514,10 @@ napi_value LayerNorm(napi_env env, napi_callback_info info) {
   auto rstd = c.floats(5, "rstd");
   Reader r = c.descriptor(6, "desc");
   const long R = r.integer("R", 0, kMaxDim), D = r.integer("D", 0, kMaxDim);
-  const long xo = r.integer("offset"), xrs = r.integer("row stride"), wo = r.integer("offset"), bo = r.integer("offset");
-  const long oo = r.integer("offset"), ors = r.integer("row stride"), mo = r.integer("offset"), ro = r.integer("offset");
+  const long xo = r.integer("offset"), xrs = r.integer("row stride"), wo = r.integer("offset"),
+             bo = r.integer("offset");
+  const long oo = r.integer("offset"), ors = r.integer("row stride"), mo = r.integer("offset"),
+             ro = r.integer("offset");
   const float eps = static_cast<float>(r.real("eps"));
   r.finish();
   c.fits_rows(x, xo, R, xrs, D);
@@ -511,8 +536,14 @@ struct NormGradArgs {
 };
 
 NormGradArgs norm_grad_args(Call& c) {
-  return {c.floats(0, "g"), c.floats(1, "x"), c.floats(2, "mean"), c.floats(3, "rstd"), c.optional_floats(4, "weight"),
-          c.floats(5, "dx"), c.optional_floats(6, "dWeight"), c.optional_floats(7, "dBias")};
+  return {c.floats(0, "g"),
+          c.floats(1, "x"),
+          c.floats(2, "mean"),
+          c.floats(3, "rstd"),
+          c.optional_floats(4, "weight"),
+          c.floats(5, "dx"),
+          c.optional_floats(6, "dWeight"),
+          c.optional_floats(7, "dBias")};
 }
 
 // layerNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
@@ -534,8 +565,8 @@ napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
   if (a.dw.p) c.fits_range(a.dw, v[9], D);
   if (a.db.p) c.fits_range(a.db, v[10], D);
   if (c.ok())
-    layer_norm_backward(R, D, a.g.p + v[0], v[1], a.x.p + v[2], v[3], a.mean.p + v[4], a.rstd.p + v[5], at(a.w, v[6]), a.dx.p + v[7], v[8],
-                        at(a.dw, v[9]), at(a.db, v[10]));
+    layer_norm_backward(R, D, a.g.p + v[0], v[1], a.x.p + v[2], v[3], a.mean.p + v[4], a.rstd.p + v[5], at(a.w, v[6]),
+                        a.dx.p + v[7], v[8], at(a.dw, v[9]), at(a.db, v[10]));
   return c.result();
 }
 
@@ -546,8 +577,8 @@ long plane_count(Call& c, long N, long C, long S) {
   return c.ok() ? static_cast<long>(n) : 0;
 }
 
-// batchNorm(x, w|null, b|null, out, mean, var, rstd, desc[N, C, S, xOff, wOff, bOff, oOff, meanOff, varOff, rstdOff, eps]);
-// x and out are contiguous N × C × S.
+// batchNorm(x, w|null, b|null, out, mean, var, rstd, desc[N, C, S, xOff, wOff, bOff, oOff, meanOff, varOff, rstdOff,
+// eps]); x and out are contiguous N × C × S.
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
   Call c(env, info, "batchNorm", 8);
   auto x = c.floats(0, "x");
@@ -571,7 +602,9 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   c.fits_range(mean, o[4], C);
   c.fits_range(var, o[5], C);
   c.fits_range(rstd, o[6], C);
-  if (c.ok()) batch_norm(N, C, S, x.p + o[0], at(w, o[1]), at(b, o[2]), eps, out.p + o[3], mean.p + o[4], var.p + o[5], rstd.p + o[6]);
+  if (c.ok())
+    batch_norm(N, C, S, x.p + o[0], at(w, o[1]), at(b, o[2]), eps, out.p + o[3], mean.p + o[4], var.p + o[5],
+               rstd.p + o[6]);
   return c.result();
 }
 
@@ -595,7 +628,8 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   if (a.dw.p) c.fits_range(a.dw, o[6], C);
   if (a.db.p) c.fits_range(a.db, o[7], C);
   if (c.ok())
-    batch_norm_backward(N, C, S, a.g.p + o[0], a.x.p + o[1], a.mean.p + o[2], a.rstd.p + o[3], at(a.w, o[4]), a.dx.p + o[5], at(a.dw, o[6]), at(a.db, o[7]));
+    batch_norm_backward(N, C, S, a.g.p + o[0], a.x.p + o[1], a.mean.p + o[2], a.rstd.p + o[3], at(a.w, o[4]),
+                        a.dx.p + o[5], at(a.dw, o[6]), at(a.db, o[7]));
   return c.result();
 }
 
@@ -623,7 +657,8 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
   return c.result();
 }
 
-// adamStep(p, g, m, v, vmax|null, desc[n, pOff, gOff, mOff, vOff, vmaxOff, lr, beta1, beta2, eps, weightDecay, step, decoupled])
+// adamStep(p, g, m, v, vmax|null, desc[n, pOff, gOff, mOff, vOff, vmaxOff, lr, beta1, beta2, eps, weightDecay, step,
+// decoupled])
 napi_value AdamStepFn(napi_env env, napi_callback_info info) {
   Call c(env, info, "adamStep", 6);
   auto p = c.floats(0, "param");

@@ -16,7 +16,8 @@ int parts_for(long N, long C, long S) {
 
 }  // namespace
 
-void batch_norm(long N, long C, long S, const float* x, const float* w, const float* b, float eps, float* out, float* mean, float* var, float* rstd) {
+void batch_norm(long N, long C, long S, const float* x, const float* w, const float* b, float eps, float* out,
+                float* mean, float* var, float* rstd) {
   const int parts = parts_for(N, C, S);
   const double count = static_cast<double>(N * S);
   parallel_for(parts, [&](int t) {
@@ -36,7 +37,10 @@ void batch_norm(long N, long C, long S, const float* x, const float* w, const fl
         const float* xr = x + (n * C + c) * S;
         float s = 0;
 #pragma omp simd reduction(+ : s)
-        for (long i = 0; i < S; i++) { const float d = xr[i] - mf; s += d * d; }
+        for (long i = 0; i < S; i++) {
+          const float d = xr[i] - mf;
+          s += d * d;
+        }
         v += s;
       }
       v /= count;
@@ -54,8 +58,8 @@ void batch_norm(long N, long C, long S, const float* x, const float* w, const fl
   });
 }
 
-void batch_norm_backward(long N, long C, long S, const float* g, const float* x, const float* mean, const float* rstd, const float* w,
-                         float* dx, float* dw, float* db) {
+void batch_norm_backward(long N, long C, long S, const float* g, const float* x, const float* mean, const float* rstd,
+                         const float* w, float* dx, float* dw, float* db) {
   const int parts = parts_for(N, C, S);
   const double count = static_cast<double>(N * S);
   parallel_for(parts, [&](int t) {
@@ -67,7 +71,10 @@ void batch_norm_backward(long N, long C, long S, const float* g, const float* x,
         const float* xr = x + (n * C + c) * S;
         float sg = 0, sgx = 0;
 #pragma omp simd reduction(+ : sg, sgx)
-        for (long i = 0; i < S; i++) { sg += gr[i]; sgx += gr[i] * (xr[i] - m); }
+        for (long i = 0; i < S; i++) {
+          sg += gr[i];
+          sgx += gr[i] * (xr[i] - m);
+        }
         sum_g += sg;
         sum_gx += sgx;
       }

@@ -37,12 +37,14 @@ long Reader::integer(const char* what) {
 long Reader::integer(const char* what, long lo, long hi) {
   if (!call_.ok()) return 0;
   if (i_ >= n_) {
-    call_.fail(std::string(name_) + " has " + std::to_string(n_) + " values; " + what + " would be value " + std::to_string(i_));
+    call_.fail(std::string(name_) + " has " + std::to_string(n_) + " values; " + what + " would be value " +
+               std::to_string(i_));
     return 0;
   }
   const double v = d_[i_++];
   if (!(v == std::floor(v)) || v < static_cast<double>(lo) || v > static_cast<double>(hi)) {
-    call_.fail(std::string(name_) + ": " + what + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + num(v));
+    call_.fail(std::string(name_) + ": " + what + " must be an integer in [" + std::to_string(lo) + ", " +
+               std::to_string(hi) + "], got " + num(v));
     return 0;
   }
   return static_cast<long>(v);
@@ -51,7 +53,8 @@ long Reader::integer(const char* what, long lo, long hi) {
 double Reader::real(const char* what) {
   if (!call_.ok()) return 0;
   if (i_ >= n_) {
-    call_.fail(std::string(name_) + " has " + std::to_string(n_) + " values; " + what + " would be value " + std::to_string(i_));
+    call_.fail(std::string(name_) + " has " + std::to_string(n_) + " values; " + what + " would be value " +
+               std::to_string(i_));
     return 0;
   }
   return d_[i_++];
@@ -67,12 +70,14 @@ std::vector<long> Reader::integers(long count, const char* what) {
 }
 
 void Reader::finish() {
-  if (call_.ok() && i_ != n_) call_.fail(std::string(name_) + " has " + std::to_string(n_) + " values, expected " + std::to_string(i_));
+  if (call_.ok() && i_ != n_)
+    call_.fail(std::string(name_) + " has " + std::to_string(n_) + " values, expected " + std::to_string(i_));
 }
 
 // ---- Call ----
 
-Call::Call(napi_env env, napi_callback_info info, const char* kernel, size_t min_args, size_t max_args) : env_(env), kernel_(kernel) {
+Call::Call(napi_env env, napi_callback_info info, const char* kernel, size_t min_args, size_t max_args)
+    : env_(env), kernel_(kernel) {
   argc_ = 12;
   if (napi_get_cb_info(env, info, &argc_, argv_, nullptr, nullptr) != napi_ok) {
     fail("could not read the arguments");
@@ -80,7 +85,9 @@ Call::Call(napi_env env, napi_callback_info info, const char* kernel, size_t min
     return;
   }
   if (argc_ < min_args || argc_ > max_args)
-    fail("expected " + (min_args == max_args ? std::to_string(min_args) : std::to_string(min_args) + " to " + std::to_string(max_args)) +
+    fail("expected " +
+         (min_args == max_args ? std::to_string(min_args)
+                               : std::to_string(min_args) + " to " + std::to_string(max_args)) +
          " arguments, got " + std::to_string(argc_));
 }
 
@@ -118,14 +125,23 @@ Buffer<T> Call::typed(size_t i, const char* name, napi_typedarray_type want, con
   }
   napi_valuetype vt = napi_undefined;
   napi_typeof(env_, argv_[i], &vt);
-  if (!(optional && (vt == napi_null || vt == napi_undefined))) fail(std::string("argument ") + name + " must be a " + type_name);
+  if (!(optional && (vt == napi_null || vt == napi_undefined)))
+    fail(std::string("argument ") + name + " must be a " + type_name);
   return b;
 }
 
-Buffer<float> Call::floats(size_t i, const char* name) { return typed<float>(i, name, napi_float32_array, "Float32Array", false); }
-Buffer<float> Call::optional_floats(size_t i, const char* name) { return typed<float>(i, name, napi_float32_array, "Float32Array or null", true); }
-Buffer<int32_t> Call::ints(size_t i, const char* name) { return typed<int32_t>(i, name, napi_int32_array, "Int32Array", false); }
-Buffer<uint8_t> Call::bytes(size_t i, const char* name) { return typed<uint8_t>(i, name, napi_uint8_array, "Uint8Array", false); }
+Buffer<float> Call::floats(size_t i, const char* name) {
+  return typed<float>(i, name, napi_float32_array, "Float32Array", false);
+}
+Buffer<float> Call::optional_floats(size_t i, const char* name) {
+  return typed<float>(i, name, napi_float32_array, "Float32Array or null", true);
+}
+Buffer<int32_t> Call::ints(size_t i, const char* name) {
+  return typed<int32_t>(i, name, napi_int32_array, "Int32Array", false);
+}
+Buffer<uint8_t> Call::bytes(size_t i, const char* name) {
+  return typed<uint8_t>(i, name, napi_uint8_array, "Uint8Array", false);
+}
 
 Reader Call::descriptor(size_t i, const char* name) {
   Buffer<double> b = typed<double>(i, name, napi_float64_array, "Float64Array", false);
@@ -143,7 +159,8 @@ long Call::integer(size_t i, const char* name, long lo, long hi) {
   const double d = number(i, name);
   if (!ok()) return 0;
   if (!(d == std::floor(d)) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
-    fail(std::string("argument ") + name + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + num(d));
+    fail(std::string("argument ") + name + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+         "], got " + num(d));
     return 0;
   }
   return static_cast<long>(d);
@@ -159,15 +176,16 @@ bool Call::boolean(size_t i, const char* name) {
 void Call::string(size_t i, const char* name, char* buf, size_t size) {
   size_t len = 0;
   if (!arg(i, name)) return;
-  if (napi_get_value_string_utf8(env_, argv_[i], buf, size, &len) != napi_ok) fail(std::string("argument ") + name + " must be a string");
+  if (napi_get_value_string_utf8(env_, argv_[i], buf, size, &len) != napi_ok)
+    fail(std::string("argument ") + name + " must be a string");
 }
 
-bool Call::fits_extent(const char* name, size_t length, const long* shape, size_t rank, const long* strides, size_t n_strides, long offset,
-                       long extra_len, long extra_stride) {
+bool Call::fits_extent(const char* name, size_t length, const long* shape, size_t rank, const long* strides,
+                       size_t n_strides, long offset, long extra_len, long extra_stride) {
   if (!ok()) return false;
   auto describe = [&]() {
-    return "shape " + shape_string(std::vector<long>(shape, shape + rank)) + ", strides " + shape_string(std::vector<long>(strides, strides + n_strides)) + ", offset " +
-           std::to_string(offset);
+    return "shape " + shape_string(std::vector<long>(shape, shape + rank)) + ", strides " +
+           shape_string(std::vector<long>(strides, strides + n_strides)) + ", offset " + std::to_string(offset);
   };
   if (rank != n_strides) {
     fail(std::string(name) + ": " + std::to_string(rank) + " sizes but " + std::to_string(n_strides) + " strides");
@@ -192,14 +210,19 @@ bool Call::fits_extent(const char* name, size_t length, const long* shape, size_
   const __int128 span = static_cast<__int128>(extra_len - 1) * extra_stride;
   (span < 0 ? lo : hi) += span;
   if (lo < 0 || hi >= static_cast<__int128>(length)) {
-    fail(std::string(name) + ": the view (" + describe() + (extra_len != 1 || extra_stride != 0 ? ", axis " + std::to_string(extra_len) + " at stride " + std::to_string(extra_stride) : std::string()) +
-         ") reaches elements " + num(static_cast<double>(lo)) + " to " + num(static_cast<double>(hi)) + " of a buffer of " + std::to_string(length));
+    fail(std::string(name) + ": the view (" + describe() +
+         (extra_len != 1 || extra_stride != 0
+              ? ", axis " + std::to_string(extra_len) + " at stride " + std::to_string(extra_stride)
+              : std::string()) +
+         ") reaches elements " + num(static_cast<double>(lo)) + " to " + num(static_cast<double>(hi)) +
+         " of a buffer of " + std::to_string(length));
     return false;
   }
   return true;
 }
 
-bool Call::indices_in_range(const Buffer<int32_t>& index, const std::vector<long>& shape, const std::vector<long>& strides, long offset, long len) {
+bool Call::indices_in_range(const Buffer<int32_t>& index, const std::vector<long>& shape,
+                            const std::vector<long>& strides, long offset, long len) {
   if (!fits(index, shape, strides, offset)) return false;
   long bad_at = -1;
   int32_t bad = 0;
@@ -208,10 +231,16 @@ bool Call::indices_in_range(const Buffer<int32_t>& index, const std::vector<long
     const int32_t* p = index.p + o[0];
     for (long i = 0; i < n; i++) {
       const int32_t v = p[i * s[0]];
-      if (v < 0 || v >= len) { bad_at = o[0] + i * s[0]; bad = v; return; }
+      if (v < 0 || v >= len) {
+        bad_at = o[0] + i * s[0];
+        bad = v;
+        return;
+      }
     }
   });
-  if (bad_at >= 0) fail(std::string(index.name) + ": index " + std::to_string(bad) + " is out of range for an axis of size " + std::to_string(len));
+  if (bad_at >= 0)
+    fail(std::string(index.name) + ": index " + std::to_string(bad) + " is out of range for an axis of size " +
+         std::to_string(len));
   return ok();
 }
 
@@ -224,7 +253,8 @@ napi_value Call::result() {
   const std::string message = std::string(kernel_) + " (native): " + error_;
   napi_value msg, err, ctor;
   napi_create_string_utf8(env_, message.c_str(), message.size(), &msg);
-  if (error_class && napi_get_reference_value(env_, error_class, &ctor) == napi_ok && ctor && napi_new_instance(env_, ctor, 1, &msg, &err) == napi_ok) {
+  if (error_class && napi_get_reference_value(env_, error_class, &ctor) == napi_ok && ctor &&
+      napi_new_instance(env_, ctor, 1, &msg, &err) == napi_ok) {
     napi_throw(env_, err);
   } else {
     napi_throw_error(env_, "AXON_NATIVE_ARGUMENT", message.c_str());

@@ -90,8 +90,10 @@ class Call {
   }
   // As fits, with an extra axis of `extra_len` elements at `extra_stride` (a gathered axis).
   template <typename T>
-  bool fits(const Buffer<T>& b, const std::vector<long>& shape, const std::vector<long>& strides, long offset, long extra_len, long extra_stride) {
-    return fits_extent(b.name, b.length, shape.data(), shape.size(), strides.data(), strides.size(), offset, extra_len, extra_stride);
+  bool fits(const Buffer<T>& b, const std::vector<long>& shape, const std::vector<long>& strides, long offset,
+            long extra_len, long extra_stride) {
+    return fits_extent(b.name, b.length, shape.data(), shape.size(), strides.data(), strides.size(), offset, extra_len,
+                       extra_stride);
   }
   // A view given by brace lists (no allocation).
   template <typename T>
@@ -110,7 +112,8 @@ class Call {
   }
   // Checks that every index of the view lies in [0, len): indices are read by the kernel as
   // coordinates, so one out of range would address another element.
-  bool indices_in_range(const Buffer<int32_t>& index, const std::vector<long>& shape, const std::vector<long>& strides, long offset, long len);
+  bool indices_in_range(const Buffer<int32_t>& index, const std::vector<long>& shape, const std::vector<long>& strides,
+                        long offset, long len);
 
   // Throws the recorded failure (and returns nullptr), or returns `true` to JavaScript.
   napi_value result();
@@ -118,8 +121,8 @@ class Call {
 
  private:
   bool arg(size_t i, const char* name);
-  bool fits_extent(const char* name, size_t length, const long* shape, size_t rank, const long* strides, size_t n_strides, long offset,
-                   long extra_len, long extra_stride);
+  bool fits_extent(const char* name, size_t length, const long* shape, size_t rank, const long* strides,
+                   size_t n_strides, long offset, long extra_len, long extra_stride);
   template <typename T>
   Buffer<T> typed(size_t i, const char* name, napi_typedarray_type want, const char* type_name, bool optional);
 

@@ -21,7 +21,8 @@ constexpr int KC = 384;
 constexpr int MC = 192;
 constexpr int NC = 3072;
 
-using Kernel = void (*)(int kc, const float* a, const float* b, float* c, long rs_c, long cs_c, bool acc, int mr, int nr);
+using Kernel = void (*)(int kc, const float* a, const float* b, float* c, long rs_c, long cs_c, bool acc, int mr,
+                        int nr);
 
 struct Isa {
   const char* name;
@@ -46,7 +47,8 @@ void kernel_scalar(int kc, const float* a, const float* b, float* c, long rs_c, 
   store_tile(&t[0][0], 4, c, rs_c, cs_c, acc, mr, nr);
 }
 
-__attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, const float* b, float* c, long rs_c, long cs_c, bool acc, int mr, int nr) {
+__attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, const float* b, float* c, long rs_c,
+                                                     long cs_c, bool acc, int mr, int nr) {
   __m256 c0[6], c1[6];
   for (int i = 0; i < 6; i++) c0[i] = c1[i] = _mm256_setzero_ps();
   for (int k = 0; k < kc; k++, a += 6, b += 16) {
@@ -62,18 +64,25 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, con
     for (int i = 0; i < 6; i++) {
       float* row = c + i * rs_c;
       __m256 r0 = c0[i], r1 = c1[i];
-      if (acc) { r0 = _mm256_add_ps(r0, _mm256_loadu_ps(row)); r1 = _mm256_add_ps(r1, _mm256_loadu_ps(row + 8)); }
+      if (acc) {
+        r0 = _mm256_add_ps(r0, _mm256_loadu_ps(row));
+        r1 = _mm256_add_ps(r1, _mm256_loadu_ps(row + 8));
+      }
       _mm256_storeu_ps(row, r0);
       _mm256_storeu_ps(row + 8, r1);
     }
     return;
   }
   alignas(32) float t[6 * 16];
-  for (int i = 0; i < 6; i++) { _mm256_store_ps(t + i * 16, c0[i]); _mm256_store_ps(t + i * 16 + 8, c1[i]); }
+  for (int i = 0; i < 6; i++) {
+    _mm256_store_ps(t + i * 16, c0[i]);
+    _mm256_store_ps(t + i * 16 + 8, c1[i]);
+  }
   store_tile(t, 16, c, rs_c, cs_c, acc, mr, nr);
 }
 
-__attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* a, const float* b, float* c, long rs_c, long cs_c, bool acc, int mr, int nr) {
+__attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* a, const float* b, float* c, long rs_c,
+                                                      long cs_c, bool acc, int mr, int nr) {
   __m512 c0[12], c1[12];
   for (int i = 0; i < 12; i++) c0[i] = c1[i] = _mm512_setzero_ps();
   for (int k = 0; k < kc; k++, a += 12, b += 32) {
@@ -89,14 +98,20 @@ __attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* a, co
     for (int i = 0; i < mr; i++) {
       float* row = c + i * rs_c;
       __m512 r0 = c0[i], r1 = c1[i];
-      if (acc) { r0 = _mm512_add_ps(r0, _mm512_loadu_ps(row)); r1 = _mm512_add_ps(r1, _mm512_loadu_ps(row + 16)); }
+      if (acc) {
+        r0 = _mm512_add_ps(r0, _mm512_loadu_ps(row));
+        r1 = _mm512_add_ps(r1, _mm512_loadu_ps(row + 16));
+      }
       _mm512_storeu_ps(row, r0);
       _mm512_storeu_ps(row + 16, r1);
     }
     return;
   }
   alignas(64) float t[12 * 32];
-  for (int i = 0; i < 12; i++) { _mm512_store_ps(t + i * 32, c0[i]); _mm512_store_ps(t + i * 32 + 16, c1[i]); }
+  for (int i = 0; i < 12; i++) {
+    _mm512_store_ps(t + i * 32, c0[i]);
+    _mm512_store_ps(t + i * 32 + 16, c1[i]);
+  }
   store_tile(t, 32, c, rs_c, cs_c, acc, mr, nr);
 }
 
@@ -135,8 +150,11 @@ void pack_b_slivers(int kc, int j0, int j1, int nc, const float* b, long rs, lon
     for (int k = 0; k < kc; k++) {
       const float* src = b + k * rs + s * cs;
       int c = 0;
-      if (cs == 1) { std::memcpy(d, src, cols * sizeof(float)); c = cols; }
-      else for (; c < cols; c++) d[c] = src[c * cs];
+      if (cs == 1) {
+        std::memcpy(d, src, cols * sizeof(float));
+        c = cols;
+      } else
+        for (; c < cols; c++) d[c] = src[c * cs];
       for (; c < NR; c++) d[c] = 0.f;
       d += NR;
     }
@@ -149,7 +167,8 @@ void pack_b_slivers(int kc, int j0, int j1, int nc, const float* b, long rs, lon
 // few-row product (a convolution with few output channels, a small batch) runs near FMA speed
 // without packing B, which for R rows would be reused only R times.
 template <int R>
-__attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, long ars, const float* b, long brs, float* c, long crs, int j0, int j1, bool acc) {
+__attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, long ars, const float* b, long brs,
+                                                         float* c, long crs, int j0, int j1, bool acc) {
   int j = j0;
   for (; j + 32 <= j1; j += 32) {
     __m512 lo[R], hi[R];
@@ -167,7 +186,10 @@ __attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, 
         hi[r] = _mm512_fmadd_ps(av, b1, hi[r]);
       }
     }
-    for (int r = 0; r < R; r++) { _mm512_storeu_ps(c + r * crs + j, lo[r]); _mm512_storeu_ps(c + r * crs + j + 16, hi[r]); }
+    for (int r = 0; r < R; r++) {
+      _mm512_storeu_ps(c + r * crs + j, lo[r]);
+      _mm512_storeu_ps(c + r * crs + j + 16, hi[r]);
+    }
   }
   if (j < j1) {
     // The last columns with a masked load/store.
@@ -189,9 +211,11 @@ __attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, 
 // (A.cs == 1, B.rs == 1): R·C dot products at once, each vector of A and of B loaded once per
 // 16 values of k and used C or R times. For weight gradients (few output channels, a long k).
 template <int R, int CC>
-__attribute__((target("avx512f"))) void dots_avx512(int K, const float* a, long ars, const float* b, long bcs, float* c, long crs, bool acc) {
+__attribute__((target("avx512f"))) void dots_avx512(int K, const float* a, long ars, const float* b, long bcs, float* c,
+                                                    long crs, bool acc) {
   __m512 s[R][CC];
-  for (int r = 0; r < R; r++) for (int q = 0; q < CC; q++) s[r][q] = _mm512_setzero_ps();
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < CC; q++) s[r][q] = _mm512_setzero_ps();
   const int K16 = K & ~15;
   for (int k = 0; k < K16; k += 16) {
     __m512 bv[CC];
@@ -228,7 +252,8 @@ const RowsKernel kRowsKernels[8] = {rows_axpy_avx512<1>, rows_axpy_avx512<2>, ro
 
 // c[j] = a[0..K) · B[0..K, j] for B whose columns are contiguous along k (rs == 1): dot products,
 // eight columns at a time so that eight independent FMA chains share each load of a.
-__attribute__((target("avx512f"))) void col_dot_avx512(int K, const float* a, const float* b, long bcs, float* c, int j0, int j1, bool acc) {
+__attribute__((target("avx512f"))) void col_dot_avx512(int K, const float* a, const float* b, long bcs, float* c,
+                                                       int j0, int j1, bool acc) {
   int j = j0;
   const int K16 = K & ~15;
   const __mmask16 tail = static_cast<__mmask16>((1u << (K - K16)) - 1);
@@ -277,9 +302,12 @@ const char* gemm_isa() { return g_isa->name; }
 
 void gemm_force_isa(const char* isa) {
   const Isa* best = detect();
-  if (std::strcmp(isa, "scalar") == 0) g_isa = &kScalar;
-  else if (std::strcmp(isa, "avx2") == 0 && best != &kScalar) g_isa = &kAvx2;
-  else g_isa = best;
+  if (std::strcmp(isa, "scalar") == 0)
+    g_isa = &kScalar;
+  else if (std::strcmp(isa, "avx2") == 0 && best != &kScalar)
+    g_isa = &kAvx2;
+  else
+    g_isa = best;
 }
 
 namespace {
@@ -313,7 +341,8 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
     long ars = A.rs;
     if (A.cs != 1) {
       a_rows.resize(static_cast<size_t>(M) * K);
-      for (int i = 0; i < M; i++) for (int k = 0; k < K; k++) a_rows[i * K + k] = A.p[i * A.rs + k * A.cs];
+      for (int i = 0; i < M; i++)
+        for (int k = 0; k < K; k++) a_rows[i * K + k] = A.p[i * A.rs + k * A.cs];
       a = a_rows.data();
       ars = K;
     }
@@ -321,7 +350,9 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
     long crs = C.rs;
     if (C.cs != 1) {
       c_rows.resize(static_cast<size_t>(M) * N);
-      if (accumulate) for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) c_rows[i * N + j] = C.p[i * C.rs + j * C.cs];
+      if (accumulate)
+        for (int i = 0; i < M; i++)
+          for (int j = 0; j < N; j++) c_rows[i * N + j] = C.p[i * C.rs + j * C.cs];
       c = c_rows.data();
       crs = N;
     }
@@ -332,22 +363,31 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
       const int j0 = std::min(N, 32 * (blocks * t / parts)), j1 = std::min(N, 32 * (blocks * (t + 1) / parts));
       if (j1 > j0) kernel(K, a, ars, B.p, B.rs, c, crs, j0, j1, accumulate);
     });
-    if (C.cs != 1) for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_rows[i * N + j];
+    if (C.cs != 1)
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_rows[i * N + j];
     return true;
   }
   a_rows.resize(K);
   c_rows.resize(N);
   for (int i = 0; i < M; i++) {
     const float* a = A.p + i * A.rs;
-    if (A.cs != 1) { for (int k = 0; k < K; k++) a_rows[k] = a[k * A.cs]; a = a_rows.data(); }
+    if (A.cs != 1) {
+      for (int k = 0; k < K; k++) a_rows[k] = a[k * A.cs];
+      a = a_rows.data();
+    }
     float* c = C.cs == 1 ? C.p + i * C.rs : c_rows.data();
-    if (C.cs != 1 && accumulate) for (int j = 0; j < N; j++) c_rows[j] = C.p[i * C.rs + j * C.cs];
+    if (C.cs != 1 && accumulate)
+      for (int j = 0; j < N; j++) c_rows[j] = C.p[i * C.rs + j * C.cs];
     parallel_for(parts, [&](int t) {
       const int j0 = N * t / parts, j1 = N * (t + 1) / parts;
-      if (B.rs == 1) col_dot_avx512(K, a, B.p, B.cs, c, j0, j1, accumulate);
-      else row_generic(K, a, B, c, j0, j1, accumulate);
+      if (B.rs == 1)
+        col_dot_avx512(K, a, B.p, B.cs, c, j0, j1, accumulate);
+      else
+        row_generic(K, a, B, c, j0, j1, accumulate);
     });
-    if (C.cs != 1) for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_rows[j];
+    if (C.cs != 1)
+      for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_rows[j];
   }
   return true;
 }

@@ -4,8 +4,16 @@
 namespace axon {
 
 // Element (i, j) of a matrix view lives at p[i * rs + j * cs].
-struct ConstMat { const float* p; long rs; long cs; };
-struct Mat { float* p; long rs; long cs; };
+struct ConstMat {
+  const float* p;
+  long rs;
+  long cs;
+};
+struct Mat {
+  float* p;
+  long rs;
+  long cs;
+};
 
 // C[M×N] (=|+=) A[M×K] · B[K×N]. Threads over blocks of C when the product is large enough.
 void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate);

@@ -22,7 +22,8 @@ void rows(long N, long H, F&& f) {
 
 }  // namespace
 
-void lstm_cell(long N, long H, const float* gates, long gs, const float* c, long cs, float* out, long os, float* act, long as) {
+void lstm_cell(long N, long H, const float* gates, long gs, const float* c, long cs, float* out, long os, float* act,
+               long as) {
   rows(N, H, [&](long n) {
     const float* g0 = gates + n * gs;
     const float* c0 = c + n * cs;
@@ -31,15 +32,18 @@ void lstm_cell(long N, long H, const float* gates, long gs, const float* c, long
     for (long j = 0; j < H; j++) {
       const float i = sigm(g0[j]), f = sigm(g0[H + j]), g = std::tanh(g0[2 * H + j]), o = sigm(g0[3 * H + j]);
       const float cn = f * c0[j] + i * g;
-      a0[j] = i; a0[H + j] = f; a0[2 * H + j] = g; a0[3 * H + j] = o;
+      a0[j] = i;
+      a0[H + j] = f;
+      a0[2 * H + j] = g;
+      a0[3 * H + j] = o;
       o0[j] = o * std::tanh(cn);
       o0[H + j] = cn;
     }
   });
 }
 
-void lstm_cell_backward(long N, long H, const float* dout, long ds, const float* act, long as, const float* c, long cs, const float* out, long os,
-                        float* dgates, long gs, float* dc_prev, long es) {
+void lstm_cell_backward(long N, long H, const float* dout, long ds, const float* act, long as, const float* c, long cs,
+                        const float* out, long os, float* dgates, long gs, float* dc_prev, long es) {
   rows(N, H, [&](long n) {
     const float* d0 = dout + n * ds;
     const float* a0 = act + n * as;

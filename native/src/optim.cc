@@ -40,13 +40,18 @@ void adam_step(long n, float* p, const float* g, float* m, float* v, float* vmax
     for (long i = i0; i < i1; i++) {
       float gi = g[i];
       if (o.weight_decay != 0) {
-        if (o.decoupled) p[i] *= 1 - o.lr * o.weight_decay;
-        else gi += o.weight_decay * p[i];
+        if (o.decoupled)
+          p[i] *= 1 - o.lr * o.weight_decay;
+        else
+          gi += o.weight_decay * p[i];
       }
       m[i] = o.beta1 * m[i] + (1 - o.beta1) * gi;
       v[i] = o.beta2 * v[i] + (1 - o.beta2) * gi * gi;
       float second = v[i];
-      if (vmax) { vmax[i] = std::max(vmax[i], second); second = vmax[i]; }
+      if (vmax) {
+        vmax[i] = std::max(vmax[i], second);
+        second = vmax[i];
+      }
       p[i] -= step_size * (m[i] / (std::sqrt(second) / c2 + o.eps));
     }
   });

@@ -31,7 +31,10 @@ __attribute__((target("avx2,fma"), noinline)) float chains_avx2(long n) {
   }
   alignas(32) float t[8];
   float s = 0;
-  for (int i = 0; i < 12; i++) { _mm256_store_ps(t, c[i]); for (float v : t) s += v; }
+  for (int i = 0; i < 12; i++) {
+    _mm256_store_ps(t, c[i]);
+    for (float v : t) s += v;
+  }
   return s;
 }
 

@@ -23,7 +23,10 @@ Collapsed<N> collapse(const std::vector<long>& shape, const std::array<const lon
   Collapsed<N> c;
   for (size_t d = 0; d < shape.size(); d++) {
     long size = shape[d];
-    if (size == 0) { c.empty = true; return c; }
+    if (size == 0) {
+      c.empty = true;
+      return c;
+    }
     if (size == 1) continue;
     bool merge = !c.dims.empty();
     for (int j = 0; j < N && merge; j++) merge = c.st[j].back() == strides[j][d] * size;
@@ -43,7 +46,10 @@ template <int N, typename F>
 void walk(const Collapsed<N>& c, std::array<long, N> offs, long o0, long o1, F&& row) {
   const int rank = static_cast<int>(c.dims.size());
   std::array<long, N> inner{};
-  if (rank == 0) { row(offs, 1L, inner); return; }
+  if (rank == 0) {
+    row(offs, 1L, inner);
+    return;
+  }
   for (int j = 0; j < N; j++) inner[j] = c.st[j][rank - 1];
   if (rank == 1) {
     for (int j = 0; j < N; j++) offs[j] += o0 * inner[j];
@@ -71,7 +77,8 @@ void walk(const Collapsed<N>& c, std::array<long, N> offs, long o0, long o1, F&&
 }
 
 template <int N, typename F>
-void for_each_row(const std::vector<long>& shape, const std::array<const long*, N>& strides, std::array<long, N> offs, F&& row) {
+void for_each_row(const std::vector<long>& shape, const std::array<const long*, N>& strides, std::array<long, N> offs,
+                  F&& row) {
   Collapsed<N> c = collapse<N>(shape, strides);
   if (c.empty) return;
   walk<N>(c, offs, 0, c.dims.empty() ? 1 : c.dims[0], row);
@@ -81,14 +88,18 @@ void for_each_row(const std::vector<long>& shape, const std::array<const long*, 
 constexpr long kParallelElements = 1 << 17;
 
 template <int N, typename F>
-void parallel_rows(const std::vector<long>& shape, const std::array<const long*, N>& strides, std::array<long, N> offs, F&& row) {
+void parallel_rows(const std::vector<long>& shape, const std::array<const long*, N>& strides, std::array<long, N> offs,
+                   F&& row) {
   Collapsed<N> c = collapse<N>(shape, strides);
   if (c.empty) return;
   long total = 1;
   for (long d : c.dims) total *= d;
   const long outer = c.dims.empty() ? 1 : c.dims[0];
   const int parts = total < kParallelElements ? 1 : static_cast<int>(std::min<long>(num_threads(), outer));
-  if (parts <= 1) { walk<N>(c, offs, 0, outer, row); return; }
+  if (parts <= 1) {
+    walk<N>(c, offs, 0, outer, row);
+    return;
+  }
   parallel_for(parts, [&](int t) { walk<N>(c, offs, outer * t / parts, outer * (t + 1) / parts, row); });
 }
 

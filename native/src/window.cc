@@ -20,7 +20,10 @@ void im2col(const float* x, const long* xs, long N, long C, const Window& g, flo
           for (long y = 0; y < g.oh; y++) {
             const long row = y * g.sh - g.ph + i * g.dh;
             float* d = dst + y * cs[4];
-            if (row < 0 || row >= g.H) { for (long xo = 0; xo < g.ow; xo++) d[xo * cs[5]] = pad; continue; }
+            if (row < 0 || row >= g.H) {
+              for (long xo = 0; xo < g.ow; xo++) d[xo * cs[5]] = pad;
+              continue;
+            }
             const float* src = xp + row * xs[2];
             for (long xo = 0; xo < g.ow; xo++) {
               const long col = xo * g.sw - g.pw + j * g.dw;
@@ -95,18 +98,21 @@ void max_pool2d_dense(const float* xp, long W, long rs, const Window& g, float* 
 
 }  // namespace
 
-void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx, const long* is) {
+void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx,
+                const long* is) {
   const long planes = N * C;
   const int parts = planes >= 8 ? num_threads() : 1;
   // The dense path reads every window whole, so it needs every window inside the image: with
   // ceil_mode the last window may hang over the edge and takes the checked path.
   const bool inside = g.oh == 0 || g.ow == 0 || ((g.oh - 1) * g.sh + g.kh <= g.H && (g.ow - 1) * g.sw + g.kw <= g.W);
-  const bool dense = inside && xs[3] == 1 && os[3] == 1 && is[3] == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
+  const bool dense =
+      inside && xs[3] == 1 && os[3] == 1 && is[3] == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
   parallel_for(parts, [&](int t) {
     if (dense) {
       for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
         const long n = pl / C, c = pl % C;
-        max_pool2d_dense(x + n * xs[0] + c * xs[1], g.W, xs[2], g, out + n * os[0] + c * os[1], os[2], idx + n * is[0] + c * is[1], is[2]);
+        max_pool2d_dense(x + n * xs[0] + c * xs[1], g.W, xs[2], g, out + n * os[0] + c * os[1], os[2],
+                         idx + n * is[0] + c * is[1], is[2]);
       }
       return;
     }
@@ -126,7 +132,10 @@ void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g,
               const long col = xo * g.sw - g.pw + j * g.dw;
               if (col < 0 || col >= g.W) continue;
               const float v = xp[row * xs[2] + col * xs[3]];
-              if (best_i < 0 || v > best || (v != v && best == best)) { best = v; best_i = row * g.W + col; }
+              if (best_i < 0 || v > best || (v != v && best == best)) {
+                best = v;
+                best_i = row * g.W + col;
+              }
             }
           }
           op[y * os[2] + xo * os[3]] = best;

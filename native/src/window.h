@@ -12,6 +12,7 @@ void im2col(const float* x, const long* xs, long N, long C, const Window& g, flo
 void col2im(const float* cols, const long* cs, long N, long C, const Window& g, float* x, const long* xs);
 
 // Max over each window with the flat index (row·W + col) of the first maximum; NaN wins.
-void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx, const long* is);
+void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx,
+                const long* is);
 
 }  // namespace axon

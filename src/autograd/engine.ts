@@ -19,20 +19,31 @@ interface Sink {
   node(n: Node, g: Tensor): void;
 }
 
-function rootGrads(roots: readonly Tensor[], grads: readonly (Tensor | null | undefined)[] | undefined, op: string, ones: (t: Tensor) => Tensor): Tensor[] {
+function rootGrads(
+  roots: readonly Tensor[],
+  grads: readonly (Tensor | null | undefined)[] | undefined,
+  op: string,
+  ones: (t: Tensor) => Tensor,
+): Tensor[] {
   return roots.map((root, i) => {
     if (!root.requiresGrad) {
-      throw new AutogradError(`${op}: tensor ${i} of shape ${fmtShape(root.shape)} does not require grad and has no gradFn; nothing to differentiate`);
+      throw new AutogradError(
+        `${op}: tensor ${i} of shape ${fmtShape(root.shape)} does not require grad and has no gradFn; nothing to differentiate`,
+      );
     }
     const g = grads?.[i];
     if (g === undefined || g === null) {
       if (root.numel !== 1) {
-        throw new AutogradError(`${op}: a gradient can be created implicitly only for a one-element output, got shape ${fmtShape(root.shape)}; pass the gradient explicitly`);
+        throw new AutogradError(
+          `${op}: a gradient can be created implicitly only for a one-element output, got shape ${fmtShape(root.shape)}; pass the gradient explicitly`,
+        );
       }
       return ones(root);
     }
     if (!shapesEqual(g.shape, root.shape)) {
-      throw new ShapeError(`${op}: gradient of shape ${fmtShape(g.shape)} does not match the output's shape ${fmtShape(root.shape)}`);
+      throw new ShapeError(
+        `${op}: gradient of shape ${fmtShape(g.shape)} does not match the output's shape ${fmtShape(root.shape)}`,
+      );
     }
     return g;
   });
@@ -42,14 +53,20 @@ function rootGrads(roots: readonly Tensor[], grads: readonly (Tensor | null | un
 function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, sink: Sink): void {
   const pending = new Map<Node, number>(); // node -> consumers not yet run
   const stack: Node[] = [];
-  for (const r of roots) if (r.gradFn && !pending.has(r.gradFn)) { pending.set(r.gradFn, 0); stack.push(r.gradFn); }
+  for (const r of roots)
+    if (r.gradFn && !pending.has(r.gradFn)) {
+      pending.set(r.gradFn, 0);
+      stack.push(r.gradFn);
+    }
   while (stack.length > 0) {
     const node = stack.pop()!;
     for (const e of node.edges) {
       if (!(e instanceof Node)) continue;
       const count = pending.get(e);
-      if (count === undefined) { pending.set(e, 1); stack.push(e); }
-      else pending.set(e, count + 1);
+      if (count === undefined) {
+        pending.set(e, 1);
+        stack.push(e);
+      } else pending.set(e, count + 1);
     }
   }
   const incoming = new Map<Node, Tensor>();
@@ -72,8 +89,14 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, si
       incoming.set(n, dense);
       return;
     }
-    if (!prev) { incoming.set(n, g); return; }
-    if (inPlace && owned.has(prev) && shapesEqual(prev.shape, g.shape)) { prev.add_(g); return; }
+    if (!prev) {
+      incoming.set(n, g);
+      return;
+    }
+    if (inPlace && owned.has(prev) && shapesEqual(prev.shape, g.shape)) {
+      prev.add_(g);
+      return;
+    }
     const sum = prev.add(g);
     if (inPlace) owned.add(sum);
     incoming.set(n, sum);
@@ -114,11 +137,17 @@ function ownsStorage(g: Tensor): boolean {
 }
 
 /** tensor.backward(): accumulates d(root)/d(leaf) into every leaf's .grad. */
-export function backward(root: Tensor, gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
+export function backward(
+  root: Tensor,
+  gradient?: Tensor | null | BackwardOptions,
+  options: BackwardOptions = {},
+): void {
   // backward({ retainGraph: true }) as well as backward(gradient, options): an options object may come first.
   if (gradient != null && !(gradient instanceof Tensor)) {
-    if (typeof gradient !== 'object' || Array.isArray(gradient)) throw new ValueError(`backward: gradient must be a Tensor, null or an options object, got ${show(gradient)}`);
-    if (options !== undefined && Object.keys(options).length > 0) throw new ValueError('backward: give the options once, as backward(options) or backward(gradient, options)');
+    if (typeof gradient !== 'object' || Array.isArray(gradient))
+      throw new ValueError(`backward: gradient must be a Tensor, null or an options object, got ${show(gradient)}`);
+    if (options !== undefined && Object.keys(options).length > 0)
+      throw new ValueError('backward: give the options once, as backward(options) or backward(gradient, options)');
     options = gradient;
     gradient = null;
   }
@@ -168,26 +197,44 @@ export interface GradOptions extends BackwardOptions {
  * Gradients of `outputs` with respect to `inputs`, returned rather than accumulated into .grad
  * (PyTorch's torch.autograd.grad). With createGraph the results can be differentiated again.
  */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor | Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   ins.forEach((t, i) => {
-    if (!t.requiresGrad) throw new AutogradError(`grad: input ${i} of shape ${fmtShape(t.shape)} does not require grad`);
+    if (!t.requiresGrad)
+      throw new AutogradError(`grad: input ${i} of shape ${fmtShape(t.shape)} does not require grad`);
   });
   const result: (Tensor | null)[] = ins.map(() => null);
-  const accumulate = (i: number, g: Tensor) => { result[i] = result[i] ? result[i]!.add(g) : g; };
+  const accumulate = (i: number, g: Tensor) => {
+    result[i] = result[i] ? result[i]!.add(g) : g;
+  };
   withMode(createGraph, () => {
     const grads = rootGrads(outs, options.gradOutputs, 'grad', (t) => t.onesLike());
     run(outs, grads, retainGraph, {
-      leaf(t, g) { ins.forEach((x, i) => { if (x === t) accumulate(i, g); }); },
-      node(n, g) { ins.forEach((x, i) => { if (x.gradFn === n) accumulate(i, g); }); },
+      leaf(t, g) {
+        ins.forEach((x, i) => {
+          if (x === t) accumulate(i, g);
+        });
+      },
+      node(n, g) {
+        ins.forEach((x, i) => {
+          if (x.gradFn === n) accumulate(i, g);
+        });
+      },
     });
   });
   if (!options.allowUnused) {
     result.forEach((r, i) => {
-      if (r === null) throw new AutogradError(`grad: input ${i} was not used to compute the outputs; pass { allowUnused: true } to get null for it`);
+      if (r === null)
+        throw new AutogradError(
+          `grad: input ${i} was not used to compute the outputs; pass { allowUnused: true } to get null for it`,
+        );
     });
   }
   return createGraph ? result : result.map((r) => (r ? r.detach() : r));

@@ -13,13 +13,16 @@ export function setGradEnabled(value: boolean): void {
 }
 
 function withGradMode<T>(mode: boolean, fn: () => T, name: string): T {
-  if (typeof fn !== 'function') throw new ValueError(`${name}: expected a function to run, got ${fn === null ? 'null' : typeof fn}`);
+  if (typeof fn !== 'function')
+    throw new ValueError(`${name}: expected a function to run, got ${fn === null ? 'null' : typeof fn}`);
   const previous = enabled;
   enabled = mode;
   try {
     const result = fn();
     if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      throw new ValueError(`${name}: the callback returned a Promise; grad mode cannot follow async code. Use setGradEnabled() around awaits instead`);
+      throw new ValueError(
+        `${name}: the callback returned a Promise; grad mode cannot follow async code. Use setGradEnabled() around awaits instead`,
+      );
     }
     return result;
   } finally {

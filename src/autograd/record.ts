@@ -7,10 +7,20 @@ import { type BackwardFn, Node } from './node.js';
  * requires a gradient; otherwise returns the output untouched (no graph, no closure kept).
  * `saved` lists the tensors the rule reads, so in-place changes to them are caught.
  */
-export function record(name: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[] = []): Tensor {
+export function record(
+  name: string,
+  out: Tensor,
+  inputs: readonly Tensor[],
+  backward: BackwardFn,
+  saved: readonly Tensor[] = [],
+): Tensor {
   if (!isGradEnabled()) return out;
   let any = false;
-  for (const t of inputs) if (t.requiresGrad) { any = true; break; }
+  for (const t of inputs)
+    if (t.requiresGrad) {
+      any = true;
+      break;
+    }
   if (!any) return out;
   const edges = inputs.map((t) => (t.requiresGrad ? (t.gradFn ?? t) : null));
   out.gradFn = new Node(name, edges, backward, saved);

@@ -14,22 +14,56 @@ export interface View {
 }
 
 export type UnaryOp =
-  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'rsqrt' | 'sin' | 'cos' | 'tanh'
-  | 'sigmoid' | 'relu' | 'erf' | 'reciprocal' | 'square' | 'floor' | 'ceil' | 'round'
-  | 'logicalNot' | 'isnan'
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'log'
+  | 'log1p'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'erf'
+  | 'reciprocal'
+  | 'square'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'logicalNot'
+  | 'isnan'
   | 'step' // 1 where x > 0, else 0 (the derivative of relu)
   // parameterised: p0, p1
   | 'leakyRelu' // p0 = negative slope
   | 'elu' // p0 = alpha
-  | 'gelu' | 'geluTanh' | 'silu'
+  | 'gelu'
+  | 'geluTanh'
+  | 'silu'
   | 'softplus' // p0 = beta, p1 = threshold
   | 'clamp' // p0 = min, p1 = max (±Infinity for none)
   | 'powScalar' // p0 = exponent
   | 'rpowScalar'; // p0 = base: base ** x
 
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'logicalAnd'
+  | 'logicalOr'
+  | 'logicalXor';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
@@ -49,11 +83,22 @@ export interface WindowGeometry {
 }
 
 export interface SgdStep {
-  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  firstStep: boolean;
 }
 
 export interface AdamStep {
-  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; decoupled: boolean;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+  decoupled: boolean;
 }
 
 /**
@@ -103,14 +148,41 @@ export interface Backend {
    */
   layerNorm?(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void;
   /** Its gradient: dx [R, D], and dWeight/dBias [D] when given (summed over rows). */
-  layerNormBackward?(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void;
+  layerNormBackward?(
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    dx: View,
+    dWeight: View | null,
+    dBias: View | null,
+  ): void;
   /**
    * Optional fused batch norm with batch statistics over x [N, C, S] (contiguous): writes each
    * channel's mean, biased variance and rstd [C] and out = (x - mean)·rstd·w + b (w, b may be null).
    */
-  batchNorm?(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, variance: View, rstd: View): void;
+  batchNorm?(
+    x: View,
+    weight: View | null,
+    bias: View | null,
+    eps: number,
+    out: View,
+    mean: View,
+    variance: View,
+    rstd: View,
+  ): void;
   /** Its gradient: dx [N, C, S], and dWeight/dBias [C] when given. */
-  batchNormBackward?(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void;
+  batchNormBackward?(
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    dx: View,
+    dWeight: View | null,
+    dBias: View | null,
+  ): void;
   /**
    * Optional fused optimizer steps on one contiguous parameter, in place (the rules of
    * optim/sgd.ts and optim/adam.ts; `buffer` is the momentum buffer, written on the first step).

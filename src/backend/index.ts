@@ -9,11 +9,14 @@ export type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, Win
 /** Backends register a factory under a name; the first use of a name creates it. */
 const factories = new Map<string, () => Backend>([
   ['js', () => new JsBackend()],
-  ['native', () => {
-    const addon = loadAddon();
-    if (!addon) throw new BackendError(`setBackend: the native backend is unavailable here: ${addonLoadError()}`);
-    return new NativeBackend(addon);
-  }],
+  [
+    'native',
+    () => {
+      const addon = loadAddon();
+      if (!addon) throw new BackendError(`setBackend: the native backend is unavailable here: ${addonLoadError()}`);
+      return new NativeBackend(addon);
+    },
+  ],
 ]);
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
@@ -32,7 +35,8 @@ function instantiate(name: string): Backend {
   const existing = instances.get(name);
   if (existing) return existing;
   const factory = factories.get(name);
-  if (!factory) throw new BackendError(`setBackend: unknown backend '${name}'; available: ${listBackends().join(', ')}`);
+  if (!factory)
+    throw new BackendError(`setBackend: unknown backend '${name}'; available: ${listBackends().join(', ')}`);
   const backend = factory();
   instances.set(name, backend);
   return backend;
@@ -70,7 +74,10 @@ export function getBackend(): Backend {
 /** Which backend runs ops, with the native one's instruction set and thread count. */
 export function backendInfo(): { name: string; available: string[]; isa?: string; threads?: number } {
   const b = getBackend();
-  const info: { name: string; available: string[]; isa?: string; threads?: number } = { name: b.name, available: listBackends() };
+  const info: { name: string; available: string[]; isa?: string; threads?: number } = {
+    name: b.name,
+    available: listBackends(),
+  };
   if (b instanceof NativeBackend) Object.assign(info, b.addon.info());
   return info;
 }

@@ -25,7 +25,7 @@ export function loadIdx(path: string, options: { scale?: number } = {}): Tensor 
  */
 function gunzipIdx(input: Uint8Array, source: string): Uint8Array {
   const partial = (n: number) => gunzipSync(input.subarray(0, n), { finishFlush: constants.Z_SYNC_FLUSH });
-  let head = new Uint8Array(0);
+  let head: Uint8Array;
   for (let n = 256; ; n *= 4) {
     try {
       head = partial(Math.min(n, input.length));

@@ -33,7 +33,10 @@ export interface TrainingState {
 interface Header {
   version: number;
   epoch: number;
-  optimizer: { paramGroups: OptimizerStateDict<{ lr: number }>['paramGroups']; scalars: Record<number, Record<string, number | null>> } | null;
+  optimizer: {
+    paramGroups: OptimizerStateDict<{ lr: number }>['paramGroups'];
+    scalars: Record<number, Record<string, number | null>>;
+  } | null;
   scheduler: SchedulerState | null;
   generators: Record<string, (number | null)[]>;
   extra: Record<string, unknown>;
@@ -63,7 +66,9 @@ export function saveCheckpoint(path: string, s: TrainingState): void {
     optimizer,
     scheduler: s.scheduler ? s.scheduler.stateDict() : null,
     // JSON has no NaN: an absent spare normal is saved as null.
-    generators: Object.fromEntries(Object.entries(generators).map(([k, g]) => [k, g.getState().map((v) => (Number.isNaN(v) ? null : v))])),
+    generators: Object.fromEntries(
+      Object.entries(generators).map(([k, g]) => [k, g.getState().map((v) => (Number.isNaN(v) ? null : v))]),
+    ),
     extra: s.extra ?? {},
   };
   saveSafetensors(path, tensors, { [KEY]: JSON.stringify(header) });
@@ -79,15 +84,20 @@ function parseHeader(path: string, raw: string): Header {
     throw bad(`the checkpoint header is not valid JSON (${(e as Error).message})`);
   }
   if (!isRecord(h)) throw bad(`the checkpoint header is ${show(h)}, not an object`);
-  if (h['version'] !== VERSION) throw bad(`checkpoint version ${show(h['version'])}; this Axon reads version ${VERSION}`);
+  if (h['version'] !== VERSION)
+    throw bad(`checkpoint version ${show(h['version'])}; this Axon reads version ${VERSION}`);
   const epoch = h['epoch'];
-  if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0) throw bad(`epoch must be a non-negative integer, got ${show(epoch)}`);
+  if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0)
+    throw bad(`epoch must be a non-negative integer, got ${show(epoch)}`);
   const opt = h['optimizer'];
   if (opt !== null) {
-    if (!isRecord(opt) || !Array.isArray(opt['paramGroups']) || !isRecord(opt['scalars'])) throw bad('the optimizer entry is not { paramGroups, scalars }');
+    if (!isRecord(opt) || !Array.isArray(opt['paramGroups']) || !isRecord(opt['scalars']))
+      throw bad('the optimizer entry is not { paramGroups, scalars }');
     for (const [i, sc] of Object.entries(opt['scalars'])) {
-      if (!/^\d+$/.test(i) || !isRecord(sc)) throw bad(`optimizer scalars '${i}' are not an object of a parameter index`);
-      for (const [k, v] of Object.entries(sc)) if (v !== null && typeof v !== 'number') throw bad(`optimizer scalar ${i}.${k} is ${show(v)}`);
+      if (!/^\d+$/.test(i) || !isRecord(sc))
+        throw bad(`optimizer scalars '${i}' are not an object of a parameter index`);
+      for (const [k, v] of Object.entries(sc))
+        if (v !== null && typeof v !== 'number') throw bad(`optimizer scalar ${i}.${k} is ${show(v)}`);
     }
   }
   if (h['scheduler'] !== null && !isRecord(h['scheduler'])) throw bad(`the scheduler entry is ${show(h['scheduler'])}`);
@@ -103,16 +113,23 @@ function parseHeader(path: string, raw: string): Header {
  * hyper-parameters and state, the scheduler's state, the generators' states, and that every float
  * tensor is finite — so a load that throws has changed nothing.
  */
-export function loadCheckpoint(path: string, s: TrainingState): { epoch: number; extra: Record<string, unknown>; tensors: Record<string, Tensor> } {
+export function loadCheckpoint(
+  path: string,
+  s: TrainingState,
+): { epoch: number; extra: Record<string, unknown>; tensors: Record<string, Tensor> } {
   const { tensors, metadata } = loadSafetensors(path);
   const raw = metadata[KEY];
-  if (raw === undefined) throw new FormatError(`loadCheckpoint: ${path} is a safetensors file without an Axon checkpoint header (use loadSafetensors for plain weights)`);
+  if (raw === undefined)
+    throw new FormatError(
+      `loadCheckpoint: ${path} is a safetensors file without an Axon checkpoint header (use loadSafetensors for plain weights)`,
+    );
   const h = parseHeader(path, raw);
   const model: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   const optState: Record<number, ParamState> = Object.create(null) as Record<number, ParamState>;
   const extraTensors: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   for (const [name, t] of Object.entries(tensors)) {
-    if (!t.allFinite() && !name.startsWith('extra.')) throw new FormatError(`loadCheckpoint: ${path}: tensor '${name}' holds non-finite values`);
+    if (!t.allFinite() && !name.startsWith('extra.'))
+      throw new FormatError(`loadCheckpoint: ${path}: tensor '${name}' holds non-finite values`);
     if (name.startsWith('model.')) model[name.slice(6)] = t;
     else if (name.startsWith('extra.')) extraTensors[name.slice(6)] = t;
     else if (name.startsWith('optimizer.')) {
@@ -121,11 +138,16 @@ export function loadCheckpoint(path: string, s: TrainingState): { epoch: number;
       (optState[Number(m[1])] ??= {})[m[2]!] = t;
     } else throw new FormatError(`loadCheckpoint: ${path}: unexpected tensor name '${name}'`);
   }
-  if (s.optimizer && !h.optimizer) throw new ValueError(`loadCheckpoint: ${path} holds no optimizer state, but an optimizer was given`);
-  if (s.scheduler && !h.scheduler) throw new ValueError(`loadCheckpoint: ${path} holds no scheduler state, but a scheduler was given`);
+  if (s.optimizer && !h.optimizer)
+    throw new ValueError(`loadCheckpoint: ${path} holds no optimizer state, but an optimizer was given`);
+  if (s.scheduler && !h.scheduler)
+    throw new ValueError(`loadCheckpoint: ${path} holds no scheduler state, but a scheduler was given`);
   const generators = s.generators ?? { default: defaultGenerator };
   for (const name of Object.keys(generators)) {
-    if (!Object.hasOwn(h.generators, name)) throw new ValueError(`loadCheckpoint: ${path} holds no state for generator '${name}' (has: ${Object.keys(h.generators).join(', ') || 'none'})`);
+    if (!Object.hasOwn(h.generators, name))
+      throw new ValueError(
+        `loadCheckpoint: ${path} holds no state for generator '${name}' (has: ${Object.keys(h.generators).join(', ') || 'none'})`,
+      );
   }
   const genStates = Object.entries(generators).map(([name, g]) => {
     const state = h.generators[name]!;
@@ -139,7 +161,10 @@ export function loadCheckpoint(path: string, s: TrainingState): { epoch: number;
   if (s.optimizer && h.optimizer) {
     const saved = h.optimizer.paramGroups.map((g) => (isRecord(g) && Array.isArray(g.params) ? g.params.length : -1));
     const own = s.optimizer.paramGroups.map((g) => g.params.length);
-    if (saved.join(',') !== own.join(',')) throw new ValueError(`loadCheckpoint: ${path} has optimizer groups of [${saved.join(', ')}] parameters, the optimizer [${own.join(', ')}]`);
+    if (saved.join(',') !== own.join(','))
+      throw new ValueError(
+        `loadCheckpoint: ${path} has optimizer groups of [${saved.join(', ')}] parameters, the optimizer [${own.join(', ')}]`,
+      );
     for (const [i, sc] of Object.entries(h.optimizer.scalars)) {
       for (const [k, v] of Object.entries(sc)) (optState[Number(i)] ??= {})[k] = v ?? NaN;
     }

@@ -24,15 +24,22 @@ export function saveImageGrid(path: string, images: Tensor, o: ImageGridOptions 
 
 /** The PNG bytes of saveImageGrid. */
 export function encodeImageGrid(images: Tensor, o: ImageGridOptions = {}): Uint8Array {
-  if (images.ndim !== 4 || (images.shape[1] !== 1 && images.shape[1] !== 3)) throw new ShapeError(`saveImageGrid: expected images [N, 1 or 3, H, W], got ${fmtShape(images.shape)}`);
+  if (images.ndim !== 4 || (images.shape[1] !== 1 && images.shape[1] !== 3))
+    throw new ShapeError(`saveImageGrid: expected images [N, 1 or 3, H, W], got ${fmtShape(images.shape)}`);
   const [N, C, H, W] = images.shape as [number, number, number, number];
   if (N === 0) throw new ValueError('saveImageGrid: no images');
-  const nrow = o.nrow ?? Math.ceil(Math.sqrt(N)), pad = o.padding ?? 2, scale = o.scale ?? 1;
+  const nrow = o.nrow ?? Math.ceil(Math.sqrt(N)),
+    pad = o.padding ?? 2,
+    scale = o.scale ?? 1;
   const [lo, hi] = o.range ?? [0, 1];
   if (!(hi > lo)) throw new ValueError(`saveImageGrid: range must be increasing, got [${lo}, ${hi}]`);
-  if (![nrow, scale].every((v) => Number.isInteger(v) && v >= 1) || !Number.isInteger(pad) || pad < 0) throw new ValueError(`saveImageGrid: nrow and scale must be positive integers and padding ≥ 0, got ${nrow}, ${scale}, ${pad}`);
+  if (![nrow, scale].every((v) => Number.isInteger(v) && v >= 1) || !Number.isInteger(pad) || pad < 0)
+    throw new ValueError(
+      `saveImageGrid: nrow and scale must be positive integers and padding ≥ 0, got ${nrow}, ${scale}, ${pad}`,
+    );
   const rows = Math.ceil(N / nrow);
-  const cw = W * scale, ch = H * scale;
+  const cw = W * scale,
+    ch = H * scale;
   const png = new PNG({ width: nrow * cw + (nrow + 1) * pad, height: rows * ch + (rows + 1) * pad });
   png.data.fill(0);
   for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
@@ -40,7 +47,8 @@ export function encodeImageGrid(images: Tensor, o: ImageGridOptions = {}): Uint8
   const bad = px.findIndex((v) => Number.isNaN(v));
   if (bad >= 0) throw new ValueError(`saveImageGrid: image ${Math.floor(bad / (C * H * W))} holds NaN`);
   for (let n = 0; n < N; n++) {
-    const ox = pad + (n % nrow) * (cw + pad), oy = pad + Math.floor(n / nrow) * (ch + pad);
+    const ox = pad + (n % nrow) * (cw + pad),
+      oy = pad + Math.floor(n / nrow) * (ch + pad);
     for (let y = 0; y < ch; y++) {
       for (let x = 0; x < cw; x++) {
         const at = ((oy + y) * png.width + ox + x) * 4;

@@ -9,7 +9,10 @@ export type { Safetensors } from './safetensors.js';
 export type { TrainingState } from './checkpoint.js';
 export type { ImageGridOptions } from './image.js';
 
-export const { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors } = guardAll(safetensors, 'io.');
+export const { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors } = guardAll(
+  safetensors,
+  'io.',
+);
 export const { readFileFor, writeFileAtomic } = guardAll(files, 'io.');
 export const { saveCheckpoint, loadCheckpoint } = guardAll(checkpoint, 'io.');
 export const { saveImageGrid, encodeImageGrid } = guardAll(image, 'io.');

@@ -14,7 +14,12 @@ const MAX_HEADER = 100 * 1024 * 1024; // the reference implementation's limit
 const HEADER_BASE = 1024 * 1024;
 const HEADER_PER_ENTRY = 4096;
 
-const WRITE: Record<DType, [string, number]> = { float64: ['F64', 8], float32: ['F32', 4], int32: ['I32', 4], bool: ['BOOL', 1] };
+const WRITE: Record<DType, [string, number]> = {
+  float64: ['F64', 8],
+  float32: ['F32', 4],
+  int32: ['I32', 4],
+  bool: ['BOOL', 1],
+};
 const READ: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
 export interface Safetensors {
@@ -23,11 +28,15 @@ export interface Safetensors {
 }
 
 /** The bytes of a safetensors file holding `tensors` (in name order, header padded to 8 bytes). */
-export function serializeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function serializeSafetensors(
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) {
-    for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new ValueError(`saveSafetensors: metadata value of '${k}' must be a string`);
+    for (const [k, v] of Object.entries(metadata))
+      if (typeof v !== 'string') throw new ValueError(`saveSafetensors: metadata value of '${k}' must be a string`);
     header['__metadata__'] = metadata;
   }
   let offset = 0;
@@ -46,17 +55,27 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata: 
   json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
   const head = Buffer.from(json, 'utf8');
   const cap = HEADER_BASE + HEADER_PER_ENTRY * Object.keys(header).length;
-  if (head.length > cap) throw new ValueError(`saveSafetensors: the header would have ${head.length} bytes, more than readers accept for ${Object.keys(header).length} entries (${cap}); keep metadata under 1 MiB`);
+  if (head.length > cap)
+    throw new ValueError(
+      `saveSafetensors: the header would have ${head.length} bytes, more than readers accept for ${Object.keys(header).length} entries (${cap}); keep metadata under 1 MiB`,
+    );
   const out = new Uint8Array(8 + head.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
   out.set(head, 8);
   let p = 8 + head.length;
-  for (const c of chunks) { out.set(c, p); p += c.length; }
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
+  }
   return out;
 }
 
 /** Writes a safetensors file atomically: a temporary file, flushed, then renamed over the target. */
-export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
+export function saveSafetensors(
+  path: string,
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): void {
   writeFileAtomic(path, serializeSafetensors(tensors, metadata), 'saveSafetensors');
 }
 
@@ -69,11 +88,14 @@ export function loadSafetensors(path: string): Safetensors {
  * are an error), BOOL bool. Any inconsistency is a FormatError naming the tensor and the problem.
  */
 export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data'): Safetensors {
-  const fail = (msg: string): never => { throw new FormatError(`loadSafetensors: ${source}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new FormatError(`loadSafetensors: ${source}: ${msg}`);
+  };
   if (bytes.length < 8) fail(`${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(Math.min(MAX_HEADER, bytes.length - 8))) fail(`header length ${n} goes beyond the file (${bytes.length} bytes) or the ${MAX_HEADER}-byte limit`);
+  if (n > BigInt(Math.min(MAX_HEADER, bytes.length - 8)))
+    fail(`header length ${n} goes beyond the file (${bytes.length} bytes) or the ${MAX_HEADER}-byte limit`);
   const headerLen = Number(n);
   let text: string;
   try {
@@ -99,34 +121,48 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     return fail(`the header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('the header is not a JSON object');
-  const dataStart = 8 + headerLen, dataLen = bytes.length - dataStart;
+  const dataStart = 8 + headerLen,
+    dataLen = bytes.length - dataStart;
   // Null-prototype maps: a tensor named '__proto__' is an ordinary entry, not the prototype.
   const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   const entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (info === null || typeof info !== 'object' || Array.isArray(info)) fail('__metadata__ must be an object of strings');
+      if (info === null || typeof info !== 'object' || Array.isArray(info))
+        fail('__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(info as object)) {
         if (typeof v !== 'string') fail(`__metadata__ value of '${k}' is not a string`);
         metadata[k] = v as string;
       }
       continue;
     }
-    const { dtype, shape, data_offsets: offs } = (info ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof dtype !== 'string' || !(dtype in READ)) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) fail(`tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offs)}`);
+    const {
+      dtype,
+      shape,
+      data_offsets: offs,
+    } = (info ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof dtype !== 'string' || !(dtype in READ))
+      fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0))
+      fail(`tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0))
+      fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offs)}`);
     const [begin, end] = offs as [number, number];
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (end < begin || end > dataLen) fail(`tensor '${name}' has data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
-    if (end - begin !== count * READ[dtype as string]!) fail(`tensor '${name}' has ${end - begin} bytes but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${count * READ[dtype as string]!}`);
+    if (end < begin || end > dataLen)
+      fail(`tensor '${name}' has data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
+    if (end - begin !== count * READ[dtype as string]!)
+      fail(
+        `tensor '${name}' has ${end - begin} bytes but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${count * READ[dtype as string]!}`,
+      );
     entries.push({ name, dtype: dtype as string, shape: shape as number[], begin, end });
   }
   // The tensors must tile the data exactly: no overlaps, no gaps.
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   for (const e of entries) {
-    if (e.begin !== cursor) fail(`tensor '${e.name}' starts at byte ${e.begin}, expected ${cursor} (overlapping or missing data)`);
+    if (e.begin !== cursor)
+      fail(`tensor '${e.name}' starts at byte ${e.begin}, expected ${cursor} (overlapping or missing data)`);
     cursor = e.end;
   }
   if (cursor !== dataLen) fail(`the tensors cover ${cursor} of the ${dataLen} data bytes`);
@@ -135,14 +171,31 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
   return { tensors, metadata };
 }
 
-function decode(view: DataView, at: number, e: { name: string; dtype: string; shape: number[]; begin: number; end: number }, fail: (m: string) => never): Tensor {
+function decode(
+  view: DataView,
+  at: number,
+  e: { name: string; dtype: string; shape: number[]; begin: number; end: number },
+  fail: (m: string) => never,
+): Tensor {
   const count = e.shape.reduce((a, b) => a * b, 1);
   let out: TypedArray;
   switch (e.dtype) {
-    case 'F32': out = new Float32Array(count); for (let i = 0; i < count; i++) out[i] = view.getFloat32(at + 4 * i, true); break;
-    case 'F64': out = new Float64Array(count); for (let i = 0; i < count; i++) out[i] = view.getFloat64(at + 8 * i, true); break;
-    case 'F16': out = new Float32Array(count); for (let i = 0; i < count; i++) out[i] = half(view.getUint16(at + 2 * i, true)); break;
-    case 'BF16': out = new Float32Array(count); for (let i = 0; i < count; i++) out[i] = bfloat(view.getUint16(at + 2 * i, true)); break;
+    case 'F32':
+      out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(at + 4 * i, true);
+      break;
+    case 'F64':
+      out = new Float64Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(at + 8 * i, true);
+      break;
+    case 'F16':
+      out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = half(view.getUint16(at + 2 * i, true));
+      break;
+    case 'BF16':
+      out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = bfloat(view.getUint16(at + 2 * i, true));
+      break;
     case 'I64':
       out = new Int32Array(count);
       for (let i = 0; i < count; i++) {
@@ -151,17 +204,33 @@ function decode(view: DataView, at: number, e: { name: string; dtype: string; sh
         out[i] = Number(v);
       }
       break;
-    case 'I32': out = new Int32Array(count); for (let i = 0; i < count; i++) out[i] = view.getInt32(at + 4 * i, true); break;
-    case 'I16': out = new Int32Array(count); for (let i = 0; i < count; i++) out[i] = view.getInt16(at + 2 * i, true); break;
-    case 'I8': out = new Int32Array(count); for (let i = 0; i < count; i++) out[i] = view.getInt8(at + i); break;
-    case 'U8': out = new Int32Array(count); for (let i = 0; i < count; i++) out[i] = view.getUint8(at + i); break;
-    default: out = new Uint8Array(count); for (let i = 0; i < count; i++) out[i] = view.getUint8(at + i) !== 0 ? 1 : 0;
+    case 'I32':
+      out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt32(at + 4 * i, true);
+      break;
+    case 'I16':
+      out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt16(at + 2 * i, true);
+      break;
+    case 'I8':
+      out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt8(at + i);
+      break;
+    case 'U8':
+      out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getUint8(at + i);
+      break;
+    default:
+      out = new Uint8Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getUint8(at + i) !== 0 ? 1 : 0;
   }
   return fromTypedArray(out, e.shape);
 }
 
 function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  const s = h & 0x8000 ? -1 : 1,
+    e = (h >> 10) & 0x1f,
+    f = h & 0x3ff;
   if (e === 0) return s * f * 2 ** -24;
   if (e === 31) return f ? NaN : s * Infinity;
   return s * (1 + f / 1024) * 2 ** (e - 15);

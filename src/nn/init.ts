@@ -12,18 +12,30 @@ export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'sigmoid' | 'tanh' |
 /** The recommended gain for a nonlinearity (PyTorch's calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv1d': case 'conv2d': case 'sigmoid': return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
-    case 'leaky_relu': return Math.sqrt(2 / (1 + (param ?? 0.01) ** 2));
-    case 'selu': return 3 / 4;
-    default: throw new ValueError(`calculateGain: unsupported nonlinearity '${nonlinearity as string}'`);
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leaky_relu':
+      return Math.sqrt(2 / (1 + (param ?? 0.01) ** 2));
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new ValueError(`calculateGain: unsupported nonlinearity '${nonlinearity as string}'`);
   }
 }
 
 /** fan_in = size(1) · receptive field, fan_out = size(0) · receptive field. */
 export function fans(t: Tensor): [number, number] {
-  if (t.ndim < 2) throw new ShapeError(`init: fan in and fan out cannot be computed for a tensor with fewer than 2 dims, got ${fmtShape(t.shape)}`);
+  if (t.ndim < 2)
+    throw new ShapeError(
+      `init: fan in and fan out cannot be computed for a tensor with fewer than 2 dims, got ${fmtShape(t.shape)}`,
+    );
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1]! * receptive, t.shape[0]! * receptive];
 }
@@ -82,9 +94,11 @@ export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
  */
 export function orthogonal(t: Tensor, gain = 1, generator: Generator = defaultGenerator): Tensor {
   if (t.ndim < 2) throw new ShapeError(`orthogonal: needs a tensor with at least 2 dims, got ${fmtShape(t.shape)}`);
-  const rows = t.shape[0]!, cols = t.numel / rows;
+  const rows = t.shape[0]!,
+    cols = t.numel / rows;
   const tall = rows >= cols;
-  const n = tall ? rows : cols, m = tall ? cols : rows; // orthonormalise m vectors of length n
+  const n = tall ? rows : cols,
+    m = tall ? cols : rows; // orthonormalise m vectors of length n
   const q = new Float64Array(m * n);
   for (let i = 0; i < q.length; i++) q[i] = generator.normal();
   for (let j = 0; j < m; j++) {
@@ -102,6 +116,7 @@ export function orthogonal(t: Tensor, gain = 1, generator: Generator = defaultGe
   }
   // q holds m orthonormal vectors of length n as rows: the result is qᵀ (rows × cols) when tall.
   const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (tall ? q[c * n + r]! : q[r * n + c]!);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (tall ? q[c * n + r]! : q[r * n + c]!);
   return noGrad(() => t.copy_(fromTypedArray(out, t.shape)));
 }

@@ -82,21 +82,24 @@ export abstract class Module {
 
   registerParameter<T extends Parameter | null>(name: string, param: T): T {
     checkName('registerParameter', name);
-    if (param !== null && !(param instanceof Parameter)) throw new ValueError(`registerParameter: '${name}' must be a Parameter or null, got ${show(param)}`);
+    if (param !== null && !(param instanceof Parameter))
+      throw new ValueError(`registerParameter: '${name}' must be a Parameter or null, got ${show(param)}`);
     this.params.set(name, param);
     return param;
   }
 
   registerBuffer<T extends Tensor | null>(name: string, tensor: T): T {
     checkName('registerBuffer', name);
-    if (tensor !== null && !(tensor instanceof Tensor)) throw new ValueError(`registerBuffer: '${name}' must be a Tensor or null, got ${show(tensor)}`);
+    if (tensor !== null && !(tensor instanceof Tensor))
+      throw new ValueError(`registerBuffer: '${name}' must be a Tensor or null, got ${show(tensor)}`);
     this.bufs.set(name, tensor);
     return tensor;
   }
 
   registerModule<T extends Module | null>(name: string, module: T): T {
     checkName('registerModule', name);
-    if (module !== null && !(module instanceof Module)) throw new ValueError(`registerModule: '${name}' must be a Module or null, got ${show(module)}`);
+    if (module !== null && !(module instanceof Module))
+      throw new ValueError(`registerModule: '${name}' must be a Module or null, got ${show(module)}`);
     this.mods.set(name, module);
     if (module) module.parentRef = { module: this, name };
     return module;
@@ -260,7 +263,10 @@ export abstract class Module {
    * missing and unexpected keys are an error; shapes must always match. Reports every problem at
    * once, and changes nothing when it throws.
    */
-  loadStateDict(state: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    state: StateDict | Map<string, Tensor>,
+    options: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     const { entries, own, missingKeys, unexpectedKeys } = this.checkStateDict(state, options);
     noGrad(() => {
       for (const [k, v] of entries) own.get(k)?.copy_(v);
@@ -271,21 +277,26 @@ export abstract class Module {
   /** The checks of loadStateDict, without loading: throws on any problem, else says what would load. */
   checkStateDict(state: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}) {
     const strict = optionsArg('loadStateDict', options).strict ?? true;
-    if (!(state instanceof Map) && !isRecord(state)) throw new ValueError(`loadStateDict: expected an object or Map of tensors, got ${show(state)}`);
+    if (!(state instanceof Map) && !isRecord(state))
+      throw new ValueError(`loadStateDict: expected an object or Map of tensors, got ${show(state)}`);
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
     const notTensors = [...entries].filter(([, v]) => !(v instanceof Tensor)).map(([k]) => k);
-    if (notTensors.length > 0) throw new ValueError(`loadStateDict: these values are not tensors: ${notTensors.join(', ')}`);
+    if (notTensors.length > 0)
+      throw new ValueError(`loadStateDict: these values are not tensors: ${notTensors.join(', ')}`);
     const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
     const missingKeys = [...own.keys()].filter((k) => !entries.has(k) && !this.isNonPersistent(k));
     const unexpectedKeys = [...entries.keys()].filter((k) => !own.has(k));
-    const misShaped = [...entries].filter(([k, v]) => own.has(k) && !shapesEqual(own.get(k)!.shape, v.shape))
+    const misShaped = [...entries]
+      .filter(([k, v]) => own.has(k) && !shapesEqual(own.get(k)!.shape, v.shape))
       .map(([k, v]) => `${k}: checkpoint ${fmtShape(v.shape)}, model ${fmtShape(own.get(k)!.shape)}`);
     if (misShaped.length > 0) throw new ShapeError(`loadStateDict: mis-shaped keys: ${misShaped.join('; ')}`);
     if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       const parts = [];
       if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
       if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-      throw new ValueError(`loadStateDict: ${parts.join('; ')} (pass { strict: false } to load the matching keys only)`);
+      throw new ValueError(
+        `loadStateDict: ${parts.join('; ')} (pass { strict: false } to load the matching keys only)`,
+      );
     }
     return { entries, own, missingKeys, unexpectedKeys };
   }
@@ -295,7 +306,7 @@ export abstract class Module {
   /** The dotted path from the root module (`encoder.layers.1.linear1`), '' for a root. */
   get path(): string {
     const parts: string[] = [];
-    for (let m: Module | null = this; m?.parentRef; m = m.parentRef.module) parts.unshift(m.parentRef.name);
+    for (let ref = this.parentRef; ref; ref = ref.module.parentRef) parts.unshift(ref.name);
     return parts.join('.');
   }
 
@@ -327,7 +338,8 @@ export abstract class Module {
 }
 
 function checkName(op: string, name: string): void {
-  if (typeof name !== 'string' || !name || name.includes('.')) throw new ValueError(`${op}: name '${name}' must be non-empty and contain no '.'`);
+  if (typeof name !== 'string' || !name || name.includes('.'))
+    throw new ValueError(`${op}: name '${name}' must be non-empty and contain no '.'`);
 }
 
 function deepCopy(value: unknown, memo: Map<unknown, unknown>): unknown {
@@ -363,6 +375,9 @@ function deepCopy(value: unknown, memo: Map<unknown, unknown>): unknown {
 function contiguous(shape: readonly number[]): number[] {
   const s: number[] = [];
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s.unshift(acc); acc *= shape[i]!; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s.unshift(acc);
+    acc *= shape[i]!;
+  }
   return s;
 }

@@ -22,9 +22,17 @@ function describeOutput(out: unknown): string {
 export function summary(model: Module, ...inputs: unknown[]): string {
   const rows = new Map<string, SummaryRow>();
   const named = [...model.namedModules()];
-  const handles = named.map(([name, m]) => m.registerForwardHook((mod, _in, out) => {
-    if (!rows.has(name)) rows.set(name, { name, type: mod.constructor.name, outputShape: describeOutput(out), params: mod.parameters(false).reduce((n, p) => n + p.numel, 0) });
-  }));
+  const handles = named.map(([name, m]) =>
+    m.registerForwardHook((mod, _in, out) => {
+      if (!rows.has(name))
+        rows.set(name, {
+          name,
+          type: mod.constructor.name,
+          outputShape: describeOutput(out),
+          params: mod.parameters(false).reduce((n, p) => n + p.numel, 0),
+        });
+    }),
+  );
   try {
     const wasTraining = model.training;
     model.eval();
@@ -37,11 +45,24 @@ export function summary(model: Module, ...inputs: unknown[]): string {
   const body = named.filter(([name]) => name !== '' && rows.has(name)).map(([name]) => rows.get(name)!);
   const header: SummaryRow = { name: 'Layer', type: 'Type', outputShape: 'Output shape', params: -1 };
   const all = [header, ...body];
-  const w = [Math.max(...all.map((r) => r.name.length)), Math.max(...all.map((r) => r.type.length)), Math.max(...all.map((r) => r.outputShape.length)), 10];
-  const line = (r: SummaryRow) => `${r.name.padEnd(w[0]!)}  ${r.type.padEnd(w[1]!)}  ${r.outputShape.padEnd(w[2]!)}  ${(r.params < 0 ? 'Params' : r.params.toLocaleString('en-US')).padStart(w[3]!)}`;
+  const w = [
+    Math.max(...all.map((r) => r.name.length)),
+    Math.max(...all.map((r) => r.type.length)),
+    Math.max(...all.map((r) => r.outputShape.length)),
+    10,
+  ];
+  const line = (r: SummaryRow) =>
+    `${r.name.padEnd(w[0]!)}  ${r.type.padEnd(w[1]!)}  ${r.outputShape.padEnd(w[2]!)}  ${(r.params < 0 ? 'Params' : r.params.toLocaleString('en-US')).padStart(w[3]!)}`;
   const rule = '-'.repeat(w[0]! + w[1]! + w[2]! + w[3]! + 6);
-  const total = model.numParameters(), trainable = model.numParameters(true);
-  return [line(header), rule, ...body.map(line), rule,
-    `Total params: ${total.toLocaleString('en-US')}`, `Trainable params: ${trainable.toLocaleString('en-US')}`,
-    `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`].join('\n');
+  const total = model.numParameters(),
+    trainable = model.numParameters(true);
+  return [
+    line(header),
+    rule,
+    ...body.map(line),
+    rule,
+    `Total params: ${total.toLocaleString('en-US')}`,
+    `Trainable params: ${trainable.toLocaleString('en-US')}`,
+    `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
+  ].join('\n');
 }

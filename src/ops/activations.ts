@@ -24,7 +24,13 @@ export function relu(x: Tensor): Tensor {
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   x = floatIn(x);
-  return record('leakyRelu', mapUnary('leakyRelu', x, negativeSlope), [x], (g) => [where(x.gt(0), g, g.mul(negativeSlope))], [x]);
+  return record(
+    'leakyRelu',
+    mapUnary('leakyRelu', x, negativeSlope),
+    [x],
+    (g) => [where(x.gt(0), g, g.mul(negativeSlope))],
+    [x],
+  );
 }
 
 export function elu(x: Tensor, alpha = 1): Tensor {
@@ -46,40 +52,75 @@ export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {})
   x = floatIn(x);
   const approximate = options.approximate ?? 'none';
   if (approximate === 'none') {
-    return record('gelu', mapUnary('gelu', x), [x], (g) => {
-      // Φ(x) + x·φ(x)
-      const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
-      const pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-      return [g.mul(cdf.add(x.mul(pdf)))];
-    }, [x]);
+    return record(
+      'gelu',
+      mapUnary('gelu', x),
+      [x],
+      (g) => {
+        // Φ(x) + x·φ(x)
+        const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
+        const pdf = x
+          .mul(x)
+          .mul(-0.5)
+          .exp()
+          .mul(1 / Math.sqrt(2 * Math.PI));
+        return [g.mul(cdf.add(x.mul(pdf)))];
+      },
+      [x],
+    );
   }
   if (approximate !== 'tanh') throw new ValueError(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
   const k = Math.sqrt(2 / Math.PI);
-  return record('geluTanh', mapUnary('geluTanh', x), [x], (g) => {
-    const x2 = x.mul(x);
-    const inner = x.add(x2.mul(x).mul(0.044715)).mul(k);
-    const th = inner.tanh();
-    const dInner = x2.mul(3 * 0.044715).add(1).mul(k);
-    const d = th.add(1).mul(0.5).add(x.mul(0.5).mul(th.mul(th).rsub(1)).mul(dInner));
-    return [g.mul(d)];
-  }, [x]);
+  return record(
+    'geluTanh',
+    mapUnary('geluTanh', x),
+    [x],
+    (g) => {
+      const x2 = x.mul(x);
+      const inner = x.add(x2.mul(x).mul(0.044715)).mul(k);
+      const th = inner.tanh();
+      const dInner = x2
+        .mul(3 * 0.044715)
+        .add(1)
+        .mul(k);
+      const d = th
+        .add(1)
+        .mul(0.5)
+        .add(x.mul(0.5).mul(th.mul(th).rsub(1)).mul(dInner));
+      return [g.mul(d)];
+    },
+    [x],
+  );
 }
 
 /** SiLU (swish): x·σ(x). */
 export function silu(x: Tensor): Tensor {
   x = floatIn(x);
-  return record('silu', mapUnary('silu', x), [x], (g) => {
-    const s = x.sigmoid();
-    return [g.mul(s.mul(x.mul(s.rsub(1)).add(1)))];
-  }, [x]);
+  return record(
+    'silu',
+    mapUnary('silu', x),
+    [x],
+    (g) => {
+      const s = x.sigmoid();
+      return [g.mul(s.mul(x.mul(s.rsub(1)).add(1)))];
+    },
+    [x],
+  );
 }
 
 /** log(1 + exp(beta·x)) / beta, linear above `threshold` as in PyTorch. */
 export function softplus(x: Tensor, options: { beta?: number; threshold?: number } = {}): Tensor {
   x = floatIn(x);
-  const beta = options.beta ?? 1, threshold = options.threshold ?? 20;
-  return record('softplus', mapUnary('softplus', x, beta, threshold), [x], (g) => {
-    const bx = x.mul(beta);
-    return [where(bx.gt(threshold), g, g.mul(bx.sigmoid()))];
-  }, [x]);
+  const beta = options.beta ?? 1,
+    threshold = options.threshold ?? 20;
+  return record(
+    'softplus',
+    mapUnary('softplus', x, beta, threshold),
+    [x],
+    (g) => {
+      const bx = x.mul(beta);
+      return [where(bx.gt(threshold), g, g.mul(bx.sigmoid()))];
+    },
+    [x],
+  );
 }

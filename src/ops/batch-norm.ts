@@ -11,34 +11,58 @@ import { backend, empty } from './util.js';
  * backward goes through the op-by-op form so it is differentiable again. Shapes are checked by
  * nn.functional.batchNorm.
  */
-export function fusedBatchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {
+export function fusedBatchNorm(
+  x: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+): { y: Tensor; mean: Tensor; variance: Tensor } {
   const b = backend();
-  const w = weight?.contiguous() ?? null, bi = bias?.contiguous() ?? null;
+  const w = weight?.contiguous() ?? null,
+    bi = bias?.contiguous() ?? null;
   const sameDType = [w, bi].every((t) => t === null || t.dtype === x.dtype);
   if (!b.batchNorm || !b.batchNormBackward || !sameDType) return composite(x, w, bi, eps);
   const [N, C] = x.shape as [number, number];
   const S = x.numel / Math.max(N * C, 1);
   const flat = x.contiguous().reshape([N, C, S]);
-  const out = empty([N, C, S], x.dtype), mean = empty([C], x.dtype), variance = empty([C], x.dtype), rstd = empty([C], x.dtype);
+  const out = empty([N, C, S], x.dtype),
+    mean = empty([C], x.dtype),
+    variance = empty([C], x.dtype),
+    rstd = empty([C], x.dtype);
   b.batchNorm(flat, w, bi, eps, out, mean, variance, rstd);
   const inputs = [flat, ...(w ? [w] : []), ...(bi ? [bi] : [])];
-  const y = record('batchNorm', out, inputs, (g, needs) => {
-    if (isGradEnabled()) {
-      const wanted = inputs.filter((_, i) => needs[i]);
-      const gs = grad(composite(flat, w, bi, eps).y, wanted, { gradOutputs: [g], createGraph: true, allowUnused: true });
-      let k = 0;
-      return inputs.map((_, i) => (needs[i] ? gs[k++] ?? null : null));
-    }
-    const dx = empty([N, C, S], x.dtype);
-    const dw = w && needs[1] ? empty([C], x.dtype) : null;
-    const db = bi && needs[w ? 2 : 1] ? empty([C], x.dtype) : null;
-    b.batchNormBackward!(g.contiguous(), flat, mean, rstd, w, dx, dw, db);
-    return [dx, ...(w ? [dw] : []), ...(bi ? [db] : [])];
-  }, [flat]);
+  const y = record(
+    'batchNorm',
+    out,
+    inputs,
+    (g, needs) => {
+      if (isGradEnabled()) {
+        const wanted = inputs.filter((_, i) => needs[i]);
+        const gs = grad(composite(flat, w, bi, eps).y, wanted, {
+          gradOutputs: [g],
+          createGraph: true,
+          allowUnused: true,
+        });
+        let k = 0;
+        return inputs.map((_, i) => (needs[i] ? (gs[k++] ?? null) : null));
+      }
+      const dx = empty([N, C, S], x.dtype);
+      const dw = w && needs[1] ? empty([C], x.dtype) : null;
+      const db = bi && needs[w ? 2 : 1] ? empty([C], x.dtype) : null;
+      b.batchNormBackward!(g.contiguous(), flat, mean, rstd, w, dx, dw, db);
+      return [dx, ...(w ? [dw] : []), ...(bi ? [db] : [])];
+    },
+    [flat],
+  );
   return { y: y.reshape(x.shape), mean, variance };
 }
 
-function composite(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {
+function composite(
+  x: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+): { y: Tensor; mean: Tensor; variance: Tensor } {
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const bshape = x.shape.map((s, i) => (i === 1 ? s : 1));
   const mean = x.mean(dims, { keepdim: true });

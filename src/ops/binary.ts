@@ -26,7 +26,8 @@ function operands(a: TensorLike, b: TensorLike, dtype: DType): [Tensor, Tensor] 
 function scaled(op: string, b: TensorLike, options: { alpha?: number } | undefined): TensorLike {
   const alpha = optionsArg(op, options).alpha;
   if (alpha === undefined || alpha === 1) return b;
-  if (typeof alpha !== 'number' || Number.isNaN(alpha)) throw new ValueError(`${op}: alpha must be a number, got ${show(alpha)}`);
+  if (typeof alpha !== 'number' || Number.isNaN(alpha))
+    throw new ValueError(`${op}: alpha must be a number, got ${show(alpha)}`);
   return mul(b, alpha);
 }
 
@@ -35,7 +36,10 @@ export function add(a: TensorLike, b: TensorLike, options?: { alpha?: number }):
   if (options !== undefined) b = scaled('add', b, options);
   const [x, y] = operands(a, b, promote(a, b));
   const out = elementwise('add', 'add', x, y, x.dtype);
-  return record('add', out, [x, y], (g, needs) => [needs[0] ? sumToShape(g, x.shape) : null, needs[1] ? sumToShape(g, y.shape) : null]);
+  return record('add', out, [x, y], (g, needs) => [
+    needs[0] ? sumToShape(g, x.shape) : null,
+    needs[1] ? sumToShape(g, y.shape) : null,
+  ]);
 }
 
 /** a − alpha·b, broadcasting. */
@@ -45,7 +49,10 @@ export function sub(a: TensorLike, b: TensorLike, options?: { alpha?: number }):
   if (dtype === 'bool') throw new DTypeError('sub: subtraction of two bool tensors is not supported; use logicalXor()');
   const [x, y] = operands(a, b, dtype);
   const out = elementwise('sub', 'sub', x, y, dtype);
-  return record('sub', out, [x, y], (g, needs) => [needs[0] ? sumToShape(g, x.shape) : null, needs[1] ? sumToShape(g.neg(), y.shape) : null]);
+  return record('sub', out, [x, y], (g, needs) => [
+    needs[0] ? sumToShape(g, x.shape) : null,
+    needs[1] ? sumToShape(g.neg(), y.shape) : null,
+  ]);
 }
 
 /** b - a, for `1 - x` written as x.rsub(1). */
@@ -56,10 +63,13 @@ export function rsub(a: TensorLike, b: TensorLike): Tensor {
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b, promote(a, b));
   const out = elementwise('mul', 'mul', x, y, x.dtype);
-  return record('mul', out, [x, y], (g, needs) => [
-    needs[0] ? sumToShape(g.mul(y), x.shape) : null,
-    needs[1] ? sumToShape(g.mul(x), y.shape) : null,
-  ], [x, y]);
+  return record(
+    'mul',
+    out,
+    [x, y],
+    (g, needs) => [needs[0] ? sumToShape(g.mul(y), x.shape) : null, needs[1] ? sumToShape(g.mul(x), y.shape) : null],
+    [x, y],
+  );
 }
 
 /** True division: integer operands give a float32 result, as in PyTorch. */
@@ -68,10 +78,16 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   if (!isFloating(dtype)) dtype = 'float32';
   const [x, y] = operands(a, b, dtype);
   const out = elementwise('div', 'div', x, y, dtype);
-  return record('div', out, [x, y], (g, needs) => [
-    needs[0] ? sumToShape(g.div(y), x.shape) : null,
-    needs[1] ? sumToShape(g.mul(x).div(y.mul(y)).neg(), y.shape) : null,
-  ], [x, y]);
+  return record(
+    'div',
+    out,
+    [x, y],
+    (g, needs) => [
+      needs[0] ? sumToShape(g.div(y), x.shape) : null,
+      needs[1] ? sumToShape(g.mul(x).div(y.mul(y)).neg(), y.shape) : null,
+    ],
+    [x, y],
+  );
 }
 
 export function pow(a: TensorLike, b: TensorLike): Tensor {
@@ -82,11 +98,17 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (!(a instanceof Tensor) && b instanceof Tensor) return rpowScalar(Number(a), b);
   const [x, y] = operands(a, b, promote(a, b));
   const out = elementwise('pow', 'pow', x, y, x.dtype);
-  return record('pow', out, [x, y], (g, needs) => [
-    needs[0] ? sumToShape(g.mul(y).mul(x.pow(y.sub(1))), x.shape) : null,
-    // d/dy x^y = x^y log x, taken as 0 where x = 0 and y ≥ 0 (PyTorch's convention)
-    needs[1] ? sumToShape(where(x.eq(0).logicalAnd(y.ge(0)), 0, g.mul(out).mul(x.log())), y.shape) : null,
-  ], [x, y, out]);
+  return record(
+    'pow',
+    out,
+    [x, y],
+    (g, needs) => [
+      needs[0] ? sumToShape(g.mul(y).mul(x.pow(y.sub(1))), x.shape) : null,
+      // d/dy x^y = x^y log x, taken as 0 where x = 0 and y ≥ 0 (PyTorch's convention)
+      needs[1] ? sumToShape(where(x.eq(0).logicalAnd(y.ge(0)), 0, g.mul(out).mul(x.log())), y.shape) : null,
+    ],
+    [x, y, out],
+  );
 }
 
 /** Elementwise max; on ties each input gets half the gradient (PyTorch's rule). */
@@ -101,14 +123,20 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b, promote(a, b));
   const out = elementwise(op, op, x, y, x.dtype);
-  return record(op, out, [x, y], (g, needs) => {
-    const wins = op === 'maximum' ? x.gt(y) : x.lt(y);
-    const share = where(x.eq(y), 0.5, where(wins, 1, 0)).to(g.dtype);
-    return [
-      needs[0] ? sumToShape(g.mul(share), x.shape) : null,
-      needs[1] ? sumToShape(g.mul(share.rsub(1)), y.shape) : null,
-    ];
-  }, [x, y]);
+  return record(
+    op,
+    out,
+    [x, y],
+    (g, needs) => {
+      const wins = op === 'maximum' ? x.gt(y) : x.lt(y);
+      const share = where(x.eq(y), 0.5, where(wins, 1, 0)).to(g.dtype);
+      return [
+        needs[0] ? sumToShape(g.mul(share), x.shape) : null,
+        needs[1] ? sumToShape(g.mul(share.rsub(1)), y.shape) : null,
+      ];
+    },
+    [x, y],
+  );
 }
 
 /** Comparisons and logical ops give bool tensors and carry no gradient. */
@@ -130,7 +158,8 @@ export const logicalXor = boolResult('logicalXor');
 
 /** cond ? a : b elementwise, broadcasting all three; cond must be bool. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (cond.dtype !== 'bool') throw new DTypeError(`where: the condition must be a bool tensor, got dtype ${cond.dtype}`);
+  if (cond.dtype !== 'bool')
+    throw new DTypeError(`where: the condition must be a bool tensor, got dtype ${cond.dtype}`);
   const [x, y] = operands(a, b, promote(a, b));
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   const out = empty(shape, x.dtype);

@@ -15,10 +15,14 @@ function requireIndex(op: string, index: Tensor): void {
 function checkRange(op: string, index: Tensor, size: number, dim: number): void {
   let bad: number | null = null;
   if (index.isContiguous()) {
-    const d = index.data, end = index.offset + index.numel;
+    const d = index.data,
+      end = index.offset + index.numel;
     for (let i = index.offset; i < end; i++) {
       const v = d[i]!;
-      if (v < 0 || v >= size) { bad = v; break; }
+      if (v < 0 || v >= size) {
+        bad = v;
+        break;
+      }
     }
   } else {
     index.forEachOffset((o) => {
@@ -31,9 +35,15 @@ function checkRange(op: string, index: Tensor, size: number, dim: number): void 
 
 /** index must have x's rank and fit inside `bound` on every dim other than `dim`. */
 function checkIndexShape(op: string, index: Tensor, x: Tensor, d: number, what: string): void {
-  if (index.ndim !== x.ndim) throw new ShapeError(`${op}: index of shape ${fmtShape(index.shape)} must have the same rank as ${what} ${fmtShape(x.shape)}`);
+  if (index.ndim !== x.ndim)
+    throw new ShapeError(
+      `${op}: index of shape ${fmtShape(index.shape)} must have the same rank as ${what} ${fmtShape(x.shape)}`,
+    );
   index.shape.forEach((s, k) => {
-    if (k !== d && s > x.shape[k]!) throw new ShapeError(`${op}: index of shape ${fmtShape(index.shape)} is larger than ${what} ${fmtShape(x.shape)} at dim ${k}`);
+    if (k !== d && s > x.shape[k]!)
+      throw new ShapeError(
+        `${op}: index of shape ${fmtShape(index.shape)} is larger than ${what} ${fmtShape(x.shape)} at dim ${k}`,
+      );
   });
 }
 
@@ -81,7 +91,10 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike):
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: TensorLike): Tensor {
   const [d, s] = prepareScatter('scatterAdd', x, dim, index, src);
   const out = scatterInto('scatterAdd', x, d, index, s);
-  return record('scatterAdd', out, [x, s], (g, needs) => [needs[0] ? g : null, needs[1] ? gatherPadded(g, d, index, s.shape) : null]);
+  return record('scatterAdd', out, [x, s], (g, needs) => [
+    needs[0] ? g : null,
+    needs[1] ? gatherPadded(g, d, index, s.shape) : null,
+  ]);
 }
 
 /** gather(g, index), placed into zeros of src's shape (src may be larger than index). */
@@ -103,16 +116,25 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (x.ndim === 0) return reshape(x, index.ndim === 0 ? [] : [index.numel]).clone();
   // A gather whose index is the 1-D index broadcast (stride 0) across every other dim.
   const outShape = x.shape.map((s, k) => (k === d ? index.numel : s));
-  const bcast = expand(reshape(index, x.shape.map((_, k) => (k === d ? index.numel : 1))), outShape);
+  const bcast = expand(
+    reshape(
+      index,
+      x.shape.map((_, k) => (k === d ? index.numel : 1)),
+    ),
+    outShape,
+  );
   return gather(x, d, bcast);
 }
 
 /** x with `value` where mask is true; mask must be bool and broadcast to x's shape. */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
-  if (mask.dtype !== 'bool') throw new DTypeError(`maskedFill: the mask must be a bool tensor, got dtype ${mask.dtype}`);
+  if (mask.dtype !== 'bool')
+    throw new DTypeError(`maskedFill: the mask must be a bool tensor, got dtype ${mask.dtype}`);
   const out = where(mask, asTensor(value, x.dtype), x);
   if (out.ndim !== x.ndim || out.shape.some((s, i) => s !== x.shape[i])) {
-    throw new ShapeError(`maskedFill: mask of shape ${fmtShape(mask.shape)} does not broadcast to the input's shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `maskedFill: mask of shape ${fmtShape(mask.shape)} does not broadcast to the input's shape ${fmtShape(x.shape)}`,
+    );
   }
   return out;
 }
@@ -123,14 +145,20 @@ export function oneHot(index: Tensor, numClasses = -1): Tensor {
   let n = numClasses;
   if (n === -1) {
     let max = -1;
-    index.forEachOffset((o) => { max = Math.max(max, index.data[o]!); });
+    index.forEachOffset((o) => {
+      max = Math.max(max, index.data[o]!);
+    });
     n = max + 1;
   }
-  if (!Number.isInteger(n) || n < 0) throw new ValueError(`oneHot: numClasses must be a non-negative integer or -1, got ${numClasses}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValueError(`oneHot: numClasses must be a non-negative integer or -1, got ${numClasses}`);
   checkRange('oneHot', index, n, -1);
   const out = empty([...index.shape, n], 'int32');
   let i = 0;
-  index.forEachOffset((o) => { out.data[i * n + index.data[o]!] = 1; i++; });
+  index.forEachOffset((o) => {
+    out.data[i * n + index.data[o]!] = 1;
+    i++;
+  });
   return out;
 }
 
@@ -146,7 +174,8 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 
 function triangle(op: 'tril' | 'triu', x: Tensor, diagonal: number): Tensor {
   if (x.ndim < 2) throw new ShapeError(`${op}: input must have at least 2 dims, got shape ${fmtShape(x.shape)}`);
-  const rows = x.shape[x.ndim - 2]!, cols = x.shape[x.ndim - 1]!;
+  const rows = x.shape[x.ndim - 2]!,
+    cols = x.shape[x.ndim - 1]!;
   const keep = empty([rows, cols], 'bool');
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {

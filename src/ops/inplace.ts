@@ -15,12 +15,16 @@ function guard(op: string, self: Tensor, other?: TensorLike): void {
   // write through it would race with itself. PyTorch refuses it the same way.
   for (let d = 0; d < self.ndim && self.numel > 1; d++) {
     if (self.strides[d] === 0 && self.shape[d]! > 1) {
-      throw new ValueError(`${op}: the tensor (shape ${fmtShape(self.shape)}, strides [${self.strides.join(', ')}]) has several elements in one memory location (an expanded view); call .clone() before writing in place`);
+      throw new ValueError(
+        `${op}: the tensor (shape ${fmtShape(self.shape)}, strides [${self.strides.join(', ')}]) has several elements in one memory location (an expanded view); call .clone() before writing in place`,
+      );
     }
   }
   if (!isGradEnabled()) return;
   if (self.requiresGrad || (other instanceof Tensor && other.requiresGrad)) {
-    throw new AutogradError(`${op}: in-place operations on tensors that require grad are not recorded; wrap the update in noGrad(() => ...) or use the out-of-place op`);
+    throw new AutogradError(
+      `${op}: in-place operations on tensors that require grad are not recorded; wrap the update in noGrad(() => ...) or use the out-of-place op`,
+    );
   }
 }
 
@@ -38,7 +42,10 @@ function operand(op: string, self: Tensor, other: TensorLike): Tensor {
   }
   let t = asTensor(other, self.dtype);
   const shape = broadcastShapes(op, self.shape, t.shape);
-  if (!shapesEqual(shape, self.shape)) throw new ShapeError(`${op}: operand of shape ${fmtShape(t.shape)} does not broadcast to the tensor's shape ${fmtShape(self.shape)}`);
+  if (!shapesEqual(shape, self.shape))
+    throw new ShapeError(
+      `${op}: operand of shape ${fmtShape(t.shape)} does not broadcast to the tensor's shape ${fmtShape(self.shape)}`,
+    );
   if (t.storage === self.storage) {
     const copy = empty(t.shape, t.dtype);
     backend().copy(t, copy);
@@ -75,7 +82,8 @@ export const zero_ = (self: Tensor) => fill_(self, 0);
 export function copy_(self: Tensor, src: Tensor): Tensor {
   guard('copy_', self, src);
   const shape = broadcastShapes('copy_', self.shape, src.shape);
-  if (!shapesEqual(shape, self.shape)) throw new ShapeError(`copy_: source of shape ${fmtShape(src.shape)} does not broadcast to ${fmtShape(self.shape)}`);
+  if (!shapesEqual(shape, self.shape))
+    throw new ShapeError(`copy_: source of shape ${fmtShape(src.shape)} does not broadcast to ${fmtShape(self.shape)}`);
   let s = src;
   if (s.storage === self.storage) {
     s = empty(src.shape, src.dtype);
@@ -95,13 +103,17 @@ export function clamp_(self: Tensor, min?: number | null, max?: number | null): 
 /** Fills with uniform values on [low, high). */
 export function uniform_(self: Tensor, low = 0, high = 1, generator: Generator = defaultGenerator): Tensor {
   guard('uniform_', self);
-  self.forEachOffset((o) => { self.data[o] = low + (high - low) * generator.random(); });
+  self.forEachOffset((o) => {
+    self.data[o] = low + (high - low) * generator.random();
+  });
   return bumpVersion(self);
 }
 
 /** Fills with normal values of the given mean and standard deviation. */
 export function normal_(self: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
   guard('normal_', self);
-  self.forEachOffset((o) => { self.data[o] = mean + std * generator.normal(); });
+  self.forEachOffset((o) => {
+    self.data[o] = mean + std * generator.normal();
+  });
   return bumpVersion(self);
 }

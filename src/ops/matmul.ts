@@ -12,13 +12,20 @@ import { reshape, squeeze, sumToShape, transpose, unsqueeze } from './views.js';
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new ShapeError(`matmul: both arguments need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `matmul: both arguments need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   }
-  if (a.dtype === 'bool' || b.dtype === 'bool') throw new DTypeError(`matmul: bool tensors are not supported (got ${a.dtype} and ${b.dtype})`);
+  if (a.dtype === 'bool' || b.dtype === 'bool')
+    throw new DTypeError(`matmul: bool tensors are not supported (got ${a.dtype} and ${b.dtype})`);
   const dtype = promote(a, b);
-  const x = to(a, dtype), y = to(b, dtype);
+  const x = to(a, dtype),
+    y = to(b, dtype);
   if (x.ndim === 1 && y.ndim === 1) {
-    if (x.shape[0] !== y.shape[0]) throw new ShapeError(`matmul: 1-D tensors of sizes ${x.shape[0]} and ${y.shape[0]} cannot be multiplied (dot product needs equal sizes)`);
+    if (x.shape[0] !== y.shape[0])
+      throw new ShapeError(
+        `matmul: 1-D tensors of sizes ${x.shape[0]} and ${y.shape[0]} cannot be multiplied (dot product needs equal sizes)`,
+      );
     return reshape(batched(unsqueeze(x, 0), unsqueeze(y, 1), a, b), []);
   }
   if (x.ndim === 1) return squeeze(batched(unsqueeze(x, 0), y, a, b), -2);
@@ -28,19 +35,29 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** [..., M, K] @ [..., K, N] with broadcast batch dims; both operands have rank ≥ 2. */
 function batched(x: Tensor, y: Tensor, origA: Tensor, origB: Tensor): Tensor {
-  const M = x.shape[x.ndim - 2]!, K = x.shape[x.ndim - 1]!;
-  const K2 = y.shape[y.ndim - 2]!, N = y.shape[y.ndim - 1]!;
+  const M = x.shape[x.ndim - 2]!,
+    K = x.shape[x.ndim - 1]!;
+  const K2 = y.shape[y.ndim - 2]!,
+    N = y.shape[y.ndim - 1]!;
   if (K !== K2) {
-    throw new ShapeError(`matmul: shapes ${fmtShape(origA.shape)} and ${fmtShape(origB.shape)} cannot be multiplied (inner sizes ${K} and ${K2} differ)`);
+    throw new ShapeError(
+      `matmul: shapes ${fmtShape(origA.shape)} and ${fmtShape(origB.shape)} cannot be multiplied (inner sizes ${K} and ${K2} differ)`,
+    );
   }
   const batch = broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
   const out = empty([...batch, M, N], x.dtype);
   if (K === 0) backend().fill(out, 0);
   else backend().matmul(broadcastView(x, [...batch, M, K]), broadcastView(y, [...batch, K, N]), out);
-  return record('matmul', out, [x, y], (g, needs) => [
-    needs[0] ? sumToShape(batched(g, transpose(y, -1, -2), g, y), x.shape) : null,
-    needs[1] ? sumToShape(batched(transpose(x, -1, -2), g, x, g), y.shape) : null,
-  ], [x, y]);
+  return record(
+    'matmul',
+    out,
+    [x, y],
+    (g, needs) => [
+      needs[0] ? sumToShape(batched(g, transpose(y, -1, -2), g, y), x.shape) : null,
+      needs[1] ? sumToShape(batched(transpose(x, -1, -2), g, x, g), y.shape) : null,
+    ],
+    [x, y],
+  );
 }
 
 /**
@@ -48,20 +65,35 @@ function batched(x: Tensor, y: Tensor, origA: Tensor, origB: Tensor): Tensor {
  * one GEMM that accumulates onto the input, so a bias or a precomputed term costs no extra pass.
  */
 export function addmm(input: Tensor, a: Tensor, b: Tensor): Tensor {
-  if (a.ndim !== 2 || b.ndim !== 2) throw new ShapeError(`addmm: expected 2-D matrices, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim !== 2 || b.ndim !== 2)
+    throw new ShapeError(`addmm: expected 2-D matrices, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const dtype = promote(input, a, b);
-  const x = to(a, dtype), y = to(b, dtype), c = to(input, dtype);
+  const x = to(a, dtype),
+    y = to(b, dtype),
+    c = to(input, dtype);
   const [M, K] = x.shape as [number, number];
   const [K2, N] = y.shape as [number, number];
-  if (K !== K2) throw new ShapeError(`addmm: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (inner sizes ${K} and ${K2} differ)`);
+  if (K !== K2)
+    throw new ShapeError(
+      `addmm: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (inner sizes ${K} and ${K2} differ)`,
+    );
   const shape = broadcastShapes('addmm', c.shape, [M, N]);
-  if (shape.length !== 2 || shape[0] !== M || shape[1] !== N) throw new ShapeError(`addmm: input ${fmtShape(input.shape)} does not broadcast to the product's shape [${M}, ${N}]`);
+  if (shape.length !== 2 || shape[0] !== M || shape[1] !== N)
+    throw new ShapeError(
+      `addmm: input ${fmtShape(input.shape)} does not broadcast to the product's shape [${M}, ${N}]`,
+    );
   const out = empty([M, N], dtype);
   backend().copy(broadcastView(c, [M, N]), out);
   if (K > 0) backend().matmul(x, y, out, true);
-  return record('addmm', out, [c, x, y], (g, needs) => [
-    needs[0] ? sumToShape(g, c.shape) : null,
-    needs[1] ? matmul(g, transpose(y, 0, 1)) : null,
-    needs[2] ? matmul(transpose(x, 0, 1), g) : null,
-  ], [x, y]);
+  return record(
+    'addmm',
+    out,
+    [c, x, y],
+    (g, needs) => [
+      needs[0] ? sumToShape(g, c.shape) : null,
+      needs[1] ? matmul(g, transpose(y, 0, 1)) : null,
+      needs[2] ? matmul(transpose(x, 0, 1), g) : null,
+    ],
+    [x, y],
+  );
 }

@@ -160,121 +160,340 @@ function dimsArg(args: (number | readonly number[])[]): number[] {
 }
 
 const P = Tensor.prototype;
-P.add = function (o, opts) { return bin.add(this, o, opts); };
-P.sub = function (o, opts) { return bin.sub(this, o, opts); };
-P.rsub = function (o) { return bin.rsub(this, o); };
-P.mul = function (o) { return bin.mul(this, o); };
-P.div = function (o) { return bin.div(this, o); };
-P.pow = function (o) { return bin.pow(this, o); };
-P.maximum = function (o) { return bin.maximum(this, o); };
-P.minimum = function (o) { return bin.minimum(this, o); };
-P.neg = function () { return un.neg(this); };
-P.abs = function () { return un.abs(this); };
-P.sign = function () { return un.sign(this); };
-P.exp = function () { return un.exp(this); };
-P.log = function () { return un.log(this); };
-P.log1p = function () { return un.log1p(this); };
-P.sqrt = function () { return un.sqrt(this); };
-P.rsqrt = function () { return un.rsqrt(this); };
-P.sin = function () { return un.sin(this); };
-P.cos = function () { return un.cos(this); };
-P.tanh = function () { return un.tanh(this); };
-P.sigmoid = function () { return un.sigmoid(this); };
-P.erf = function () { return un.erf(this); };
-P.reciprocal = function () { return un.reciprocal(this); };
-P.square = function () { return un.square(this); };
-P.floor = function () { return un.floor(this); };
-P.ceil = function () { return un.ceil(this); };
-P.round = function () { return un.round(this); };
-P.clamp = function (min, max) { return un.clamp(this, min, max); };
-P.relu = function () { return act.relu(this); };
-P.leakyRelu = function (s) { return act.leakyRelu(this, s); };
-P.elu = function (a) { return act.elu(this, a); };
-P.selu = function () { return act.selu(this); };
-P.gelu = function (o) { return act.gelu(this, o); };
-P.silu = function () { return act.silu(this); };
-P.softplus = function (o) { return act.softplus(this, o); };
-P.softmax = function (d) { return softmax(this, d); };
-P.logSoftmax = function (d) { return logSoftmax(this, d); };
-P.eq = function (o) { return bin.eq(this, o); };
-P.ne = function (o) { return bin.ne(this, o); };
-P.lt = function (o) { return bin.lt(this, o); };
-P.le = function (o) { return bin.le(this, o); };
-P.gt = function (o) { return bin.gt(this, o); };
-P.ge = function (o) { return bin.ge(this, o); };
-P.logicalAnd = function (o) { return bin.logicalAnd(this, o); };
-P.logicalOr = function (o) { return bin.logicalOr(this, o); };
-P.logicalXor = function (o) { return bin.logicalXor(this, o); };
-P.logicalNot = function () { return un.logicalNot(this); };
-P.isnan = function () { return un.isnan(this); };
-P.where = function (c, o) { return bin.where(c, this, o); };
-P.sum = function (d, o) { return red.sum(this, d, o); };
-P.mean = function (d, o) { return red.mean(this, d, o); };
-P.max = function (d, o) { return red.max(this, d, o); };
-P.min = function (d, o) { return red.min(this, d, o); };
-P.prod = function (d, o) { return red.prod(this, d, o); };
-P.argmax = function (d, o) { return red.argmax(this, d, o); };
-P.argmin = function (d, o) { return red.argmin(this, d, o); };
-P.var = function (d, o) { return red.variance(this, d, o); };
-P.std = function (d, o) { return red.std(this, d, o); };
-P.logsumexp = function (d, o) { return red.logsumexp(this, d, o); };
-P.norm = function (p, d, o) { return red.norm(this, p, d, o); };
-P.matmul = function (o) { return matmul(this, o); };
-P.view = function (this: Tensor, ...s: (number | readonly number[])[]) { return v.view(this, dimsArg(s)); } as Tensor['view'];
-P.reshape = function (this: Tensor, ...s: (number | readonly number[])[]) { return v.reshape(this, dimsArg(s)); } as Tensor['reshape'];
-P.flatten = function (s, e) { return v.flatten(this, s, e); };
-P.unflatten = function (d, s) { return v.unflatten(this, d, s); };
-P.permute = function (this: Tensor, ...s: (number | readonly number[])[]) { return v.permute(this, dimsArg(s)); } as Tensor['permute'];
-P.transpose = function (a, b) { return v.transpose(this, a, b); };
-P.t = function () { return v.t(this); };
-P.expand = function (this: Tensor, ...s: (number | readonly number[])[]) { return v.expand(this, dimsArg(s)); } as Tensor['expand'];
-P.expandAs = function (o) { return v.expand(this, o.shape); };
-P.squeeze = function (d) { return v.squeeze(this, d); };
-P.unsqueeze = function (d) { return v.unsqueeze(this, d); };
-P.slice = function (d, s, e, st) { return v.slice(this, d, s, e, st); };
-P.narrow = function (d, s, l) { return v.narrow(this, d, s, l); };
-P.select = function (d, i) { return v.select(this, d, i); };
-P.contiguous = function () { return v.contiguous(this); };
-P.clone = function () { return v.clone(this); };
-P.detach = function () { return v.detach(this); };
-P.split = function (s, d) { return comb.split(this, s, d); };
-P.chunk = function (c, d) { return comb.chunk(this, c, d); };
-P.flip = function (d) { return comb.flip(this, d); };
-P.pad = function (p, o) { return comb.pad(this, p, o); };
-P.repeat = function (this: Tensor, ...r: (number | readonly number[])[]) { return comb.repeat(this, dimsArg(r)); } as Tensor['repeat'];
-P.tril = function (d) { return idx.tril(this, d); };
-P.triu = function (d) { return idx.triu(this, d); };
-P.gather = function (d, i) { return idx.gather(this, d, i); };
-P.scatter = function (d, i, s) { return idx.scatter(this, d, i, s); };
-P.scatterAdd = function (d, i, s) { return idx.scatterAdd(this, d, i, s); };
-P.indexSelect = function (d, i) { return idx.indexSelect(this, d, i); };
-P.maskedFill = function (m, val) { return idx.maskedFill(this, m, val); };
-P.to = function (d) { return to(this, d); };
-P.float = function () { return to(this, 'float32'); };
-P.double = function () { return to(this, 'float64'); };
-P.int = function () { return to(this, 'int32'); };
-P.bool = function () { return to(this, 'bool'); };
-P.zerosLike = function () { return zeros(this.shape, { dtype: this.dtype }); };
-P.onesLike = function () { return ones(this.shape, { dtype: this.dtype }); };
-P.add_ = function (o, opts) { return inplace.add_(this, o, opts); };
-P.sub_ = function (o) { return inplace.sub_(this, o); };
-P.mul_ = function (o) { return inplace.mul_(this, o); };
+P.add = function (o, opts) {
+  return bin.add(this, o, opts);
+};
+P.sub = function (o, opts) {
+  return bin.sub(this, o, opts);
+};
+P.rsub = function (o) {
+  return bin.rsub(this, o);
+};
+P.mul = function (o) {
+  return bin.mul(this, o);
+};
+P.div = function (o) {
+  return bin.div(this, o);
+};
+P.pow = function (o) {
+  return bin.pow(this, o);
+};
+P.maximum = function (o) {
+  return bin.maximum(this, o);
+};
+P.minimum = function (o) {
+  return bin.minimum(this, o);
+};
+P.neg = function () {
+  return un.neg(this);
+};
+P.abs = function () {
+  return un.abs(this);
+};
+P.sign = function () {
+  return un.sign(this);
+};
+P.exp = function () {
+  return un.exp(this);
+};
+P.log = function () {
+  return un.log(this);
+};
+P.log1p = function () {
+  return un.log1p(this);
+};
+P.sqrt = function () {
+  return un.sqrt(this);
+};
+P.rsqrt = function () {
+  return un.rsqrt(this);
+};
+P.sin = function () {
+  return un.sin(this);
+};
+P.cos = function () {
+  return un.cos(this);
+};
+P.tanh = function () {
+  return un.tanh(this);
+};
+P.sigmoid = function () {
+  return un.sigmoid(this);
+};
+P.erf = function () {
+  return un.erf(this);
+};
+P.reciprocal = function () {
+  return un.reciprocal(this);
+};
+P.square = function () {
+  return un.square(this);
+};
+P.floor = function () {
+  return un.floor(this);
+};
+P.ceil = function () {
+  return un.ceil(this);
+};
+P.round = function () {
+  return un.round(this);
+};
+P.clamp = function (min, max) {
+  return un.clamp(this, min, max);
+};
+P.relu = function () {
+  return act.relu(this);
+};
+P.leakyRelu = function (s) {
+  return act.leakyRelu(this, s);
+};
+P.elu = function (a) {
+  return act.elu(this, a);
+};
+P.selu = function () {
+  return act.selu(this);
+};
+P.gelu = function (o) {
+  return act.gelu(this, o);
+};
+P.silu = function () {
+  return act.silu(this);
+};
+P.softplus = function (o) {
+  return act.softplus(this, o);
+};
+P.softmax = function (d) {
+  return softmax(this, d);
+};
+P.logSoftmax = function (d) {
+  return logSoftmax(this, d);
+};
+P.eq = function (o) {
+  return bin.eq(this, o);
+};
+P.ne = function (o) {
+  return bin.ne(this, o);
+};
+P.lt = function (o) {
+  return bin.lt(this, o);
+};
+P.le = function (o) {
+  return bin.le(this, o);
+};
+P.gt = function (o) {
+  return bin.gt(this, o);
+};
+P.ge = function (o) {
+  return bin.ge(this, o);
+};
+P.logicalAnd = function (o) {
+  return bin.logicalAnd(this, o);
+};
+P.logicalOr = function (o) {
+  return bin.logicalOr(this, o);
+};
+P.logicalXor = function (o) {
+  return bin.logicalXor(this, o);
+};
+P.logicalNot = function () {
+  return un.logicalNot(this);
+};
+P.isnan = function () {
+  return un.isnan(this);
+};
+P.where = function (c, o) {
+  return bin.where(c, this, o);
+};
+P.sum = function (d, o) {
+  return red.sum(this, d, o);
+};
+P.mean = function (d, o) {
+  return red.mean(this, d, o);
+};
+P.max = function (d, o) {
+  return red.max(this, d, o);
+};
+P.min = function (d, o) {
+  return red.min(this, d, o);
+};
+P.prod = function (d, o) {
+  return red.prod(this, d, o);
+};
+P.argmax = function (d, o) {
+  return red.argmax(this, d, o);
+};
+P.argmin = function (d, o) {
+  return red.argmin(this, d, o);
+};
+P.var = function (d, o) {
+  return red.variance(this, d, o);
+};
+P.std = function (d, o) {
+  return red.std(this, d, o);
+};
+P.logsumexp = function (d, o) {
+  return red.logsumexp(this, d, o);
+};
+P.norm = function (p, d, o) {
+  return red.norm(this, p, d, o);
+};
+P.matmul = function (o) {
+  return matmul(this, o);
+};
+P.view = function (this: Tensor, ...s: (number | readonly number[])[]) {
+  return v.view(this, dimsArg(s));
+} as Tensor['view'];
+P.reshape = function (this: Tensor, ...s: (number | readonly number[])[]) {
+  return v.reshape(this, dimsArg(s));
+} as Tensor['reshape'];
+P.flatten = function (s, e) {
+  return v.flatten(this, s, e);
+};
+P.unflatten = function (d, s) {
+  return v.unflatten(this, d, s);
+};
+P.permute = function (this: Tensor, ...s: (number | readonly number[])[]) {
+  return v.permute(this, dimsArg(s));
+} as Tensor['permute'];
+P.transpose = function (a, b) {
+  return v.transpose(this, a, b);
+};
+P.t = function () {
+  return v.t(this);
+};
+P.expand = function (this: Tensor, ...s: (number | readonly number[])[]) {
+  return v.expand(this, dimsArg(s));
+} as Tensor['expand'];
+P.expandAs = function (o) {
+  return v.expand(this, o.shape);
+};
+P.squeeze = function (d) {
+  return v.squeeze(this, d);
+};
+P.unsqueeze = function (d) {
+  return v.unsqueeze(this, d);
+};
+P.slice = function (d, s, e, st) {
+  return v.slice(this, d, s, e, st);
+};
+P.narrow = function (d, s, l) {
+  return v.narrow(this, d, s, l);
+};
+P.select = function (d, i) {
+  return v.select(this, d, i);
+};
+P.contiguous = function () {
+  return v.contiguous(this);
+};
+P.clone = function () {
+  return v.clone(this);
+};
+P.detach = function () {
+  return v.detach(this);
+};
+P.split = function (s, d) {
+  return comb.split(this, s, d);
+};
+P.chunk = function (c, d) {
+  return comb.chunk(this, c, d);
+};
+P.flip = function (d) {
+  return comb.flip(this, d);
+};
+P.pad = function (p, o) {
+  return comb.pad(this, p, o);
+};
+P.repeat = function (this: Tensor, ...r: (number | readonly number[])[]) {
+  return comb.repeat(this, dimsArg(r));
+} as Tensor['repeat'];
+P.tril = function (d) {
+  return idx.tril(this, d);
+};
+P.triu = function (d) {
+  return idx.triu(this, d);
+};
+P.gather = function (d, i) {
+  return idx.gather(this, d, i);
+};
+P.scatter = function (d, i, s) {
+  return idx.scatter(this, d, i, s);
+};
+P.scatterAdd = function (d, i, s) {
+  return idx.scatterAdd(this, d, i, s);
+};
+P.indexSelect = function (d, i) {
+  return idx.indexSelect(this, d, i);
+};
+P.maskedFill = function (m, val) {
+  return idx.maskedFill(this, m, val);
+};
+P.to = function (d) {
+  return to(this, d);
+};
+P.float = function () {
+  return to(this, 'float32');
+};
+P.double = function () {
+  return to(this, 'float64');
+};
+P.int = function () {
+  return to(this, 'int32');
+};
+P.bool = function () {
+  return to(this, 'bool');
+};
+P.zerosLike = function () {
+  return zeros(this.shape, { dtype: this.dtype });
+};
+P.onesLike = function () {
+  return ones(this.shape, { dtype: this.dtype });
+};
+P.add_ = function (o, opts) {
+  return inplace.add_(this, o, opts);
+};
+P.sub_ = function (o) {
+  return inplace.sub_(this, o);
+};
+P.mul_ = function (o) {
+  return inplace.mul_(this, o);
+};
 P.div_ = function (o) {
-  if (!isFloating(this.dtype)) throw new DTypeError(`div_: true division of a ${this.dtype} tensor can't be stored in place; convert with .float() first`);
+  if (!isFloating(this.dtype))
+    throw new DTypeError(
+      `div_: true division of a ${this.dtype} tensor can't be stored in place; convert with .float() first`,
+    );
   return inplace.div_(this, o);
 };
-P.fill_ = function (x) { return inplace.fill_(this, x); };
-P.zero_ = function () { return inplace.zero_(this); };
-P.copy_ = function (s) { return inplace.copy_(this, s); };
-P.clamp_ = function (a, b) { return inplace.clamp_(this, a, b); };
-P.uniform_ = function (a, b, g) { return inplace.uniform_(this, a, b, g); };
-P.normal_ = function (m, s, g) { return inplace.normal_(this, m, s, g); };
-P.backward = function (g, o) { backward(this, g, o); };
+P.fill_ = function (x) {
+  return inplace.fill_(this, x);
+};
+P.zero_ = function () {
+  return inplace.zero_(this);
+};
+P.copy_ = function (s) {
+  return inplace.copy_(this, s);
+};
+P.clamp_ = function (a, b) {
+  return inplace.clamp_(this, a, b);
+};
+P.uniform_ = function (a, b, g) {
+  return inplace.uniform_(this, a, b, g);
+};
+P.normal_ = function (m, s, g) {
+  return inplace.normal_(this, m, s, g);
+};
+P.backward = function (g, o) {
+  backward(this, g, o);
+};
 
 // The public boundary (src/guard.ts): every method a plain JavaScript caller reaches raises Axon's
 // error types, whatever it is passed. backward() runs user-written backward functions, so it checks
 // its own arguments instead.
 for (const name of Object.keys(P) as (keyof typeof P)[]) {
   const value = P[name];
-  if (typeof value === 'function' && name !== 'backward') (P as unknown as Record<string, unknown>)[name] = guard(`Tensor.${String(name)}`, value as (...a: never[]) => unknown);
+  if (typeof value === 'function' && name !== 'backward')
+    (P as unknown as Record<string, unknown>)[name] = guard(
+      `Tensor.${String(name)}`,
+      value as (...a: never[]) => unknown,
+    );
 }

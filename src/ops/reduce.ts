@@ -37,7 +37,10 @@ function finish(out: Tensor, keepdim: boolean, squeezed: number[]): Tensor {
 function contiguous(shape: number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
   return s;
 }
 
@@ -54,7 +57,8 @@ export function sum(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor 
 }
 
 export function mean(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor {
-  if (!isFloating(x.dtype)) throw new DTypeError(`mean: expected a floating-point tensor, got dtype ${x.dtype}; convert with .float() first`);
+  if (!isFloating(x.dtype))
+    throw new DTypeError(`mean: expected a floating-point tensor, got dtype ${x.dtype}; convert with .float() first`);
   const { dims } = plan('mean', x, dim);
   const count = numel(dims.map((d) => x.shape[d]!));
   return sum(x, dim, options).div(count);
@@ -72,15 +76,23 @@ export function min(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor 
 function extreme(op: 'max' | 'min', x: Tensor, dim: Dims, options: ReduceOptions): Tensor {
   const { dims, kept, squeezed } = plan(op, x, dim);
   if (dims.some((d) => x.shape[d] === 0) || (x.ndim === 0 && x.numel === 0)) {
-    throw new ValueError(`${op}: cannot reduce over a dim of size 0 (input shape ${fmtShape(x.shape)}); the result would have no identity`);
+    throw new ValueError(
+      `${op}: cannot reduce over a dim of size 0 (input shape ${fmtShape(x.shape)}); the result would have no identity`,
+    );
   }
   const keptOut = runReduce(op, x, kept, x.dtype);
   const out = finish(keptOut, options.keepdim ?? false, squeezed);
-  return record(op, out, [x], (g) => {
-    const mask = x.eq(keptOut).to(g.dtype);
-    const count = mask.sum(dims, { keepdim: true });
-    return [spread(g, kept, x.shape).mul(mask).div(count)];
-  }, [x]);
+  return record(
+    op,
+    out,
+    [x],
+    (g) => {
+      const mask = x.eq(keptOut).to(g.dtype);
+      const count = mask.sum(dims, { keepdim: true });
+      return [spread(g, kept, x.shape).mul(mask).div(count)];
+    },
+    [x],
+  );
 }
 
 export function prod(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor {
@@ -88,15 +100,25 @@ export function prod(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor
   const dtype = isFloating(x.dtype) ? x.dtype : 'int32';
   const keptOut = runReduce('prod', x, kept, dtype);
   const out = finish(keptOut, options.keepdim ?? false, squeezed);
-  return record('prod', out, [x], (g) => {
-    // d prod / d x_i = product of the others; computed without dividing by zero.
-    const isZero = x.eq(0);
-    const zeros = isZero.to('int32').sum(dims, { keepdim: true });
-    const prodNonZero = where(isZero, 1, x).prod(dims, { keepdim: true });
-    const total = prod(x, dims, { keepdim: true }); // recomputed so that double backward sees x
-    const others = where(zeros.eq(0), total.div(where(isZero, 1, x)), where(zeros.eq(1).logicalAnd(isZero), prodNonZero, 0));
-    return [spread(g, kept, x.shape).mul(others)];
-  }, [x]);
+  return record(
+    'prod',
+    out,
+    [x],
+    (g) => {
+      // d prod / d x_i = product of the others; computed without dividing by zero.
+      const isZero = x.eq(0);
+      const zeros = isZero.to('int32').sum(dims, { keepdim: true });
+      const prodNonZero = where(isZero, 1, x).prod(dims, { keepdim: true });
+      const total = prod(x, dims, { keepdim: true }); // recomputed so that double backward sees x
+      const others = where(
+        zeros.eq(0),
+        total.div(where(isZero, 1, x)),
+        where(zeros.eq(1).logicalAnd(isZero), prodNonZero, 0),
+      );
+      return [spread(g, kept, x.shape).mul(others)];
+    },
+    [x],
+  );
 }
 
 /** Index of the first largest value along dim, or in the flattened tensor when dim is omitted. */
@@ -113,16 +135,25 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined,
     if (x.numel === 0) throw new ValueError(`${op}: cannot take ${op} of an empty tensor (shape ${fmtShape(x.shape)})`);
     const flat = reshape(x.detach(), [x.numel]);
     const out = argExtreme(op, flat, 0, {});
-    return options.keepdim ? reshape(out, x.shape.map(() => 1)) : out;
+    return options.keepdim
+      ? reshape(
+          out,
+          x.shape.map(() => 1),
+        )
+      : out;
   }
   const d = normalizeDim(op, dim, x.ndim);
-  if (x.ndim > 0 && x.shape[d] === 0) throw new ValueError(`${op}: cannot reduce over dim ${dim} of size 0 (input shape ${fmtShape(x.shape)})`);
+  if (x.ndim > 0 && x.shape[d] === 0)
+    throw new ValueError(`${op}: cannot reduce over dim ${dim} of size 0 (input shape ${fmtShape(x.shape)})`);
   const axisView = x.ndim === 0 ? reshape(x.detach(), [1]) : x;
   const outShape = axisView.shape.filter((_, i) => i !== d);
   const out = empty(outShape, 'int32');
   backend().argReduce(op, axisView, d, out);
   if (!options.keepdim || x.ndim === 0) return out;
-  return reshape(out, x.shape.map((s, i) => (i === d ? 1 : s)));
+  return reshape(
+    out,
+    x.shape.map((s, i) => (i === d ? 1 : s)),
+  );
 }
 
 export interface VarOptions extends ReduceOptions {
@@ -154,7 +185,12 @@ export function logsumexp(x: Tensor, dim?: Dims, options: ReduceOptions = {}): T
     return where(raw.abs().eq(Infinity), 0, raw); // all -inf (or inf) rows: no shift
   });
   const out = x.sub(m).exp().sum(dims, { keepdim: true }).log().add(m);
-  return options.keepdim ? out : reshape(out, out.shape.filter((_, i) => !dims.includes(i)));
+  return options.keepdim
+    ? out
+    : reshape(
+        out,
+        out.shape.filter((_, i) => !dims.includes(i)),
+      );
 }
 
 /**
@@ -164,7 +200,8 @@ export function logsumexp(x: Tensor, dim?: Dims, options: ReduceOptions = {}): T
 export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, options: ReduceOptions = {}): Tensor {
   if (!isFloating(x.dtype)) throw new DTypeError(`norm: expected a floating-point tensor, got dtype ${x.dtype}`);
   const order = p === 'fro' ? 2 : p;
-  if (typeof order !== 'number' || !(order > 0)) throw new ValueError(`norm: p must be a positive number, Infinity or 'fro', got ${p}`);
+  if (typeof order !== 'number' || !(order > 0))
+    throw new ValueError(`norm: p must be a positive number, Infinity or 'fro', got ${p}`);
   const { dims, kept, squeezed } = plan('norm', x, dim);
   const keptOut = noGrad(() => {
     const a = x.abs();
@@ -174,16 +211,27 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, options: Redu
     return sum(a.pow(order), dims, { keepdim: true }).pow(1 / order);
   });
   const out = finish(keptOut.detach(), options.keepdim ?? false, squeezed);
-  return record('norm', out, [x], (g) => {
-    const ge = spread(g, kept, x.shape);
-    const n = norm(x, order, dims, { keepdim: true }); // recomputed so that double backward sees x
-    if (order === Infinity) {
-      const mask = x.abs().eq(n).to(g.dtype);
-      return [ge.mul(x.sign()).mul(mask).div(mask.sum(dims, { keepdim: true }))];
-    }
-    if (order === 1) return [ge.mul(x.sign())];
-    const scale = order === 2 ? x : x.sign().mul(x.abs().pow(order - 1));
-    const denom = order === 2 ? n : n.pow(order - 1);
-    return [where(n.eq(0), 0, ge.mul(scale).div(where(n.eq(0), 1, denom)))];
-  }, [x]);
+  return record(
+    'norm',
+    out,
+    [x],
+    (g) => {
+      const ge = spread(g, kept, x.shape);
+      const n = norm(x, order, dims, { keepdim: true }); // recomputed so that double backward sees x
+      if (order === Infinity) {
+        const mask = x.abs().eq(n).to(g.dtype);
+        return [
+          ge
+            .mul(x.sign())
+            .mul(mask)
+            .div(mask.sum(dims, { keepdim: true })),
+        ];
+      }
+      if (order === 1) return [ge.mul(x.sign())];
+      const scale = order === 2 ? x : x.sign().mul(x.abs().pow(order - 1));
+      const denom = order === 2 ? n : n.pow(order - 1);
+      return [where(n.eq(0), 0, ge.mul(scale).div(where(n.eq(0), 1, denom)))];
+    },
+    [x],
+  );
 }

@@ -34,7 +34,13 @@ export function softmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('softmax', dim, x.ndim);
   const out = forward(x, d, false);
   // dx = y * (g - sum(g * y))
-  return record('softmax', out, [x], (g) => [fusedBackward(g, out, d, false) ?? out.mul(g.sub(g.mul(out).sum(d, { keepdim: true })))], [out]);
+  return record(
+    'softmax',
+    out,
+    [x],
+    (g) => [fusedBackward(g, out, d, false) ?? out.mul(g.sub(g.mul(out).sum(d, { keepdim: true })))],
+    [out],
+  );
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
@@ -42,5 +48,11 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('logSoftmax', dim, x.ndim);
   const out = forward(x, d, true);
   // dx = g - exp(y) * sum(g)
-  return record('logSoftmax', out, [x], (g) => [fusedBackward(g, out, d, true) ?? g.sub(out.exp().mul(g.sum(d, { keepdim: true })))], [out]);
+  return record(
+    'logSoftmax',
+    out,
+    [x],
+    (g) => [fusedBackward(g, out, d, true) ?? g.sub(out.exp().mul(g.sum(d, { keepdim: true })))],
+    [out],
+  );
 }

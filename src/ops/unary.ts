@@ -83,7 +83,21 @@ export function sigmoid(x: Tensor): Tensor {
 export function erf(x: Tensor): Tensor {
   x = floatIn(x);
   // d/dx erf(x) = 2/sqrt(pi) * exp(-x^2)
-  return record('erf', mapUnary('erf', x), [x], (g) => [g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI)))], [x]);
+  return record(
+    'erf',
+    mapUnary('erf', x),
+    [x],
+    (g) => [
+      g.mul(
+        x
+          .mul(x)
+          .neg()
+          .exp()
+          .mul(2 / Math.sqrt(Math.PI)),
+      ),
+    ],
+    [x],
+  );
 }
 
 export function reciprocal(x: Tensor): Tensor {
@@ -107,7 +121,9 @@ export const round = rounding('round');
 /** x ** exponent for a scalar exponent. */
 export function powScalar(x: Tensor, exponent: number): Tensor {
   const out = mapUnary('powScalar', x, exponent);
-  return record('pow', out, [x], (g) => [exponent === 0 ? g.zerosLike() : g.mul(x.pow(exponent - 1)).mul(exponent)], [x]);
+  return record('pow', out, [x], (g) => [exponent === 0 ? g.zerosLike() : g.mul(x.pow(exponent - 1)).mul(exponent)], [
+    x,
+  ]);
 }
 
 /** base ** x for a scalar base. */

@@ -32,7 +32,9 @@ export function scalarTensor(value: number | boolean, dtype: DType): Tensor {
 }
 
 export function operandInfo(x: TensorLike): { dtype: DType; rank: number; scalar?: boolean } {
-  return x instanceof Tensor ? { dtype: x.dtype, rank: x.shape.length } : { dtype: scalarDType(x), rank: 0, scalar: true };
+  return x instanceof Tensor
+    ? { dtype: x.dtype, rank: x.shape.length }
+    : { dtype: scalarDType(x), rank: 0, scalar: true };
 }
 
 /** The promoted dtype of a set of operands, PyTorch's rules. */
@@ -51,9 +53,14 @@ export function requireFloat(op: string, t: Tensor): void {
 
 /** Checks clamp's bounds (numbers, null or undefined; not NaN) and fills in the missing ones. */
 export function clampBounds(op: string, min: unknown, max: unknown): [number, number] {
-  for (const [name, v] of [['min', min], ['max', max]] as const) {
+  for (const [name, v] of [
+    ['min', min],
+    ['max', max],
+  ] as const) {
     if (v != null && (typeof v !== 'number' || Number.isNaN(v))) {
-      throw new ValueError(`${op}: ${name} must be a number, null or undefined, got ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+      throw new ValueError(
+        `${op}: ${name} must be a number, null or undefined, got ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+      );
     }
   }
   return [(min as number | null | undefined) ?? -Infinity, (max as number | null | undefined) ?? Infinity];

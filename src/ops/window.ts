@@ -32,11 +32,14 @@ export function unfoldWindows(x: Tensor, geometry: WindowGeometry, padValue = 0)
 export function unfoldColumns(x: Tensor, geometry: WindowGeometry, padValue = 0): Tensor {
   checkImage(x, geometry);
   const [N, C] = x.shape as [number, number];
-  const [kh, kw] = geometry.kernel, [oh, ow] = geometry.output;
+  const [kh, kw] = geometry.kernel,
+    [oh, ow] = geometry.output;
   const buffer = empty([C, kh, kw, N, oh, ow], x.dtype);
   if (buffer.numel > 0) backend().im2col(x, geometry, padValue, buffer.permute(3, 0, 1, 2, 4, 5));
   const out = buffer.reshape(C * kh * kw, N * oh * ow);
-  return record('unfoldColumns', out, [x], (g) => [foldWindows(g.reshape(C, kh, kw, N, oh, ow).permute(3, 0, 1, 2, 4, 5), geometry)]);
+  return record('unfoldColumns', out, [x], (g) => [
+    foldWindows(g.reshape(C, kh, kw, N, oh, ow).permute(3, 0, 1, 2, 4, 5), geometry),
+  ]);
 }
 
 /** Sums windows [N, C, kh, kw, outH, outW] back into a [N, C, H, W] image (col2im). */
@@ -48,7 +51,14 @@ export function foldWindows(cols: Tensor, geometry: WindowGeometry): Tensor {
 }
 
 /** The number of window positions along one dim (PyTorch's formula, with ceil mode for pooling). */
-export function windowCount(size: number, kernel: number, stride: number, padding: number, dilation: number, ceilMode = false): number {
+export function windowCount(
+  size: number,
+  kernel: number,
+  stride: number,
+  padding: number,
+  dilation: number,
+  ceilMode = false,
+): number {
   const span = size + 2 * padding - dilation * (kernel - 1) - 1;
   if (span < 0) return 0;
   let n = (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;

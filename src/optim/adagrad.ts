@@ -12,13 +12,17 @@ export interface AdagradOptions {
 
 /** Adagrad (Duchi et al.), PyTorch's formulas. */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: ConstructorParameters<typeof Optimizer<AdagradOptions>>[0], options: Partial<AdagradOptions> = {}) {
+  constructor(
+    params: ConstructorParameters<typeof Optimizer<AdagradOptions>>[0],
+    options: Partial<AdagradOptions> = {},
+  ) {
     super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });
   }
 
   protected override validate(g: AdagradOptions): void {
     super.validate(g);
-    if (!(g.lrDecay >= 0) || !(g.initialAccumulatorValue >= 0)) throw new ValueError('Adagrad: lrDecay and initialAccumulatorValue must be non-negative');
+    if (!(g.lrDecay >= 0) || !(g.initialAccumulatorValue >= 0))
+      throw new ValueError('Adagrad: lrDecay and initialAccumulatorValue must be non-negative');
   }
 
   protected update(p: Tensor, grad: Tensor, s: ParamState, g: ParamGroup<AdagradOptions>): void {

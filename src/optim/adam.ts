@@ -27,7 +27,8 @@ export class Adam extends Optimizer<AdamOptions> {
   protected override validate(g: AdamOptions): void {
     super.validate(g);
     const [b1, b2] = g.betas;
-    if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1)) throw new ValueError(`${this.constructor.name}: invalid betas [${g.betas.join(', ')}], each must be in [0, 1)`);
+    if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1))
+      throw new ValueError(`${this.constructor.name}: invalid betas [${g.betas.join(', ')}], each must be in [0, 1)`);
     if (!(g.eps >= 0)) throw new ValueError(`${this.constructor.name}: invalid eps ${g.eps}`);
     if (!(g.weightDecay >= 0)) throw new ValueError(`${this.constructor.name}: invalid weightDecay ${g.weightDecay}`);
   }
@@ -38,9 +39,18 @@ export class Adam extends Optimizer<AdamOptions> {
     s['step'] = step;
     const kernel = backend().adamStep;
     if (kernel && fusable(p, grad)) {
-      const m = buffer(s, 'exp_avg', p), v = buffer(s, 'exp_avg_sq', p);
+      const m = buffer(s, 'exp_avg', p),
+        v = buffer(s, 'exp_avg_sq', p);
       const vmax = g.amsgrad ? buffer(s, 'max_exp_avg_sq', p) : null;
-      kernel.call(backend(), p, grad, m, v, vmax, { lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weightDecay: g.weightDecay, step, decoupled: this.decoupled });
+      kernel.call(backend(), p, grad, m, v, vmax, {
+        lr: g.lr,
+        beta1: b1,
+        beta2: b2,
+        eps: g.eps,
+        weightDecay: g.weightDecay,
+        step,
+        decoupled: this.decoupled,
+      });
       bump(p, m, v, vmax);
       return;
     }
@@ -49,10 +59,12 @@ export class Adam extends Optimizer<AdamOptions> {
       if (this.decoupled) p.mul_(1 - g.lr * g.weightDecay);
       else gr = gr.add(p.mul(g.weightDecay));
     }
-    const m = buffer(s, 'exp_avg', p), v = buffer(s, 'exp_avg_sq', p);
+    const m = buffer(s, 'exp_avg', p),
+      v = buffer(s, 'exp_avg_sq', p);
     m.mul_(b1).add_(gr, { alpha: 1 - b1 });
     v.mul_(b2).add_(gr.mul(gr), { alpha: 1 - b2 });
-    const c1 = 1 - b1 ** step, c2 = 1 - b2 ** step;
+    const c1 = 1 - b1 ** step,
+      c2 = 1 - b2 ** step;
     let second = v;
     if (g.amsgrad) {
       const vmax = buffer(s, 'max_exp_avg_sq', p);

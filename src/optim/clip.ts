@@ -6,7 +6,11 @@ import type { Tensor } from '../tensor/tensor.js';
  * Scales all gradients together so that their joint p-norm is at most maxNorm (PyTorch's
  * clip_grad_norm_). Returns the norm before clipping. A non-finite norm raises when asked to.
  */
-export function clipGradNorm(parameters: Iterable<Tensor>, maxNorm: number, options: { normType?: number; errorIfNonfinite?: boolean } = {}): number {
+export function clipGradNorm(
+  parameters: Iterable<Tensor>,
+  maxNorm: number,
+  options: { normType?: number; errorIfNonfinite?: boolean } = {},
+): number {
   const p = options.normType ?? 2;
   const grads = [...parameters].map((t) => t.grad).filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return 0;
@@ -14,7 +18,9 @@ export function clipGradNorm(parameters: Iterable<Tensor>, maxNorm: number, opti
     const norms = grads.map((g) => g.norm(p).item());
     const total = p === Infinity ? Math.max(...norms) : norms.reduce((s, n) => s + n ** p, 0) ** (1 / p);
     if (!Number.isFinite(total) && options.errorIfNonfinite) {
-      throw new ValueError(`clipGradNorm: the total norm of the gradients is ${total}; pass errorIfNonfinite: false to clip anyway`);
+      throw new ValueError(
+        `clipGradNorm: the total norm of the gradients is ${total}; pass errorIfNonfinite: false to clip anyway`,
+      );
     }
     const coef = maxNorm / (total + 1e-6);
     if (coef < 1) for (const g of grads) g.mul_(coef);

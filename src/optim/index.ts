@@ -5,8 +5,19 @@ export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export {
-  LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR,
-  OneCycleLR, SequentialLR, ReduceLROnPlateau, type OneCycleOptions, type PlateauOptions, type SchedulerState,
+  LRScheduler,
+  StepLR,
+  MultiStepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  LinearLR,
+  OneCycleLR,
+  SequentialLR,
+  ReduceLROnPlateau,
+  type OneCycleOptions,
+  type PlateauOptions,
+  type SchedulerState,
 } from './lr-scheduler.js';
 import { guardAll } from '../guard.js';
 import * as clip from './clip.js';

@@ -47,7 +47,9 @@ export abstract class LRScheduler {
   step(epoch?: number): void {
     this.lastEpoch = epoch ?? this.lastEpoch + 1;
     this.lastLrs = this.lrAt(this.lastEpoch);
-    this.optimizer.paramGroups.forEach((g, i) => { g.lr = this.lastLrs[i]!; });
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = this.lastLrs[i]!;
+    });
   }
 
   getLastLr(): number[] {
@@ -64,7 +66,8 @@ export abstract class LRScheduler {
     if (!isRecord(state)) throw new ValueError(`${op}: expected the object stateDict() returns, got ${show(state)}`);
     checkInteger(op, 'lastEpoch', state.lastEpoch, 0);
     const lrs = this.lrAt(state.lastEpoch);
-    if (lrs.some((v) => !Number.isFinite(v) || v < 0)) throw new ValueError(`${op}: epoch ${state.lastEpoch} gives learning rates [${lrs.join(', ')}]`);
+    if (lrs.some((v) => !Number.isFinite(v) || v < 0))
+      throw new ValueError(`${op}: epoch ${state.lastEpoch} gives learning rates [${lrs.join(', ')}]`);
   }
 
   /** Restores the epoch and re-applies its lr (every schedule here is a closed form of the epoch). */
@@ -76,9 +79,14 @@ export abstract class LRScheduler {
 
 /** lr = base · gamma^⌊epoch / stepSize⌋ */
 export class StepLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly stepSize: number, readonly gamma = 0.1) {
+  constructor(
+    optimizer: AnyOptimizer,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+  ) {
     super(optimizer);
-    if (!Number.isInteger(stepSize) || stepSize <= 0) throw new ValueError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
+    if (!Number.isInteger(stepSize) || stepSize <= 0)
+      throw new ValueError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
     checkFinite('StepLR', 'gamma', gamma);
     this.init();
   }
@@ -90,9 +98,14 @@ export class StepLR extends LRScheduler {
 /** lr = base · gamma^(number of milestones ≤ epoch) */
 export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
-  constructor(optimizer: AnyOptimizer, milestones: number[], readonly gamma = 0.1) {
+  constructor(
+    optimizer: AnyOptimizer,
+    milestones: number[],
+    readonly gamma = 0.1,
+  ) {
     super(optimizer);
-    if (!Array.isArray(milestones)) throw new ValueError(`MultiStepLR: milestones must be an array of epochs, got ${show(milestones)}`);
+    if (!Array.isArray(milestones))
+      throw new ValueError(`MultiStepLR: milestones must be an array of epochs, got ${show(milestones)}`);
     milestones.forEach((m) => checkInteger('MultiStepLR', 'a milestone', m, 0));
     checkFinite('MultiStepLR', 'gamma', gamma);
     this.milestones = [...milestones].sort((a, b) => a - b);
@@ -106,7 +119,10 @@ export class MultiStepLR extends LRScheduler {
 
 /** lr = base · gamma^epoch */
 export class ExponentialLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly gamma: number) {
+  constructor(
+    optimizer: AnyOptimizer,
+    readonly gamma: number,
+  ) {
     super(optimizer);
     checkFinite('ExponentialLR', 'gamma', gamma);
     this.init();
@@ -118,7 +134,11 @@ export class ExponentialLR extends LRScheduler {
 
 /** Cosine from base down to etaMin over tMax epochs (SGDR without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly tMax: number, readonly etaMin = 0) {
+  constructor(
+    optimizer: AnyOptimizer,
+    readonly tMax: number,
+    readonly etaMin = 0,
+  ) {
     super(optimizer);
     if (!(tMax > 0)) throw new ValueError(`CosineAnnealingLR: tMax must be positive, got ${tMax}`);
     this.init();
@@ -130,23 +150,38 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** Cosine annealing restarted every t0 epochs, the period growing by tMult after each restart (SGDR). */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly t0: number, readonly tMult = 1, readonly etaMin = 0) {
+  constructor(
+    optimizer: AnyOptimizer,
+    readonly t0: number,
+    readonly tMult = 1,
+    readonly etaMin = 0,
+  ) {
     super(optimizer);
-    if (!Number.isInteger(t0) || t0 <= 0) throw new ValueError(`CosineAnnealingWarmRestarts: t0 must be a positive integer, got ${t0}`);
-    if (!Number.isInteger(tMult) || tMult < 1) throw new ValueError(`CosineAnnealingWarmRestarts: tMult must be an integer ≥ 1, got ${tMult}`);
+    if (!Number.isInteger(t0) || t0 <= 0)
+      throw new ValueError(`CosineAnnealingWarmRestarts: t0 must be a positive integer, got ${t0}`);
+    if (!Number.isInteger(tMult) || tMult < 1)
+      throw new ValueError(`CosineAnnealingWarmRestarts: tMult must be an integer ≥ 1, got ${tMult}`);
     this.init();
   }
   protected lrAt(e: number): number[] {
-    let tCur = e, tI = this.t0;
+    let tCur = e,
+      tI = this.t0;
     if (this.tMult === 1) tCur = e % this.t0;
-    else while (tCur >= tI) { tCur -= tI; tI *= this.tMult; }
+    else
+      while (tCur >= tI) {
+        tCur -= tI;
+        tI *= this.tMult;
+      }
     return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * tCur) / tI))) / 2);
   }
 }
 
 /** Linear warm-up (or decay): the factor goes from startFactor to endFactor over totalIters epochs. */
 export class LinearLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+  constructor(
+    optimizer: AnyOptimizer,
+    readonly options: { startFactor?: number; endFactor?: number; totalIters?: number } = {},
+  ) {
     super(optimizer);
     optionsArg('LinearLR', options);
     const s = options.startFactor ?? 1 / 3;
@@ -154,7 +189,9 @@ export class LinearLR extends LRScheduler {
     this.init();
   }
   protected lrAt(e: number): number[] {
-    const s = this.options.startFactor ?? 1 / 3, f = this.options.endFactor ?? 1, n = this.options.totalIters ?? 5;
+    const s = this.options.startFactor ?? 1 / 3,
+      f = this.options.endFactor ?? 1,
+      n = this.options.totalIters ?? 5;
     return this.baseLrs.map((b) => b * (s + ((f - s) * Math.min(e, n)) / n));
   }
 }
@@ -181,15 +218,21 @@ export class OneCycleLR extends LRScheduler {
   private readonly phases: { end: number; lr: [string, string]; mom: [string, string] }[];
   private readonly limits: { initial: number; max: number; min: number }[];
 
-  constructor(optimizer: AnyOptimizer, readonly o: OneCycleOptions) {
+  constructor(
+    optimizer: AnyOptimizer,
+    readonly o: OneCycleOptions,
+  ) {
     checkOptimizer('OneCycleLR', optimizer);
     if (!isRecord(o)) throw new ValueError(`OneCycleLR: options must be an object with maxLr, got ${show(o)}`);
     const maxLrs = optimizer.paramGroups.map((_, i) => (Array.isArray(o.maxLr) ? o.maxLr[i]! : o.maxLr));
     const div = o.divFactor ?? 25;
     // PyTorch starts every group at maxLr / divFactor.
-    optimizer.paramGroups.forEach((g, i) => { g.lr = maxLrs[i]! / div; });
+    optimizer.paramGroups.forEach((g, i) => {
+      g.lr = maxLrs[i]! / div;
+    });
     super(optimizer);
-    this.total = o.totalSteps ?? (o.epochs !== undefined && o.stepsPerEpoch !== undefined ? o.epochs * o.stepsPerEpoch : NaN);
+    this.total =
+      o.totalSteps ?? (o.epochs !== undefined && o.stepsPerEpoch !== undefined ? o.epochs * o.stepsPerEpoch : NaN);
     if (!(this.total > 0)) throw new ValueError('OneCycleLR: give totalSteps, or epochs and stepsPerEpoch');
     const pct = o.pctStart ?? 0.3;
     this.limits = maxLrs.map((m) => ({ initial: m / div, max: m, min: m / div / (o.finalDivFactor ?? 1e4) }));
@@ -207,21 +250,34 @@ export class OneCycleLR extends LRScheduler {
   }
 
   private anneal(start: number, end: number, pct: number): number {
-    return (this.o.annealStrategy ?? 'cos') === 'cos' ? end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1) : (end - start) * pct + start;
+    return (this.o.annealStrategy ?? 'cos') === 'cos'
+      ? end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1)
+      : (end - start) * pct + start;
   }
 
   protected lrAt(step: number): number[] {
     // As PyTorch: the constructor plus totalSteps calls of step() are allowed, one more is an error.
-    if (step > this.total) throw new ValueError(`OneCycleLR: stepped ${step} times, more than totalSteps ${this.total}`);
+    if (step > this.total)
+      throw new ValueError(`OneCycleLR: stepped ${step} times, more than totalSteps ${this.total}`);
     const cycle = this.o.cycleMomentum ?? true;
-    const baseM = this.o.baseMomentum ?? 0.85, maxM = this.o.maxMomentum ?? 0.95;
+    const baseM = this.o.baseMomentum ?? 0.85,
+      maxM = this.o.maxMomentum ?? 0.95;
     return this.limits.map((lim, gi) => {
       let start = 0;
       for (let p = 0; p < this.phases.length; p++) {
         const ph = this.phases[p]!;
         if (step <= ph.end || p === this.phases.length - 1) {
           const pct = (step - start) / (ph.end - start);
-          const pick = (k: string) => (k === 'initial' ? lim.initial : k === 'max' ? lim.max : k === 'min' ? lim.min : k === 'baseM' ? baseM : maxM);
+          const pick = (k: string) =>
+            k === 'initial'
+              ? lim.initial
+              : k === 'max'
+                ? lim.max
+                : k === 'min'
+                  ? lim.min
+                  : k === 'baseM'
+                    ? baseM
+                    : maxM;
           if (cycle) setMomentum(this.optimizer.paramGroups[gi]!, this.anneal(pick(ph.mom[0]), pick(ph.mom[1]), pct));
           return this.anneal(pick(ph.lr[0]), pick(ph.lr[1]), pct);
         }
@@ -239,9 +295,16 @@ function setMomentum(group: Record<string, unknown>, m: number): void {
 
 /** Runs schedulers one after another, switching at the given epochs (PyTorch's SequentialLR). */
 export class SequentialLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly schedulers: LRScheduler[], readonly milestones: number[]) {
+  constructor(
+    optimizer: AnyOptimizer,
+    readonly schedulers: LRScheduler[],
+    readonly milestones: number[],
+  ) {
     super(optimizer);
-    if (milestones.length !== schedulers.length - 1) throw new ValueError(`SequentialLR: expected ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${milestones.length}`);
+    if (milestones.length !== schedulers.length - 1)
+      throw new ValueError(
+        `SequentialLR: expected ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${milestones.length}`,
+      );
     // Each scheduler's constructor already stepped once; start again from the first.
     this.lastEpoch = 0;
     schedulers[0]!.step(0);
@@ -268,10 +331,12 @@ export class SequentialLR extends LRScheduler {
   }
 
   override checkStateDict(state: SchedulerState): void {
-    if (!isRecord(state)) throw new ValueError(`SequentialLR.loadStateDict: expected the object stateDict() returns, got ${show(state)}`);
+    if (!isRecord(state))
+      throw new ValueError(`SequentialLR.loadStateDict: expected the object stateDict() returns, got ${show(state)}`);
     checkInteger('SequentialLR.loadStateDict', 'lastEpoch', state.lastEpoch, 0);
     const inner = state['schedulers'];
-    if (!Array.isArray(inner) || inner.length !== this.schedulers.length) throw new ValueError(`SequentialLR.loadStateDict: expected the states of ${this.schedulers.length} schedulers`);
+    if (!Array.isArray(inner) || inner.length !== this.schedulers.length)
+      throw new ValueError(`SequentialLR.loadStateDict: expected the states of ${this.schedulers.length} schedulers`);
     inner.forEach((s, i) => this.schedulers[i]!.checkStateDict(s as SchedulerState));
   }
 
@@ -280,7 +345,9 @@ export class SequentialLR extends LRScheduler {
     this.checkStateDict(state);
     const inner = state['schedulers'] as SchedulerState[];
     this.lastEpoch = state.lastEpoch;
-    inner.forEach((s, i) => { this.schedulers[i]!.lastEpoch = s.lastEpoch; });
+    inner.forEach((s, i) => {
+      this.schedulers[i]!.lastEpoch = s.lastEpoch;
+    });
   }
 }
 
@@ -302,7 +369,10 @@ export class ReduceLROnPlateau {
   private cooldownLeft = 0;
   lastEpoch = 0;
 
-  constructor(readonly optimizer: AnyOptimizer, readonly o: PlateauOptions = {}) {
+  constructor(
+    readonly optimizer: AnyOptimizer,
+    readonly o: PlateauOptions = {},
+  ) {
     checkOptimizer('ReduceLROnPlateau', optimizer);
     optionsArg('ReduceLROnPlateau', o);
     if ((o.factor ?? 0.1) >= 1) throw new ValueError(`ReduceLROnPlateau: factor must be < 1, got ${o.factor}`);
@@ -310,17 +380,24 @@ export class ReduceLROnPlateau {
   }
 
   private improved(v: number): boolean {
-    const rel = (this.o.thresholdMode ?? 'rel') === 'rel', t = this.o.threshold ?? 1e-4;
+    const rel = (this.o.thresholdMode ?? 'rel') === 'rel',
+      t = this.o.threshold ?? 1e-4;
     if ((this.o.mode ?? 'min') === 'min') return rel ? v < this.best * (1 - t) : v < this.best - t;
     return rel ? v > this.best * (1 + t) : v > this.best + t;
   }
 
   step(metric: number): void {
-    if (!Number.isFinite(metric)) throw new ValueError(`ReduceLROnPlateau.step: the metric must be a finite number, got ${metric}`);
+    if (!Number.isFinite(metric))
+      throw new ValueError(`ReduceLROnPlateau.step: the metric must be a finite number, got ${metric}`);
     this.lastEpoch++;
-    if (this.improved(metric)) { this.best = metric; this.badEpochs = 0; }
-    else this.badEpochs++;
-    if (this.cooldownLeft > 0) { this.cooldownLeft--; this.badEpochs = 0; }
+    if (this.improved(metric)) {
+      this.best = metric;
+      this.badEpochs = 0;
+    } else this.badEpochs++;
+    if (this.cooldownLeft > 0) {
+      this.cooldownLeft--;
+      this.badEpochs = 0;
+    }
     if (this.badEpochs > (this.o.patience ?? 10)) {
       this.optimizer.paramGroups.forEach((g, i) => {
         const minLr = Array.isArray(this.o.minLr) ? this.o.minLr[i]! : (this.o.minLr ?? 0);
@@ -338,7 +415,12 @@ export class ReduceLROnPlateau {
 
   stateDict(): SchedulerState {
     // JSON has no Infinity: an untouched best is saved as null.
-    return { lastEpoch: this.lastEpoch, best: Number.isFinite(this.best) ? this.best : null, badEpochs: this.badEpochs, cooldownLeft: this.cooldownLeft };
+    return {
+      lastEpoch: this.lastEpoch,
+      best: Number.isFinite(this.best) ? this.best : null,
+      badEpochs: this.badEpochs,
+      cooldownLeft: this.cooldownLeft,
+    };
   }
 
   checkStateDict(state: SchedulerState): void {
@@ -352,7 +434,11 @@ export class ReduceLROnPlateau {
 
   loadStateDict(state: SchedulerState): void {
     this.checkStateDict(state);
-    const { best, badEpochs, cooldownLeft } = state as unknown as { best: number | null; badEpochs: number; cooldownLeft: number };
+    const { best, badEpochs, cooldownLeft } = state as unknown as {
+      best: number | null;
+      badEpochs: number;
+      cooldownLeft: number;
+    };
     this.lastEpoch = state.lastEpoch;
     this.best = best ?? ((this.o.mode ?? 'min') === 'min' ? Infinity : -Infinity);
     this.badEpochs = badEpochs;

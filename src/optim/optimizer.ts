@@ -25,19 +25,32 @@ export abstract class Optimizer<H extends { lr: number }> {
   readonly paramGroups: ParamGroup<H>[];
   readonly state = new Map<Tensor, ParamState>();
 
-  constructor(params: Iterable<Tensor> | Iterable<{ params: Iterable<Tensor> } & Partial<H>>, readonly defaults: H) {
+  constructor(
+    params: Iterable<Tensor> | Iterable<{ params: Iterable<Tensor> } & Partial<H>>,
+    readonly defaults: H,
+  ) {
     const op = new.target.name;
-    const iterable = (v: unknown): v is Iterable<unknown> => v !== null && typeof v === 'object' && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
-    if (!iterable(params)) throw new ValueError(`${op}: params must be an iterable of tensors or of { params, ... } groups (model.parameters()), got ${show(params)}`);
+    const iterable = (v: unknown): v is Iterable<unknown> =>
+      v !== null &&
+      typeof v === 'object' &&
+      typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+    if (!iterable(params))
+      throw new ValueError(
+        `${op}: params must be an iterable of tensors or of { params, ... } groups (model.parameters()), got ${show(params)}`,
+      );
     const list = [...params] as unknown[];
     if (list.length === 0) throw new ValueError(`${op}: got an empty parameter list`);
-    const groups = isRecord(list[0]) && !(list[0] instanceof Tensor)
-      ? (list as ({ params: Iterable<Tensor> } & Partial<H>)[])
-      : [{ params: list as Tensor[] }];
+    const groups =
+      isRecord(list[0]) && !(list[0] instanceof Tensor)
+        ? (list as ({ params: Iterable<Tensor> } & Partial<H>)[])
+        : [{ params: list as Tensor[] }];
     this.paramGroups = [];
     const seen = new Set<Tensor>();
     for (const g of groups) {
-      if (!isRecord(g) || !iterable(g.params)) throw new ValueError(`${op}: each parameter group must be { params: [...tensors], ...options }, got ${show(g)}`);
+      if (!isRecord(g) || !iterable(g.params))
+        throw new ValueError(
+          `${op}: each parameter group must be { params: [...tensors], ...options }, got ${show(g)}`,
+        );
       const ps = [...g.params];
       for (const p of ps) {
         if (!(p instanceof Tensor)) throw new ValueError(`${op}: parameters must be tensors, got ${show(p)}`);
@@ -51,7 +64,8 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** Checks a group's hyper-parameters; subclasses add their own rules. */
   protected validate(group: H): void {
-    if (typeof group.lr !== 'number' || !(group.lr >= 0) || group.lr === Infinity) throw new ValueError(`${this.constructor.name}: invalid learning rate ${show(group.lr)}`);
+    if (typeof group.lr !== 'number' || !(group.lr >= 0) || group.lr === Infinity)
+      throw new ValueError(`${this.constructor.name}: invalid learning rate ${show(group.lr)}`);
   }
 
   /** Clears the gradients (to null, as PyTorch's default set_to_none=True). */
@@ -66,7 +80,10 @@ export abstract class Optimizer<H extends { lr: number }> {
         for (const p of group.params) {
           if (p.grad === null) continue;
           let s = this.state.get(p);
-          if (!s) { s = {}; this.state.set(p, s); }
+          if (!s) {
+            s = {};
+            this.state.set(p, s);
+          }
           this.update(p, p.grad, s, group);
         }
       }
@@ -80,7 +97,14 @@ export abstract class Optimizer<H extends { lr: number }> {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {
       const { params, ...hyper } = g;
-      return { ...(hyper as unknown as H), params: params.map((p) => { const i = index.size; index.set(p, i); return i; }) };
+      return {
+        ...(hyper as unknown as H),
+        params: params.map((p) => {
+          const i = index.size;
+          index.set(p, i);
+          return i;
+        }),
+      };
     });
     const state: Record<number, ParamState> = {};
     for (const [p, s] of this.state) {
@@ -103,15 +127,20 @@ export abstract class Optimizer<H extends { lr: number }> {
       throw new ValueError(`${op}: expected { state, paramGroups } as stateDict() returns, got ${show(dict)}`);
     }
     if (dict.paramGroups.length !== this.paramGroups.length) {
-      throw new ValueError(`${op}: the dict has ${dict.paramGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`);
+      throw new ValueError(
+        `${op}: the dict has ${dict.paramGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`,
+      );
     }
     const total = this.paramGroups.reduce((n, g) => n + g.params.length, 0);
     const params: Tensor[] = [];
     dict.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi]!;
-      if (!isRecord(saved) || !Array.isArray(saved.params)) throw new ValueError(`${op}: group ${gi} is not { params, ...hyper-parameters }`);
+      if (!isRecord(saved) || !Array.isArray(saved.params))
+        throw new ValueError(`${op}: group ${gi} is not { params, ...hyper-parameters }`);
       if (saved.params.length !== group.params.length) {
-        throw new ValueError(`${op}: group ${gi} has ${saved.params.length} parameters in the dict, ${group.params.length} in the optimizer`);
+        throw new ValueError(
+          `${op}: group ${gi} has ${saved.params.length} parameters in the dict, ${group.params.length} in the optimizer`,
+        );
       }
       saved.params.forEach((index, k) => {
         checkInteger(op, `group ${gi}'s parameter index`, index, 0, total - 1);
@@ -122,11 +151,14 @@ export abstract class Optimizer<H extends { lr: number }> {
       for (const [key, value] of Object.entries(hyper)) {
         if (!(key in group)) throw new ValueError(`${op}: group ${gi} has an unknown hyper-parameter '${key}'`);
         if (!sameKind(value, (group as Record<string, unknown>)[key])) {
-          throw new ValueError(`${op}: group ${gi}'s ${key} is ${show(value)}, not the kind of ${show((group as Record<string, unknown>)[key])}`);
+          throw new ValueError(
+            `${op}: group ${gi}'s ${key} is ${show(value)}, not the kind of ${show((group as Record<string, unknown>)[key])}`,
+          );
         }
       }
       const merged = { ...group, ...hyper } as ParamGroup<H>;
-      if (typeof merged.lr !== 'number' || !Number.isFinite(merged.lr)) throw new ValueError(`${op}: group ${gi}'s lr must be a finite number, got ${show(merged.lr)}`);
+      if (typeof merged.lr !== 'number' || !Number.isFinite(merged.lr))
+        throw new ValueError(`${op}: group ${gi}'s lr must be a finite number, got ${show(merged.lr)}`);
       this.validate(merged);
     });
     for (const [i, st] of Object.entries(dict.state)) {
@@ -139,9 +171,14 @@ export abstract class Optimizer<H extends { lr: number }> {
           else checkFinite(op, `parameter ${i}'s ${k}`, v);
         } else if (v instanceof Tensor) {
           if (!shapesEqual(v.shape, p.shape)) {
-            throw new ShapeError(`${op}: state '${k}' of parameter ${i} has shape ${fmtShape(v.shape)}, the parameter ${fmtShape(p.shape)}`);
+            throw new ShapeError(
+              `${op}: state '${k}' of parameter ${i} has shape ${fmtShape(v.shape)}, the parameter ${fmtShape(p.shape)}`,
+            );
           }
-          if (v.dtype !== p.dtype) throw new DTypeError(`${op}: state '${k}' of parameter ${i} has dtype ${v.dtype}, the parameter ${p.dtype}`);
+          if (v.dtype !== p.dtype)
+            throw new DTypeError(
+              `${op}: state '${k}' of parameter ${i} has dtype ${v.dtype}, the parameter ${p.dtype}`,
+            );
           if (!v.allFinite()) throw new ValueError(`${op}: state '${k}' of parameter ${i} holds non-finite values`);
         } else {
           throw new ValueError(`${op}: state '${k}' of parameter ${i} is ${show(v)}, not a number or a tensor`);
@@ -180,7 +217,12 @@ export function buffer(state: ParamState, key: string, like: Tensor, init = 0): 
 
 /** Whether a fused step kernel can update this parameter: contiguous, one dtype, floating point. */
 export function fusable(p: Tensor, grad: Tensor): boolean {
-  return p.isContiguous() && grad.isContiguous() && p.dtype === grad.dtype && (p.dtype === 'float32' || p.dtype === 'float64');
+  return (
+    p.isContiguous() &&
+    grad.isContiguous() &&
+    p.dtype === grad.dtype &&
+    (p.dtype === 'float32' || p.dtype === 'float64')
+  );
 }
 
 /** A fused kernel wrote these tensors in place: count it, as in-place ops do. */

@@ -13,7 +13,10 @@ export interface RMSpropOptions {
 
 /** RMSprop (Hinton), optionally centered and with momentum, PyTorch's formulas. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: ConstructorParameters<typeof Optimizer<RMSpropOptions>>[0], options: Partial<RMSpropOptions> = {}) {
+  constructor(
+    params: ConstructorParameters<typeof Optimizer<RMSpropOptions>>[0],
+    options: Partial<RMSpropOptions> = {},
+  ) {
     super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });
   }
 

@@ -13,7 +13,10 @@ export interface SGDOptions {
 
 /** Stochastic gradient descent with momentum, Nesterov momentum, dampening and weight decay (PyTorch's formulas). */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: ConstructorParameters<typeof Optimizer<SGDOptions>>[0], options: Partial<SGDOptions> & { lr: number }) {
+  constructor(
+    params: ConstructorParameters<typeof Optimizer<SGDOptions>>[0],
+    options: Partial<SGDOptions> & { lr: number },
+  ) {
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options });
   }
 
@@ -21,7 +24,8 @@ export class SGD extends Optimizer<SGDOptions> {
     super.validate(g);
     if (g.momentum < 0) throw new ValueError(`SGD: invalid momentum ${g.momentum}`);
     if (g.weightDecay < 0) throw new ValueError(`SGD: invalid weightDecay ${g.weightDecay}`);
-    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new ValueError('SGD: Nesterov momentum requires a momentum and zero dampening');
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
+      throw new ValueError('SGD: Nesterov momentum requires a momentum and zero dampening');
   }
 
   protected update(p: Tensor, grad: Tensor, s: ParamState, g: ParamGroup<SGDOptions>): void {
@@ -29,7 +33,10 @@ export class SGD extends Optimizer<SGDOptions> {
     if (kernel && fusable(p, grad)) {
       let buf = s['momentum_buffer'] as Tensor | undefined;
       const firstStep = buf === undefined;
-      if (g.momentum !== 0 && !buf) { buf = p.zerosLike(); s['momentum_buffer'] = buf; }
+      if (g.momentum !== 0 && !buf) {
+        buf = p.zerosLike();
+        s['momentum_buffer'] = buf;
+      }
       kernel.call(backend(), p, grad, g.momentum !== 0 ? buf! : null, { ...g, firstStep });
       bump(p, buf);
       return;

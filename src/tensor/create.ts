@@ -39,7 +39,8 @@ function alloc(op: string, shape: readonly number[], options: CreateOptions, fal
 function checkInt32(op: string, values: ArrayLike<number | boolean>): void {
   for (let i = 0; i < values.length; i++) {
     const v = Number(values[i]);
-    if (!(v >= -2147483648 && v < 2147483648)) throw new ValueError(`${op}: value ${v} at flat index ${i} does not fit dtype int32 (range -2^31 to 2^31 - 1)`);
+    if (!(v >= -2147483648 && v < 2147483648))
+      throw new ValueError(`${op}: value ${v} at flat index ${i} does not fit dtype int32 (range -2^31 to 2^31 - 1)`);
   }
 }
 
@@ -47,14 +48,21 @@ function checkInt32(op: string, values: ArrayLike<number | boolean>): void {
  * A tensor from nested arrays, a typed array or a scalar. JS numbers become float32 unless a dtype
  * is given; booleans become bool; a typed array keeps its own dtype. `shape` reshapes the data.
  */
-export function tensor(data: NestedArray | TypedArray, options: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+export function tensor(
+  data: NestedArray | TypedArray,
+  options: CreateOptions & { shape?: readonly number[] } = {},
+): Tensor {
   if (ArrayBuffer.isView(data)) {
     const src = data as TypedArray;
     const shape = options.shape ? checkShape('tensor', options.shape) : [src.length];
-    if (numel(shape) !== src.length) throw new ShapeError(`tensor: shape ${fmtShape(shape)} holds ${numel(shape)} elements but the typed array has ${src.length}`);
+    if (numel(shape) !== src.length)
+      throw new ShapeError(
+        `tensor: shape ${fmtShape(shape)} holds ${numel(shape)} elements but the typed array has ${src.length}`,
+      );
     const dtype = options.dtype ?? dtypeOfArray(src);
     const out = allocArray(checkDType('tensor', dtype), src.length);
-    if (out instanceof Int32Array && !(src instanceof Int32Array) && !(src instanceof Uint8Array)) checkInt32('tensor', src);
+    if (out instanceof Int32Array && !(src instanceof Int32Array) && !(src instanceof Uint8Array))
+      checkInt32('tensor', src);
     if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] ? 1 : 0;
     else out.set(src);
     return make(out, shape, options);
@@ -69,39 +77,58 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions & 
   const flat: (number | boolean)[] = [];
   const walk = (v: NestedArray, d: number, path: string): void => {
     if (d === shape.length) {
-      if (Array.isArray(v)) throw new ShapeError(`tensor: ragged nested array: element ${path || 'at the top'} is an array but shape ${fmtShape(shape)} expects a scalar there`);
-      if (typeof v !== 'number' && typeof v !== 'boolean') throw new ValueError(`tensor: element ${path} is ${typeof v}; expected a number or boolean`);
+      if (Array.isArray(v))
+        throw new ShapeError(
+          `tensor: ragged nested array: element ${path || 'at the top'} is an array but shape ${fmtShape(shape)} expects a scalar there`,
+        );
+      if (typeof v !== 'number' && typeof v !== 'boolean')
+        throw new ValueError(`tensor: element ${path} is ${typeof v}; expected a number or boolean`);
       flat.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[d]) {
-      throw new ShapeError(`tensor: ragged nested array: element ${path || 'at the top'} has ${Array.isArray(v) ? `length ${v.length}` : 'no array'} where ${shape[d]} was expected (shape ${fmtShape(shape)})`);
+      throw new ShapeError(
+        `tensor: ragged nested array: element ${path || 'at the top'} has ${Array.isArray(v) ? `length ${v.length}` : 'no array'} where ${shape[d]} was expected (shape ${fmtShape(shape)})`,
+      );
     }
     // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
     for (let i = 0; i < v.length; i++) {
       const item = (v as readonly NestedArray[])[i];
-      if (item === undefined) throw new ValueError(`tensor: element ${path}[${i}] is missing (a hole or undefined in the nested array)`);
+      if (item === undefined)
+        throw new ValueError(`tensor: element ${path}[${i}] is missing (a hole or undefined in the nested array)`);
       walk(item, d + 1, `${path}[${i}]`);
     }
   };
   walk(data, 0, '');
   if (options.shape) {
     const requested = checkShape('tensor', options.shape);
-    if (numel(requested) !== flat.length) throw new ShapeError(`tensor: shape ${fmtShape(requested)} holds ${numel(requested)} elements but the data has ${flat.length}`);
+    if (numel(requested) !== flat.length)
+      throw new ShapeError(
+        `tensor: shape ${fmtShape(requested)} holds ${numel(requested)} elements but the data has ${flat.length}`,
+      );
     shape.splice(0, shape.length, ...requested);
   }
   const inferred: DType = flat.length > 0 && flat.every((v) => typeof v === 'boolean') ? 'bool' : 'float32';
   const out = alloc('tensor', shape, options, inferred);
   const bool = out instanceof Uint8Array;
   if (out instanceof Int32Array) checkInt32('tensor', flat);
-  flat.forEach((v, i) => { out[i] = bool ? (v ? 1 : 0) : Number(v); });
+  flat.forEach((v, i) => {
+    out[i] = bool ? (v ? 1 : 0) : Number(v);
+  });
   return make(out, shape, options);
 }
 
 /** Wraps a typed array without copying (its dtype follows the array type). */
-export function fromTypedArray(data: TypedArray, shape: readonly number[] = [data.length], options: { requiresGrad?: boolean } = {}): Tensor {
+export function fromTypedArray(
+  data: TypedArray,
+  shape: readonly number[] = [data.length],
+  options: { requiresGrad?: boolean } = {},
+): Tensor {
   checkShape('fromTypedArray', shape);
-  if (numel(shape) !== data.length) throw new ShapeError(`fromTypedArray: shape ${fmtShape(shape)} holds ${numel(shape)} elements but the array has ${data.length}`);
+  if (numel(shape) !== data.length)
+    throw new ShapeError(
+      `fromTypedArray: shape ${fmtShape(shape)} holds ${numel(shape)} elements but the array has ${data.length}`,
+    );
   return make(data, shape, options);
 }
 
@@ -125,8 +152,10 @@ export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
 export function arange(startOrEnd: number, end?: number, step = 1, options: CreateOptions = {}): Tensor {
   const start = end === undefined ? 0 : startOrEnd;
   const stop = end === undefined ? startOrEnd : end;
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
-  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ValueError(`arange: start and end must be finite, got ${start} and ${stop}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(stop))
+    throw new ValueError(`arange: start and end must be finite, got ${start} and ${stop}`);
   if ((stop - start) * step < 0) throw new ValueError(`arange: step ${step} never gets from ${start} to ${stop}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const ints = [start, stop, step].every(Number.isInteger);
@@ -137,7 +166,8 @@ export function arange(startOrEnd: number, end?: number, step = 1, options: Crea
 
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, options: CreateOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const data = alloc('linspace', [steps], options);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends so the last value is exactly `end`, as PyTorch does.
@@ -187,7 +217,8 @@ export function randn(shape: ShapeArg, options: RandomOptions = {}): Tensor {
 
 /** Uniform integers in [low, high), int32. */
 export function randint(low: number, high: number, shape: ShapeArg, options: RandomOptions = {}): Tensor {
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new ValueError(`randint: expected integers low < high, got low=${low}, high=${high}`);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low)
+    throw new ValueError(`randint: expected integers low < high, got low=${low}, high=${high}`);
   const s = shapeOf('randint', shape);
   const g = options.generator ?? defaultGenerator;
   const data = alloc('randint', s, options, 'int32');
@@ -214,6 +245,7 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
 const like = (t: Tensor, options: CreateOptions) => ({ ...options, dtype: options.dtype ?? t.dtype });
 export const zerosLike = (t: Tensor, options: CreateOptions = {}) => zeros(t.shape, like(t, options));
 export const onesLike = (t: Tensor, options: CreateOptions = {}) => ones(t.shape, like(t, options));
-export const fullLike = (t: Tensor, value: number, options: CreateOptions = {}) => full(t.shape, value, like(t, options));
+export const fullLike = (t: Tensor, value: number, options: CreateOptions = {}) =>
+  full(t.shape, value, like(t, options));
 export const randLike = (t: Tensor, options: RandomOptions = {}) => rand(t.shape, like(t, options));
 export const randnLike = (t: Tensor, options: RandomOptions = {}) => randn(t.shape, like(t, options));

@@ -15,14 +15,20 @@ export function isFloating(dtype: DType): boolean {
 export const MAX_ELEMENTS = 2 ** 32 - 1;
 
 export function allocArray(dtype: DType, size: number, op = 'alloc'): TypedArray {
-  if (!Number.isSafeInteger(size) || size < 0) throw new ValueError(`${op}: cannot allocate ${size} elements: not a non-negative integer`);
-  if (size > MAX_ELEMENTS) throw new ValueError(`${op}: cannot allocate ${size} elements: a tensor holds at most ${MAX_ELEMENTS}`);
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new ValueError(`${op}: cannot allocate ${size} elements: not a non-negative integer`);
+  if (size > MAX_ELEMENTS)
+    throw new ValueError(`${op}: cannot allocate ${size} elements: a tensor holds at most ${MAX_ELEMENTS}`);
   try {
     switch (dtype) {
-      case 'float32': return new Float32Array(size);
-      case 'float64': return new Float64Array(size);
-      case 'int32': return new Int32Array(size);
-      case 'bool': return new Uint8Array(size);
+      case 'float32':
+        return new Float32Array(size);
+      case 'float64':
+        return new Float64Array(size);
+      case 'int32':
+        return new Int32Array(size);
+      case 'bool':
+        return new Uint8Array(size);
     }
   } catch (e) {
     // V8 throws a RangeError when the memory is not there.
@@ -35,7 +41,9 @@ export function dtypeOfArray(data: TypedArray): DType {
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof Uint8Array) return 'bool';
-  throw new DTypeError(`tensor: unsupported typed array ${(data as object).constructor.name}; expected Float32Array, Float64Array, Int32Array or Uint8Array`);
+  throw new DTypeError(
+    `tensor: unsupported typed array ${(data as object).constructor.name}; expected Float32Array, Float64Array, Int32Array or Uint8Array`,
+  );
 }
 
 export function checkDType(op: string, dtype: string): DType {
@@ -80,7 +88,8 @@ export function resultType(operands: { dtype: DType; rank: number; scalar?: bool
     if (result === null) result = weaker;
     else if (category(weaker) > category(result)) {
       // A float scalar promotes an integer tensor to the default float dtype, not to float64.
-      result = category(weaker) === 2 && weaker === 'float64' && scalars === weaker && zeroDim !== weaker ? 'float32' : weaker;
+      result =
+        category(weaker) === 2 && weaker === 'float64' && scalars === weaker && zeroDim !== weaker ? 'float32' : weaker;
     }
   }
   return result ?? 'float32';

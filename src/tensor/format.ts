@@ -26,7 +26,10 @@ function shown(size: number, summarise: boolean): number[] {
 }
 
 function collect(t: Tensor, d: number, off: number, summarise: boolean, out: number[]): void {
-  if (d === t.shape.length) { out.push(t.data[off]!); return; }
+  if (d === t.shape.length) {
+    out.push(t.data[off]!);
+    return;
+  }
   for (const i of shown(t.shape[d]!, summarise)) if (i >= 0) collect(t, d + 1, off + i * t.strides[d]!, summarise, out);
 }
 
@@ -39,20 +42,31 @@ function numberFormatter(t: Tensor, values: number[]): (v: number) => string {
     return (v) => (Number.isFinite(v) ? `${v.toFixed(0)}.` : special(v));
   }
   const abs = finite.map(Math.abs).filter((v) => v > 0);
-  const max = Math.max(0, ...abs), min = Math.min(Infinity, ...abs);
+  const max = Math.max(0, ...abs),
+    min = Math.min(Infinity, ...abs);
   const scientific = max >= 1e8 || min < 1e-4 || max / min > 1000;
   return scientific
     ? (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : special(v))
     : (v) => (Number.isFinite(v) ? v.toFixed(4) : special(v));
 }
 
-function render(t: Tensor, d: number, off: number, summarise: boolean, fmt: (v: number) => string, width: number, indent: number): string {
+function render(
+  t: Tensor,
+  d: number,
+  off: number,
+  summarise: boolean,
+  fmt: (v: number) => string,
+  width: number,
+  indent: number,
+): string {
   const idx = shown(t.shape[d]!, summarise);
   if (d === t.shape.length - 1) {
     const items = idx.map((i) => (i < 0 ? '...' : fmt(t.data[off + i * t.strides[d]!]!).padStart(width)));
     return `[${items.join(', ')}]`;
   }
   const sep = ',' + '\n'.repeat(t.shape.length - d - 1) + ' '.repeat(indent + d + 1);
-  const items = idx.map((i) => (i < 0 ? '...' : render(t, d + 1, off + i * t.strides[d]!, summarise, fmt, width, indent)));
+  const items = idx.map((i) =>
+    i < 0 ? '...' : render(t, d + 1, off + i * t.strides[d]!, summarise, fmt, width, indent),
+  );
   return `[${items.join(sep)}]`;
 }

@@ -88,15 +88,21 @@ export class Generator {
   /** Throws unless `state` is one setState accepts. */
   static checkState(state: readonly (number | null)[]): void {
     const usage = 'expected 4 unsigned 32-bit words and a spare normal, as returned by getState()';
-    if (!Array.isArray(state) || state.length !== 5) throw new ValueError(`Generator.setState: ${usage}, got ${JSON.stringify(state)?.slice(0, 80)}`);
+    if (!Array.isArray(state) || state.length !== 5)
+      throw new ValueError(`Generator.setState: ${usage}, got ${JSON.stringify(state)?.slice(0, 80)}`);
     const words = state.slice(0, 4);
     if (words.some((v) => typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
       throw new ValueError(`Generator.setState: ${usage}, got words ${JSON.stringify(words)}`);
     }
-    if (words.every((v) => v === 0)) throw new ValueError('Generator.setState: the state words are all zero, which xoshiro128** can never leave; use manualSeed() for a fresh state');
+    if (words.every((v) => v === 0))
+      throw new ValueError(
+        'Generator.setState: the state words are all zero, which xoshiro128** can never leave; use manualSeed() for a fresh state',
+      );
     const spare = state[4];
     if (spare !== null && (typeof spare !== 'number' || (!Number.isNaN(spare) && !Number.isFinite(spare)))) {
-      throw new ValueError(`Generator.setState: the spare normal must be a finite number, NaN or null, got ${String(spare)}`);
+      throw new ValueError(
+        `Generator.setState: the spare normal must be a finite number, NaN or null, got ${String(spare)}`,
+      );
     }
   }
 }

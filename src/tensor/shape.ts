@@ -63,7 +63,10 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       const s = shape[i]!;
       if (s === out[o] || s === 1) continue;
       if (out[o] === 1) out[o] = s;
-      else throw new ShapeError(`${op}: shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together (dim ${o - rank}: ${out[o]} vs ${s})`);
+      else
+        throw new ShapeError(
+          `${op}: shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together (dim ${o - rank}: ${out[o]} vs ${s})`,
+        );
     }
   }
   return out;
@@ -79,7 +82,8 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 
 export function checkShape(op: string, shape: readonly number[]): number[] {
   for (const s of shape) {
-    if (!Number.isInteger(s) || s < 0) throw new ValueError(`${op}: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
+    if (!Number.isInteger(s) || s < 0)
+      throw new ValueError(`${op}: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
   }
   return [...shape];
 }
@@ -98,10 +102,15 @@ export function inferShape(op: string, requested: readonly number[], total: numb
   });
   const out = [...requested];
   if (infer >= 0) {
-    if (known === 0 || total % known !== 0) throw new ShapeError(`${op}: shape ${fmtShape(requested)} is invalid for input of shape ${fmtShape(from)} (${total} elements)`);
+    if (known === 0 || total % known !== 0)
+      throw new ShapeError(
+        `${op}: shape ${fmtShape(requested)} is invalid for input of shape ${fmtShape(from)} (${total} elements)`,
+      );
     out[infer] = total / known;
   } else if (known !== total) {
-    throw new ShapeError(`${op}: shape ${fmtShape(requested)} is invalid for input of shape ${fmtShape(from)} (${total} elements)`);
+    throw new ShapeError(
+      `${op}: shape ${fmtShape(requested)} is invalid for input of shape ${fmtShape(from)} (${total} elements)`,
+    );
   }
   return out;
 }

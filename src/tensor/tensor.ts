@@ -12,7 +12,12 @@ function subclassDType(data: unknown): DType | undefined {
   return undefined;
 }
 
-const ARRAY_DTYPES = new Map<unknown, DType>([[Float32Array, 'float32'], [Float64Array, 'float64'], [Int32Array, 'int32'], [Uint8Array, 'bool']]);
+const ARRAY_DTYPES = new Map<unknown, DType>([
+  [Float32Array, 'float32'],
+  [Float64Array, 'float64'],
+  [Int32Array, 'int32'],
+  [Uint8Array, 'bool'],
+]);
 
 /**
  * The memory a tensor and its views share. `version` counts in-place writes so that autograd can
@@ -25,8 +30,11 @@ export class Storage {
   constructor(readonly data: TypedArray) {
     const ctor = (data as { constructor?: unknown } | null)?.constructor;
     // Exact constructors first (the hot path); subclasses such as Node's Buffer by instanceof.
-    const dtype = ctor === Float32Array ? 'float32' : ARRAY_DTYPES.get(ctor) ?? subclassDType(data);
-    if (dtype === undefined) throw new ValueError(`Storage: expected a Float32Array, Float64Array, Int32Array or Uint8Array, got ${data === null ? 'null' : (data as object)?.constructor?.name ?? typeof data}`);
+    const dtype = ctor === Float32Array ? 'float32' : (ARRAY_DTYPES.get(ctor) ?? subclassDType(data));
+    if (dtype === undefined)
+      throw new ValueError(
+        `Storage: expected a Float32Array, Float64Array, Int32Array or Uint8Array, got ${data === null ? 'null' : ((data as object)?.constructor?.name ?? typeof data)}`,
+      );
     this.dtype = dtype;
   }
 }
@@ -39,10 +47,12 @@ export class Storage {
 function checkLayout(length: number, shape: Shape, strides: readonly number[], offset: number): void {
   // The fast path of every op: plain arithmetic, no allocation. Anything odd goes to layoutError.
   const r = shape.length;
-  let lo = offset, hi = offset;
+  let lo = offset,
+    hi = offset;
   let ok = r === strides.length && offset >= 0 && offset === Math.floor(offset);
   for (let d = 0; d < r && ok; d++) {
-    const n = shape[d]!, s = strides[d]!;
+    const n = shape[d]!,
+      s = strides[d]!;
     ok = n >= 0 && n === Math.floor(n) && s === Math.floor(s);
     if (n === 0 && ok) return; // an empty view addresses nothing
     const span = (n - 1) * s;
@@ -52,14 +62,28 @@ function checkLayout(length: number, shape: Shape, strides: readonly number[], o
   if (!ok || lo < 0 || !(hi < length)) layoutError(length, shape, strides, offset, lo, hi);
 }
 
-function layoutError(length: number, shape: Shape, strides: readonly number[], offset: number, lo: number, hi: number): never {
+function layoutError(
+  length: number,
+  shape: Shape,
+  strides: readonly number[],
+  offset: number,
+  lo: number,
+  hi: number,
+): never {
   if (shape.length !== strides.length) {
-    throw new ValueError(`Tensor: shape ${fmtShape(shape)} has ${shape.length} dims but strides [${strides.join(', ')}] has ${strides.length}`);
+    throw new ValueError(
+      `Tensor: shape ${fmtShape(shape)} has ${shape.length} dims but strides [${strides.join(', ')}] has ${strides.length}`,
+    );
   }
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new ValueError(`Tensor: offset must be a non-negative integer, got ${offset}`);
-  if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new ValueError(`Tensor: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
-  if (!strides.every((s) => Number.isSafeInteger(s))) throw new ValueError(`Tensor: invalid strides [${strides.join(', ')}]: strides must be integers`);
-  throw new ValueError(`Tensor: shape ${fmtShape(shape)}, strides [${strides.join(', ')}] and offset ${offset} reach elements ${lo} to ${hi}, but the storage holds ${length}`);
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new ValueError(`Tensor: offset must be a non-negative integer, got ${offset}`);
+  if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0))
+    throw new ValueError(`Tensor: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
+  if (!strides.every((s) => Number.isSafeInteger(s)))
+    throw new ValueError(`Tensor: invalid strides [${strides.join(', ')}]: strides must be integers`);
+  throw new ValueError(
+    `Tensor: shape ${fmtShape(shape)}, strides [${strides.join(', ')}] and offset ${offset} reach elements ${lo} to ${hi}, but the storage holds ${length}`,
+  );
 }
 
 /**
@@ -98,9 +122,14 @@ export class Tensor {
     if (value !== null) {
       if (!(value instanceof Tensor)) throw new ValueError(`grad: expected a Tensor or null, got ${typeof value}`);
       if (value.shape.length !== this.shape.length || value.shape.some((s, i) => s !== this.shape[i])) {
-        throw new ShapeError(`grad: the assigned gradient has shape ${fmtShape(value.shape)} but the tensor has shape ${fmtShape(this.shape)}`);
+        throw new ShapeError(
+          `grad: the assigned gradient has shape ${fmtShape(value.shape)} but the tensor has shape ${fmtShape(this.shape)}`,
+        );
       }
-      if (value.dtype !== this.dtype) throw new DTypeError(`grad: the assigned gradient has dtype ${value.dtype} but the tensor has dtype ${this.dtype}`);
+      if (value.dtype !== this.dtype)
+        throw new DTypeError(
+          `grad: the assigned gradient has dtype ${value.dtype} but the tensor has dtype ${this.dtype}`,
+        );
     }
     this._grad = value;
   }
@@ -132,7 +161,8 @@ export class Tensor {
 
   /** Asks backward() to keep this non-leaf tensor's gradient in `.grad`. */
   retainGrad(): this {
-    if (!this.requiresGrad) throw new ValueError("retainGrad: can't retain the gradient of a tensor that does not require grad");
+    if (!this.requiresGrad)
+      throw new ValueError("retainGrad: can't retain the gradient of a tensor that does not require grad");
     this.retainsGrad = true;
     if (this.gradFn) this.gradFn.retained = this;
     return this;
@@ -143,7 +173,8 @@ export class Tensor {
    * how a module changes the dtype of its parameters in place. Not recorded by autograd.
    */
   setData(other: Tensor): this {
-    if (!(other instanceof Tensor)) throw new ValueError(`setData: expected a Tensor, got ${other === null ? 'null' : typeof other}`);
+    if (!(other instanceof Tensor))
+      throw new ValueError(`setData: expected a Tensor, got ${other === null ? 'null' : typeof other}`);
     const self = this as { -readonly [K in 'storage' | 'data' | 'shape' | 'strides' | 'offset' | 'dtype']: Tensor[K] };
     self.storage = other.storage;
     self.data = other.storage.data;
@@ -178,7 +209,8 @@ export class Tensor {
   size(dim?: number): number | number[] {
     if (dim === undefined) return [...this.shape];
     const r = this.shape.length;
-    if (!Number.isInteger(dim) || dim < -r || dim >= r) throw new ValueError(`size: dim ${dim} is out of range for a tensor of shape ${fmtShape(this.shape)}`);
+    if (!Number.isInteger(dim) || dim < -r || dim >= r)
+      throw new ValueError(`size: dim ${dim} is out of range for a tensor of shape ${fmtShape(this.shape)}`);
     return this.shape[dim < 0 ? dim + r : dim]!;
   }
 
@@ -188,7 +220,10 @@ export class Tensor {
 
   /** The value of a one-element tensor as a JS number (or boolean for bool tensors). */
   item(): number {
-    if (this.numel !== 1) throw new ValueError(`item: only a tensor with one element can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    if (this.numel !== 1)
+      throw new ValueError(
+        `item: only a tensor with one element can be converted to a number, got shape ${fmtShape(this.shape)}`,
+      );
     return this.data[this.offset]!;
   }
 
@@ -201,7 +236,9 @@ export class Tensor {
       return out;
     }
     let i = 0;
-    this.forEachOffset((o) => { out[i++] = this.data[o]!; });
+    this.forEachOffset((o) => {
+      out[i++] = this.data[o]!;
+    });
     return out;
   }
 
@@ -226,15 +263,21 @@ export class Tensor {
   allFinite(): boolean {
     if (this.dtype !== 'float32' && this.dtype !== 'float64') return true;
     let ok = true;
-    this.forEachOffset((o) => { if (ok && !Number.isFinite(this.data[o]!)) ok = false; });
+    this.forEachOffset((o) => {
+      if (ok && !Number.isFinite(this.data[o]!)) ok = false;
+    });
     return ok;
   }
 
   forEachOffset(fn: (offset: number) => void): void {
     if (typeof fn !== 'function') throw new ValueError(`forEachOffset: expected a function, got ${typeof fn}`);
-    const shape = this.shape, strides = this.strides;
+    const shape = this.shape,
+      strides = this.strides;
     const walk = (d: number, off: number): void => {
-      if (d === shape.length) { fn(off); return; }
+      if (d === shape.length) {
+        fn(off);
+        return;
+      }
       for (let i = 0; i < shape[d]!; i++) walk(d + 1, off + i * strides[d]!);
     };
     walk(0, this.offset);

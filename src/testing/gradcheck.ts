@@ -23,22 +23,33 @@ export interface GradcheckOptions {
 /** gradcheck's arguments: a function and an array of tensors (user code runs unguarded inside). */
 function checkArgs(op: string, fn: unknown, inputs: unknown): void {
   if (typeof fn !== 'function') throw new ValueError(`${op}: fn must be a function, got ${typeof fn}`);
-  if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof Tensor)) throw new ValueError(`${op}: inputs must be an array of tensors`);
+  if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof Tensor))
+    throw new ValueError(`${op}: inputs must be an array of tensors`);
 }
 
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): true {
   checkArgs('gradcheck', fn, inputs);
-  const eps = options.eps ?? 1e-6, atol = options.atol ?? 1e-5, rtol = options.rtol ?? 1e-3;
+  const eps = options.eps ?? 1e-6,
+    atol = options.atol ?? 1e-5,
+    rtol = options.rtol ?? 1e-3;
   const xs = inputs.map((t, i) => {
-    if (!isFloating(t.dtype)) throw new DTypeError(`gradcheck: input ${i} has dtype ${t.dtype}; only floating-point inputs can be checked`);
+    if (!isFloating(t.dtype))
+      throw new DTypeError(`gradcheck: input ${i} has dtype ${t.dtype}; only floating-point inputs can be checked`);
     return t.detach().to('float64').clone().requiresGrad_(true);
   });
   const out0 = fn(...xs);
-  if (!isFloating(out0.dtype)) throw new DTypeError(`gradcheck: the function's output has dtype ${out0.dtype}; expected floating point`);
+  if (!isFloating(out0.dtype))
+    throw new DTypeError(`gradcheck: the function's output has dtype ${out0.dtype}; expected floating point`);
   const v = randn(out0.shape, { dtype: 'float64', generator: new Generator(options.seed ?? 1234) });
   const analytic = grad(out0, xs, { gradOutputs: [v], allowUnused: true });
   // Not under noGrad: gradgradcheck's function itself needs autograd to evaluate.
-  const project = (): number => fn(...xs).detach().to('float64').mul(v).sum().item();
+  const project = (): number =>
+    fn(...xs)
+      .detach()
+      .to('float64')
+      .mul(v)
+      .sum()
+      .item();
   xs.forEach((x, i) => {
     const data = x.data as Float64Array;
     const a = analytic[i] ? analytic[i]!.contiguous().toTypedArray() : new Float64Array(x.numel);
@@ -66,7 +77,11 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
  * Checks second derivatives: gradcheck of the function x ↦ ⟨∂(v·f)/∂x, w⟩ built with createGraph,
  * for fixed random v and w.
  */
-export function gradgradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): true {
+export function gradgradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  options: GradcheckOptions = {},
+): true {
   checkArgs('gradgradcheck', fn, inputs);
   const gen = new Generator((options.seed ?? 1234) + 1);
   let v: Tensor | null = null;

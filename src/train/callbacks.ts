@@ -70,12 +70,22 @@ export class EarlyStopping implements Callback {
   private wait = 0;
   private bestWeights: Record<string, Tensor> | null = null;
 
-  constructor(readonly options: { monitor?: string; patience?: number; minDelta?: number; mode?: 'min' | 'max'; restoreBestWeights?: boolean } = {}) {}
+  constructor(
+    readonly options: {
+      monitor?: string;
+      patience?: number;
+      minDelta?: number;
+      mode?: 'min' | 'max';
+      restoreBestWeights?: boolean;
+    } = {},
+  ) {}
 
   onEpochEnd(e: EpochEnd): void {
-    const key = this.options.monitor ?? 'valLoss', mode = this.options.mode ?? 'min';
+    const key = this.options.monitor ?? 'valLoss',
+      mode = this.options.mode ?? 'min';
     const v = e.logs[key];
-    if (v === undefined) throw new ValueError(`EarlyStopping: no '${key}' in the epoch logs (have: ${Object.keys(e.logs).join(', ')})`);
+    if (v === undefined)
+      throw new ValueError(`EarlyStopping: no '${key}' in the epoch logs (have: ${Object.keys(e.logs).join(', ')})`);
     if (Number.isNaN(this.best) || better(mode, v, this.best, this.options.minDelta ?? 0)) {
       this.best = v;
       this.bestEpoch = e.epoch;
@@ -96,7 +106,15 @@ export class EarlyStopping implements Callback {
 
   stateDict(): CallbackState {
     // JSON has no NaN: "no best yet" is saved as null.
-    return { values: { best: Number.isNaN(this.best) ? null : this.best, bestEpoch: this.bestEpoch, wait: this.wait, stoppedEpoch: this.stoppedEpoch }, tensors: this.bestWeights ?? {} };
+    return {
+      values: {
+        best: Number.isNaN(this.best) ? null : this.best,
+        bestEpoch: this.bestEpoch,
+        wait: this.wait,
+        stoppedEpoch: this.stoppedEpoch,
+      },
+      tensors: this.bestWeights ?? {},
+    };
   }
 
   loadStateDict(state: Required<CallbackState>): void {
@@ -113,7 +131,10 @@ export class EarlyStopping implements Callback {
 export class ModelCheckpoint implements Callback {
   private best = NaN;
 
-  constructor(readonly path: string, readonly options: { monitor?: string; mode?: 'min' | 'max'; saveBestOnly?: boolean } = {}) {}
+  constructor(
+    readonly path: string,
+    readonly options: { monitor?: string; mode?: 'min' | 'max'; saveBestOnly?: boolean } = {},
+  ) {}
 
   onEpochEnd(e: EpochEnd): void {
     const file = this.path.replace('{epoch}', String(e.epoch));
@@ -141,7 +162,10 @@ export class ModelCheckpoint implements Callback {
 export class MetricsLogger implements Callback {
   private columns: string[] | null = null;
 
-  constructor(readonly path: string, readonly format: 'csv' | 'jsonl' = 'csv') {}
+  constructor(
+    readonly path: string,
+    readonly format: 'csv' | 'jsonl' = 'csv',
+  ) {}
 
   onTrainBegin(begin: TrainBegin): void {
     this.columns = null;
@@ -170,11 +194,19 @@ export class MetricsLogger implements Callback {
  * is set.
  */
 export class BackupAndRestore implements Callback {
-  constructor(readonly path: string, readonly options: { generators?: Record<string, Generator>; keep?: boolean } = {}) {}
+  constructor(
+    readonly path: string,
+    readonly options: { generators?: Record<string, Generator>; keep?: boolean } = {},
+  ) {}
 
   restore(begin: TrainBegin): void {
     if (!existsSync(this.path)) return;
-    const { epoch, extra, tensors } = loadCheckpoint(this.path, { model: begin.model, optimizer: begin.optimizer, scheduler: begin.scheduler, generators: this.options.generators });
+    const { epoch, extra, tensors } = loadCheckpoint(this.path, {
+      model: begin.model,
+      optimizer: begin.optimizer,
+      scheduler: begin.scheduler,
+      generators: this.options.generators,
+    });
     begin.initialEpoch = epoch;
     begin.history.epochs.splice(0, Infinity, ...((extra['history'] as Record<string, number>[] | undefined) ?? []));
     const states = (extra['callbacks'] as (Record<string, unknown> | null)[] | undefined) ?? [];
@@ -182,7 +214,11 @@ export class BackupAndRestore implements Callback {
       const values = states[i];
       if (!values || !c.loadStateDict) return;
       const prefix = `callback${i}.`;
-      const own = Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+      const own = Object.fromEntries(
+        Object.entries(tensors)
+          .filter(([k]) => k.startsWith(prefix))
+          .map(([k, t]) => [k.slice(prefix.length), t]),
+      );
       c.loadStateDict({ values, tensors: own });
     });
   }
@@ -195,7 +231,15 @@ export class BackupAndRestore implements Callback {
       for (const [k, t] of Object.entries(state.tensors ?? {})) tensors[`callback${i}.${k}`] = t;
       return state.values;
     });
-    saveCheckpoint(this.path, { model: e.model, optimizer: e.optimizer, scheduler: e.scheduler, epoch: e.epoch, generators: this.options.generators, extra: { history: e.history.epochs, callbacks }, tensors });
+    saveCheckpoint(this.path, {
+      model: e.model,
+      optimizer: e.optimizer,
+      scheduler: e.scheduler,
+      epoch: e.epoch,
+      generators: this.options.generators,
+      extra: { history: e.history.epochs, callbacks },
+      tensors,
+    });
   }
 
   onTrainEnd(): void {

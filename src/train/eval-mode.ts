@@ -11,7 +11,11 @@ export function checkModel(op: string, model: unknown): Module {
 
 /** A loader argument: anything iterable (a DataLoader, an array of batches). */
 export function checkIterable(op: string, name: string, v: unknown): void {
-  if (v === null || typeof v !== 'object' || typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
+  ) {
     throw new ValueError(`${op}: ${name} must be iterable (a DataLoader or an array of batches), got ${show(v)}`);
   }
 }

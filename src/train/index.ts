@@ -5,6 +5,15 @@ import * as metricsModule from './metrics.js';
 
 export const metrics = guardAll(metricsModule, 'train.metrics.');
 export { fit, evaluate, predict, type FitOptions, type History, type Batch, type MetricFn } from './trainer.js';
-export { EarlyStopping, ModelCheckpoint, MetricsLogger, BackupAndRestore, type Callback, type CallbackState, type EpochEnd, type TrainBegin } from './callbacks.js';
+export {
+  EarlyStopping,
+  ModelCheckpoint,
+  MetricsLogger,
+  BackupAndRestore,
+  type Callback,
+  type CallbackState,
+  type EpochEnd,
+  type TrainBegin,
+} from './callbacks.js';
 export { measureLatency, type LatencyReport } from './latency.js';
 export const { percentile } = guardAll(latency, 'train.');

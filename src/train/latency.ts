@@ -10,7 +10,8 @@ export function percentile(values: readonly number[], p: number): number {
   if (!(p >= 0 && p <= 100)) throw new ValueError(`percentile: p must be in [0, 100], got ${p}`);
   const sorted = [...values].sort((a, b) => a - b);
   const pos = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  const lo = Math.floor(pos),
+    hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
@@ -27,12 +28,18 @@ export interface LatencyReport {
  * Inference latency of `model(input)`: eval mode, no gradients, `warmup` untimed runs (JIT and
  * caches), then `runs` timed ones. Use a batch of one for the latency a served request sees.
  */
-export function measureLatency(model: Module, input: Tensor, o: { warmup?: number; runs?: number } = {}): LatencyReport {
+export function measureLatency(
+  model: Module,
+  input: Tensor,
+  o: { warmup?: number; runs?: number } = {},
+): LatencyReport {
   checkModel('measureLatency', model);
   tensorArg('measureLatency', 'input', input);
   optionsArg('measureLatency', o);
-  const warmup = o.warmup ?? 20, runs = o.runs ?? 200;
-  if (!Number.isInteger(runs) || runs < 1) throw new ValueError(`measureLatency: runs must be a positive integer, got ${runs}`);
+  const warmup = o.warmup ?? 20,
+    runs = o.runs ?? 200;
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new ValueError(`measureLatency: runs must be a positive integer, got ${runs}`);
   return inEvalMode(model, () => {
     for (let i = 0; i < warmup; i++) model.forward(input);
     const times: number[] = [];
@@ -41,6 +48,12 @@ export function measureLatency(model: Module, input: Tensor, o: { warmup?: numbe
       model.forward(input);
       times.push(performance.now() - t0);
     }
-    return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), mean: times.reduce((a, b) => a + b, 0) / runs, runs };
+    return {
+      p50: percentile(times, 50),
+      p95: percentile(times, 95),
+      p99: percentile(times, 99),
+      mean: times.reduce((a, b) => a + b, 0) / runs,
+      runs,
+    };
   });
 }

@@ -38,7 +38,8 @@ export interface History {
 }
 
 function forward(model: Module, batch: Batch): [Tensor, Tensor] {
-  if (batch.length < 2) throw new ValueError(`fit: a batch must hold inputs and a target, got ${batch.length} tensor(s)`);
+  if (batch.length < 2)
+    throw new ValueError(`fit: a batch must hold inputs and a target, got ${batch.length} tensor(s)`);
   const inputs = batch.slice(0, -1);
   return [model.forward(...inputs), batch[batch.length - 1]!];
 }
@@ -53,29 +54,52 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   checkIterable('fit', 'train', train);
   if (!isRecord(o)) throw new ValueError(`fit: options { epochs, optimizer, loss } are required, got ${show(o)}`);
   checkInteger('fit', 'epochs', o.epochs, 0);
-  if (!(o.optimizer instanceof Optimizer)) throw new ValueError(`fit: optimizer must be an optimizer, got ${show(o.optimizer)}`);
-  if (typeof o.loss !== 'function') throw new ValueError(`fit: loss must be a function (output, target) => Tensor, got ${show(o.loss)}`);
+  if (!(o.optimizer instanceof Optimizer))
+    throw new ValueError(`fit: optimizer must be an optimizer, got ${show(o.optimizer)}`);
+  if (typeof o.loss !== 'function')
+    throw new ValueError(`fit: loss must be a function (output, target) => Tensor, got ${show(o.loss)}`);
   if (o.validation !== undefined) checkIterable('fit', 'validation', o.validation);
   const callbacks = o.callbacks ?? [];
   const history: History = { epochs: [] };
   const showBar = (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
-  const begin: TrainBegin = { model, optimizer: o.optimizer, scheduler: o.scheduler, initialEpoch: o.initialEpoch ?? 0, history, callbacks };
+  const begin: TrainBegin = {
+    model,
+    optimizer: o.optimizer,
+    scheduler: o.scheduler,
+    initialEpoch: o.initialEpoch ?? 0,
+    history,
+    callbacks,
+  };
   // Restoring callbacks (BackupAndRestore) run first, so the others see where training resumes.
   for (const c of callbacks) c.restore?.(begin);
   for (const c of callbacks) c.onTrainBegin?.(begin);
   for (let epoch = begin.initialEpoch + 1; epoch <= o.epochs; epoch++) {
     model.train();
-    const t0 = performance.now(), cpu0 = process.cpuUsage();
-    let lossSum = 0, samples = 0, batches = 0;
+    const t0 = performance.now(),
+      cpu0 = process.cpuUsage();
+    let lossSum = 0,
+      samples = 0,
+      batches = 0;
     const total = (train as { length?: number }).length;
-    const bar = showBar ? new cliProgress.SingleBar({ format: `epoch ${epoch}/${o.epochs} [{bar}] {value}/{total} loss {loss} {speed} samples/s eta {eta}s`, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+    const bar = showBar
+      ? new cliProgress.SingleBar(
+          {
+            format: `epoch ${epoch}/${o.epochs} [{bar}] {value}/{total} loss {loss} {speed} samples/s eta {eta}s`,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
     bar?.start(total ?? 0, 0, { loss: '-', speed: '-' });
     for (const batch of train) {
       o.optimizer.zeroGrad();
       const [out, target] = forward(model, batch);
       const loss = o.loss(out, target);
       const value = loss.item();
-      if (!Number.isFinite(value)) throw new ValueError(`fit: the loss became ${value} in epoch ${epoch}, batch ${batches + 1}; lower the learning rate or clip gradients`);
+      if (!Number.isFinite(value))
+        throw new ValueError(
+          `fit: the loss became ${value} in epoch ${epoch}, batch ${batches + 1}; lower the learning rate or clip gradients`,
+        );
       loss.backward();
       if (o.clipGradNorm !== undefined) clipGradNorm(model.parameters(), o.clipGradNorm);
       o.optimizer.step();
@@ -85,11 +109,21 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
       samples += n;
       batches++;
       for (const c of callbacks) c.onBatchEnd?.(batches, { loss: value });
-      bar?.update(batches, { loss: (lossSum / samples).toFixed(4), speed: (samples / ((performance.now() - t0) / 1000)).toFixed(0) });
+      bar?.update(batches, {
+        loss: (lossSum / samples).toFixed(4),
+        speed: (samples / ((performance.now() - t0) / 1000)).toFixed(0),
+      });
     }
     bar?.stop();
-    const seconds = (performance.now() - t0) / 1000, cpu = process.cpuUsage(cpu0);
-    const logs: Record<string, number> = { loss: lossSum / Math.max(samples, 1), samplesPerSecond: samples / seconds, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, lr: o.optimizer.paramGroups[0]!.lr };
+    const seconds = (performance.now() - t0) / 1000,
+      cpu = process.cpuUsage(cpu0);
+    const logs: Record<string, number> = {
+      loss: lossSum / Math.max(samples, 1),
+      samplesPerSecond: samples / seconds,
+      seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      lr: o.optimizer.paramGroups[0]!.lr,
+    };
     if (o.validation) {
       const v = evaluate(model, o.validation, { loss: o.loss, metrics: o.metrics });
       for (const [k, val] of Object.entries(v)) logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = val;
@@ -99,8 +133,21 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
       else o.scheduler.step();
     }
     history.epochs.push(logs);
-    o.log?.(`epoch ${epoch}/${o.epochs} ${Object.entries(logs).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join('  ')}`);
-    const end: EpochEnd = { epoch, logs, model, optimizer: o.optimizer, scheduler: o.scheduler, history, callbacks, stop: false };
+    o.log?.(
+      `epoch ${epoch}/${o.epochs} ${Object.entries(logs)
+        .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
+        .join('  ')}`,
+    );
+    const end: EpochEnd = {
+      epoch,
+      logs,
+      model,
+      optimizer: o.optimizer,
+      scheduler: o.scheduler,
+      history,
+      callbacks,
+      stop: false,
+    };
     for (const c of callbacks) c.onEpochEnd?.(end);
     for (const c of callbacks) c.afterEpochEnd?.(end);
     if (end.stop) break;
@@ -113,16 +160,22 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
  * Loss and metrics over a loader, in eval mode and without gradients, plus the forward pass's
  * latency per batch (`latencyP50`, `latencyP95`, in milliseconds).
  */
-export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (output: Tensor, target: Tensor) => Tensor; metrics?: Record<string, MetricFn> } = {}): Record<string, number> {
+export function evaluate(
+  model: Module,
+  data: Iterable<Batch>,
+  o: { loss?: (output: Tensor, target: Tensor) => Tensor; metrics?: Record<string, MetricFn> } = {},
+): Record<string, number> {
   checkModel('evaluate', model);
   checkIterable('evaluate', 'data', data);
   optionsArg('evaluate', o);
   const metrics = Object.entries(o.metrics ?? {});
   return inEvalMode(model, () => {
     // Outputs are kept (and concatenated) only when a metric needs them all at once.
-    const outs: Tensor[] = [], targets: Tensor[] = [];
+    const outs: Tensor[] = [],
+      targets: Tensor[] = [];
     const times: number[] = [];
-    let lossSum = 0, samples = 0;
+    let lossSum = 0,
+      samples = 0;
     for (const batch of data) {
       const t0 = performance.now();
       const [out, target] = forward(model, batch);
@@ -130,7 +183,10 @@ export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (outp
       const n = target.shape[0] ?? 1;
       if (o.loss) lossSum += o.loss(out, target).item() * n;
       samples += n;
-      if (metrics.length > 0) { outs.push(out); targets.push(target); }
+      if (metrics.length > 0) {
+        outs.push(out);
+        targets.push(target);
+      }
     }
     if (samples === 0) throw new ValueError('evaluate: the data yielded no batches');
     const result: Record<string, number> = {};
@@ -138,7 +194,8 @@ export function evaluate(model: Module, data: Iterable<Batch>, o: { loss?: (outp
     result['latencyP50'] = percentile(times, 50);
     result['latencyP95'] = percentile(times, 95);
     if (metrics.length > 0) {
-      const all = cat(outs, 0), allTargets = cat(targets, 0);
+      const all = cat(outs, 0),
+        allTargets = cat(targets, 0);
       for (const [name, fn] of metrics) result[name] = fn(all, allTargets);
     }
     return result;
@@ -153,7 +210,8 @@ export function predict(model: Module, inputs: Tensor, o: { batchSize?: number }
   const bs = checkInteger('predict', 'batchSize', optionsArg('predict', o).batchSize ?? 256, 1);
   return inEvalMode(model, () => {
     const outs: Tensor[] = [];
-    for (let s = 0; s < inputs.shape[0]!; s += bs) outs.push(model.forward(inputs.narrow(0, s, Math.min(bs, inputs.shape[0]! - s))));
+    for (let s = 0; s < inputs.shape[0]!; s += bs)
+      outs.push(model.forward(inputs.narrow(0, s, Math.min(bs, inputs.shape[0]! - s))));
     return cat(outs, 0);
   });
 }

@@ -24,10 +24,13 @@ export function decode(e: EncodedTensor): ax.Tensor {
 /** Asserts shape, dtype and values within |a - b| <= atol + rtol·|b| (NaN equals NaN). */
 export function assertClose(actual: ax.Tensor, expected: ax.Tensor, what: string, atol = 1e-5, rtol = 1e-4): void {
   if (actual.dtype !== expected.dtype) throw new Error(`${what}: dtype ${actual.dtype}, expected ${expected.dtype}`);
-  if (actual.shape.join(',') !== expected.shape.join(',')) throw new Error(`${what}: shape [${actual.shape}], expected [${expected.shape}]`);
-  const a = actual.toTypedArray(), b = expected.toTypedArray();
+  if (actual.shape.join(',') !== expected.shape.join(','))
+    throw new Error(`${what}: shape [${actual.shape}], expected [${expected.shape}]`);
+  const a = actual.toTypedArray(),
+    b = expected.toTypedArray();
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
+    const x = a[i]!,
+      y = b[i]!;
     if (Number.isNaN(y) && Number.isNaN(x)) continue;
     if (x === y) continue;
     if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {

@@ -21,56 +21,115 @@ function layout(v: View): 'dense' | 'scalar' | null {
 
 export function fastBinary(op: BinaryOp, a: View, b: View, out: View): boolean {
   if (!isFloat(out) || !isFloat(a) || !isFloat(b) || layout(out) !== 'dense') return false;
-  const la = layout(a), lb = layout(b);
+  const la = layout(a),
+    lb = layout(b);
   if (la === null || lb === null || (la === 'scalar' && lb === 'scalar')) return false;
-  const n = size(out.shape), o = out.data, od = out.offset;
-  const x = a.data, xo = a.offset, y = b.data, yo = b.offset;
+  const n = size(out.shape),
+    o = out.data,
+    od = out.offset;
+  const x = a.data,
+    xo = a.offset,
+    y = b.data,
+    yo = b.offset;
   if (la === 'dense' && lb === 'dense') {
     switch (op) {
-      case 'add': for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! + y[yo + i]!; return true;
-      case 'sub': for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! - y[yo + i]!; return true;
-      case 'mul': for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! * y[yo + i]!; return true;
-      case 'div': for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! / y[yo + i]!; return true;
-      default: return false;
+      case 'add':
+        for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! + y[yo + i]!;
+        return true;
+      case 'sub':
+        for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! - y[yo + i]!;
+        return true;
+      case 'mul':
+        for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! * y[yo + i]!;
+        return true;
+      case 'div':
+        for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! / y[yo + i]!;
+        return true;
+      default:
+        return false;
     }
   }
   if (la === 'dense') {
     const s = y[yo]!;
     switch (op) {
-      case 'add': for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! + s; return true;
-      case 'sub': for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! - s; return true;
-      case 'mul': for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! * s; return true;
-      case 'div': for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! / s; return true;
-      default: return false;
+      case 'add':
+        for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! + s;
+        return true;
+      case 'sub':
+        for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! - s;
+        return true;
+      case 'mul':
+        for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! * s;
+        return true;
+      case 'div':
+        for (let i = 0; i < n; i++) o[od + i] = x[xo + i]! / s;
+        return true;
+      default:
+        return false;
     }
   }
   const s = x[xo]!;
   switch (op) {
-    case 'add': for (let i = 0; i < n; i++) o[od + i] = s + y[yo + i]!; return true;
-    case 'sub': for (let i = 0; i < n; i++) o[od + i] = s - y[yo + i]!; return true;
-    case 'mul': for (let i = 0; i < n; i++) o[od + i] = s * y[yo + i]!; return true;
-    case 'div': for (let i = 0; i < n; i++) o[od + i] = s / y[yo + i]!; return true;
-    default: return false;
+    case 'add':
+      for (let i = 0; i < n; i++) o[od + i] = s + y[yo + i]!;
+      return true;
+    case 'sub':
+      for (let i = 0; i < n; i++) o[od + i] = s - y[yo + i]!;
+      return true;
+    case 'mul':
+      for (let i = 0; i < n; i++) o[od + i] = s * y[yo + i]!;
+      return true;
+    case 'div':
+      for (let i = 0; i < n; i++) o[od + i] = s / y[yo + i]!;
+      return true;
+    default:
+      return false;
   }
 }
 
 export function fastUnary(op: UnaryOp, x: View, out: View): boolean {
   if (!isFloat(out) || !isFloat(x) || layout(out) !== 'dense' || layout(x) !== 'dense') return false;
-  const n = size(out.shape), o = out.data, od = out.offset, d = x.data, xo = x.offset;
+  const n = size(out.shape),
+    o = out.data,
+    od = out.offset,
+    d = x.data,
+    xo = x.offset;
   switch (op) {
-    case 'neg': for (let i = 0; i < n; i++) o[od + i] = -d[xo + i]!; return true;
-    case 'relu': for (let i = 0; i < n; i++) { const v = d[xo + i]!; o[od + i] = v > 0 ? v : v === v ? 0 : v; } return true;
-    case 'exp': for (let i = 0; i < n; i++) o[od + i] = Math.exp(d[xo + i]!); return true;
-    case 'tanh': for (let i = 0; i < n; i++) o[od + i] = Math.tanh(d[xo + i]!); return true;
-    case 'step': for (let i = 0; i < n; i++) o[od + i] = d[xo + i]! > 0 ? 1 : 0; return true;
-    case 'square': for (let i = 0; i < n; i++) { const v = d[xo + i]!; o[od + i] = v * v; } return true;
+    case 'neg':
+      for (let i = 0; i < n; i++) o[od + i] = -d[xo + i]!;
+      return true;
+    case 'relu':
+      for (let i = 0; i < n; i++) {
+        const v = d[xo + i]!;
+        o[od + i] = v > 0 ? v : v === v ? 0 : v;
+      }
+      return true;
+    case 'exp':
+      for (let i = 0; i < n; i++) o[od + i] = Math.exp(d[xo + i]!);
+      return true;
+    case 'tanh':
+      for (let i = 0; i < n; i++) o[od + i] = Math.tanh(d[xo + i]!);
+      return true;
+    case 'step':
+      for (let i = 0; i < n; i++) o[od + i] = d[xo + i]! > 0 ? 1 : 0;
+      return true;
+    case 'square':
+      for (let i = 0; i < n; i++) {
+        const v = d[xo + i]!;
+        o[od + i] = v * v;
+      }
+      return true;
     case 'sigmoid':
       for (let i = 0; i < n; i++) {
         const v = d[xo + i]!;
         if (v >= 0) o[od + i] = 1 / (1 + Math.exp(-v));
-        else { const e = Math.exp(v); o[od + i] = e / (1 + e); }
+        else {
+          const e = Math.exp(v);
+          o[od + i] = e / (1 + e);
+        }
       }
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }

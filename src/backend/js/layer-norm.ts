@@ -3,16 +3,29 @@ import type { View } from '../backend.js';
 // Fused layer norm of the JS backend (the reference for the native one): rows of [R, D] views
 // with unit inner stride; mean and rstd are [R].
 
-export function layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {
+export function layerNorm(
+  x: View,
+  weight: View | null,
+  bias: View | null,
+  eps: number,
+  out: View,
+  mean: View,
+  rstd: View,
+): void {
   const [R, D] = x.shape as [number, number];
-  const xd = x.data, od = out.data;
+  const xd = x.data,
+    od = out.data;
   for (let r = 0; r < R; r++) {
-    const x0 = x.offset + r * x.strides[0]!, o0 = out.offset + r * out.strides[0]!;
+    const x0 = x.offset + r * x.strides[0]!,
+      o0 = out.offset + r * out.strides[0]!;
     let m = 0;
     for (let j = 0; j < D; j++) m += xd[x0 + j]!;
     m /= D;
     let v = 0;
-    for (let j = 0; j < D; j++) { const c = xd[x0 + j]! - m; v += c * c; }
+    for (let j = 0; j < D; j++) {
+      const c = xd[x0 + j]! - m;
+      v += c * c;
+    }
     const rs = 1 / Math.sqrt(v / D + eps);
     mean.data[mean.offset + r * (mean.strides[0] ?? 1)] = m;
     rstd.data[rstd.offset + r * (rstd.strides[0] ?? 1)] = rs;
@@ -25,15 +38,31 @@ export function layerNorm(x: View, weight: View | null, bias: View | null, eps: 
   }
 }
 
-export function layerNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
+export function layerNormBackward(
+  g: View,
+  x: View,
+  mean: View,
+  rstd: View,
+  weight: View | null,
+  dx: View,
+  dWeight: View | null,
+  dBias: View | null,
+): void {
   const [R, D] = x.shape as [number, number];
-  const gd = g.data, xd = x.data, dd = dx.data;
-  const dw = dWeight ? new Float64Array(D) : null, db = dBias ? new Float64Array(D) : null;
+  const gd = g.data,
+    xd = x.data,
+    dd = dx.data;
+  const dw = dWeight ? new Float64Array(D) : null,
+    db = dBias ? new Float64Array(D) : null;
   for (let r = 0; r < R; r++) {
-    const g0 = g.offset + r * g.strides[0]!, x0 = x.offset + r * x.strides[0]!, d0 = dx.offset + r * dx.strides[0]!;
-    const m = mean.data[mean.offset + r * (mean.strides[0] ?? 1)]!, rs = rstd.data[rstd.offset + r * (rstd.strides[0] ?? 1)]!;
+    const g0 = g.offset + r * g.strides[0]!,
+      x0 = x.offset + r * x.strides[0]!,
+      d0 = dx.offset + r * dx.strides[0]!;
+    const m = mean.data[mean.offset + r * (mean.strides[0] ?? 1)]!,
+      rs = rstd.data[rstd.offset + r * (rstd.strides[0] ?? 1)]!;
     // dxhat = g·w; dx = rstd·(dxhat - mean(dxhat) - xhat·mean(dxhat·xhat))
-    let sumD = 0, sumDX = 0;
+    let sumD = 0,
+      sumDX = 0;
     for (let j = 0; j < D; j++) {
       const xh = (xd[x0 + j]! - m) * rs;
       const gv = gd[g0 + j]!;

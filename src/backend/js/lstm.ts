@@ -5,16 +5,27 @@ import { sigmoid } from './scalar.js';
 // dim; elements within a row are contiguous.
 
 export function lstmCell(gates: View, c: View, out: View, act: View): void {
-  const N = c.shape[0]!, H = c.shape[1]!;
-  const gd = gates.data, cd = c.data, od = out.data, ad = act.data;
+  const N = c.shape[0]!,
+    H = c.shape[1]!;
+  const gd = gates.data,
+    cd = c.data,
+    od = out.data,
+    ad = act.data;
   for (let n = 0; n < N; n++) {
-    const g0 = gates.offset + n * gates.strides[0]!, c0 = c.offset + n * c.strides[0]!;
-    const o0 = out.offset + n * out.strides[0]!, a0 = act.offset + n * act.strides[0]!;
+    const g0 = gates.offset + n * gates.strides[0]!,
+      c0 = c.offset + n * c.strides[0]!;
+    const o0 = out.offset + n * out.strides[0]!,
+      a0 = act.offset + n * act.strides[0]!;
     for (let j = 0; j < H; j++) {
-      const i = sigmoid(gd[g0 + j]!), f = sigmoid(gd[g0 + H + j]!);
-      const g = Math.tanh(gd[g0 + 2 * H + j]!), o = sigmoid(gd[g0 + 3 * H + j]!);
+      const i = sigmoid(gd[g0 + j]!),
+        f = sigmoid(gd[g0 + H + j]!);
+      const g = Math.tanh(gd[g0 + 2 * H + j]!),
+        o = sigmoid(gd[g0 + 3 * H + j]!);
       const cn = f * cd[c0 + j]! + i * g;
-      ad[a0 + j] = i; ad[a0 + H + j] = f; ad[a0 + 2 * H + j] = g; ad[a0 + 3 * H + j] = o;
+      ad[a0 + j] = i;
+      ad[a0 + H + j] = f;
+      ad[a0 + 2 * H + j] = g;
+      ad[a0 + 3 * H + j] = o;
       od[o0 + j] = o * Math.tanh(cn);
       od[o0 + H + j] = cn;
     }
@@ -22,13 +33,26 @@ export function lstmCell(gates: View, c: View, out: View, act: View): void {
 }
 
 export function lstmCellBackward(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void {
-  const N = c.shape[0]!, H = c.shape[1]!;
-  const dd = dOut.data, ad = act.data, cd = c.data, od = out.data, gd = dGates.data, dcd = dC.data;
+  const N = c.shape[0]!,
+    H = c.shape[1]!;
+  const dd = dOut.data,
+    ad = act.data,
+    cd = c.data,
+    od = out.data,
+    gd = dGates.data,
+    dcd = dC.data;
   for (let n = 0; n < N; n++) {
-    const d0 = dOut.offset + n * dOut.strides[0]!, a0 = act.offset + n * act.strides[0]!, c0 = c.offset + n * c.strides[0]!;
-    const o0 = out.offset + n * out.strides[0]!, g0 = dGates.offset + n * dGates.strides[0]!, e0 = dC.offset + n * dC.strides[0]!;
+    const d0 = dOut.offset + n * dOut.strides[0]!,
+      a0 = act.offset + n * act.strides[0]!,
+      c0 = c.offset + n * c.strides[0]!;
+    const o0 = out.offset + n * out.strides[0]!,
+      g0 = dGates.offset + n * dGates.strides[0]!,
+      e0 = dC.offset + n * dC.strides[0]!;
     for (let j = 0; j < H; j++) {
-      const i = ad[a0 + j]!, f = ad[a0 + H + j]!, g = ad[a0 + 2 * H + j]!, o = ad[a0 + 3 * H + j]!;
+      const i = ad[a0 + j]!,
+        f = ad[a0 + H + j]!,
+        g = ad[a0 + 2 * H + j]!,
+        o = ad[a0 + 3 * H + j]!;
       const tc = Math.tanh(od[o0 + H + j]!);
       const dh = dd[d0 + j]!;
       const dc = dd[d0 + H + j]! + dh * o * (1 - tc * tc);

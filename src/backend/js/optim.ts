@@ -3,9 +3,13 @@ import type { AdamStep, SgdStep, View } from '../backend.js';
 // Fused optimizer steps of the JS backend (the reference for the native ones), on contiguous views.
 
 export function sgdStep(param: View, grad: View, buffer: View | null, o: SgdStep): void {
-  const p = param.data, g = grad.data, n = param.data.length === 0 ? 0 : size(param);
+  const p = param.data,
+    g = grad.data,
+    n = param.data.length === 0 ? 0 : size(param);
   const b = buffer?.data;
-  const po = param.offset, go = grad.offset, bo = buffer?.offset ?? 0;
+  const po = param.offset,
+    go = grad.offset,
+    bo = buffer?.offset ?? 0;
   for (let i = 0; i < n; i++) {
     let d = g[go + i]!;
     if (o.weightDecay !== 0) d += o.weightDecay * p[po + i]!;
@@ -20,8 +24,13 @@ export function sgdStep(param: View, grad: View, buffer: View | null, o: SgdStep
 
 export function adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, o: AdamStep): void {
   const n = size(param);
-  const p = param.data, g = grad.data, md = m.data, vd = v.data, xd = vmax?.data;
-  const c1 = 1 - o.beta1 ** o.step, c2 = Math.sqrt(1 - o.beta2 ** o.step);
+  const p = param.data,
+    g = grad.data,
+    md = m.data,
+    vd = v.data,
+    xd = vmax?.data;
+  const c1 = 1 - o.beta1 ** o.step,
+    c2 = Math.sqrt(1 - o.beta2 ** o.step);
   const stepSize = o.lr / c1;
   for (let i = 0; i < n; i++) {
     const pi = param.offset + i;

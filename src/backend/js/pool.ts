@@ -3,8 +3,14 @@ import type { View, WindowGeometry } from '../backend.js';
 /** Max pooling with argmax indices (first maximum; NaN wins, as PyTorch's CPU kernel). */
 export function maxPool2d(x: View, g: WindowGeometry, out: View, indices: View): void {
   const [N, C, H, W] = x.shape as [number, number, number, number];
-  const [oh, ow] = g.output, [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [dh, dw] = g.dilation;
-  const xd = x.data, od = out.data, id = indices.data;
+  const [oh, ow] = g.output,
+    [kh, kw] = g.kernel,
+    [sh, sw] = g.stride,
+    [ph, pw] = g.padding,
+    [dh, dw] = g.dilation;
+  const xd = x.data,
+    od = out.data,
+    id = indices.data;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const x0 = x.offset + n * x.strides[0]! + c * x.strides[1]!;
@@ -12,7 +18,8 @@ export function maxPool2d(x: View, g: WindowGeometry, out: View, indices: View):
       const i0 = indices.offset + n * indices.strides[0]! + c * indices.strides[1]!;
       for (let y = 0; y < oh; y++) {
         for (let xo = 0; xo < ow; xo++) {
-          let best = -Infinity, bestIdx = -1;
+          let best = -Infinity,
+            bestIdx = -1;
           for (let i = 0; i < kh; i++) {
             const row = y * sh - ph + i * dh;
             if (row < 0 || row >= H) continue;
@@ -20,7 +27,10 @@ export function maxPool2d(x: View, g: WindowGeometry, out: View, indices: View):
               const col = xo * sw - pw + j * dw;
               if (col < 0 || col >= W) continue;
               const v = xd[x0 + row * x.strides[2]! + col * x.strides[3]!]!;
-              if (bestIdx < 0 || v > best || (v !== v && best === best)) { best = v; bestIdx = row * W + col; }
+              if (bestIdx < 0 || v > best || (v !== v && best === best)) {
+                best = v;
+                bestIdx = row * W + col;
+              }
             }
           }
           od[o0 + y * out.strides[2]! + xo * out.strides[3]!] = best;

@@ -42,60 +42,110 @@ const GELU_TANH_K = Math.sqrt(2 / Math.PI);
 
 export function unaryFn(op: UnaryOp, p0 = 0, p1 = 0): (x: number) => number {
   switch (op) {
-    case 'neg': return (x) => -x;
-    case 'abs': return Math.abs;
-    case 'sign': return (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN);
-    case 'exp': return Math.exp;
-    case 'log': return Math.log;
-    case 'log1p': return Math.log1p;
-    case 'sqrt': return Math.sqrt;
-    case 'rsqrt': return (x) => 1 / Math.sqrt(x);
-    case 'sin': return Math.sin;
-    case 'cos': return Math.cos;
-    case 'tanh': return Math.tanh;
-    case 'sigmoid': return sigmoid;
-    case 'relu': return (x) => (x > 0 ? x : x === x ? 0 : NaN);
-    case 'erf': return erf;
-    case 'reciprocal': return (x) => 1 / x;
-    case 'square': return (x) => x * x;
-    case 'floor': return Math.floor;
-    case 'ceil': return Math.ceil;
-    case 'round': return roundHalfEven;
-    case 'logicalNot': return (x) => (x === 0 ? 1 : 0);
-    case 'isnan': return (x) => (x !== x ? 1 : 0);
-    case 'step': return (x) => (x > 0 ? 1 : 0);
-    case 'leakyRelu': return (x) => (x > 0 ? x : x * p0);
-    case 'elu': return (x) => (x > 0 ? x : p0 * Math.expm1(x));
-    case 'gelu': return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));
-    case 'geluTanh': return (x) => 0.5 * x * (1 + Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x)));
-    case 'silu': return (x) => x * sigmoid(x);
-    case 'softplus': return (x) => (x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0);
+    case 'neg':
+      return (x) => -x;
+    case 'abs':
+      return Math.abs;
+    case 'sign':
+      return (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN);
+    case 'exp':
+      return Math.exp;
+    case 'log':
+      return Math.log;
+    case 'log1p':
+      return Math.log1p;
+    case 'sqrt':
+      return Math.sqrt;
+    case 'rsqrt':
+      return (x) => 1 / Math.sqrt(x);
+    case 'sin':
+      return Math.sin;
+    case 'cos':
+      return Math.cos;
+    case 'tanh':
+      return Math.tanh;
+    case 'sigmoid':
+      return sigmoid;
+    case 'relu':
+      return (x) => (x > 0 ? x : x === x ? 0 : NaN);
+    case 'erf':
+      return erf;
+    case 'reciprocal':
+      return (x) => 1 / x;
+    case 'square':
+      return (x) => x * x;
+    case 'floor':
+      return Math.floor;
+    case 'ceil':
+      return Math.ceil;
+    case 'round':
+      return roundHalfEven;
+    case 'logicalNot':
+      return (x) => (x === 0 ? 1 : 0);
+    case 'isnan':
+      return (x) => (x !== x ? 1 : 0);
+    case 'step':
+      return (x) => (x > 0 ? 1 : 0);
+    case 'leakyRelu':
+      return (x) => (x > 0 ? x : x * p0);
+    case 'elu':
+      return (x) => (x > 0 ? x : p0 * Math.expm1(x));
+    case 'gelu':
+      return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));
+    case 'geluTanh':
+      return (x) => 0.5 * x * (1 + Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x)));
+    case 'silu':
+      return (x) => x * sigmoid(x);
+    case 'softplus':
+      return (x) => (x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0);
     // max then min, as PyTorch: with p0 > p1 every value becomes p1; NaN stays NaN.
-    case 'clamp': return (x) => { const y = x < p0 ? p0 : x; return y > p1 ? p1 : y; };
-    case 'powScalar': return (x) => powC(x, p0);
-    case 'rpowScalar': return (x) => powC(p0, x);
+    case 'clamp':
+      return (x) => {
+        const y = x < p0 ? p0 : x;
+        return y > p1 ? p1 : y;
+      };
+    case 'powScalar':
+      return (x) => powC(x, p0);
+    case 'rpowScalar':
+      return (x) => powC(p0, x);
   }
 }
 
 export function binaryFn(op: BinaryOp): (a: number, b: number) => number {
   switch (op) {
-    case 'add': return (a, b) => a + b;
-    case 'sub': return (a, b) => a - b;
-    case 'mul': return (a, b) => a * b;
-    case 'div': return (a, b) => a / b;
-    case 'pow': return powC;
+    case 'add':
+      return (a, b) => a + b;
+    case 'sub':
+      return (a, b) => a - b;
+    case 'mul':
+      return (a, b) => a * b;
+    case 'div':
+      return (a, b) => a / b;
+    case 'pow':
+      return powC;
     // NaN propagates, as in PyTorch.
-    case 'maximum': return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
-    case 'minimum': return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
-    case 'eq': return (a, b) => (a === b ? 1 : 0);
-    case 'ne': return (a, b) => (a !== b ? 1 : 0);
-    case 'lt': return (a, b) => (a < b ? 1 : 0);
-    case 'le': return (a, b) => (a <= b ? 1 : 0);
-    case 'gt': return (a, b) => (a > b ? 1 : 0);
-    case 'ge': return (a, b) => (a >= b ? 1 : 0);
-    case 'logicalAnd': return (a, b) => (a !== 0 && b !== 0 ? 1 : 0);
-    case 'logicalOr': return (a, b) => (a !== 0 || b !== 0 ? 1 : 0);
-    case 'logicalXor': return (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0);
+    case 'maximum':
+      return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
+    case 'minimum':
+      return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
+    case 'eq':
+      return (a, b) => (a === b ? 1 : 0);
+    case 'ne':
+      return (a, b) => (a !== b ? 1 : 0);
+    case 'lt':
+      return (a, b) => (a < b ? 1 : 0);
+    case 'le':
+      return (a, b) => (a <= b ? 1 : 0);
+    case 'gt':
+      return (a, b) => (a > b ? 1 : 0);
+    case 'ge':
+      return (a, b) => (a >= b ? 1 : 0);
+    case 'logicalAnd':
+      return (a, b) => (a !== 0 && b !== 0 ? 1 : 0);
+    case 'logicalOr':
+      return (a, b) => (a !== 0 || b !== 0 ? 1 : 0);
+    case 'logicalXor':
+      return (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0);
   }
 }
 

@@ -16,7 +16,14 @@ export interface Addon {
   peakGflops(seconds?: number): number;
   setNumThreads(n: number): void;
   forceIsa(isa: string): void;
-  matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array, offsets: Float64Array, accumulate: boolean): boolean;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    dims: Float64Array,
+    offsets: Float64Array,
+    accumulate: boolean,
+  ): boolean;
   unary(op: number, x: Float32Array, out: Float32Array, desc: Float64Array, p0: number, p1: number): boolean;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, desc: Float64Array): boolean;
   compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array, desc: Float64Array): boolean;
@@ -30,14 +37,66 @@ export interface Addon {
   gather(x: Float32Array, index: Int32Array, out: Float32Array, desc: Float64Array): boolean;
   scatter(add: boolean, out: Float32Array, index: Int32Array, src: Float32Array, desc: Float64Array): boolean;
   argReduce(isMax: boolean, x: Float32Array, out: Int32Array, desc: Float64Array): boolean;
-  layerNorm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, out: Float32Array, mean: Float32Array, rstd: Float32Array, desc: Float64Array): boolean;
-  batchNorm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, out: Float32Array, mean: Float32Array, variance: Float32Array, rstd: Float32Array, desc: Float64Array): boolean;
-  batchNormBackward(g: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, w: Float32Array | null, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null, desc: Float64Array): boolean;
-  layerNormBackward(g: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, w: Float32Array | null, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null, desc: Float64Array): boolean;
+  layerNorm(
+    x: Float32Array,
+    w: Float32Array | null,
+    b: Float32Array | null,
+    out: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    desc: Float64Array,
+  ): boolean;
+  batchNorm(
+    x: Float32Array,
+    w: Float32Array | null,
+    b: Float32Array | null,
+    out: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rstd: Float32Array,
+    desc: Float64Array,
+  ): boolean;
+  batchNormBackward(
+    g: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    w: Float32Array | null,
+    dx: Float32Array,
+    dw: Float32Array | null,
+    db: Float32Array | null,
+    desc: Float64Array,
+  ): boolean;
+  layerNormBackward(
+    g: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    w: Float32Array | null,
+    dx: Float32Array,
+    dw: Float32Array | null,
+    db: Float32Array | null,
+    desc: Float64Array,
+  ): boolean;
   sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array | null, desc: Float64Array): boolean;
-  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, desc: Float64Array): boolean;
+  adamStep(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    vmax: Float32Array | null,
+    desc: Float64Array,
+  ): boolean;
   lstmCell(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, desc: Float64Array): boolean;
-  lstmCellBackward(dOut: Float32Array, act: Float32Array, c: Float32Array, out: Float32Array, dGates: Float32Array, dC: Float32Array, desc: Float64Array): boolean;
+  lstmCellBackward(
+    dOut: Float32Array,
+    act: Float32Array,
+    c: Float32Array,
+    out: Float32Array,
+    dGates: Float32Array,
+    dC: Float32Array,
+    desc: Float64Array,
+  ): boolean;
 }
 
 /** The package root: the nearest folder above this file whose package.json is Axon's. */
@@ -48,7 +107,9 @@ function packageRoot(): string | null {
     if (existsSync(pkg)) {
       try {
         if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'axon') return dir;
-      } catch { /* keep looking */ }
+      } catch {
+        /* keep looking */
+      }
     }
     dir = dirname(dir);
   }

@@ -6,7 +6,9 @@ import type { Addon } from './addon.js';
 /** Op name → op code, from the list the addon exports (native/src/elementwise.h is the one source). */
 function codes(names: readonly string[]): Record<string, number> {
   const map: Record<string, number> = Object.create(null) as Record<string, number>;
-  names.forEach((name, i) => { map[name] = i; });
+  names.forEach((name, i) => {
+    map[name] = i;
+  });
   return map;
 }
 
@@ -33,9 +35,24 @@ function describe(shape: readonly number[], views: readonly View[], extra: numbe
 
 function windowDesc(img: View, g: WindowGeometry, cols: View): Float64Array {
   return new Float64Array([
-    img.shape[0]!, img.shape[1]!, ...img.strides,
-    g.kernel[0], g.kernel[1], g.stride[0], g.stride[1], g.padding[0], g.padding[1], g.dilation[0], g.dilation[1],
-    g.input[0], g.input[1], g.output[0], g.output[1], ...cols.strides, img.offset, cols.offset,
+    img.shape[0]!,
+    img.shape[1]!,
+    ...img.strides,
+    g.kernel[0],
+    g.kernel[1],
+    g.stride[0],
+    g.stride[1],
+    g.padding[0],
+    g.padding[1],
+    g.dilation[0],
+    g.dilation[1],
+    g.input[0],
+    g.input[1],
+    g.output[0],
+    g.output[1],
+    ...cols.strides,
+    img.offset,
+    cols.offset,
   ]);
 }
 
@@ -55,7 +72,10 @@ export class NativeBackend implements Backend {
   /** Tensors with fewer elements run on the JS backend (0 sends everything native: the fuzzers do). */
   readonly minElements: number;
 
-  constructor(readonly addon: Addon, options: { minElements?: number } = {}) {
+  constructor(
+    readonly addon: Addon,
+    options: { minElements?: number } = {},
+  ) {
     this.minElements = options.minElements ?? SMALL;
     const ops = addon.ops();
     this.UNARY = codes(ops.unary);
@@ -92,7 +112,8 @@ export class NativeBackend implements Backend {
       return;
     }
     const code = this.BINARY[op];
-    if (code === undefined || !f32(a) || !f32(b) || !f32(out) || this.small(out.shape)) return this.js.binary(op, a, b, out);
+    if (code === undefined || !f32(a) || !f32(b) || !f32(out) || this.small(out.shape))
+      return this.js.binary(op, a, b, out);
     this.addon.binary(code, a.data, b.data, out.data, describe(out.shape, [a, b, out]));
   }
 
@@ -106,7 +127,11 @@ export class NativeBackend implements Backend {
     const r = x.shape.length;
     const d = new Float64Array(1 + 3 * r + 2);
     d[0] = r;
-    for (let k = 0; k < r; k++) { d[1 + k] = x.shape[k]!; d[1 + r + k] = x.strides[k]!; d[1 + 2 * r + k] = out.shape[k]!; }
+    for (let k = 0; k < r; k++) {
+      d[1 + k] = x.shape[k]!;
+      d[1 + r + k] = x.strides[k]!;
+      d[1 + 2 * r + k] = out.shape[k]!;
+    }
     d[1 + 3 * r] = x.offset;
     d[2 + 3 * r] = out.offset;
     this.addon.reduce(code, x.data, out.data, d);
@@ -116,40 +141,78 @@ export class NativeBackend implements Backend {
     if (!f32(x) || !(out.data instanceof Int32Array) || this.small(x.shape)) return this.js.argReduce(op, x, axis, out);
     const outer = x.shape.filter((_, d) => d !== axis);
     const xs = { ...x, shape: outer, strides: x.strides.filter((_, d) => d !== axis) };
-    this.addon.argReduce(op === 'argmax', x.data, out.data, describe(outer, [xs, out], [x.shape[axis]!, x.strides[axis]!]));
+    this.addon.argReduce(
+      op === 'argmax',
+      x.data,
+      out.data,
+      describe(outer, [xs, out], [x.shape[axis]!, x.strides[axis]!]),
+    );
   }
 
   matmul(a: View, b: View, out: View, accumulate = false): void {
     if (!f32(a) || !f32(b) || !f32(out)) return this.js.matmul(a, b, out, accumulate);
     const r = out.shape.length;
-    const dims = new Float64Array([out.shape[r - 2]!, out.shape[r - 1]!, a.shape[r - 1]!,
-      a.strides[r - 2]!, a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, out.strides[r - 2]!, out.strides[r - 1]!]);
+    const dims = new Float64Array([
+      out.shape[r - 2]!,
+      out.shape[r - 1]!,
+      a.shape[r - 1]!,
+      a.strides[r - 2]!,
+      a.strides[r - 1]!,
+      b.strides[r - 2]!,
+      b.strides[r - 1]!,
+      out.strides[r - 2]!,
+      out.strides[r - 1]!,
+    ]);
     // One (a, b, out) offset triple per matrix of the batch.
     const batch = out.shape.slice(0, r - 2);
     const count = batch.reduce((p, s) => p * s, 1);
     const offsets = new Float64Array(3 * count);
     let i = 0;
-    forEachRow(batch, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2), out.strides.slice(0, r - 2)], [a.offset, b.offset, out.offset], (o, n, s) => {
-      for (let t = 0; t < n; t++) {
-        offsets[i++] = o[0]! + t * s[0]!;
-        offsets[i++] = o[1]! + t * s[1]!;
-        offsets[i++] = o[2]! + t * s[2]!;
-      }
-    });
+    forEachRow(
+      batch,
+      [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2), out.strides.slice(0, r - 2)],
+      [a.offset, b.offset, out.offset],
+      (o, n, s) => {
+        for (let t = 0; t < n; t++) {
+          offsets[i++] = o[0]! + t * s[0]!;
+          offsets[i++] = o[1]! + t * s[1]!;
+          offsets[i++] = o[2]! + t * s[2]!;
+        }
+      },
+    );
     this.addon.matmul(a.data, b.data, out.data, dims, offsets, accumulate);
   }
 
   // Index ranges are checked by the op layer, and again by the addon before its kernel runs.
   gather(x: View, axis: number, index: View, out: View): void {
-    if (!f32(x) || !f32(out) || !(index.data instanceof Int32Array) || x.shape.length === 0 || this.small(index.shape)) return this.js.gather(x, axis, index, out);
+    if (!f32(x) || !f32(out) || !(index.data instanceof Int32Array) || x.shape.length === 0 || this.small(index.shape))
+      return this.js.gather(x, axis, index, out);
     const xs = { ...x, strides: x.strides.map((s, d) => (d === axis ? 0 : s)) };
-    this.addon.gather(x.data, index.data, out.data, describe(index.shape, [xs, index, out], [x.shape[axis]!, x.strides[axis]!]));
+    this.addon.gather(
+      x.data,
+      index.data,
+      out.data,
+      describe(index.shape, [xs, index, out], [x.shape[axis]!, x.strides[axis]!]),
+    );
   }
 
   scatter(mode: 'assign' | 'add', out: View, axis: number, index: View, src: View): void {
-    if (!f32(out) || !f32(src) || !(index.data instanceof Int32Array) || out.shape.length === 0 || this.small(index.shape)) return this.js.scatter(mode, out, axis, index, src);
+    if (
+      !f32(out) ||
+      !f32(src) ||
+      !(index.data instanceof Int32Array) ||
+      out.shape.length === 0 ||
+      this.small(index.shape)
+    )
+      return this.js.scatter(mode, out, axis, index, src);
     const os = { ...out, strides: out.strides.map((s, d) => (d === axis ? 0 : s)) };
-    this.addon.scatter(mode === 'add', out.data, index.data, src.data, describe(index.shape, [os, index, src], [out.shape[axis]!, out.strides[axis]!]));
+    this.addon.scatter(
+      mode === 'add',
+      out.data,
+      index.data,
+      src.data,
+      describe(index.shape, [os, index, src], [out.shape[axis]!, out.strides[axis]!]),
+    );
   }
 
   im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void {
@@ -165,51 +228,181 @@ export class NativeBackend implements Backend {
   lstmCell(gates: View, c: View, out: View, act: View): void {
     if (![gates, c, out, act].every(f32)) return this.js.lstmCell(gates, c, out, act);
     const rows = (v: View) => [v.offset, v.strides[0]!];
-    this.addon.lstmCell(gates.data as Float32Array, c.data as Float32Array, out.data as Float32Array, act.data as Float32Array,
-      new Float64Array([c.shape[0]!, c.shape[1]!, ...rows(gates), ...rows(c), ...rows(out), ...rows(act)]));
+    this.addon.lstmCell(
+      gates.data as Float32Array,
+      c.data as Float32Array,
+      out.data as Float32Array,
+      act.data as Float32Array,
+      new Float64Array([c.shape[0]!, c.shape[1]!, ...rows(gates), ...rows(c), ...rows(out), ...rows(act)]),
+    );
   }
 
   lstmCellBackward(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void {
     const views = [dOut, act, c, out, dGates, dC];
     if (!views.every(f32)) return this.js.lstmCellBackward(dOut, act, c, out, dGates, dC);
-    const [a, b, cc, d, e, f] = views.map((v) => v.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-    this.addon.lstmCellBackward(a, b, cc, d, e, f, new Float64Array([c.shape[0]!, c.shape[1]!, ...views.flatMap((v) => [v.offset, v.strides[0]!])]));
+    const [a, b, cc, d, e, f] = views.map((v) => v.data as Float32Array) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
+    this.addon.lstmCellBackward(
+      a,
+      b,
+      cc,
+      d,
+      e,
+      f,
+      new Float64Array([c.shape[0]!, c.shape[1]!, ...views.flatMap((v) => [v.offset, v.strides[0]!])]),
+    );
   }
 
   layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {
     const all = [x, out, mean, rstd, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
     const unit = (v: View | null) => !v || v.strides[v.strides.length - 1] === 1 || v.shape[v.shape.length - 1] === 1;
-    if (!all.every(f32) || !unit(x) || !unit(weight) || !unit(bias) || this.small(x.shape)) return this.js.layerNorm(x, weight, bias, eps, out, mean, rstd);
-    this.addon.layerNorm(x.data as Float32Array, (weight?.data ?? null) as Float32Array | null, (bias?.data ?? null) as Float32Array | null,
-      out.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
-      new Float64Array([x.shape[0]!, x.shape[1]!, x.offset, x.strides[0]!, weight?.offset ?? 0, bias?.offset ?? 0, out.offset, out.strides[0]!, mean.offset, rstd.offset, eps]));
+    if (!all.every(f32) || !unit(x) || !unit(weight) || !unit(bias) || this.small(x.shape))
+      return this.js.layerNorm(x, weight, bias, eps, out, mean, rstd);
+    this.addon.layerNorm(
+      x.data as Float32Array,
+      (weight?.data ?? null) as Float32Array | null,
+      (bias?.data ?? null) as Float32Array | null,
+      out.data as Float32Array,
+      mean.data as Float32Array,
+      rstd.data as Float32Array,
+      new Float64Array([
+        x.shape[0]!,
+        x.shape[1]!,
+        x.offset,
+        x.strides[0]!,
+        weight?.offset ?? 0,
+        bias?.offset ?? 0,
+        out.offset,
+        out.strides[0]!,
+        mean.offset,
+        rstd.offset,
+        eps,
+      ]),
+    );
   }
 
-  layerNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
+  layerNormBackward(
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    dx: View,
+    dWeight: View | null,
+    dBias: View | null,
+  ): void {
     const all = [g, x, mean, rstd, dx, ...[weight, dWeight, dBias].filter((v): v is View => v !== null)];
     const unit = (v: View | null) => !v || v.strides[v.strides.length - 1] === 1 || v.shape[v.shape.length - 1] === 1;
-    if (!all.every(f32) || ![g, x, dx, weight, dWeight, dBias].every(unit) || this.small(x.shape)) return this.js.layerNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
-    this.addon.layerNormBackward(g.data as Float32Array, x.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
-      (weight?.data ?? null) as Float32Array | null, dx.data as Float32Array, (dWeight?.data ?? null) as Float32Array | null, (dBias?.data ?? null) as Float32Array | null,
-      new Float64Array([x.shape[0]!, x.shape[1]!, g.offset, g.strides[0]!, x.offset, x.strides[0]!, mean.offset, rstd.offset, weight?.offset ?? 0, dx.offset, dx.strides[0]!, dWeight?.offset ?? 0, dBias?.offset ?? 0]));
+    if (!all.every(f32) || ![g, x, dx, weight, dWeight, dBias].every(unit) || this.small(x.shape))
+      return this.js.layerNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
+    this.addon.layerNormBackward(
+      g.data as Float32Array,
+      x.data as Float32Array,
+      mean.data as Float32Array,
+      rstd.data as Float32Array,
+      (weight?.data ?? null) as Float32Array | null,
+      dx.data as Float32Array,
+      (dWeight?.data ?? null) as Float32Array | null,
+      (dBias?.data ?? null) as Float32Array | null,
+      new Float64Array([
+        x.shape[0]!,
+        x.shape[1]!,
+        g.offset,
+        g.strides[0]!,
+        x.offset,
+        x.strides[0]!,
+        mean.offset,
+        rstd.offset,
+        weight?.offset ?? 0,
+        dx.offset,
+        dx.strides[0]!,
+        dWeight?.offset ?? 0,
+        dBias?.offset ?? 0,
+      ]),
+    );
   }
 
-  batchNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, variance: View, rstd: View): void {
+  batchNorm(
+    x: View,
+    weight: View | null,
+    bias: View | null,
+    eps: number,
+    out: View,
+    mean: View,
+    variance: View,
+    rstd: View,
+  ): void {
     const all = [x, out, mean, variance, rstd, ...[weight, bias].filter((v): v is View => v !== null)];
-    if (!all.every(f32) || this.small(x.shape)) return this.js.batchNorm(x, weight, bias, eps, out, mean, variance, rstd);
+    if (!all.every(f32) || this.small(x.shape))
+      return this.js.batchNorm(x, weight, bias, eps, out, mean, variance, rstd);
     const [N, C, S] = x.shape as [number, number, number];
-    this.addon.batchNorm(x.data as Float32Array, (weight?.data ?? null) as Float32Array | null, (bias?.data ?? null) as Float32Array | null,
-      out.data as Float32Array, mean.data as Float32Array, variance.data as Float32Array, rstd.data as Float32Array,
-      new Float64Array([N, C, S, x.offset, weight?.offset ?? 0, bias?.offset ?? 0, out.offset, mean.offset, variance.offset, rstd.offset, eps]));
+    this.addon.batchNorm(
+      x.data as Float32Array,
+      (weight?.data ?? null) as Float32Array | null,
+      (bias?.data ?? null) as Float32Array | null,
+      out.data as Float32Array,
+      mean.data as Float32Array,
+      variance.data as Float32Array,
+      rstd.data as Float32Array,
+      new Float64Array([
+        N,
+        C,
+        S,
+        x.offset,
+        weight?.offset ?? 0,
+        bias?.offset ?? 0,
+        out.offset,
+        mean.offset,
+        variance.offset,
+        rstd.offset,
+        eps,
+      ]),
+    );
   }
 
-  batchNormBackward(g: View, x: View, mean: View, rstd: View, weight: View | null, dx: View, dWeight: View | null, dBias: View | null): void {
+  batchNormBackward(
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    dx: View,
+    dWeight: View | null,
+    dBias: View | null,
+  ): void {
     const all = [g, x, mean, rstd, dx, ...[weight, dWeight, dBias].filter((v): v is View => v !== null)];
-    if (!all.every(f32) || this.small(x.shape)) return this.js.batchNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
+    if (!all.every(f32) || this.small(x.shape))
+      return this.js.batchNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
     const [N, C, S] = x.shape as [number, number, number];
-    this.addon.batchNormBackward(g.data as Float32Array, x.data as Float32Array, mean.data as Float32Array, rstd.data as Float32Array,
-      (weight?.data ?? null) as Float32Array | null, dx.data as Float32Array, (dWeight?.data ?? null) as Float32Array | null, (dBias?.data ?? null) as Float32Array | null,
-      new Float64Array([N, C, S, g.offset, x.offset, mean.offset, rstd.offset, weight?.offset ?? 0, dx.offset, dWeight?.offset ?? 0, dBias?.offset ?? 0]));
+    this.addon.batchNormBackward(
+      g.data as Float32Array,
+      x.data as Float32Array,
+      mean.data as Float32Array,
+      rstd.data as Float32Array,
+      (weight?.data ?? null) as Float32Array | null,
+      dx.data as Float32Array,
+      (dWeight?.data ?? null) as Float32Array | null,
+      (dBias?.data ?? null) as Float32Array | null,
+      new Float64Array([
+        N,
+        C,
+        S,
+        g.offset,
+        x.offset,
+        mean.offset,
+        rstd.offset,
+        weight?.offset ?? 0,
+        dx.offset,
+        dWeight?.offset ?? 0,
+        dBias?.offset ?? 0,
+      ]),
+    );
   }
 
   softmaxBackward(g: View, y: View, axis: number, out: View, log: boolean): void {
@@ -220,21 +413,63 @@ export class NativeBackend implements Backend {
   sgdStep(param: View, grad: View, buffer: View | null, o: SgdStep): void {
     if (!f32(param) || !f32(grad) || (buffer && !f32(buffer))) return this.js.sgdStep(param, grad, buffer, o);
     const n = param.shape.reduce((a, b) => a * b, 1);
-    this.addon.sgdStep(param.data, grad.data, (buffer?.data ?? null) as Float32Array | null,
-      new Float64Array([n, param.offset, grad.offset, buffer?.offset ?? 0, o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov ? 1 : 0, o.firstStep ? 1 : 0]));
+    this.addon.sgdStep(
+      param.data,
+      grad.data,
+      (buffer?.data ?? null) as Float32Array | null,
+      new Float64Array([
+        n,
+        param.offset,
+        grad.offset,
+        buffer?.offset ?? 0,
+        o.lr,
+        o.momentum,
+        o.dampening,
+        o.weightDecay,
+        o.nesterov ? 1 : 0,
+        o.firstStep ? 1 : 0,
+      ]),
+    );
   }
 
   adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, o: AdamStep): void {
     if (![param, grad, m, v].every(f32) || (vmax && !f32(vmax))) return this.js.adamStep(param, grad, m, v, vmax, o);
     const n = param.shape.reduce((a, b) => a * b, 1);
-    this.addon.adamStep(param.data as Float32Array, grad.data as Float32Array, m.data as Float32Array, v.data as Float32Array, (vmax?.data ?? null) as Float32Array | null,
-      new Float64Array([n, param.offset, grad.offset, m.offset, v.offset, vmax?.offset ?? 0, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step, o.decoupled ? 1 : 0]));
+    this.addon.adamStep(
+      param.data as Float32Array,
+      grad.data as Float32Array,
+      m.data as Float32Array,
+      v.data as Float32Array,
+      (vmax?.data ?? null) as Float32Array | null,
+      new Float64Array([
+        n,
+        param.offset,
+        grad.offset,
+        m.offset,
+        v.offset,
+        vmax?.offset ?? 0,
+        o.lr,
+        o.beta1,
+        o.beta2,
+        o.eps,
+        o.weightDecay,
+        o.step,
+        o.decoupled ? 1 : 0,
+      ]),
+    );
   }
 
   maxPool2d(x: View, geometry: WindowGeometry, out: View, indices: View): void {
-    if (!f32(x) || !f32(out) || !(indices.data instanceof Int32Array)) return this.js.maxPool2d(x, geometry, out, indices);
+    if (!f32(x) || !f32(out) || !(indices.data instanceof Int32Array))
+      return this.js.maxPool2d(x, geometry, out, indices);
     const cols = { data: out.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
-    this.addon.maxPool2d(x.data, out.data, indices.data, windowDesc(x, geometry, cols), new Float64Array([...out.strides, ...indices.strides, out.offset, indices.offset]));
+    this.addon.maxPool2d(
+      x.data,
+      out.data,
+      indices.data,
+      windowDesc(x, geometry, cols),
+      new Float64Array([...out.strides, ...indices.strides, out.offset, indices.offset]),
+    );
   }
 
   softmax(x: View, axis: number, out: View, log: boolean): void {

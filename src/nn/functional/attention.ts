@@ -33,7 +33,12 @@ function additive(mask: Tensor, dtype: 'float32' | 'float64'): Tensor {
  * softmax(q kᵀ / sqrt(d) + masks) v for q [N, H, L, d], k [N, H, S, d], v [N, H, S, dv].
  * Returns the output [N, H, L, dv] and the attention weights [N, H, L, S].
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): [Tensor, Tensor] {
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  options: AttentionOptions = {},
+): [Tensor, Tensor] {
   const [N, Hh, L, d] = q.shape as [number, number, number, number];
   const S = k.shape[2]!;
   const dtype = q.dtype as 'float32' | 'float64';
@@ -42,19 +47,26 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (options.attnMask) {
     let m = additive(options.attnMask, dtype);
     if (m.ndim === 3) {
-      if (m.shape[0] !== N * Hh) throw new ShapeError(`attention: a 3-D attnMask must be [N·heads, L, S] = [${N * Hh}, ${L}, ${S}], got ${fmtShape(m.shape)}`);
+      if (m.shape[0] !== N * Hh)
+        throw new ShapeError(
+          `attention: a 3-D attnMask must be [N·heads, L, S] = [${N * Hh}, ${L}, ${S}], got ${fmtShape(m.shape)}`,
+        );
       m = m.reshape(N, Hh, L, S);
     } else if (m.ndim !== 2 || m.shape[0] !== L || m.shape[1] !== S) {
-      throw new ShapeError(`attention: attnMask must be [L, S] = [${L}, ${S}] or [N·heads, L, S], got ${fmtShape(m.shape)}`);
+      throw new ShapeError(
+        `attention: attnMask must be [L, S] = [${L}, ${S}] or [N·heads, L, S], got ${fmtShape(m.shape)}`,
+      );
     }
     scores = scores.add(m);
   }
   if (options.keyPaddingMask) {
     const m = options.keyPaddingMask;
-    if (m.ndim !== 2 || m.shape[0] !== N || m.shape[1] !== S) throw new ShapeError(`attention: keyPaddingMask must be [N, S] = [${N}, ${S}], got ${fmtShape(m.shape)}`);
+    if (m.ndim !== 2 || m.shape[0] !== N || m.shape[1] !== S)
+      throw new ShapeError(`attention: keyPaddingMask must be [N, S] = [${N}, ${S}], got ${fmtShape(m.shape)}`);
     scores = scores.add(additive(m, dtype).reshape(N, 1, 1, S));
   }
   let weights = scores.softmax(-1);
-  if (options.dropoutP && options.dropoutP > 0) weights = dropout(weights, options.dropoutP, { training: options.training ?? true });
+  if (options.dropoutP && options.dropoutP > 0)
+    weights = dropout(weights, options.dropoutP, { training: options.training ?? true });
   return [weights.matmul(v), weights];
 }

@@ -22,15 +22,22 @@ export interface ConvTransposeOptions {
 /** 2-D convolution (cross-correlation, as PyTorch): x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   if (x.ndim === 3) return conv2d(x.unsqueeze(0), weight, bias, options).squeeze(0);
-  if (x.ndim !== 4 || weight.ndim !== 4) throw new ShapeError(`conv2d: expected input [N, C, H, W] and weight [Cout, Cin/groups, kh, kw], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`);
+  if (x.ndim !== 4 || weight.ndim !== 4)
+    throw new ShapeError(
+      `conv2d: expected input [N, C, H, W] and weight [Cout, Cin/groups, kh, kw], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`,
+    );
   const groups = options.groups ?? 1;
   const [N, C] = x.shape as [number, number];
   const [Cout, Cg, kh, kw] = weight.shape as [number, number, number, number];
-  if (!Number.isInteger(groups) || groups < 1 || Cout % groups !== 0) throw new ValueError(`conv2d: groups must be a positive integer dividing out_channels ${Cout}, got ${groups}`);
+  if (!Number.isInteger(groups) || groups < 1 || Cout % groups !== 0)
+    throw new ValueError(`conv2d: groups must be a positive integer dividing out_channels ${Cout}, got ${groups}`);
   if (Cg * groups !== C) {
-    throw new ShapeError(`conv2d: expected input with ${Cg * groups} channels (weight ${fmtShape(weight.shape)}, groups ${groups}), got input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `conv2d: expected input with ${Cg * groups} channels (weight ${fmtShape(weight.shape)}, groups ${groups}), got input ${fmtShape(x.shape)}`,
+    );
   }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== Cout)) throw new ShapeError(`conv2d: bias must have shape [${Cout}], got ${fmtShape(bias.shape)}`);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== Cout))
+    throw new ShapeError(`conv2d: bias must have shape [${Cout}], got ${fmtShape(bias.shape)}`);
   const stride = positivePair('conv2d', 'stride', options.stride ?? 1);
   const dilation = positivePair('conv2d', 'dilation', options.dilation ?? 1);
   let input = x;
@@ -38,7 +45,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const pad = options.padding ?? 0;
   if (pad === 'valid') padding = [0, 0];
   else if (pad === 'same') {
-    if (stride[0] !== 1 || stride[1] !== 1) throw new ValueError("conv2d: padding='same' is only supported with stride 1");
+    if (stride[0] !== 1 || stride[1] !== 1)
+      throw new ValueError("conv2d: padding='same' is only supported with stride 1");
     const total = [dilation[0] * (kh - 1), dilation[1] * (kw - 1)];
     padding = [Math.floor(total[0]! / 2), Math.floor(total[1]! / 2)];
     // An odd total pads one more on the bottom/right, as PyTorch does.
@@ -49,17 +57,26 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const oh = windowCount(Hin, kh, stride[0], padding[0], dilation[0]);
   const ow = windowCount(Win, kw, stride[1], padding[1], dilation[1]);
   if (oh <= 0 || ow <= 0) {
-    throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} is smaller than the dilated kernel ${kh}×${kw} (padding ${padding.join(', ')}, dilation ${dilation.join(', ')})`);
+    throw new ShapeError(
+      `conv2d: input ${fmtShape(x.shape)} is smaller than the dilated kernel ${kh}×${kw} (padding ${padding.join(', ')}, dilation ${dilation.join(', ')})`,
+    );
   }
   const geometry: WindowGeometry = { kernel: [kh, kw], stride, padding, dilation, input: [Hin, Win], output: [oh, ow] };
   const K = Cg * kh * kw;
   let y: Tensor;
   if (groups === 1) {
     // One GEMM for the whole batch: [Cout, K] × [K, N·oh·ow], viewed back as [N, Cout, oh, ow].
-    y = weight.reshape(Cout, K).matmul(unfoldColumns(input, geometry, 0)).reshape(Cout, N, oh, ow).permute(1, 0, 2, 3);
+    y = weight
+      .reshape(Cout, K)
+      .matmul(unfoldColumns(input, geometry, 0))
+      .reshape(Cout, N, oh, ow)
+      .permute(1, 0, 2, 3);
   } else {
     const cols = unfoldWindows(input, geometry, 0).reshape(N, groups, K, oh * ow);
-    y = weight.reshape(1, groups, Cout / groups, K).matmul(cols).reshape(N, Cout, oh, ow);
+    y = weight
+      .reshape(1, groups, Cout / groups, K)
+      .matmul(cols)
+      .reshape(N, Cout, oh, ow);
   }
   if (bias) y = y.add(bias.reshape(1, Cout, 1, 1));
   return y;
@@ -68,8 +85,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 /** 1-D convolution: x [N, Cin, L], weight [Cout, Cin/groups, k]. */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   if (x.ndim === 2) return conv1d(x.unsqueeze(0), weight, bias, options).squeeze(0);
-  if (x.ndim !== 3 || weight.ndim !== 3) throw new ShapeError(`conv1d: expected input [N, C, L] and weight [Cout, Cin/groups, k], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`);
-  const to2 = (v: Pair | undefined, d: number): [number, number] => [d, typeof v === 'number' ? v : v === undefined ? d : v[0]];
+  if (x.ndim !== 3 || weight.ndim !== 3)
+    throw new ShapeError(
+      `conv1d: expected input [N, C, L] and weight [Cout, Cin/groups, k], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`,
+    );
+  const to2 = (v: Pair | undefined, d: number): [number, number] => [
+    d,
+    typeof v === 'number' ? v : v === undefined ? d : v[0],
+  ];
   const pad = options.padding;
   const opts: ConvOptions = {
     stride: to2(options.stride as Pair | undefined, 1),
@@ -81,13 +104,24 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 }
 
 /** Transposed 2-D convolution: x [N, Cin, H, W], weight [Cin, Cout/groups, kh, kw] (the adjoint of conv2d). */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTransposeOptions = {}): Tensor {
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: ConvTransposeOptions = {},
+): Tensor {
   if (x.ndim === 3) return convTranspose2d(x.unsqueeze(0), weight, bias, options).squeeze(0);
-  if (x.ndim !== 4 || weight.ndim !== 4) throw new ShapeError(`convTranspose2d: expected input [N, C, H, W] and weight [Cin, Cout/groups, kh, kw], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`);
+  if (x.ndim !== 4 || weight.ndim !== 4)
+    throw new ShapeError(
+      `convTranspose2d: expected input [N, C, H, W] and weight [Cin, Cout/groups, kh, kw], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`,
+    );
   const groups = options.groups ?? 1;
   const [N, Cin, H, W] = x.shape as [number, number, number, number];
   const [Cw, Cg, kh, kw] = weight.shape as [number, number, number, number];
-  if (Cw !== Cin || Cin % groups !== 0) throw new ShapeError(`convTranspose2d: expected input with ${Cw} channels (weight ${fmtShape(weight.shape)}, groups ${groups}), got input ${fmtShape(x.shape)}`);
+  if (Cw !== Cin || Cin % groups !== 0)
+    throw new ShapeError(
+      `convTranspose2d: expected input with ${Cw} channels (weight ${fmtShape(weight.shape)}, groups ${groups}), got input ${fmtShape(x.shape)}`,
+    );
   const Cout = Cg * groups;
   const stride = positivePair('convTranspose2d', 'stride', options.stride ?? 1);
   const padding = pair('convTranspose2d', 'padding', options.padding ?? 0);
@@ -98,10 +132,14 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   }
   const Hout = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + outPad[0] + 1;
   const Wout = (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + outPad[1] + 1;
-  if (Hout <= 0 || Wout <= 0) throw new ShapeError(`convTranspose2d: the output would be empty (${Hout}×${Wout}) for input ${fmtShape(x.shape)}`);
+  if (Hout <= 0 || Wout <= 0)
+    throw new ShapeError(`convTranspose2d: the output would be empty (${Hout}×${Wout}) for input ${fmtShape(x.shape)}`);
   const geometry: WindowGeometry = { kernel: [kh, kw], stride, padding, dilation, input: [Hout, Wout], output: [H, W] };
   // cols[n, g] = W[g]ᵀ x[n, g]: [Cout/g·kh·kw, Cin/g] @ [Cin/g, H·W]
-  const w = weight.reshape(groups, Cin / groups, Cg * kh * kw).transpose(1, 2).unsqueeze(0);
+  const w = weight
+    .reshape(groups, Cin / groups, Cg * kh * kw)
+    .transpose(1, 2)
+    .unsqueeze(0);
   const cols = w.matmul(x.reshape(N, groups, Cin / groups, H * W)).reshape(N, Cout, kh, kw, H, W);
   let y = foldWindows(cols, geometry);
   if (bias) y = y.add(bias.reshape(1, Cout, 1, 1));
@@ -109,10 +147,21 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
 }
 
 /** Transposed 1-D convolution: x [N, Cin, L], weight [Cin, Cout/groups, k]. */
-export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTransposeOptions = {}): Tensor {
-  const one = (v: Pair | undefined, d: number): [number, number] => [d, typeof v === 'number' ? v : v === undefined ? d : v[0]];
+export function convTranspose1d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: ConvTransposeOptions = {},
+): Tensor {
+  const one = (v: Pair | undefined, d: number): [number, number] => [
+    d,
+    typeof v === 'number' ? v : v === undefined ? d : v[0],
+  ];
   return convTranspose2d(x.unsqueeze(-2), weight.unsqueeze(2), bias, {
-    stride: one(options.stride, 1), padding: one(options.padding, 0), outputPadding: one(options.outputPadding, 0),
-    dilation: one(options.dilation, 1), groups: options.groups ?? 1,
+    stride: one(options.stride, 1),
+    padding: one(options.padding, 0),
+    outputPadding: one(options.outputPadding, 0),
+    dilation: one(options.dilation, 1),
+    groups: options.groups ?? 1,
   }).squeeze(-2);
 }

@@ -7,11 +7,15 @@ import type { Tensor } from '../../tensor/tensor.js';
  * `paddingIdx` are returned as they are but receive no gradient, as in PyTorch.
  */
 export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
-  if (indices.dtype !== 'int32') throw new DTypeError(`embedding: indices must be an int32 tensor, got dtype ${indices.dtype}`);
+  if (indices.dtype !== 'int32')
+    throw new DTypeError(`embedding: indices must be an int32 tensor, got dtype ${indices.dtype}`);
   const flat = indices.reshape(-1);
   const rows = weight.shape[0]!;
   let bad: number | null = null;
-  flat.forEachOffset((o) => { const v = flat.data[o]!; if (bad === null && (v < 0 || v >= rows)) bad = v; });
+  flat.forEachOffset((o) => {
+    const v = flat.data[o]!;
+    if (bad === null && (v < 0 || v >= rows)) bad = v;
+  });
   if (bad !== null) throw new IndexError(`embedding: index ${bad} is out of range for an embedding of ${rows} rows`);
   let out = weight.indexSelect(0, flat);
   if (paddingIdx !== null) {

@@ -23,14 +23,27 @@ export type { Reduction } from './args.js';
 
 export const { linear, bilinear } = guardAll(linearModule, 'functional.');
 export const { conv1d, conv2d, convTranspose1d, convTranspose2d } = guardAll(conv, 'functional.');
-export const { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d } = guardAll(pooling, 'functional.');
+export const { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d } = guardAll(
+  pooling,
+  'functional.',
+);
 export const { batchNorm, layerNorm, groupNorm } = guardAll(normalization, 'functional.');
 export const { dropout, dropout2d } = guardAll(dropoutModule, 'functional.');
 export const { embedding } = guardAll(embeddingModule, 'functional.');
 export const { scaledDotProductAttention, causalMask } = guardAll(attention, 'functional.');
 export const {
-  mseLoss, l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, crossEntropy, hingeEmbeddingLoss,
-  multiMarginLoss, klDiv, cosineEmbeddingLoss,
+  mseLoss,
+  l1Loss,
+  smoothL1Loss,
+  huberLoss,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  nllLoss,
+  crossEntropy,
+  hingeEmbeddingLoss,
+  multiMarginLoss,
+  klDiv,
+  cosineEmbeddingLoss,
 } = guardAll(losses, 'functional.');
 export const { relu, leakyRelu, elu, selu, gelu, silu, softplus } = guardAll(activations, 'functional.');
 export const { sigmoid, tanh } = guardAll(unary, 'functional.');

@@ -13,16 +13,22 @@ export interface LossOptions {
 
 function reduce(op: string, loss: Tensor, reduction: Reduction = 'mean'): Tensor {
   switch (reduction) {
-    case 'none': return loss;
-    case 'sum': return loss.sum();
-    case 'mean': return loss.mean();
-    default: throw new ValueError(`${op}: reduction must be 'none', 'mean' or 'sum', got '${reduction as string}'`);
+    case 'none':
+      return loss;
+    case 'sum':
+      return loss.sum();
+    case 'mean':
+      return loss.mean();
+    default:
+      throw new ValueError(`${op}: reduction must be 'none', 'mean' or 'sum', got '${reduction as string}'`);
   }
 }
 
 function sameShape(op: string, input: Tensor, target: Tensor): void {
   if (!shapesEqual(input.shape, target.shape)) {
-    throw new ShapeError(`${op}: target shape ${fmtShape(target.shape)} must match input shape ${fmtShape(input.shape)}`);
+    throw new ShapeError(
+      `${op}: target shape ${fmtShape(target.shape)} must match input shape ${fmtShape(input.shape)}`,
+    );
   }
 }
 
@@ -55,11 +61,21 @@ export function huberLoss(input: Tensor, target: Tensor, options: LossOptions & 
 }
 
 /** Binary cross-entropy on probabilities; log terms are clamped at -100 as in PyTorch. */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, options: LossOptions & { weight?: Tensor | null } = {}): Tensor {
+export function binaryCrossEntropy(
+  input: Tensor,
+  target: Tensor,
+  options: LossOptions & { weight?: Tensor | null } = {},
+): Tensor {
   sameShape('binaryCrossEntropy', input, target);
   let bad = false;
-  input.forEachOffset((o) => { const v = input.data[o]!; if (!(v >= 0 && v <= 1)) bad = true; });
-  if (bad) throw new ValueError('binaryCrossEntropy: input values must be probabilities in [0, 1]; use binaryCrossEntropyWithLogits for raw scores');
+  input.forEachOffset((o) => {
+    const v = input.data[o]!;
+    if (!(v >= 0 && v <= 1)) bad = true;
+  });
+  if (bad)
+    throw new ValueError(
+      'binaryCrossEntropy: input values must be probabilities in [0, 1]; use binaryCrossEntropyWithLogits for raw scores',
+    );
   const logP = input.log().clamp(-100);
   const log1mP = input.rsub(1).log().clamp(-100);
   let loss = target.mul(logP).add(target.rsub(1).mul(log1mP)).neg();
@@ -68,12 +84,19 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: LossO
 }
 
 /** Sigmoid + binary cross-entropy in one stable expression; posWeight weighs the positive class. */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {},
+): Tensor {
   sameShape('binaryCrossEntropyWithLogits', input, target);
   // (1 - t)·x + (1 + (pw - 1)·t)·(log(1 + exp(-|x|)) + max(-x, 0))
   const softTerm = input.abs().neg().exp().log1p().add(input.neg().clamp(0));
   const logWeight = options.posWeight ? options.posWeight.sub(1).mul(target).add(1) : null;
-  let loss = target.rsub(1).mul(input).add(logWeight ? logWeight.mul(softTerm) : softTerm);
+  let loss = target
+    .rsub(1)
+    .mul(input)
+    .add(logWeight ? logWeight.mul(softTerm) : softTerm);
   if (options.weight) loss = loss.mul(options.weight);
   return reduce('binaryCrossEntropyWithLogits', loss, options.reduction);
 }
@@ -87,13 +110,18 @@ export interface NllOptions extends LossOptions {
 
 /** Checks class-index targets [N, ...] against input [N, C, ...] (or [C] with a 0-d target). */
 function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
-  if (target.dtype !== 'int32') throw new DTypeError(`${op}: class-index targets must be int32, got dtype ${target.dtype}`);
+  if (target.dtype !== 'int32')
+    throw new DTypeError(`${op}: class-index targets must be int32, got dtype ${target.dtype}`);
   const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
-  if (!shapesEqual(target.shape, expected)) throw new ShapeError(`${op}: expected target shape ${fmtShape(expected)} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+  if (!shapesEqual(target.shape, expected))
+    throw new ShapeError(
+      `${op}: expected target shape ${fmtShape(expected)} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+    );
   const C = input.shape[input.ndim === 1 ? 0 : 1]!;
   target.forEachOffset((o) => {
     const v = target.data[o]!;
-    if (v !== ignoreIndex && (v < 0 || v >= C)) throw new IndexError(`${op}: target ${v} is out of bounds for ${C} classes`);
+    if (v !== ignoreIndex && (v < 0 || v >= C))
+      throw new IndexError(`${op}: target ${v} is out of bounds for ${C} classes`);
   });
 }
 
@@ -163,14 +191,23 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (reduction === 'none') smoothReduced = smooth;
   else if (reduction === 'sum') smoothReduced = smooth.sum();
   else {
-    const denom = options.weight ? options.weight.indexSelect(0, where(ignored, 0, target).reshape(-1)).mul(ignored.logicalNot().reshape(-1)).sum() : ignored.logicalNot().to(logp.dtype).sum();
+    const denom = options.weight
+      ? options.weight
+          .indexSelect(0, where(ignored, 0, target).reshape(-1))
+          .mul(ignored.logicalNot().reshape(-1))
+          .sum()
+      : ignored.logicalNot().to(logp.dtype).sum();
     smoothReduced = smooth.sum().div(denom);
   }
   return nll.mul(1 - eps).add(smoothReduced.mul(eps / C));
 }
 
 /** Hinge embedding loss for targets ±1: x where t = 1, max(0, margin - x) where t = -1. */
-export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options: LossOptions & { margin?: number } = {}): Tensor {
+export function hingeEmbeddingLoss(
+  input: Tensor,
+  target: Tensor,
+  options: LossOptions & { margin?: number } = {},
+): Tensor {
   sameShape('hingeEmbeddingLoss', input, target);
   const margin = options.margin ?? 1;
   const loss = where(target.eq(1), input, 0).add(where(target.eq(-1), input.rsub(margin).clamp(0), 0));
@@ -178,8 +215,13 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options: LossO
 }
 
 /** Multi-class hinge loss: Σ_{j≠y} max(0, margin - x_y + x_j)^p / C, input [N, C], target int32 [N]. */
-export function multiMarginLoss(input: Tensor, target: Tensor, options: LossOptions & { p?: 1 | 2; margin?: number; weight?: Tensor | null } = {}): Tensor {
-  const p = options.p ?? 1, margin = options.margin ?? 1;
+export function multiMarginLoss(
+  input: Tensor,
+  target: Tensor,
+  options: LossOptions & { p?: 1 | 2; margin?: number; weight?: Tensor | null } = {},
+): Tensor {
+  const p = options.p ?? 1,
+    margin = options.margin ?? 1;
   if (p !== 1 && p !== 2) throw new ValueError(`multiMarginLoss: p must be 1 or 2, got ${p}`);
   const x = input.ndim === 1 ? input.unsqueeze(0) : input;
   const t = target.ndim === 0 ? target.reshape(1) : target;
@@ -200,7 +242,11 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: LossOpti
  * KL divergence with input as log-probabilities: target·(log target - input) pointwise (0 where
  * target = 0). reduction 'batchmean' divides the sum by the batch size, the mathematically correct mean.
  */
-export function klDiv(input: Tensor, target: Tensor, options: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): Tensor {
+export function klDiv(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {},
+): Tensor {
   sameShape('klDiv', input, target);
   const loss = options.logTarget
     ? target.exp().mul(target.sub(input))
@@ -210,13 +256,19 @@ export function klDiv(input: Tensor, target: Tensor, options: { reduction?: Redu
 }
 
 /** 1 - cos(x1, x2) for y = 1; max(0, cos(x1, x2) - margin) for y = -1. x1, x2 [N, D], y [N]. */
-export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, options: LossOptions & { margin?: number } = {}): Tensor {
+export function cosineEmbeddingLoss(
+  x1: Tensor,
+  x2: Tensor,
+  target: Tensor,
+  options: LossOptions & { margin?: number } = {},
+): Tensor {
   sameShape('cosineEmbeddingLoss', x1, x2);
   const dim = x1.ndim - 1;
   const eps = 1e-12;
   const dot = x1.mul(x2).sum(dim);
   const cos = dot.div(x1.square().sum(dim).add(eps).mul(x2.square().sum(dim).add(eps)).sqrt());
-  if (!shapesEqual(target.shape, cos.shape)) throw new ShapeError(`cosineEmbeddingLoss: target shape ${fmtShape(target.shape)} must be ${fmtShape(cos.shape)}`);
+  if (!shapesEqual(target.shape, cos.shape))
+    throw new ShapeError(`cosineEmbeddingLoss: target shape ${fmtShape(target.shape)} must be ${fmtShape(cos.shape)}`);
   const margin = options.margin ?? 0;
   const loss = where(target.eq(1), cos.rsub(1), 0).add(where(target.eq(-1), cos.sub(margin).clamp(0), 0));
   return reduce('cosineEmbeddingLoss', loss, options.reduction);

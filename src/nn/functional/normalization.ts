@@ -18,18 +18,36 @@ export interface BatchNormOptions {
  * the batch statistics and updates the running ones (unbiased variance, as PyTorch); in eval mode
  * it uses the running statistics.
  */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, options: BatchNormOptions = {}): Tensor {
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  options: BatchNormOptions = {},
+): Tensor {
   if (x.ndim < 2) throw new ShapeError(`batchNorm: expected input [N, C, ...], got ${fmtShape(x.shape)}`);
   const C = x.shape[1]!;
-  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== C)) throw new ShapeError(`batchNorm: expected input with ${t.shape[0]} channels (${name} ${fmtShape(t.shape)}), got input ${fmtShape(x.shape)}`);
+  for (const [name, t] of [
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== C))
+      throw new ShapeError(
+        `batchNorm: expected input with ${t.shape[0]} channels (${name} ${fmtShape(t.shape)}), got input ${fmtShape(x.shape)}`,
+      );
   }
   const eps = options.eps ?? 1e-5;
   const training = options.training ?? true;
   const bshape = x.shape.map((s, i) => (i === 1 ? s : 1));
   if (training || !runningMean || !runningVar) {
     const count = x.numel / C;
-    if (training && count <= 1) throw new ValueError(`batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
+    if (training && count <= 1)
+      throw new ValueError(
+        `batchNorm: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`,
+      );
     const { y, mean, variance } = fusedBatchNorm(x, weight, bias, eps);
     if (training && runningMean && runningVar) {
       noGrad(() => {
@@ -54,26 +72,51 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
 }
 
 /** Normalises over the trailing `normalizedShape` dims (biased variance), then scales and shifts. */
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   const k = normalizedShape.length;
   const tail = x.shape.slice(x.ndim - k);
   if (k === 0 || x.ndim < k || tail.some((s, i) => s !== normalizedShape[i])) {
-    throw new ShapeError(`layerNorm: expected input with trailing shape ${fmtShape(normalizedShape)}, got ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `layerNorm: expected input with trailing shape ${fmtShape(normalizedShape)}, got ${fmtShape(x.shape)}`,
+    );
   }
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (t && (t.ndim !== k || t.shape.some((s, i) => s !== normalizedShape[i]))) {
       throw new ShapeError(`layerNorm: ${name} must have shape ${fmtShape(normalizedShape)}, got ${fmtShape(t.shape)}`);
     }
   }
-  return fusedLayerNorm(x, normalizedShape.reduce((a, b) => a * b, 1), weight ?? null, bias ?? null, eps);
+  return fusedLayerNorm(
+    x,
+    normalizedShape.reduce((a, b) => a * b, 1),
+    weight ?? null,
+    bias ?? null,
+    eps,
+  );
 }
 
 /** Normalises groups of channels: x [N, C, ...] with C divisible by numGroups. */
-export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function groupNorm(
+  x: Tensor,
+  numGroups: number,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   if (x.ndim < 2) throw new ShapeError(`groupNorm: expected input [N, C, ...], got ${fmtShape(x.shape)}`);
   const [N, C] = x.shape as [number, number];
   if (!Number.isInteger(numGroups) || numGroups <= 0 || C % numGroups !== 0) {
-    throw new ShapeError(`groupNorm: expected the ${C} channels of input ${fmtShape(x.shape)} to divide into ${numGroups} groups`);
+    throw new ShapeError(
+      `groupNorm: expected the ${C} channels of input ${fmtShape(x.shape)} to divide into ${numGroups} groups`,
+    );
   }
   const g = x.reshape(N, numGroups, -1);
   const mean = g.mean(2, { keepdim: true });

@@ -29,7 +29,8 @@ export class Sequential extends Module {
   at(i: number): Module {
     const list = [...this.children()];
     const k = i < 0 ? i + list.length : i;
-    if (k < 0 || k >= list.length) throw new IndexError(`Sequential.at: index ${i} is out of range for ${list.length} modules`);
+    if (k < 0 || k >= list.length)
+      throw new IndexError(`Sequential.at: index ${i} is out of range for ${list.length} modules`);
     return list[k]!;
   }
 
@@ -45,7 +46,8 @@ export class ModuleList<T extends Module = Module> extends Module implements Ite
 
   constructor(modules: Iterable<T> = []) {
     super();
-    if (modules === null || typeof (modules as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') throw new ValueError(`ModuleList: expected an iterable of modules, got ${show(modules)}`);
+    if (modules === null || typeof (modules as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function')
+      throw new ValueError(`ModuleList: expected an iterable of modules, got ${show(modules)}`);
     for (const m of modules) this.append(m);
   }
 
@@ -93,7 +95,8 @@ export class ModuleDict<T extends Module = Module> extends Module {
 
   get(name: string): T {
     const m = this.items.get(name);
-    if (!m) throw new ValueError(`ModuleDict.get: no module named '${name}' (have: ${[...this.items.keys()].join(', ')})`);
+    if (!m)
+      throw new ValueError(`ModuleDict.get: no module named '${name}' (have: ${[...this.items.keys()].join(', ')})`);
     return m;
   }
 

@@ -10,7 +10,13 @@ export interface ConvLayerOptions extends ConvOptions {
 }
 
 /** Weight [Cout, Cin/groups, ...kernel], PyTorch's default init U(±1/sqrt(fanIn)). */
-function convParams(m: Module, weightShape: number[], fanIn: number, outChannels: number, bias: boolean): [Parameter, Parameter | null] {
+function convParams(
+  m: Module,
+  weightShape: number[],
+  fanIn: number,
+  outChannels: number,
+  bias: boolean,
+): [Parameter, Parameter | null] {
   const bound = defaultBound(fanIn);
   return [
     m.registerParameter('weight', uniformParameter(weightShape, bound)),
@@ -23,14 +29,25 @@ export class Conv2d extends Module {
   readonly bias: Parameter | null;
   readonly kernelSize: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: ConvLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    readonly options: ConvLayerOptions = {},
+  ) {
     super();
     intArg('Conv2d', 'inChannels', inChannels, 1);
     intArg('Conv2d', 'outChannels', outChannels, 1);
     const groups = checkGroups('Conv2d', inChannels, outChannels, options.groups ?? 1);
     this.kernelSize = positivePair('Conv2d', 'kernelSize', kernelSize);
     const fanIn = (inChannels / groups) * this.kernelSize[0] * this.kernelSize[1];
-    [this.weight, this.bias] = convParams(this, [outChannels, inChannels / groups, ...this.kernelSize], fanIn, outChannels, options.bias !== false);
+    [this.weight, this.bias] = convParams(
+      this,
+      [outChannels, inChannels / groups, ...this.kernelSize],
+      fanIn,
+      outChannels,
+      options.bias !== false,
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -46,13 +63,24 @@ export class Conv1d extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: ConvLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    readonly options: ConvLayerOptions = {},
+  ) {
     super();
     intArg('Conv1d', 'inChannels', inChannels, 1);
     intArg('Conv1d', 'outChannels', outChannels, 1);
     intArg('Conv1d', 'kernelSize', kernelSize, 1);
     const groups = checkGroups('Conv1d', inChannels, outChannels, options.groups ?? 1);
-    [this.weight, this.bias] = convParams(this, [outChannels, inChannels / groups, kernelSize], (inChannels / groups) * kernelSize, outChannels, options.bias !== false);
+    [this.weight, this.bias] = convParams(
+      this,
+      [outChannels, inChannels / groups, kernelSize],
+      (inChannels / groups) * kernelSize,
+      outChannels,
+      options.bias !== false,
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -79,14 +107,25 @@ export class ConvTranspose2d extends Module {
   readonly bias: Parameter | null;
   readonly kernelSize: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: ConvTransposeLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    readonly options: ConvTransposeLayerOptions = {},
+  ) {
     super();
     intArg('ConvTranspose2d', 'inChannels', inChannels, 1);
     intArg('ConvTranspose2d', 'outChannels', outChannels, 1);
     const groups = checkGroups('ConvTranspose2d', inChannels, outChannels, options.groups ?? 1);
     this.kernelSize = positivePair('ConvTranspose2d', 'kernelSize', kernelSize);
     const fanIn = (outChannels / groups) * this.kernelSize[0] * this.kernelSize[1];
-    [this.weight, this.bias] = convParams(this, [inChannels, outChannels / groups, ...this.kernelSize], fanIn, outChannels, options.bias !== false);
+    [this.weight, this.bias] = convParams(
+      this,
+      [inChannels, outChannels / groups, ...this.kernelSize],
+      fanIn,
+      outChannels,
+      options.bias !== false,
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -98,13 +137,24 @@ export class ConvTranspose1d extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: ConvTransposeLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    readonly options: ConvTransposeLayerOptions = {},
+  ) {
     super();
     intArg('ConvTranspose1d', 'inChannels', inChannels, 1);
     intArg('ConvTranspose1d', 'outChannels', outChannels, 1);
     intArg('ConvTranspose1d', 'kernelSize', kernelSize, 1);
     const groups = checkGroups('ConvTranspose1d', inChannels, outChannels, options.groups ?? 1);
-    [this.weight, this.bias] = convParams(this, [inChannels, outChannels / groups, kernelSize], (outChannels / groups) * kernelSize, outChannels, options.bias !== false);
+    [this.weight, this.bias] = convParams(
+      this,
+      [inChannels, outChannels / groups, kernelSize],
+      (outChannels / groups) * kernelSize,
+      outChannels,
+      options.bias !== false,
+    );
   }
 
   forward(x: Tensor): Tensor {

@@ -12,11 +12,16 @@ export class Embedding extends Module {
   readonly weight: Parameter;
   readonly paddingIdx: number | null;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: { paddingIdx?: number | null } = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: { paddingIdx?: number | null } = {},
+  ) {
     super();
     let pad = options.paddingIdx ?? null;
     if (pad !== null) {
-      if (pad < -numEmbeddings || pad >= numEmbeddings) throw new IndexError(`Embedding: paddingIdx ${pad} must be within [${-numEmbeddings}, ${numEmbeddings})`);
+      if (pad < -numEmbeddings || pad >= numEmbeddings)
+        throw new IndexError(`Embedding: paddingIdx ${pad} must be within [${-numEmbeddings}, ${numEmbeddings})`);
       if (pad < 0) pad += numEmbeddings;
     }
     this.paddingIdx = pad;

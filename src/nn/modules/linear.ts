@@ -6,7 +6,6 @@ import * as init from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
-
 /** PyTorch's default bound U(±1/sqrt(fanIn)); 0 for a layer without inputs (PyTorch does the same). */
 export function defaultBound(fanIn: number): number {
   return fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
@@ -24,7 +23,11 @@ export class Linear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: { bias?: boolean } = {},
+  ) {
     super();
     intArg('Linear', 'inFeatures', inFeatures);
     intArg('Linear', 'outFeatures', outFeatures);
@@ -47,9 +50,19 @@ export class Bilinear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
+  constructor(
+    readonly in1Features: number,
+    readonly in2Features: number,
+    readonly outFeatures: number,
+    options: { bias?: boolean } = {},
+  ) {
     super();
-    for (const [name, v] of [['in1Features', in1Features], ['in2Features', in2Features], ['outFeatures', outFeatures]] as const) intArg('Bilinear', name, v);
+    for (const [name, v] of [
+      ['in1Features', in1Features],
+      ['in2Features', in2Features],
+      ['outFeatures', outFeatures],
+    ] as const)
+      intArg('Bilinear', name, v);
     const bound = defaultBound(in1Features);
     this.weight = this.registerParameter('weight', uniformParameter([outFeatures, in1Features, in2Features], bound));
     this.bias = this.registerParameter('bias', options.bias === false ? null : uniformParameter([outFeatures], bound));
@@ -67,7 +80,10 @@ export class Identity extends Module {
 }
 
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
   }
 
@@ -77,7 +93,10 @@ export class Flatten extends Module {
 }
 
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly sizes: number[]) {
+  constructor(
+    readonly dim: number,
+    readonly sizes: number[],
+  ) {
     super();
   }
 

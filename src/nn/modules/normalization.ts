@@ -22,7 +22,10 @@ abstract class BatchNormBase extends Module {
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
 
-  constructor(readonly numFeatures: number, readonly options: BatchNormOptions = {}) {
+  constructor(
+    readonly numFeatures: number,
+    readonly options: BatchNormOptions = {},
+  ) {
     super();
     intArg(this.constructor.name, 'numFeatures', numFeatures, 1);
     optionsArg(this.constructor.name, options);
@@ -55,7 +58,8 @@ abstract class BatchNormBase extends Module {
 /** Batch norm over [N, C] or [N, C, L]. */
 export class BatchNorm1d extends BatchNormBase {
   protected checkRank(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError(`BatchNorm1d: expected 2-D or 3-D input ([N, C] or [N, C, L]), got ${fmtShape(x.shape)}`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new ShapeError(`BatchNorm1d: expected 2-D or 3-D input ([N, C] or [N, C, L]), got ${fmtShape(x.shape)}`);
   }
 }
 
@@ -71,16 +75,25 @@ export class LayerNorm extends Module {
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
 
-  constructor(normalizedShape: number | number[], readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
+  constructor(
+    normalizedShape: number | number[],
+    readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
+  ) {
     super();
     optionsArg('LayerNorm', options);
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
-    if (!Array.isArray(shape)) throw new ValueError(`LayerNorm: normalizedShape must be a size or a list of sizes, got ${show(normalizedShape)}`);
+    if (!Array.isArray(shape))
+      throw new ValueError(
+        `LayerNorm: normalizedShape must be a size or a list of sizes, got ${show(normalizedShape)}`,
+      );
     shape.forEach((d) => intArg('LayerNorm', 'normalizedShape', d, 1));
     this.normalizedShape = [...shape];
     const affine = options.elementwiseAffine ?? true;
     this.weight = this.registerParameter('weight', affine ? new Parameter(ones(this.normalizedShape)) : null);
-    this.bias = this.registerParameter('bias', affine && options.bias !== false ? new Parameter(zeros(this.normalizedShape)) : null);
+    this.bias = this.registerParameter(
+      'bias',
+      affine && options.bias !== false ? new Parameter(zeros(this.normalizedShape)) : null,
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -96,9 +109,14 @@ export class GroupNorm extends Module {
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
 
-  constructor(readonly numGroups: number, readonly numChannels: number, readonly options: { eps?: number; affine?: boolean } = {}) {
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    readonly options: { eps?: number; affine?: boolean } = {},
+  ) {
     super();
-    if (numChannels % numGroups !== 0) throw new ShapeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
+    if (numChannels % numGroups !== 0)
+      throw new ShapeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
     const affine = options.affine ?? true;
     this.weight = this.registerParameter('weight', affine ? new Parameter(ones([numChannels])) : null);
     this.bias = this.registerParameter('bias', affine ? new Parameter(zeros([numChannels])) : null);

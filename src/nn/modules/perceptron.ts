@@ -21,7 +21,8 @@ export class Perceptron extends Module {
 
   /** The raw activation w·x + b for x [N, inFeatures] (or one sample [inFeatures]). */
   forward(x: Tensor): Tensor {
-    if (x.shape[x.ndim - 1] !== this.inFeatures) throw new ShapeError(`Perceptron: expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`);
+    if (x.shape[x.ndim - 1] !== this.inFeatures)
+      throw new ShapeError(`Perceptron: expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`);
     return x.matmul(this.weight).add(this.bias);
   }
 
@@ -32,8 +33,12 @@ export class Perceptron extends Module {
 
   /** Runs the learning rule over x [N, F], y [N] (0/1) for some epochs; returns mistakes per epoch. */
   fit(x: Tensor, y: Tensor, options: { epochs?: number; lr?: number } = {}): number[] {
-    const epochs = options.epochs ?? 10, lr = options.lr ?? 1;
-    if (x.ndim !== 2 || y.ndim !== 1 || y.shape[0] !== x.shape[0]) throw new ShapeError(`Perceptron.fit: expected x [N, ${this.inFeatures}] and y [N], got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+    const epochs = options.epochs ?? 10,
+      lr = options.lr ?? 1;
+    if (x.ndim !== 2 || y.ndim !== 1 || y.shape[0] !== x.shape[0])
+      throw new ShapeError(
+        `Perceptron.fit: expected x [N, ${this.inFeatures}] and y [N], got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`,
+      );
     const labels = y.toArray() as number[];
     const mistakes: number[] = [];
     noGrad(() => {

@@ -4,31 +4,67 @@ import * as P from '../functional/pooling.js';
 import { Module } from '../module.js';
 
 export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly options: P.MaxPoolOptions = {}) { super(); }
-  forward(x: Tensor): Tensor { return P.maxPool2d(x, this.kernelSize, this.options); }
+  constructor(
+    readonly kernelSize: Pair,
+    readonly options: P.MaxPoolOptions = {},
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return P.maxPool2d(x, this.kernelSize, this.options);
+  }
 }
 
 export class MaxPool1d extends Module {
-  constructor(readonly kernelSize: number, readonly options: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {}) { super(); }
-  forward(x: Tensor): Tensor { return P.maxPool1d(x, this.kernelSize, this.options); }
+  constructor(
+    readonly kernelSize: number,
+    readonly options: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {},
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return P.maxPool1d(x, this.kernelSize, this.options);
+  }
 }
 
 export class AvgPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly options: P.AvgPoolOptions = {}) { super(); }
-  forward(x: Tensor): Tensor { return P.avgPool2d(x, this.kernelSize, this.options); }
+  constructor(
+    readonly kernelSize: Pair,
+    readonly options: P.AvgPoolOptions = {},
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return P.avgPool2d(x, this.kernelSize, this.options);
+  }
 }
 
 export class AvgPool1d extends Module {
-  constructor(readonly kernelSize: number, readonly options: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}) { super(); }
-  forward(x: Tensor): Tensor { return P.avgPool1d(x, this.kernelSize, this.options); }
+  constructor(
+    readonly kernelSize: number,
+    readonly options: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {},
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return P.avgPool1d(x, this.kernelSize, this.options);
+  }
 }
 
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: Pair) { super(); }
-  forward(x: Tensor): Tensor { return P.adaptiveAvgPool2d(x, this.outputSize); }
+  constructor(readonly outputSize: Pair) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return P.adaptiveAvgPool2d(x, this.outputSize);
+  }
 }
 
 export class AdaptiveAvgPool1d extends Module {
-  constructor(readonly outputSize: number) { super(); }
-  forward(x: Tensor): Tensor { return P.adaptiveAvgPool1d(x, this.outputSize); }
+  constructor(readonly outputSize: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return P.adaptiveAvgPool1d(x, this.outputSize);
+  }
 }

@@ -15,10 +15,18 @@ import { Module } from '../module.js';
 export class SinusoidalPositionalEncoding extends Module {
   readonly pe: Tensor;
 
-  constructor(readonly dModel: number, readonly options: { maxLen?: number; dropout?: number; batchFirst?: boolean } = {}) {
+  constructor(
+    readonly dModel: number,
+    readonly options: { maxLen?: number; dropout?: number; batchFirst?: boolean } = {},
+  ) {
     super();
     intArg('SinusoidalPositionalEncoding', 'dModel', dModel, 1);
-    const maxLen = intArg('SinusoidalPositionalEncoding', 'maxLen', optionsArg('SinusoidalPositionalEncoding', options).maxLen ?? 5000, 1);
+    const maxLen = intArg(
+      'SinusoidalPositionalEncoding',
+      'maxLen',
+      optionsArg('SinusoidalPositionalEncoding', options).maxLen ?? 5000,
+      1,
+    );
     const data = allocArray('float32', maxLen * dModel, 'SinusoidalPositionalEncoding') as Float32Array;
     for (let pos = 0; pos < maxLen; pos++) {
       for (let i = 0; i < dModel; i += 2) {
@@ -39,7 +47,9 @@ export class SinusoidalPositionalEncoding extends Module {
     const batchFirst = this.options.batchFirst ?? true;
     const L = x.shape[batchFirst ? 1 : 0]!;
     if (x.ndim !== 3 || x.shape[2] !== this.dModel || L > this.pe.shape[0]!) {
-      throw new ShapeError(`SinusoidalPositionalEncoding: expected input [${batchFirst ? 'N, L' : 'L, N'}, ${this.dModel}] with L ≤ ${this.pe.shape[0]}, got ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `SinusoidalPositionalEncoding: expected input [${batchFirst ? 'N, L' : 'L, N'}, ${this.dModel}] with L ≤ ${this.pe.shape[0]}, got ${fmtShape(x.shape)}`,
+      );
     }
     const pe = this.pe.narrow(0, 0, L);
     const dropout = [...this.children()][0]!;
@@ -51,7 +61,11 @@ export class SinusoidalPositionalEncoding extends Module {
 export class LearnedPositionalEncoding extends Module {
   readonly embedding: Embedding;
 
-  constructor(readonly maxLen: number, readonly dModel: number, readonly options: { batchFirst?: boolean } = {}) {
+  constructor(
+    readonly maxLen: number,
+    readonly dModel: number,
+    readonly options: { batchFirst?: boolean } = {},
+  ) {
     super();
     optionsArg('LearnedPositionalEmbedding', options);
     this.embedding = this.registerModule('embedding', new Embedding(maxLen, dModel));
@@ -61,7 +75,9 @@ export class LearnedPositionalEncoding extends Module {
     const batchFirst = this.options.batchFirst ?? true;
     const L = x.shape[batchFirst ? 1 : 0]!;
     if (x.ndim !== 3 || x.shape[2] !== this.dModel || L > this.maxLen) {
-      throw new ShapeError(`LearnedPositionalEncoding: expected input [${batchFirst ? 'N, L' : 'L, N'}, ${this.dModel}] with L ≤ ${this.maxLen}, got ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `LearnedPositionalEncoding: expected input [${batchFirst ? 'N, L' : 'L, N'}, ${this.dModel}] with L ≤ ${this.maxLen}, got ${fmtShape(x.shape)}`,
+      );
     }
     const positions = this.embedding.forward(arange(L));
     return x.add(batchFirst ? positions.unsqueeze(0) : positions.unsqueeze(1));

@@ -34,7 +34,10 @@ type Cell = 'tanh' | 'relu' | 'lstm' | 'gru';
 const GATES: Record<Cell, number> = { tanh: 1, relu: 1, lstm: 4, gru: 3 };
 
 interface LayerParams {
-  wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null;
+  wih: Parameter;
+  whh: Parameter;
+  bih: Parameter | null;
+  bhh: Parameter | null;
 }
 
 /**
@@ -49,15 +52,24 @@ abstract class RNNBase extends Module {
   readonly dropoutP: number;
   private readonly layers: LayerParams[][] = [];
 
-  constructor(private readonly cell: Cell, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions = {}) {
+  constructor(
+    private readonly cell: Cell,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    options: RNNOptions = {},
+  ) {
     super();
     this.numLayers = options.numLayers ?? 1;
     this.bidirectional = options.bidirectional ?? false;
     this.batchFirst = options.batchFirst ?? false;
     this.dropoutP = options.dropout ?? 0;
-    if (!Number.isInteger(this.numLayers) || this.numLayers < 1) throw new ValueError(`${this.constructor.name}: numLayers must be a positive integer, got ${this.numLayers}`);
-    if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new ValueError(`${this.constructor.name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
-    const G = GATES[cell] * hiddenSize, bound = 1 / Math.sqrt(hiddenSize), D = this.directions;
+    if (!Number.isInteger(this.numLayers) || this.numLayers < 1)
+      throw new ValueError(`${this.constructor.name}: numLayers must be a positive integer, got ${this.numLayers}`);
+    if (!Number.isInteger(hiddenSize) || hiddenSize < 1)
+      throw new ValueError(`${this.constructor.name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
+    const G = GATES[cell] * hiddenSize,
+      bound = 1 / Math.sqrt(hiddenSize),
+      D = this.directions;
     for (let l = 0; l < this.numLayers; l++) {
       const dirs: LayerParams[] = [];
       const inSize = l === 0 ? inputSize : hiddenSize * D;
@@ -82,17 +94,24 @@ abstract class RNNBase extends Module {
   protected run(input: Tensor, states: (Tensor | undefined)[], options: RNNForwardOptions): [Tensor, Tensor[]] {
     const name = this.constructor.name;
     const unbatched = input.ndim === 2;
-    if (input.ndim !== 3 && !unbatched) throw new ShapeError(`${name}: expected input [L, N, ${this.inputSize}]${this.batchFirst ? ' (batchFirst: [N, L, ...])' : ''} or unbatched [L, ${this.inputSize}], got ${fmtShape(input.shape)}`);
+    if (input.ndim !== 3 && !unbatched)
+      throw new ShapeError(
+        `${name}: expected input [L, N, ${this.inputSize}]${this.batchFirst ? ' (batchFirst: [N, L, ...])' : ''} or unbatched [L, ${this.inputSize}], got ${fmtShape(input.shape)}`,
+      );
     let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
-    if (x.shape[2] !== this.inputSize) throw new ShapeError(`${name}: expected input with ${this.inputSize} features, got ${fmtShape(input.shape)}`);
+    if (x.shape[2] !== this.inputSize)
+      throw new ShapeError(`${name}: expected input with ${this.inputSize} features, got ${fmtShape(input.shape)}`);
     const [L, N] = x.shape as [number, number];
-    const H = this.hiddenSize, D = this.directions;
+    const H = this.hiddenSize,
+      D = this.directions;
     const stateShape = [this.numLayers * D, N, H];
     const init = states.map((s, i) => {
       if (!s) return zeros(stateShape, { dtype: x.dtype });
       const st = unbatched ? s.unsqueeze(1) : s;
       if (st.ndim !== 3 || st.shape.some((v, k) => v !== stateShape[k])) {
-        throw new ShapeError(`${name}: expected ${i === 0 ? 'hidden' : 'cell'} state of shape ${fmtShape(unbatched ? [stateShape[0]!, H] : stateShape)}, got ${fmtShape(s.shape)}`);
+        throw new ShapeError(
+          `${name}: expected ${i === 0 ? 'hidden' : 'cell'} state of shape ${fmtShape(unbatched ? [stateShape[0]!, H] : stateShape)}, got ${fmtShape(s.shape)}`,
+        );
       }
       return st;
     });
@@ -119,16 +138,25 @@ abstract class RNNBase extends Module {
   /** For each step t, a bool [N, 1] mask of the sequences still running. */
   private stepMasks(lengths: Tensor, L: number, N: number): Tensor[] {
     if (lengths.dtype !== 'int32' || lengths.ndim !== 1 || lengths.shape[0] !== N) {
-      throw new ShapeError(`${this.constructor.name}: lengths must be an int32 tensor of shape [${N}], got ${lengths.dtype} ${fmtShape(lengths.shape)}`);
+      throw new ShapeError(
+        `${this.constructor.name}: lengths must be an int32 tensor of shape [${N}], got ${lengths.dtype} ${fmtShape(lengths.shape)}`,
+      );
     }
     const bad = (lengths.toArray() as number[]).find((v) => v < 1 || v > L);
-    if (bad !== undefined) throw new ValueError(`${this.constructor.name}: every length must be in [1, ${L}], got ${bad}`);
+    if (bad !== undefined)
+      throw new ValueError(`${this.constructor.name}: every length must be in [1, ${L}], got ${bad}`);
     const running = arange(L).unsqueeze(1).lt(lengths.unsqueeze(0)); // [L, N]
     return Array.from({ length: L }, (_, t) => running.select(0, t).unsqueeze(1));
   }
 
   /** One direction of one layer over the whole sequence: [L, N, H] and the final states. */
-  private direction(x: Tensor, p: LayerParams, start: Tensor[], reverse: boolean, masks: Tensor[] | null): [Tensor, Tensor[]] {
+  private direction(
+    x: Tensor,
+    p: LayerParams,
+    start: Tensor[],
+    reverse: boolean,
+    masks: Tensor[] | null,
+  ): [Tensor, Tensor[]] {
     const L = x.shape[0]!;
     // All time steps at once: [L, N, G·H], with b_hh folded in so a step is one addmm.
     let xp = linear(x, p.wih, p.bih);
@@ -155,8 +183,10 @@ abstract class RNNBase extends Module {
     const H = this.hiddenSize;
     const h = state[0]!;
     switch (this.cell) {
-      case 'tanh': return [addmm(xt, h, p.whh.t()).tanh()];
-      case 'relu': return [addmm(xt, h, p.whh.t()).relu()];
+      case 'tanh':
+        return [addmm(xt, h, p.whh.t()).tanh()];
+      case 'relu':
+        return [addmm(xt, h, p.whh.t()).relu()];
       case 'lstm': {
         // One GEMM onto the input projection, one fused kernel for the gates and the state update.
         const hc = lstmCell(addmm(xt, h, p.whh.t()), state[1]!);
@@ -165,9 +195,18 @@ abstract class RNNBase extends Module {
       case 'gru': {
         // The n gate needs W_hn·h + b_hn on its own (it is scaled by r), so GRU keeps b_hh apart.
         const gh = linear(h, p.whh, p.bhh);
-        const r = xt.narrow(1, 0, H).add(gh.narrow(1, 0, H)).sigmoid();
-        const z = xt.narrow(1, H, H).add(gh.narrow(1, H, H)).sigmoid();
-        const n = xt.narrow(1, 2 * H, H).add(r.mul(gh.narrow(1, 2 * H, H))).tanh();
+        const r = xt
+          .narrow(1, 0, H)
+          .add(gh.narrow(1, 0, H))
+          .sigmoid();
+        const z = xt
+          .narrow(1, H, H)
+          .add(gh.narrow(1, H, H))
+          .sigmoid();
+        const n = xt
+          .narrow(1, 2 * H, H)
+          .add(r.mul(gh.narrow(1, 2 * H, H)))
+          .tanh();
         return [n.sub(n.mul(z)).add(z.mul(h))];
       }
     }
@@ -182,7 +221,8 @@ abstract class RNNBase extends Module {
 export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${nl as string}'`);
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${nl as string}'`);
     super(nl, inputSize, hiddenSize, options);
   }
 
@@ -215,4 +255,3 @@ export class GRU extends RNNBase {
     return [out, h!];
   }
 }
-

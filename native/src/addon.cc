@@ -7,6 +7,7 @@
 #include <climits>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "batch_norm.h"
@@ -188,13 +189,19 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return c.result();
 }
 
-// binary(op, a, b, out, desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff]): float32 result
-napi_value Binary(napi_env env, napi_callback_info info) {
-  Call c(env, info, "binary", 5);
-  const long op = c.integer(0, "op", 0, B_COUNT - 1);
+// The two-operand elementwise bindings: (op, a, b, out, desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff])
+// with float32 a and b; Out is out's element type (float, or a byte for comparisons).
+template <typename Out, typename Kernel>
+napi_value two_operand(napi_env env, napi_callback_info info, const char* name, long op_count, Kernel kernel) {
+  Call c(env, info, name, 5);
+  const long op = c.integer(0, "op", 0, op_count - 1);
   auto x = c.floats(1, "a");
   auto y = c.floats(2, "b");
-  auto out = c.floats(3, "out");
+  Buffer<Out> out;
+  if constexpr (std::is_same_v<Out, float>)
+    out = c.floats(3, "out");
+  else
+    out = c.bytes(3, "out");
   Reader r = c.descriptor(4, "desc");
   auto d = described<3>(r);
   r.finish();
@@ -202,30 +209,26 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   c.fits(y, d.shape, d.strides[1], d.offsets[1]);
   c.fits(out, d.shape, d.strides[2], d.offsets[2]);
   if (!c.ok()) return c.result();
-  c.check(binary(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]},
-                 {out.p, d.offsets[2], d.strides[2]}),
+  c.check(kernel(static_cast<int>(op), d, Operand{x.p, d.offsets[0], d.strides[0]},
+                 Operand{y.p, d.offsets[1], d.strides[1]}, out.p),
           "op " + std::to_string(op) + " has no kernel");
   return c.result();
 }
 
+// binary(op, a, b, out, desc): float32 result
+napi_value Binary(napi_env env, napi_callback_info info) {
+  return two_operand<float>(env, info, "binary", B_COUNT,
+                            [](int op, const Described<3>& d, Operand x, Operand y, float* out) {
+                              return binary(op, d.shape, x, y, {out, d.offsets[2], d.strides[2]});
+                            });
+}
+
 // compare(op, a, b, out, desc): bool result (Uint8Array)
 napi_value Compare(napi_env env, napi_callback_info info) {
-  Call c(env, info, "compare", 5);
-  const long op = c.integer(0, "op", 0, C_COUNT - 1);
-  auto x = c.floats(1, "a");
-  auto y = c.floats(2, "b");
-  auto out = c.bytes(3, "out");
-  Reader r = c.descriptor(4, "desc");
-  auto d = described<3>(r);
-  r.finish();
-  c.fits(x, d.shape, d.strides[0], d.offsets[0]);
-  c.fits(y, d.shape, d.strides[1], d.offsets[1]);
-  c.fits(out, d.shape, d.strides[2], d.offsets[2]);
-  if (!c.ok()) return c.result();
-  c.check(compare(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]},
-                  out.p, d.offsets[2], d.strides[2]),
-          "op " + std::to_string(op) + " has no kernel");
-  return c.result();
+  return two_operand<uint8_t>(env, info, "compare", C_COUNT,
+                              [](int op, const Described<3>& d, Operand x, Operand y, uint8_t* out) {
+                                return compare(op, d.shape, x, y, out, d.offsets[2], d.strides[2]);
+                              });
 }
 
 // copy(x, out, desc[rank, shape, xStr, oStr, xOff, oOff])

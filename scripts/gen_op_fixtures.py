@@ -31,7 +31,7 @@ OPS = {
     'gelu': lambda xs, a: F.gelu(xs[0], approximate=a['approximate']),
     'softplus': lambda xs, a: F.softplus(xs[0], beta=a['beta'], threshold=a['threshold']),
     'clamp': lambda xs, a: torch.clamp(xs[0], a.get('min'), a.get('max')),
-    'logicalNot': unary(torch.logical_not),
+    'logicalNot': unary(torch.logical_not), 'isnan': unary(torch.isnan),
     'add': lambda xs, a: xs[0] + xs[1], 'sub': lambda xs, a: xs[0] - xs[1], 'mul': lambda xs, a: xs[0] * xs[1],
     'div': lambda xs, a: xs[0] / xs[1], 'pow': lambda xs, a: torch.pow(xs[0], xs[1]),
     'maximum': lambda xs, a: torch.maximum(xs[0], xs[1]), 'minimum': lambda xs, a: torch.minimum(xs[0], xs[1]),
@@ -152,6 +152,7 @@ case('softplus', 'softplus', [R(3, 4, data=[-30, -3, -1, -0.5, 0, 0.5, 1, 3, 9, 
 case('clamp', 'clamp', [R(3, 4)], min=-0.5, max=0.7)
 case('clamp_min', 'clamp', [R(3, 4)], min=0.1)
 case('logicalNot', 'logicalNot', [R(2, 3, kind='bool')])
+case('isnan', 'isnan', [R(6, data=[0.0, math.nan, 1.0, math.inf, -math.inf, math.nan])])
 case('exp_size0', 'exp', [R(0, 3)])
 case('tanh_scalar', 'tanh', [R()])
 case('round_half', 'round', [R(6, data=[0.5, 1.5, 2.5, -0.5, -1.5, 2.4])])

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
 
-// Every differentiable op against central finite differences in float64. Inputs avoid the
+// Every differentiable op against central finite differences in float64 (the pointwise op table's
+// entries are checked from their recipes in test/pointwise.table.test.ts). Inputs avoid the
 // points where an op is not differentiable (0 for relu/abs, ties for max).
 
 const gen = new ax.Generator(42);
@@ -26,32 +27,10 @@ const CASES: [string, Fn, ax.Tensor[]][] = [
   ['pow scalar', (a) => a.pow(3), [r(2, 3)]],
   ['pow fractional', (a) => a.pow(1.5), [pos(4)]],
   ['rpow', (a) => ax.pow(2, a), [r(4)]],
-  ['neg', (a) => a.neg(), [r(3)]],
-  ['abs', (a) => a.abs(), [away(5)]],
-  ['exp', (a) => a.exp(), [r(2, 3)]],
-  ['log', (a) => a.log(), [pos(2, 3)]],
-  ['log1p', (a) => a.log1p(), [pos(4)]],
-  ['sqrt', (a) => a.sqrt(), [pos(4)]],
-  ['rsqrt', (a) => a.rsqrt(), [pos(4)]],
-  ['sin', (a) => a.sin(), [r(4)]],
-  ['cos', (a) => a.cos(), [r(4)]],
-  ['tanh', (a) => a.tanh(), [r(4)]],
-  ['sigmoid', (a) => a.sigmoid(), [r(4)]],
-  ['erf', (a) => a.erf(), [r(6)]],
-  ['reciprocal', (a) => a.reciprocal(), [pos(4)]],
-  ['square', (a) => a.square(), [r(4)]],
-  ['clamp', (a) => a.clamp(-0.5, 0.5), [r(8)]],
   ['maximum', (a, b) => a.maximum(b), [r(6), r(6)]],
   ['minimum', (a, b) => a.minimum(b), [r(6), r(6)]],
   ['where', (a, b) => ax.where(ax.tensor([true, false, true]), a, b), [r(2, 3), r(3)]],
-  ['relu', (a) => a.relu(), [away(6)]],
-  ['leakyRelu', (a) => a.leakyRelu(0.1), [away(6)]],
-  ['elu', (a) => a.elu(1.5), [away(6)]],
   ['selu', (a) => a.selu(), [away(6)]],
-  ['gelu', (a) => a.gelu(), [r(6)]],
-  ['gelu tanh', (a) => a.gelu({ approximate: 'tanh' }), [r(6)]],
-  ['silu', (a) => a.silu(), [r(6)]],
-  ['softplus', (a) => a.softplus({ beta: 2 }), [r(6)]],
   ['softmax', (a) => a.softmax(1), [r(3, 4)]],
   ['logSoftmax', (a) => a.logSoftmax(0), [r(3, 4)]],
   ['sum dims', (a) => a.sum([0, 2]), [r(2, 3, 4)]],
@@ -118,12 +97,6 @@ const SECOND: [string, Fn, ax.Tensor[]][] = [
   ['mul', (a, b) => a.mul(b), [r(3), r(3)]],
   ['div', (a, b) => a.div(b), [r(3), pos(3)]],
   ['exp/log', (a) => a.exp().add(a.abs().add(1).log()), [away(4)]],
-  ['tanh', (a) => a.tanh(), [r(4)]],
-  ['sigmoid', (a) => a.sigmoid(), [r(4)]],
-  ['gelu', (a) => a.gelu(), [r(4)]],
-  ['silu', (a) => a.silu(), [r(4)]],
-  ['softplus', (a) => a.softplus(), [r(4)]],
-  ['elu', (a) => a.elu(), [away(4)]],
   ['softmax', (a) => a.softmax(1), [r(2, 3)]],
   ['logSoftmax', (a) => a.logSoftmax(1), [r(2, 3)]],
   ['matmul', (a, b) => a.matmul(b), [r(2, 3), r(3, 2)]],
@@ -132,7 +105,6 @@ const SECOND: [string, Fn, ax.Tensor[]][] = [
   ['norm', (a) => a.norm(2, 1), [r(2, 3)]],
   ['var/std', (a) => a.std(1).add(a.var(0).sum()), [r(3, 4)]],
   ['logsumexp', (a) => a.logsumexp(1), [r(2, 3)]],
-  ['sqrt/rsqrt', (a) => a.sqrt().add(a.rsqrt()), [pos(3)]],
 ];
 
 describe('gradgradcheck: gradients of gradients (createGraph)', () => {

@@ -1,3 +1,4 @@
+import type { UnaryKernel } from './js/scalar.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 
@@ -13,39 +14,12 @@ export interface View {
   readonly offset: number;
 }
 
-export type UnaryOp =
-  | 'neg'
-  | 'abs'
-  | 'sign'
-  | 'exp'
-  | 'log'
-  | 'log1p'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'sin'
-  | 'cos'
-  | 'tanh'
-  | 'sigmoid'
-  | 'relu'
-  | 'erf'
-  | 'reciprocal'
-  | 'square'
-  | 'floor'
-  | 'ceil'
-  | 'round'
-  | 'logicalNot'
-  | 'isnan'
-  | 'step' // 1 where x > 0, else 0 (the derivative of relu)
-  // parameterised: p0, p1
-  | 'leakyRelu' // p0 = negative slope
-  | 'elu' // p0 = alpha
-  | 'gelu'
-  | 'geluTanh'
-  | 'silu'
-  | 'softplus' // p0 = beta, p1 = threshold
-  | 'clamp' // p0 = min, p1 = max (±Infinity for none)
-  | 'powScalar' // p0 = exponent
-  | 'rpowScalar'; // p0 = base: base ** x
+/**
+ * The unary kernels: the keys of the JS backend's scalar-kernel table (src/backend/js/scalar.ts),
+ * which is their one list. Parameterised ones take p0 and p1 (leakyRelu: slope; elu: alpha;
+ * softplus: beta, threshold; clamp: min, max; powScalar: exponent; rpowScalar: base).
+ */
+export type UnaryOp = UnaryKernel;
 
 export type BinaryOp =
   | 'add'

@@ -6,7 +6,7 @@ import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { asTensor } from './cast.js';
-import { powScalar, rpowScalar } from './unary.js';
+import { powScalar, rpowScalar } from './pow-scalar.js';
 import { type TensorLike, backend, broadcastView, empty, promote } from './util.js';
 import { sumToShape } from './views.js';
 

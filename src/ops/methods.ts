@@ -19,14 +19,15 @@ import * as inplace from './inplace.js';
 import { matmul } from './matmul.js';
 import * as red from './reduce.js';
 import { logSoftmax, softmax } from './softmax.js';
-import * as un from './unary.js';
+import { type PointwiseMethods, pointwise } from './pointwise.js';
 import type { TensorLike } from './util.js';
 import * as v from './views.js';
 
 type Dims = number | readonly number[];
 
 declare module '../tensor/tensor.js' {
-  interface Tensor {
+  // The pointwise ops' methods come from the op table (src/ops/pointwise.ts).
+  interface Tensor extends PointwiseMethods {
     // arithmetic
     add(other: TensorLike, options?: { alpha?: number }): Tensor;
     sub(other: TensorLike, options?: { alpha?: number }): Tensor;
@@ -36,33 +37,8 @@ declare module '../tensor/tensor.js' {
     pow(exponent: TensorLike): Tensor;
     maximum(other: TensorLike): Tensor;
     minimum(other: TensorLike): Tensor;
-    neg(): Tensor;
-    abs(): Tensor;
-    sign(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    log1p(): Tensor;
-    sqrt(): Tensor;
-    rsqrt(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
-    tanh(): Tensor;
-    sigmoid(): Tensor;
-    erf(): Tensor;
-    reciprocal(): Tensor;
-    square(): Tensor;
-    floor(): Tensor;
-    ceil(): Tensor;
-    round(): Tensor;
-    clamp(min?: number | null, max?: number | null): Tensor;
     // activations
-    relu(): Tensor;
-    leakyRelu(negativeSlope?: number): Tensor;
-    elu(alpha?: number): Tensor;
     selu(): Tensor;
-    gelu(options?: { approximate?: 'none' | 'tanh' }): Tensor;
-    silu(): Tensor;
-    softplus(options?: { beta?: number; threshold?: number }): Tensor;
     softmax(dim: number): Tensor;
     logSoftmax(dim: number): Tensor;
     // comparisons and logic (bool results)
@@ -75,8 +51,6 @@ declare module '../tensor/tensor.js' {
     logicalAnd(other: TensorLike): Tensor;
     logicalOr(other: TensorLike): Tensor;
     logicalXor(other: TensorLike): Tensor;
-    logicalNot(): Tensor;
-    isnan(): Tensor;
     /** PyTorch's x.where(cond, y): x where cond is true, else y. */
     where(condition: Tensor, other: TensorLike): Tensor;
     // reductions
@@ -184,83 +158,8 @@ P.maximum = function (o) {
 P.minimum = function (o) {
   return bin.minimum(this, o);
 };
-P.neg = function () {
-  return un.neg(this);
-};
-P.abs = function () {
-  return un.abs(this);
-};
-P.sign = function () {
-  return un.sign(this);
-};
-P.exp = function () {
-  return un.exp(this);
-};
-P.log = function () {
-  return un.log(this);
-};
-P.log1p = function () {
-  return un.log1p(this);
-};
-P.sqrt = function () {
-  return un.sqrt(this);
-};
-P.rsqrt = function () {
-  return un.rsqrt(this);
-};
-P.sin = function () {
-  return un.sin(this);
-};
-P.cos = function () {
-  return un.cos(this);
-};
-P.tanh = function () {
-  return un.tanh(this);
-};
-P.sigmoid = function () {
-  return un.sigmoid(this);
-};
-P.erf = function () {
-  return un.erf(this);
-};
-P.reciprocal = function () {
-  return un.reciprocal(this);
-};
-P.square = function () {
-  return un.square(this);
-};
-P.floor = function () {
-  return un.floor(this);
-};
-P.ceil = function () {
-  return un.ceil(this);
-};
-P.round = function () {
-  return un.round(this);
-};
-P.clamp = function (min, max) {
-  return un.clamp(this, min, max);
-};
-P.relu = function () {
-  return act.relu(this);
-};
-P.leakyRelu = function (s) {
-  return act.leakyRelu(this, s);
-};
-P.elu = function (a) {
-  return act.elu(this, a);
-};
 P.selu = function () {
   return act.selu(this);
-};
-P.gelu = function (o) {
-  return act.gelu(this, o);
-};
-P.silu = function () {
-  return act.silu(this);
-};
-P.softplus = function (o) {
-  return act.softplus(this, o);
 };
 P.softmax = function (d) {
   return softmax(this, d);
@@ -294,12 +193,6 @@ P.logicalOr = function (o) {
 };
 P.logicalXor = function (o) {
   return bin.logicalXor(this, o);
-};
-P.logicalNot = function () {
-  return un.logicalNot(this);
-};
-P.isnan = function () {
-  return un.isnan(this);
 };
 P.where = function (c, o) {
   return bin.where(c, this, o);
@@ -485,6 +378,13 @@ P.normal_ = function (m, s, g) {
 P.backward = function (g, o) {
   backward(this, g, o);
 };
+
+// Every entry of the pointwise op table is a method too: x.exp(), x.clamp(min, max), x.gelu(options).
+for (const [name, fn] of Object.entries(pointwise) as [string, (x: Tensor, ...args: unknown[]) => Tensor][]) {
+  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...args: unknown[]) {
+    return fn(this, ...args);
+  };
+}
 
 // The public boundary (src/guard.ts): every method a plain JavaScript caller reaches raises Axon's
 // error types, whatever it is passed. backward() runs user-written backward functions, so it checks

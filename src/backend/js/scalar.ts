@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { BinaryOp } from '../backend.js';
 
 /** erf to about 1e-15: a positive series below 3, a continued fraction for erfc above. */
 export function erf(x: number): number {
@@ -40,75 +40,53 @@ function roundHalfEven(x: number): number {
 const SQRT1_2 = Math.SQRT1_2;
 const GELU_TANH_K = Math.sqrt(2 / Math.PI);
 
-export function unaryFn(op: UnaryOp, p0 = 0, p1 = 0): (x: number) => number {
-  switch (op) {
-    case 'neg':
-      return (x) => -x;
-    case 'abs':
-      return Math.abs;
-    case 'sign':
-      return (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN);
-    case 'exp':
-      return Math.exp;
-    case 'log':
-      return Math.log;
-    case 'log1p':
-      return Math.log1p;
-    case 'sqrt':
-      return Math.sqrt;
-    case 'rsqrt':
-      return (x) => 1 / Math.sqrt(x);
-    case 'sin':
-      return Math.sin;
-    case 'cos':
-      return Math.cos;
-    case 'tanh':
-      return Math.tanh;
-    case 'sigmoid':
-      return sigmoid;
-    case 'relu':
-      return (x) => (x > 0 ? x : x === x ? 0 : NaN);
-    case 'erf':
-      return erf;
-    case 'reciprocal':
-      return (x) => 1 / x;
-    case 'square':
-      return (x) => x * x;
-    case 'floor':
-      return Math.floor;
-    case 'ceil':
-      return Math.ceil;
-    case 'round':
-      return roundHalfEven;
-    case 'logicalNot':
-      return (x) => (x === 0 ? 1 : 0);
-    case 'isnan':
-      return (x) => (x !== x ? 1 : 0);
-    case 'step':
-      return (x) => (x > 0 ? 1 : 0);
-    case 'leakyRelu':
-      return (x) => (x > 0 ? x : x * p0);
-    case 'elu':
-      return (x) => (x > 0 ? x : p0 * Math.expm1(x));
-    case 'gelu':
-      return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));
-    case 'geluTanh':
-      return (x) => 0.5 * x * (1 + Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x)));
-    case 'silu':
-      return (x) => x * sigmoid(x);
-    case 'softplus':
-      return (x) => (x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0);
-    // max then min, as PyTorch: with p0 > p1 every value becomes p1; NaN stays NaN.
-    case 'clamp':
-      return (x) => {
-        const y = x < p0 ? p0 : x;
-        return y > p1 ? p1 : y;
-      };
-    case 'powScalar':
-      return (x) => powC(x, p0);
-    case 'rpowScalar':
-      return (x) => powC(p0, x);
-  }
+/**
+ * The scalar kernel of every unary op, by backend kernel name: `(p0, p1) => (x) => y`. This object
+ * is the list of unary kernels (`UnaryOp` is its keys): a new pointwise op adds its kernel here and
+ * its entry in src/ops/pointwise.ts; the native addon runs the ones it also has (by name).
+ */
+export const UNARY_KERNELS = {
+  neg: () => (x) => -x,
+  abs: () => Math.abs,
+  sign: () => (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
+  exp: () => Math.exp,
+  log: () => Math.log,
+  log1p: () => Math.log1p,
+  sqrt: () => Math.sqrt,
+  rsqrt: () => (x) => 1 / Math.sqrt(x),
+  sin: () => Math.sin,
+  cos: () => Math.cos,
+  tanh: () => Math.tanh,
+  sigmoid: () => sigmoid,
+  relu: () => (x) => (x > 0 ? x : x === x ? 0 : NaN),
+  erf: () => erf,
+  reciprocal: () => (x) => 1 / x,
+  square: () => (x) => x * x,
+  floor: () => Math.floor,
+  ceil: () => Math.ceil,
+  round: () => roundHalfEven,
+  logicalNot: () => (x) => (x === 0 ? 1 : 0),
+  isnan: () => (x) => (x !== x ? 1 : 0),
+  step: () => (x) => (x > 0 ? 1 : 0),
+  leakyRelu: (p0) => (x) => (x > 0 ? x : x * p0),
+  elu: (p0) => (x) => (x > 0 ? x : p0 * Math.expm1(x)),
+  gelu: () => (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
+  geluTanh: () => (x) => 0.5 * x * (1 + Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x))),
+  silu: () => (x) => x * sigmoid(x),
+  softplus: (p0, p1) => (x) => (x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0),
+  // max then min, as PyTorch: with p0 > p1 every value becomes p1; NaN stays NaN.
+  clamp: (p0, p1) => (x) => {
+    const y = x < p0 ? p0 : x;
+    return y > p1 ? p1 : y;
+  },
+  powScalar: (p0) => (x) => powC(x, p0),
+  rpowScalar: (p0) => (x) => powC(p0, x),
+} satisfies Record<string, (p0: number, p1: number) => (x: number) => number>;
+
+export type UnaryKernel = keyof typeof UNARY_KERNELS;
+
+export function unaryFn(op: UnaryKernel, p0 = 0, p1 = 0): (x: number) => number {
+  return UNARY_KERNELS[op](p0, p1);
 }
 
 export function binaryFn(op: BinaryOp): (a: number, b: number) => number {

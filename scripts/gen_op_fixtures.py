@@ -20,7 +20,7 @@ def unary(fn):
     return lambda xs, a: fn(xs[0])
 
 OPS = {
-    'neg': unary(torch.neg), 'abs': unary(torch.abs), 'sign': unary(torch.sign), 'exp': unary(torch.exp),
+    'neg': unary(torch.neg), 'abs': unary(torch.abs), 'sign': unary(torch.sign), 'exp': unary(torch.exp), 'expm1': unary(torch.expm1), 'mish': unary(F.mish),
     'log': unary(torch.log), 'log1p': unary(torch.log1p), 'sqrt': unary(torch.sqrt), 'rsqrt': unary(torch.rsqrt),
     'sin': unary(torch.sin), 'cos': unary(torch.cos), 'tanh': unary(torch.tanh), 'sigmoid': unary(torch.sigmoid),
     'erf': unary(torch.erf), 'reciprocal': unary(torch.reciprocal), 'square': unary(torch.square),
@@ -138,7 +138,7 @@ def R(*shape, **kw):
     return dict(shape=list(shape), **kw)
 
 # --- unary and activations (one contiguous and one non-contiguous case each)
-for op in ['neg', 'abs', 'sign', 'exp', 'sin', 'cos', 'tanh', 'sigmoid', 'erf', 'square', 'relu', 'selu', 'silu', 'floor', 'ceil', 'round']:
+for op in ['neg', 'abs', 'sign', 'exp', 'expm1', 'mish', 'sin', 'cos', 'tanh', 'sigmoid', 'erf', 'square', 'relu', 'selu', 'silu', 'floor', 'ceil', 'round']:
     case(op, op, [R(3, 4)])
     case(op + '_T', op, [R(4, 3, transform='transpose')])
 for op in ['log', 'log1p', 'sqrt', 'rsqrt', 'reciprocal']:

@@ -19,7 +19,7 @@ import * as lstmCellModule from './ops/lstm-cell.js';
 import * as matmulModule from './ops/matmul.js';
 import * as reduce from './ops/reduce.js';
 import * as softmaxModule from './ops/softmax.js';
-import * as unary from './ops/unary.js';
+import * as pointwiseModule from './ops/pointwise.js';
 import * as views from './ops/views.js';
 import * as create from './tensor/create.js';
 import * as dtype from './tensor/dtype.js';
@@ -77,11 +77,13 @@ export const { record: recordOp } = guardAll(recordModule);
 export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
 export const { setBackend, getBackend, registerBackend, listBackends, backendInfo, setNumThreads } = guardAll(backend);
 export const { to } = guardAll(cast);
+// The pointwise op table's functions (src/ops/pointwise.ts): a new entry adds its name here.
 export const {
   neg,
   abs,
   sign,
   exp,
+  expm1,
   log,
   log1p,
   sqrt,
@@ -99,8 +101,15 @@ export const {
   clamp,
   isnan,
   logicalNot,
-} = guardAll(unary);
-export const { relu, leakyRelu, elu, selu, gelu, silu, softplus } = guardAll(activations);
+  relu,
+  leakyRelu,
+  elu,
+  gelu,
+  silu,
+  mish,
+  softplus,
+} = guardAll(pointwiseModule.pointwise);
+export const { selu } = guardAll(activations);
 export const {
   add,
   sub,

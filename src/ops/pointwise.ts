@@ -66,6 +66,7 @@ const KERNELS = {
   abs: 'abs',
   sign: 'sign',
   exp: 'exp',
+  expm1: 'expm1',
   log: 'log',
   log1p: 'log1p',
   sqrt: 'sqrt',
@@ -94,6 +95,7 @@ const KERNELS = {
     return [approximate === 'tanh' ? 'geluTanh' : 'gelu', 0, 0];
   },
   silu: 'silu',
+  mish: 'mish',
   softplus: (options?: { beta?: number; threshold?: number }) => {
     const o = optionsArg('softplus', options);
     return ['softplus', num('softplus', 'beta', o.beta, 1), num('softplus', 'threshold', o.threshold, 20)];
@@ -108,6 +110,8 @@ const RULES: Record<PointwiseName, Omit<PointwiseDef, 'kernel'>> = {
   abs: { grad: (g, x) => g.mul(x.sign()), test: { domain: 'away0' } },
   sign: { grad: 'zero', test: { domain: 'away0' } },
   exp: { float: true, saves: 'y', grad: (g, _x, y) => g.mul(y), test: { domain: 'real' } },
+  // d/dx (eˣ − 1) = eˣ = y + 1
+  expm1: { float: true, saves: 'y', grad: (g, _x, y) => g.mul(y.add(1)), test: { domain: 'real' } },
   log: { float: true, grad: (g, x) => g.div(x), test: { domain: 'positive' } },
   log1p: { float: true, grad: (g, x) => g.div(x.add(1)), test: { domain: 'positive' } },
   sqrt: { float: true, saves: 'y', grad: (g, _x, y) => g.div(y.mul(2)), test: { domain: 'positive' } },
@@ -194,6 +198,15 @@ const RULES: Record<PointwiseName, Omit<PointwiseDef, 'kernel'>> = {
     grad: (g, x) => {
       const s = x.sigmoid();
       return g.mul(s.mul(x.mul(s.rsub(1)).add(1)));
+    },
+    test: { domain: 'real' },
+  },
+  // Mish x·tanh(softplus x): d/dx = tanh(sp) + x·(1 − tanh²(sp))·σ(x)
+  mish: {
+    float: true,
+    grad: (g, x) => {
+      const t = x.softplus().tanh();
+      return g.mul(t.add(x.mul(t.mul(t).rsub(1)).mul(x.sigmoid())));
     },
     test: { domain: 'real' },
   },

@@ -50,6 +50,7 @@ export const UNARY_KERNELS = {
   abs: () => Math.abs,
   sign: () => (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
   exp: () => Math.exp,
+  expm1: () => Math.expm1,
   log: () => Math.log,
   log1p: () => Math.log1p,
   sqrt: () => Math.sqrt,
@@ -73,6 +74,8 @@ export const UNARY_KERNELS = {
   gelu: () => (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
   geluTanh: () => (x) => 0.5 * x * (1 + Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x))),
   silu: () => (x) => x * sigmoid(x),
+  // x·tanh(softplus(x)), softplus linear above 20 as PyTorch's
+  mish: () => (x) => x * Math.tanh(x > 20 ? x : Math.log1p(Math.exp(x))),
   softplus: (p0, p1) => (x) => (x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0),
   // max then min, as PyTorch: with p0 > p1 every value becomes p1; NaN stays NaN.
   clamp: (p0, p1) => (x) => {

@@ -2,7 +2,7 @@ import { checkOptionNames, show } from '../check.js';
 import { AutogradError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { noGrad, enableGrad, isGradEnabled } from './grad-mode.js';
+import { noGrad, enableGrad } from './grad-mode.js';
 import { Node, type PartialGrad, isPartial } from './node.js';
 
 export interface BackwardOptions {
@@ -50,7 +50,7 @@ function rootGrads(
 }
 
 /** Runs the graph in reverse topological order from the roots (Kahn's algorithm on consumer counts). */
-function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, sink: Sink): void {
+function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, createGraph: boolean, sink: Sink): void {
   const pending = new Map<Node, number>(); // node -> consumers not yet run
   const stack: Node[] = [];
   for (const r of roots)
@@ -72,7 +72,8 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, si
   const incoming = new Map<Node, Tensor>();
   // Sums the engine made itself and nobody else has seen yet may be added to in place (when the
   // backward pass is not recorded); anything handed to a node's backward is no longer ours.
-  const inPlace = !isGradEnabled();
+  const inPlace = !createGraph;
+  const ctx = { createGraph };
   const owned = new Set<Tensor>();
   const add = (n: Node, g: Tensor | PartialGrad) => {
     const prev = incoming.get(n);
@@ -110,7 +111,7 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, si
     const g = incoming.get(node);
     incoming.delete(node);
     if (g) owned.delete(g);
-    const inputGrads = g ? node.apply(g) : [];
+    const inputGrads = g ? node.apply(g, ctx) : [];
     if (g) sink.node(node, g);
     node.edges.forEach((e, i) => {
       const ig = inputGrads[i] ?? null;
@@ -162,7 +163,7 @@ export function backward(
   const taken = new Set<Tensor>();
   withMode(createGraph, () => {
     const grads = rootGrads([root], [gradient], 'backward', (t) => t.onesLike());
-    run([root], grads, retainGraph, {
+    run([root], grads, retainGraph, createGraph, {
       leaf(t, g) {
         if (t.grad === null) {
           if (createGraph) t.grad = g;
@@ -216,7 +217,7 @@ export function grad(
   };
   withMode(createGraph, () => {
     const grads = rootGrads(outs, options.gradOutputs, 'grad', (t) => t.onesLike());
-    run(outs, grads, retainGraph, {
+    run(outs, grads, retainGraph, createGraph, {
       leaf(t, g) {
         ins.forEach((x, i) => {
           if (x === t) accumulate(i, g);

@@ -6,7 +6,21 @@ import type { Tensor } from '../tensor/tensor.js';
  * whether input i wants a gradient, so work for the others can be skipped (return null there).
  * It is written with ops, so with createGraph it is itself differentiable.
  */
-export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => (Tensor | PartialGrad | null)[];
+/** What a backward rule is told besides the gradient: whether the pass is itself being recorded. */
+export interface BackwardContext {
+  /** True under backward({ createGraph: true }) / grad(…, { createGraph }): build with recorded ops. */
+  readonly createGraph: boolean;
+}
+
+/**
+ * A backward rule: the gradient of the output → one gradient per input (null where `needs` says
+ * the input needs none). Rules read their context from `ctx`, never from global grad mode.
+ */
+export type BackwardFn = (
+  grad: Tensor,
+  needs: readonly boolean[],
+  ctx: BackwardContext,
+) => (Tensor | PartialGrad | null)[];
 
 /**
  * A gradient that is zero except in one region (the gradient of a slice of a larger tensor).
@@ -51,7 +65,7 @@ export class Node {
     return this.backwardFn === null;
   }
 
-  apply(grad: Tensor): (Tensor | PartialGrad | null)[] {
+  apply(grad: Tensor, ctx: BackwardContext): (Tensor | PartialGrad | null)[] {
     if (this.backwardFn === null) {
       throw new AutogradError(
         `backward: trying to backward through the graph a second time (op '${this.name}'): its saved values were freed by the first backward(). ` +
@@ -67,7 +81,7 @@ export class Node {
       }
     });
     const needs = this.edges.map((e) => e !== null);
-    return this.backwardFn(grad, needs);
+    return this.backwardFn(grad, needs, ctx);
   }
 
   /** Frees what backward needed (the saved tensors live in the closure). */

@@ -31,13 +31,41 @@ export function listBackends(): string[] {
   return [...factories.keys()];
 }
 
+/** The optional fused kernels; every op that uses one has a composite fallback made of primitives. */
+const FUSED_KERNELS = [
+  'lstmCell',
+  'lstmCellBackward',
+  'layerNorm',
+  'layerNormBackward',
+  'batchNorm',
+  'batchNormBackward',
+  'sgdStep',
+  'adamStep',
+  'maxPool2d',
+  'softmax',
+  'softmaxBackward',
+];
+
+/**
+ * A backend without its fused kernels: AXON_NO_FUSED=1 runs every op on its composite fallback
+ * (`npm run test:composite`), so each fallback is exercised and checked by the same tests.
+ */
+function withoutFused(b: Backend): Backend {
+  const hidden = new Set(FUSED_KERNELS);
+  return new Proxy(b, {
+    get: (target, key, receiver) =>
+      typeof key === 'string' && hidden.has(key) ? undefined : Reflect.get(target, key, receiver),
+  });
+}
+
 function instantiate(name: string): Backend {
   const existing = instances.get(name);
   if (existing) return existing;
   const factory = factories.get(name);
   if (!factory)
     throw new BackendError(`setBackend: unknown backend '${name}'; available: ${listBackends().join(', ')}`);
-  const backend = factory();
+  const noFused = typeof process !== 'undefined' && process.env['AXON_NO_FUSED'] === '1';
+  const backend = noFused ? withoutFused(factory()) : factory();
   instances.set(name, backend);
   return backend;
 }

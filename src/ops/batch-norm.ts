@@ -1,5 +1,4 @@
 import { grad } from '../autograd/engine.js';
-import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backend, empty } from './util.js';
@@ -35,8 +34,8 @@ export function fusedBatchNorm(
     'batchNorm',
     out,
     inputs,
-    (g, needs) => {
-      if (isGradEnabled()) {
+    (g, needs, ctx) => {
+      if (ctx.createGraph) {
         const wanted = inputs.filter((_, i) => needs[i]);
         const gs = grad(composite(flat, w, bi, eps).y, wanted, {
           gradOutputs: [g],

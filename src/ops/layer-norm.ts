@@ -1,5 +1,4 @@
 import { grad } from '../autograd/engine.js';
-import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backend, empty } from './util.js';
@@ -27,8 +26,8 @@ export function fusedLayerNorm(x: Tensor, D: number, w: Tensor | null, bi: Tenso
     'layerNorm',
     out,
     inputs,
-    (g, needs) => {
-      if (isGradEnabled()) {
+    (g, needs, ctx) => {
+      if (ctx.createGraph) {
         // createGraph: differentiate the op-by-op form so the result is differentiable again.
         const wanted = inputs.filter((_, i) => needs[i]);
         const gs = grad(composite(rows, D, weight, bias, eps), wanted, {

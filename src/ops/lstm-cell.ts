@@ -1,4 +1,3 @@
-import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -33,8 +32,8 @@ export function lstmCell(gates: Tensor, c: Tensor): Tensor {
     'lstmCell',
     out,
     [g, cp],
-    (dOut) => {
-      if (isGradEnabled()) return compositeBackward(dOut, g, cp);
+    (dOut, _needs, ctx) => {
+      if (ctx.createGraph) return compositeBackward(dOut, g, cp);
       const d = rowMajor(dOut);
       const dGates = empty([N, 4 * H], g.dtype),
         dC = empty([N, H], g.dtype);

@@ -1,13 +1,16 @@
-import { isGradEnabled } from '../autograd/grad-mode.js';
+import type { BackwardContext } from '../autograd/node.js';
 import { record } from '../autograd/record.js';
 import { isFloating } from '../tensor/dtype.js';
 import { normalizeDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { to } from './cast.js';
-import { logsumexp } from './reduce.js';
 import { backend, empty, restride } from './util.js';
 
-/** The fused kernel when the backend has one, else exp(x - logsumexp(x)). */
+/**
+ * The fused kernel when the backend has one, else the same math with ops: z = x − max(x) (a max
+ * of −∞ taken as 0, as the kernels do), then exp(z)/Σexp(z) or z − log Σexp(z). Subtracting the
+ * max first keeps float32 exact where x − logsumexp(x) would round away (x = [1000, 1000]).
+ */
 function forward(x: Tensor, d: number, log: boolean): Tensor {
   const b = backend();
   if (b.softmax) {
@@ -16,14 +19,18 @@ function forward(x: Tensor, d: number, log: boolean): Tensor {
     if (out.numel > 0) b.softmax(input, d, out, log);
     return x.ndim === 0 ? restride(out, [], [], 0) : out;
   }
-  const ls = x.detach().sub(logsumexp(x.detach(), d, { keepdim: true }));
-  return log ? ls : ls.exp();
+  const xd = x.detach();
+  const m = xd.max(d, { keepdim: true });
+  const z = xd.sub(m.maskedFill(m.eq(-Infinity), 0));
+  const e = z.exp();
+  const sum = e.sum(d, { keepdim: true });
+  return log ? z.sub(sum.log()) : e.div(sum);
 }
 
 /** The backend's fused gradient kernel, unless a graph of the backward is being recorded. */
-function fusedBackward(g: Tensor, y: Tensor, d: number, log: boolean): Tensor | null {
+function fusedBackward(g: Tensor, y: Tensor, d: number, log: boolean, ctx: BackwardContext): Tensor | null {
   const b = backend();
-  if (!b.softmaxBackward || isGradEnabled() || g.dtype !== y.dtype || y.ndim === 0) return null;
+  if (!b.softmaxBackward || ctx.createGraph || g.dtype !== y.dtype || y.ndim === 0) return null;
   const dx = empty(y.shape, y.dtype);
   if (dx.numel > 0) b.softmaxBackward(g, y, d, dx, log);
   return dx;
@@ -38,7 +45,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
     'softmax',
     out,
     [x],
-    (g) => [fusedBackward(g, out, d, false) ?? out.mul(g.sub(g.mul(out).sum(d, { keepdim: true })))],
+    (g, _needs, ctx) => [fusedBackward(g, out, d, false, ctx) ?? out.mul(g.sub(g.mul(out).sum(d, { keepdim: true })))],
     [out],
   );
 }
@@ -52,7 +59,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
     'logSoftmax',
     out,
     [x],
-    (g) => [fusedBackward(g, out, d, true) ?? g.sub(out.exp().mul(g.sum(d, { keepdim: true })))],
+    (g, _needs, ctx) => [fusedBackward(g, out, d, true, ctx) ?? g.sub(out.exp().mul(g.sum(d, { keepdim: true })))],
     [out],
   );
 }

@@ -1,4 +1,3 @@
-import { isGradEnabled } from '../autograd/grad-mode.js';
 import type { PartialGrad } from '../autograd/node.js';
 import { record } from '../autograd/record.js';
 import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
@@ -171,10 +170,10 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const strides = [...x.strides];
   strides[d] = x.strides[d]! * step;
   const out = restride(x, shape, strides, x.offset + s * x.strides[d]!);
-  return record('slice', out, [x], (g) => {
+  return record('slice', out, [x], (g, _needs, ctx) => {
     // Recorded (createGraph): a differentiable scatter. Otherwise a partial gradient the engine
     // adds into the region in place.
-    if (isGradEnabled()) return [sliceScatter(empty(x.shape, g.dtype), g, d, s, s + length * step, step)];
+    if (ctx.createGraph) return [sliceScatter(empty(x.shape, g.dtype), g, d, s, s + length * step, step)];
     const partial: PartialGrad = {
       partial: true,
       materialize: () => {

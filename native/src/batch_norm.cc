@@ -58,6 +58,8 @@ void batch_norm(long N, long C, long S, const float* x, const float* w, const fl
   });
 }
 
+// With x̂ = (x − mean)·rstd over each channel's M = N·S values (batch statistics):
+//   dx = rstd·w·(g − mean(g) − x̂·mean(g·x̂)),  dWeight = Σ g·x̂,  dBias = Σ g.
 void batch_norm_backward(long N, long C, long S, const float* g, const float* x, const float* mean, const float* rstd,
                          const float* w, float* dx, float* dw, float* db) {
   const int parts = parts_for(N, C, S);

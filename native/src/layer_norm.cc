@@ -45,6 +45,8 @@ void layer_norm(long R, long D, const float* x, long xs, const float* w, const f
   });
 }
 
+// With x̂ = (x − mean)·rstd over each row of D values and gw = g·w (or g without a weight):
+//   dx = rstd·(gw − mean(gw) − x̂·mean(gw·x̂)),  dWeight = Σ_rows g·x̂,  dBias = Σ_rows g.
 void layer_norm_backward(long R, long D, const float* g, long gs, const float* x, long xs, const float* mean,
                          const float* rstd, const float* w, float* dx, long ds, float* dw, float* db) {
   const int parts = parts_for(R, D);

@@ -42,6 +42,14 @@ void lstm_cell(long N, long H, const float* gates, long gs, const float* c, long
   });
 }
 
+// The cell: i = σ(aᵢ), f = σ(a_f), g = tanh(a_g), o = σ(a_o) from the gate pre-activations a;
+// c' = f·c + i·g; h = o·tanh(c'). Given dh and dc' (the two halves of dOut), with t = tanh(c'):
+//   dc' += dh·o·(1 − t²)            (h depends on c' through tanh)
+//   daᵢ = dc'·g·i(1 − i)            (σ' = σ(1 − σ))
+//   da_f = dc'·c·f(1 − f)
+//   da_g = dc'·i·(1 − g²)           (tanh' = 1 − tanh²)
+//   da_o = dh·t·o(1 − o)
+//   dc  = dc'·f                     (the gradient flowing to the previous cell state)
 void lstm_cell_backward(long N, long H, const float* dout, long ds, const float* act, long as, const float* c, long cs,
                         const float* out, long os, float* dgates, long gs, float* dc_prev, long es) {
   rows(N, H, [&](long n) {

@@ -55,7 +55,10 @@ function composite(gates: Tensor, c: Tensor): Tensor {
   return cat([o.mul(cn.tanh()), cn], 1);
 }
 
-/** The gradient written with ops, for createGraph (differentiable again). */
+/**
+ * The gradient written with ops, for createGraph (differentiable again): the formulas of the fused
+ * kernel (src/backend/js/lstm.ts) with ops, dc' = dc + dh·o·(1 − tanh²c'), then each gate's term.
+ */
 function compositeBackward(dOut: Tensor, gates: Tensor, c: Tensor): [Tensor, Tensor] {
   const H = c.shape[1]!;
   const i = gates.narrow(1, 0, H).sigmoid(),

@@ -32,6 +32,14 @@ export function lstmCell(gates: View, c: View, out: View, act: View): void {
   }
 }
 
+// The cell: i = σ(aᵢ), f = σ(a_f), g = tanh(a_g), o = σ(a_o) from the gate pre-activations a;
+// c' = f·c + i·g; h = o·tanh(c'). Given dh and dc' (the two halves of dOut), with t = tanh(c'):
+//   dc' += dh·o·(1 − t²)            (h depends on c' through tanh)
+//   daᵢ = dc'·g·i(1 − i)            (σ' = σ(1 − σ))
+//   da_f = dc'·c·f(1 − f)
+//   da_g = dc'·i·(1 − g²)           (tanh' = 1 − tanh²)
+//   da_o = dh·t·o(1 − o)
+//   dc  = dc'·f                     (the gradient flowing to the previous cell state)
 export function lstmCellBackward(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void {
   const N = c.shape[0]!,
     H = c.shape[1]!;

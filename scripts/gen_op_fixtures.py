@@ -22,7 +22,12 @@ def unary(fn):
 OPS = {
     'neg': unary(torch.neg), 'abs': unary(torch.abs), 'sign': unary(torch.sign), 'exp': unary(torch.exp), 'expm1': unary(torch.expm1), 'mish': unary(F.mish),
     'log': unary(torch.log), 'log1p': unary(torch.log1p), 'sqrt': unary(torch.sqrt), 'rsqrt': unary(torch.rsqrt),
-    'sin': unary(torch.sin), 'cos': unary(torch.cos), 'tanh': unary(torch.tanh), 'sigmoid': unary(torch.sigmoid),
+    'sin': unary(torch.sin), 'tan': unary(torch.tan), 'asin': unary(torch.asin), 'acos': unary(torch.acos),
+    'atan': unary(torch.atan), 'sinh': unary(torch.sinh), 'cosh': unary(torch.cosh), 'log2': unary(torch.log2),
+    'log10': unary(torch.log10), 'isinf': unary(torch.isinf), 'isfinite': unary(torch.isfinite),
+    'relu6': unary(F.relu6), 'hardsigmoid': unary(F.hardsigmoid), 'hardswish': unary(F.hardswish),
+    'logsigmoid': unary(F.logsigmoid), 'softsign': unary(F.softsign),
+    'hardtanh': lambda xs, a: F.hardtanh(xs[0], a['minVal'], a['maxVal']), 'cos': unary(torch.cos), 'tanh': unary(torch.tanh), 'sigmoid': unary(torch.sigmoid),
     'erf': unary(torch.erf), 'reciprocal': unary(torch.reciprocal), 'square': unary(torch.square),
     'floor': unary(torch.floor), 'ceil': unary(torch.ceil), 'round': unary(torch.round),
     'relu': unary(F.relu), 'selu': unary(F.selu), 'silu': unary(F.silu),
@@ -156,6 +161,20 @@ case('isnan', 'isnan', [R(6, data=[0.0, math.nan, 1.0, math.inf, -math.inf, math
 case('exp_size0', 'exp', [R(0, 3)])
 case('tanh_scalar', 'tanh', [R()])
 case('round_half', 'round', [R(6, data=[0.5, 1.5, 2.5, -0.5, -1.5, 2.4])])
+# special values and wide ranges for the table's newer entries
+WIDE = [-7.5, -4.0, -3.2, -2.5, -1.0, -0.3, 0.2, 0.9, 2.5, 3.4, 5.5, 8.0]
+UNIT = [-0.95, -0.7, -0.4, -0.1, 0.05, 0.3, 0.55, 0.8, -0.85, 0.65, -0.2, 0.9]
+for op in ['atan', 'sinh', 'cosh', 'relu6', 'hardsigmoid', 'hardswish', 'logsigmoid', 'softsign']:
+    case(op, op, [R(3, 4, data=WIDE)])
+    case(op + '_T', op, [R(4, 3, transform='transpose')])
+for op in ['tan', 'asin', 'acos']:
+    case(op, op, [R(3, 4, data=UNIT)])
+for op in ['log2', 'log10']:
+    case(op, op, [R(3, 4, kind='pos')])
+case('hardtanh', 'hardtanh', [R(3, 4, data=WIDE)], minVal=-1.0, maxVal=1.0)
+case('hardtanh_range', 'hardtanh', [R(3, 4, data=UNIT)], minVal=-0.5, maxVal=0.7)
+for op in ['isinf', 'isfinite']:
+    case(op, op, [R(6, data=[0.0, math.nan, 1.0, math.inf, -math.inf, -2.0])])
 # --- binary with broadcasting, non-contiguous and empty
 for op in ['add', 'sub', 'mul', 'div', 'maximum', 'minimum']:
     case(op, op, [R(3, 4), R(3, 4)])

@@ -19,6 +19,7 @@ function input(domain: PointwiseDef['test']['domain'], shape: number[], dtype: a
   const r = ax.randn(shape, { dtype, generator: gen });
   if (domain === 'positive') return ax.rand(shape, { dtype, generator: gen }).mul(2).add(0.2);
   if (domain === 'away0') return r.add(r.sign().mul(0.1));
+  if (domain === 'unit') return ax.rand(shape, { dtype, generator: gen }).mul(1.6).sub(0.8);
   return r;
 }
 

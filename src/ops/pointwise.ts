@@ -31,7 +31,7 @@ export interface PointwiseDef {
   saves?: 'x' | 'y';
   /** How the tests call it: input domain, extra-argument cases, and the fixture's arguments. */
   test: {
-    domain: 'real' | 'positive' | 'away0';
+    domain: 'real' | 'positive' | 'away0' | 'unit';
     cases?: unknown[][];
     /** false for piecewise-linear ops: their gradient does not depend on x, so no second order to check. */
     secondOrder?: false;
@@ -72,6 +72,16 @@ const KERNELS = {
   sqrt: 'sqrt',
   rsqrt: 'rsqrt',
   sin: 'sin',
+  tan: 'tan',
+  asin: 'asin',
+  acos: 'acos',
+  atan: 'atan',
+  sinh: 'sinh',
+  cosh: 'cosh',
+  log2: 'log2',
+  log10: 'log10',
+  isinf: 'isinf',
+  isfinite: 'isfinite',
   cos: 'cos',
   tanh: 'tanh',
   sigmoid: 'sigmoid',
@@ -95,6 +105,17 @@ const KERNELS = {
     return [approximate === 'tanh' ? 'geluTanh' : 'gelu', 0, 0];
   },
   silu: 'silu',
+  hardtanh: (minVal?: number, maxVal?: number) => {
+    const lo = num('hardtanh', 'minVal', minVal, -1),
+      hi = num('hardtanh', 'maxVal', maxVal, 1);
+    if (hi < lo) throw new ValueError(`hardtanh: maxVal (${hi}) must not be below minVal (${lo})`);
+    return ['clamp', lo, hi];
+  },
+  relu6: 'relu6',
+  hardsigmoid: 'hardsigmoid',
+  hardswish: 'hardswish',
+  logsigmoid: 'logsigmoid',
+  softsign: 'softsign',
   mish: 'mish',
   softplus: (options?: { beta?: number; threshold?: number }) => {
     const o = optionsArg('softplus', options);
@@ -118,6 +139,19 @@ const RULES: Record<PointwiseName, Omit<PointwiseDef, 'kernel'>> = {
   // d/dx x^(-1/2) = -1/2 · x^(-3/2) = -1/2 · y³
   rsqrt: { float: true, saves: 'y', grad: (g, _x, y) => g.mul(y.pow(3)).mul(-0.5), test: { domain: 'positive' } },
   sin: { float: true, grad: (g, x) => g.mul(x.cos()), test: { domain: 'real' } },
+  // d/dx tan = 1 + tan²
+  tan: { float: true, saves: 'y', grad: (g, _x, y) => g.mul(y.mul(y).add(1)), test: { domain: 'unit' } },
+  // d/dx asin = 1/√(1 − x²), acos = −1/√(1 − x²), atan = 1/(1 + x²)
+  asin: { float: true, grad: (g, x) => g.mul(x.mul(x).rsub(1).rsqrt()), test: { domain: 'unit' } },
+  acos: { float: true, grad: (g, x) => g.mul(x.mul(x).rsub(1).rsqrt()).neg(), test: { domain: 'unit' } },
+  atan: { float: true, grad: (g, x) => g.div(x.mul(x).add(1)), test: { domain: 'real' } },
+  sinh: { float: true, grad: (g, x) => g.mul(x.cosh()), test: { domain: 'real' } },
+  cosh: { float: true, grad: (g, x) => g.mul(x.sinh()), test: { domain: 'real' } },
+  // d/dx log_b x = 1/(x ln b)
+  log2: { float: true, grad: (g, x) => g.div(x.mul(Math.LN2)), test: { domain: 'positive' } },
+  log10: { float: true, grad: (g, x) => g.div(x.mul(Math.LN10)), test: { domain: 'positive' } },
+  isinf: { bool: true, test: { domain: 'real' } },
+  isfinite: { bool: true, test: { domain: 'real' } },
   cos: { float: true, grad: (g, x) => g.mul(x.sin()).neg(), test: { domain: 'real' } },
   // d/dx tanh = 1 − tanh²
   tanh: { float: true, saves: 'y', grad: (g, _x, y) => g.mul(y.mul(y).rsub(1)), test: { domain: 'real' } },
@@ -201,6 +235,37 @@ const RULES: Record<PointwiseName, Omit<PointwiseDef, 'kernel'>> = {
     },
     test: { domain: 'real' },
   },
+  // hardtanh clamps into [minVal, maxVal]; its gradient passes strictly inside (PyTorch's rule)
+  hardtanh: {
+    grad: (g, x, _y, lo, hi) => g.mul(x.gt(lo).logicalAnd(x.lt(hi)).to(g.dtype)),
+    test: {
+      domain: 'real',
+      cases: [[], [-0.5, 0.7]],
+      secondOrder: false,
+      fromFixture: (a) => [a['minVal'], a['maxVal']],
+    },
+  },
+  relu6: {
+    float: true,
+    grad: (g, x) => g.mul(x.gt(0).logicalAnd(x.lt(6)).to(g.dtype)),
+    test: { domain: 'real', secondOrder: false },
+  },
+  // hardsigmoid = relu6(x + 3)/6: gradient 1/6 strictly inside (−3, 3)
+  hardsigmoid: {
+    float: true,
+    grad: (g, x) => g.mul(x.gt(-3).logicalAnd(x.lt(3)).to(g.dtype)).div(6),
+    test: { domain: 'real', secondOrder: false },
+  },
+  // hardswish = x·relu6(x + 3)/6: gradient 0 below −3, x/3 + ½ up to 3, 1 above (PyTorch's)
+  hardswish: {
+    float: true,
+    grad: (g, x) => g.mul(where(x.lt(-3), 0, where(x.le(3), x.div(3).add(0.5), 1))),
+    test: { domain: 'real' },
+  },
+  // logsigmoid = −softplus(−x): d/dx = σ(−x) = 1 − σ(x)
+  logsigmoid: { float: true, grad: (g, x) => g.mul(x.sigmoid().rsub(1)), test: { domain: 'real' } },
+  // softsign = x/(1 + |x|): d/dx = 1/(1 + |x|)²
+  softsign: { float: true, grad: (g, x) => g.div(x.abs().add(1).square()), test: { domain: 'real' } },
   // Mish x·tanh(softplus x): d/dx = tanh(sp) + x·(1 − tanh²(sp))·σ(x)
   mish: {
     float: true,

@@ -1,3 +1,4 @@
+import { optionsArg, show } from '../check.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { type DType, type TypedArray, allocArray, checkDType, dtypeOfArray } from './dtype.js';
 import { Generator, defaultGenerator } from './random.js';
@@ -140,11 +141,34 @@ export function full(shape: ShapeArg, value: number | boolean, options: CreateOp
   return make(data, s, options);
 }
 
-export function zeros(shape: ShapeArg, options: CreateOptions = {}): Tensor {
+/**
+ * The (shape, options) of a creation function called either as PyTorch does with sizes —
+ * `zeros(2, 3)` — or with a shape and options — `zeros([2, 3], { dtype })`. Anything else (a
+ * shape followed by a number, options that are not an object) is a ValueError.
+ */
+function sizesOrShape<O extends object>(op: string, args: readonly unknown[]): [ShapeArg, O] {
+  if (args.length > 1 && args.every((a) => typeof a === 'number')) return [args as number[], {} as O];
+  if (args.length > 2)
+    throw new ValueError(
+      `${op}: expected sizes (${op}(2, 3)) or a shape and options (${op}([2, 3], { dtype })), got ${args.length} arguments`,
+    );
+  const [shape, options] = args;
+  if (typeof shape !== 'number' && !Array.isArray(shape))
+    throw new ValueError(`${op}: the shape must be an array of sizes or a size, got ${show(shape)}`);
+  return [shape as ShapeArg, optionsArg(op, options as O | undefined)];
+}
+
+export function zeros(shape: ShapeArg, options?: CreateOptions): Tensor;
+export function zeros(...sizes: number[]): Tensor;
+export function zeros(...args: unknown[]): Tensor {
+  const [shape, options] = sizesOrShape<CreateOptions>('zeros', args);
   return full(shape, 0, options);
 }
 
-export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
+export function ones(shape: ShapeArg, options?: CreateOptions): Tensor;
+export function ones(...sizes: number[]): Tensor;
+export function ones(...args: unknown[]): Tensor {
+  const [shape, options] = sizesOrShape<CreateOptions>('ones', args);
   return full(shape, 1, options);
 }
 
@@ -185,7 +209,10 @@ export function eye(n: number, m = n, options: CreateOptions = {}): Tensor {
 }
 
 /** Uniform on [0, 1). */
-export function rand(shape: ShapeArg, options: RandomOptions = {}): Tensor {
+export function rand(shape: ShapeArg, options?: RandomOptions): Tensor;
+export function rand(...sizes: number[]): Tensor;
+export function rand(...args: unknown[]): Tensor {
+  const [shape, options] = sizesOrShape<RandomOptions>('rand', args);
   const s = shapeOf('rand', shape);
   const g = options.generator ?? defaultGenerator;
   const data = alloc('rand', s, options);
@@ -207,7 +234,10 @@ export function dropoutMask(shape: ShapeArg, p: number, scale: number, options: 
 }
 
 /** Standard normal. */
-export function randn(shape: ShapeArg, options: RandomOptions = {}): Tensor {
+export function randn(shape: ShapeArg, options?: RandomOptions): Tensor;
+export function randn(...sizes: number[]): Tensor;
+export function randn(...args: unknown[]): Tensor {
+  const [shape, options] = sizesOrShape<RandomOptions>('randn', args);
   const s = shapeOf('randn', shape);
   const g = options.generator ?? defaultGenerator;
   const data = alloc('randn', s, options);

@@ -172,7 +172,15 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const reduction = options.reduction ?? 'mean';
   const wShape = input.shape.map((s, i) => (i === classDim ? s : 1));
   if (target.dtype !== 'int32') {
-    // Class probabilities.
+    // Class probabilities — or, the first thing a PyTorch user writes, float class indices.
+    const indexShape = input.shape.filter((_, i) => i !== classDim);
+    if (!shapesEqual(input.shape, target.shape) && shapesEqual(target.shape, indexShape)) {
+      throw new DTypeError(
+        `crossEntropy: a target of shape ${fmtShape(target.shape)} holds class indices, which must be an int32 tensor ` +
+          `(got ${target.dtype}); make one with ax.tensor([...], { dtype: 'int32' }) or target.to('int32'). ` +
+          `A float target must be class probabilities of the input's shape ${fmtShape(input.shape)}`,
+      );
+    }
     sameShape('crossEntropy', input, target);
     const t = eps > 0 ? target.mul(1 - eps).add(eps / C) : target;
     let prod = logp.mul(t);

@@ -1,10 +1,11 @@
+import { optionsArg, show } from '../../check.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { where } from '../../ops/binary.js';
 import { cat, stack } from '../../ops/combine.js';
 import { lstmCell } from '../../ops/lstm-cell.js';
 import { addmm } from '../../ops/matmul.js';
-import { arange, zeros } from '../../tensor/create.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { arange, tensor, zeros } from '../../tensor/create.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { dropout } from '../functional/dropout.js';
 import { linear } from '../functional/linear.js';
 import { Module } from '../module.js';
@@ -27,7 +28,7 @@ export interface RNNForwardOptions {
    * output (zeros there), and the reverse direction starts at each sequence's last valid step —
    * the same results as PyTorch's packed sequences, without packing.
    */
-  lengths?: Tensor;
+  lengths?: Tensor | readonly number[];
 }
 
 type Cell = 'tanh' | 'relu' | 'lstm' | 'gru';
@@ -115,7 +116,7 @@ abstract class RNNBase extends Module {
       }
       return st;
     });
-    const masks = options.lengths ? this.stepMasks(options.lengths, L, N) : null;
+    const masks = optionsArg(name, options).lengths !== undefined ? this.stepMasks(options.lengths!, L, N) : null;
     const finals: Tensor[][] = init.map(() => []);
     for (let l = 0; l < this.numLayers; l++) {
       const outs: Tensor[] = [];
@@ -136,7 +137,14 @@ abstract class RNNBase extends Module {
   }
 
   /** For each step t, a bool [N, 1] mask of the sequences still running. */
-  private stepMasks(lengths: Tensor, L: number, N: number): Tensor[] {
+  private stepMasks(given: Tensor | readonly number[], L: number, N: number): Tensor[] {
+    // A plain array of lengths is accepted, as PyTorch accepts a list.
+    const lengths = Array.isArray(given) ? tensor(given as number[], { dtype: 'int32' }) : given;
+    if (!(lengths instanceof Tensor)) {
+      throw new ValueError(
+        `${this.constructor.name}: lengths must be an int32 tensor or an array of ${N} integers, got ${show(given)}`,
+      );
+    }
     if (lengths.dtype !== 'int32' || lengths.ndim !== 1 || lengths.shape[0] !== N) {
       throw new ShapeError(
         `${this.constructor.name}: lengths must be an int32 tensor of shape [${N}], got ${lengths.dtype} ${fmtShape(lengths.shape)}`,
@@ -239,6 +247,11 @@ export class LSTM extends RNNBase {
   }
 
   forward(input: Tensor, state?: [Tensor, Tensor] | null, options: RNNForwardOptions = {}): [Tensor, [Tensor, Tensor]] {
+    if (state != null && (!Array.isArray(state) || state.length !== 2 || !state.every((t) => t instanceof Tensor))) {
+      throw new ValueError(
+        `LSTM: the initial state is a pair [h0, c0] of tensors (as PyTorch's (h0, c0)), got ${state instanceof Tensor ? `one tensor of shape ${fmtShape(state.shape)}` : show(state)}`,
+      );
+    }
     const [out, [h, c]] = this.run(input, [state?.[0], state?.[1]], options);
     return [out, [h!, c!]];
   }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as ax from '../src/index.js';
+
+// What a PyTorch user writes first, run without type-checking (issue 12's bugs): each either works
+// as in PyTorch or raises a typed error that says what to do.
+
+const { nn } = ax;
+const F = nn.functional;
+
+test('sizes as separate arguments: zeros(2, 3), ones, rand, randn (gave shape [2])', () => {
+  for (const f of [ax.zeros, ax.ones, ax.rand, ax.randn] as ((...a: unknown[]) => ax.Tensor)[]) {
+    assert.deepEqual(f(2, 3).shape, [2, 3]);
+    assert.deepEqual(f([2, 3]).shape, [2, 3]);
+    assert.deepEqual(f(4).shape, [4]);
+  }
+  assert.equal(ax.zeros([2], { dtype: 'int32' }).dtype, 'int32');
+  assert.throws(
+    () => (ax.zeros as (...a: unknown[]) => ax.Tensor)([2, 3], 5),
+    (e: Error) => e instanceof ax.ValueError && /options must be an object/.test(e.message),
+  );
+});
+
+test('backward({ retainGraph: true }) as the README shows (was a TypeError)', () => {
+  const x = ax.tensor([1, 2, 3], { requiresGrad: true });
+  const y = x.mul(x).sum();
+  y.backward({ retainGraph: true });
+  y.backward();
+  assert.deepEqual(x.grad!.toArray(), [4, 8, 12]);
+  assert.throws(
+    () => y.backward({ retainGraf: true } as never),
+    (e: Error) => e instanceof ax.ValueError && /unknown option 'retainGraf'/.test(e.message),
+  );
+});
+
+test('LSTM lengths as a plain array; a single tensor as the state is refused (was ignored)', () => {
+  ax.manualSeed(0);
+  const lstm = new nn.LSTM(3, 4);
+  const x = ax.randn([5, 3, 3]);
+  const [a] = lstm.forward(x, undefined, { lengths: [5, 2, 3] });
+  const [b] = lstm.forward(x, undefined, { lengths: ax.tensor([5, 2, 3], { dtype: 'int32' }) });
+  assert.deepEqual(a.toArray(), b.toArray());
+  assert.throws(
+    () => lstm.forward(x, ax.zeros([1, 3, 4]) as never),
+    (e: Error) => e instanceof ax.ValueError && /pair \[h0, c0\]/.test(e.message),
+  );
+  assert.throws(() => lstm.forward(x, undefined, { lengths: 'x' as never }), ax.ValueError);
+});
+
+test('crossEntropy with float class indices says to make them int32', () => {
+  const logits = ax.randn([4, 3]);
+  assert.throws(
+    () => F.crossEntropy(logits, ax.tensor([0, 1, 2, 1])),
+    (e: Error) =>
+      e instanceof ax.DTypeError &&
+      /class indices, which must be an int32 tensor/.test(e.message) &&
+      /to\('int32'\)/.test(e.message),
+  );
+  assert.ok(Number.isFinite(F.crossEntropy(logits, ax.tensor([0, 1, 2, 1]).to('int32')).item()));
+  assert.ok(Number.isFinite(F.crossEntropy(logits, logits.softmax(1)).item()), 'class probabilities still work');
+});

@@ -59,3 +59,30 @@ test('crossEntropy with float class indices says to make them int32', () => {
   assert.ok(Number.isFinite(F.crossEntropy(logits, ax.tensor([0, 1, 2, 1]).to('int32')).item()));
   assert.ok(Number.isFinite(F.crossEntropy(logits, logits.softmax(1)).item()), 'class probabilities still work');
 });
+
+test("activation layers of the op table's newer entries equal their functions", () => {
+  const x = ax.randn([3, 4], { generator: new ax.Generator(2) }).mul(4);
+  const pairs: [ax.nn.Module, ax.Tensor][] = [
+    [new nn.Mish(), F.mish(x)],
+    [new nn.Hardtanh(), F.hardtanh(x)],
+    [new nn.Hardtanh(-0.5, 2), F.hardtanh(x, -0.5, 2)],
+    [new nn.ReLU6(), F.relu6(x)],
+    [new nn.Hardsigmoid(), F.hardsigmoid(x)],
+    [new nn.Hardswish(), F.hardswish(x)],
+    [new nn.LogSigmoid(), F.logsigmoid(x)],
+    [new nn.Softsign(), F.softsign(x)],
+  ];
+  for (const [layer, expected] of pairs)
+    assert.deepEqual(layer.forward(x).toArray(), expected.toArray(), layer.constructor.name);
+  assert.equal(
+    F.relu6(ax.tensor([-1, 3, 9]))
+      .toArray()
+      .join(),
+    '0,3,6',
+  );
+  assert.throws(
+    () => new nn.Hardtanh(2, 1),
+    (e: Error) => e instanceof ax.ValueError && /maxVal \(1\) must not be below minVal \(2\)/.test(e.message),
+  );
+  assert.equal(new nn.Hardtanh(-2, 2).toString(), 'Hardtanh(minVal=-2, maxVal=2)');
+});

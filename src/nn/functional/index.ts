@@ -4,6 +4,7 @@ import * as activations from '../../ops/activations.js';
 import * as combine from '../../ops/combine.js';
 import * as indexing from '../../ops/indexing.js';
 import * as softmaxModule from '../../ops/softmax.js';
+import * as pointwiseModule from '../../ops/pointwise.js';
 import * as unary from '../../ops/unary.js';
 import * as attention from './attention.js';
 import * as conv from './conv.js';
@@ -50,3 +51,7 @@ export const { sigmoid, tanh } = guardAll(unary, 'functional.');
 export const { softmax, logSoftmax } = guardAll(softmaxModule, 'functional.');
 export const { pad } = guardAll(combine, 'functional.');
 export const { oneHot } = guardAll(indexing, 'functional.');
+export const { mish, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, softsign } = guardAll(
+  pointwiseModule.pointwise,
+  'functional.',
+);

@@ -1,5 +1,7 @@
 import { gelu, elu, leakyRelu, relu, selu, silu, softplus } from '../../ops/activations.js';
 import { sigmoid, tanh } from '../../ops/unary.js';
+import { pointwise } from '../../ops/pointwise.js';
+import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 
@@ -95,5 +97,66 @@ export class LogSoftmax extends Module {
   }
   override extraRepr(): string {
     return `dim=${this.dim}`;
+  }
+}
+
+// Layers of the op table's newer activations (src/ops/pointwise.ts), PyTorch's names and arguments.
+
+/** Mish: x·tanh(softplus(x)). */
+export class Mish extends Module {
+  forward(x: Tensor): Tensor {
+    return pointwise.mish(x);
+  }
+}
+
+/** Clamps into [minVal, maxVal] (default [-1, 1]). */
+export class Hardtanh extends Module {
+  constructor(
+    readonly minVal = -1,
+    readonly maxVal = 1,
+  ) {
+    super();
+    pointwise.hardtanh(zeros([0]), minVal, maxVal); // checks the bounds now rather than at the first forward
+  }
+  forward(x: Tensor): Tensor {
+    return pointwise.hardtanh(x, this.minVal, this.maxVal);
+  }
+  override extraRepr(): string {
+    return `minVal=${this.minVal}, maxVal=${this.maxVal}`;
+  }
+}
+
+/** min(max(x, 0), 6). */
+export class ReLU6 extends Module {
+  forward(x: Tensor): Tensor {
+    return pointwise.relu6(x);
+  }
+}
+
+/** relu6(x + 3) / 6. */
+export class Hardsigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return pointwise.hardsigmoid(x);
+  }
+}
+
+/** x·relu6(x + 3) / 6. */
+export class Hardswish extends Module {
+  forward(x: Tensor): Tensor {
+    return pointwise.hardswish(x);
+  }
+}
+
+/** log σ(x). */
+export class LogSigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return pointwise.logsigmoid(x);
+  }
+}
+
+/** x / (1 + |x|). */
+export class Softsign extends Module {
+  forward(x: Tensor): Tensor {
+    return pointwise.softsign(x);
   }
 }

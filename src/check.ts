@@ -37,6 +37,20 @@ export function checkInteger(
   return v;
 }
 
+/** A number argument that is not NaN (±Infinity allowed), or `fallback` when undefined. */
+export function numberArg(op: string, name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new ValueError(`${op}: ${name} must be a number, got ${show(v)}`);
+  return v;
+}
+
+/** Whether `v` can be iterated with for…of (arrays, Sets, generators, DataLoaders). */
+export function isIterable(v: unknown): v is Iterable<unknown> {
+  return (
+    v !== null && typeof v === 'object' && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+  );
+}
+
 /** A finite number. */
 export function checkFinite(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v))

@@ -1,4 +1,4 @@
-import { optionsArg, show } from '../check.js';
+import { isIterable, optionsArg, show } from '../check.js';
 import { ValueError } from '../errors.js';
 import { stack } from '../ops/combine.js';
 import { tensor } from '../tensor/create.js';
@@ -29,7 +29,7 @@ export class DataLoader<T = Tensor[], B = T> implements Iterable<B> {
 
   constructor(readonly dataset: Dataset<T> | Iterable<T>, readonly options: DataLoaderOptions<T, B> = {}) {
     optionsArg('DataLoader', options);
-    if (!isMapStyle(dataset) && (dataset === null || typeof (dataset as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function')) {
+    if (!isMapStyle(dataset) && !isIterable(dataset)) {
       throw new ValueError(`DataLoader: expected a dataset (length and get) or an iterable, got ${show(dataset)}`);
     }
     this.batchSize = options.batchSize ?? 1;

@@ -1,7 +1,7 @@
 import type { BinaryOp } from '../backend/index.js';
 import { record } from '../autograd/record.js';
-import { optionsArg, show } from '../check.js';
-import { DTypeError, ValueError } from '../errors.js';
+import { numberArg, optionsArg } from '../check.js';
+import { DTypeError } from '../errors.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -24,11 +24,8 @@ function operands(a: TensorLike, b: TensorLike, dtype: DType): [Tensor, Tensor] 
 
 /** `alpha` scales b first (PyTorch's add(a, b, alpha=…)); it is checked, and 1 costs nothing. */
 function scaled(op: string, b: TensorLike, options: { alpha?: number } | undefined): TensorLike {
-  const alpha = optionsArg(op, options).alpha;
-  if (alpha === undefined || alpha === 1) return b;
-  if (typeof alpha !== 'number' || Number.isNaN(alpha))
-    throw new ValueError(`${op}: alpha must be a number, got ${show(alpha)}`);
-  return mul(b, alpha);
+  const alpha = numberArg(op, 'alpha', optionsArg(op, options).alpha, 1);
+  return alpha === 1 ? b : mul(b, alpha);
 }
 
 /** a + alpha·b, broadcasting. The method x.add(y, { alpha }) is this function. */

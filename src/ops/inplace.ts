@@ -13,8 +13,8 @@ import { type TensorLike, backend, broadcastView, clampBounds, empty, promote } 
 function guard(op: string, self: Tensor, other?: TensorLike): void {
   // A broadcast view (stride 0 over a size > 1) maps several elements to one memory location: a
   // write through it would race with itself. PyTorch refuses it the same way.
-  for (let d = 0; d < self.ndim && self.numel > 1; d++) {
-    if (self.strides[d] === 0 && self.shape[d]! > 1) {
+  for (let d = 0; d < self.ndim; d++) {
+    if (self.strides[d] === 0 && self.shape[d]! > 1 && self.numel > 0) {
       throw new ValueError(
         `${op}: the tensor (shape ${fmtShape(self.shape)}, strides [${self.strides.join(', ')}]) has several elements in one memory location (an expanded view); call .clone() before writing in place`,
       );

@@ -1,6 +1,6 @@
 import { record } from '../autograd/record.js';
 import type { UnaryOp } from '../backend/index.js';
-import { checkChoice, optionsArg, show } from '../check.js';
+import { checkChoice, numberArg, optionsArg, show } from '../check.js';
 import { ValueError } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -50,13 +50,6 @@ function step(x: Tensor): Tensor {
   return out;
 }
 
-/** A number argument (or undefined for the default). */
-function num(op: string, name: string, v: unknown, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ValueError(`${op}: ${name} must be a number, got ${show(v)}`);
-  return v;
-}
-
 /**
  * Each op's kernel, or how its extra arguments (checked here) choose the kernel and its two
  * parameters. The ops' signatures (functions and methods) are derived from this object.
@@ -95,8 +88,8 @@ const KERNELS = {
   logicalNot: 'logicalNot',
   clamp: (min?: number | null, max?: number | null) => ['clamp', ...clampBounds('clamp', min, max)],
   relu: 'relu',
-  leakyRelu: (negativeSlope?: number) => ['leakyRelu', num('leakyRelu', 'negativeSlope', negativeSlope, 0.01), 0],
-  elu: (alpha?: number) => ['elu', num('elu', 'alpha', alpha, 1), 0],
+  leakyRelu: (negativeSlope?: number) => ['leakyRelu', numberArg('leakyRelu', 'negativeSlope', negativeSlope, 0.01), 0],
+  elu: (alpha?: number) => ['elu', numberArg('elu', 'alpha', alpha, 1), 0],
   gelu: (options?: { approximate?: 'none' | 'tanh' }) => {
     const approximate = checkChoice('gelu', 'approximate', optionsArg('gelu', options).approximate, [
       'none',
@@ -106,8 +99,8 @@ const KERNELS = {
   },
   silu: 'silu',
   hardtanh: (minVal?: number, maxVal?: number) => {
-    const lo = num('hardtanh', 'minVal', minVal, -1),
-      hi = num('hardtanh', 'maxVal', maxVal, 1);
+    const lo = numberArg('hardtanh', 'minVal', minVal, -1),
+      hi = numberArg('hardtanh', 'maxVal', maxVal, 1);
     if (hi < lo) throw new ValueError(`hardtanh: maxVal (${hi}) must not be below minVal (${lo})`);
     return ['clamp', lo, hi];
   },
@@ -119,7 +112,7 @@ const KERNELS = {
   mish: 'mish',
   softplus: (options?: { beta?: number; threshold?: number }) => {
     const o = optionsArg('softplus', options);
-    return ['softplus', num('softplus', 'beta', o.beta, 1), num('softplus', 'threshold', o.threshold, 20)];
+    return ['softplus', numberArg('softplus', 'beta', o.beta, 1), numberArg('softplus', 'threshold', o.threshold, 20)];
   },
 } satisfies Record<string, PointwiseDef['kernel']>;
 

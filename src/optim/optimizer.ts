@@ -1,5 +1,5 @@
 import { noGrad } from '../autograd/grad-mode.js';
-import { checkFinite, checkInteger, isRecord, sameKind, show } from '../check.js';
+import { checkFinite, checkInteger, isIterable, isRecord, sameKind, show } from '../check.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -30,11 +30,7 @@ export abstract class Optimizer<H extends { lr: number }> {
     readonly defaults: H,
   ) {
     const op = new.target.name;
-    const iterable = (v: unknown): v is Iterable<unknown> =>
-      v !== null &&
-      typeof v === 'object' &&
-      typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
-    if (!iterable(params))
+    if (!isIterable(params))
       throw new ValueError(
         `${op}: params must be an iterable of tensors or of { params, ... } groups (model.parameters()), got ${show(params)}`,
       );
@@ -47,7 +43,7 @@ export abstract class Optimizer<H extends { lr: number }> {
     this.paramGroups = [];
     const seen = new Set<Tensor>();
     for (const g of groups) {
-      if (!isRecord(g) || !iterable(g.params))
+      if (!isRecord(g) || !isIterable(g.params))
         throw new ValueError(
           `${op}: each parameter group must be { params: [...tensors], ...options }, got ${show(g)}`,
         );

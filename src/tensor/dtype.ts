@@ -36,11 +36,18 @@ export function allocArray(dtype: DType, size: number, op = 'alloc'): TypedArray
   }
 }
 
-export function dtypeOfArray(data: TypedArray): DType {
+/** The dtype of a typed array (subclasses such as Node's Buffer included), or undefined. */
+export function arrayDType(data: unknown): DType | undefined {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof Uint8Array) return 'bool';
+  return undefined;
+}
+
+export function dtypeOfArray(data: TypedArray): DType {
+  const dtype = arrayDType(data);
+  if (dtype) return dtype;
   throw new DTypeError(
     `tensor: unsupported typed array ${(data as object).constructor.name}; expected Float32Array, Float64Array, Int32Array or Uint8Array`,
   );

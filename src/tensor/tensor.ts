@@ -1,16 +1,8 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Node } from '../autograd/node.js';
-import { type DType, type TypedArray, isFloating } from './dtype.js';
+import { type DType, type TypedArray, arrayDType, isFloating } from './dtype.js';
 import { type Shape, isContiguous, numel } from './shape.js';
 import { formatTensor } from './format.js';
-
-function subclassDType(data: unknown): DType | undefined {
-  if (data instanceof Float32Array) return 'float32';
-  if (data instanceof Float64Array) return 'float64';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Uint8Array) return 'bool';
-  return undefined;
-}
 
 const ARRAY_DTYPES = new Map<unknown, DType>([
   [Float32Array, 'float32'],
@@ -30,7 +22,7 @@ export class Storage {
   constructor(readonly data: TypedArray) {
     const ctor = (data as { constructor?: unknown } | null)?.constructor;
     // Exact constructors first (the hot path); subclasses such as Node's Buffer by instanceof.
-    const dtype = ctor === Float32Array ? 'float32' : (ARRAY_DTYPES.get(ctor) ?? subclassDType(data));
+    const dtype = ctor === Float32Array ? 'float32' : (ARRAY_DTYPES.get(ctor) ?? arrayDType(data));
     if (dtype === undefined)
       throw new ValueError(
         `Storage: expected a Float32Array, Float64Array, Int32Array or Uint8Array, got ${data === null ? 'null' : ((data as object)?.constructor?.name ?? typeof data)}`,

@@ -1,5 +1,5 @@
 import { noGrad } from '../autograd/grad-mode.js';
-import { show } from '../check.js';
+import { isIterable, show } from '../check.js';
 import { ValueError } from '../errors.js';
 import { Module } from '../nn/module.js';
 
@@ -11,11 +11,7 @@ export function checkModel(op: string, model: unknown): Module {
 
 /** A loader argument: anything iterable (a DataLoader, an array of batches). */
 export function checkIterable(op: string, name: string, v: unknown): void {
-  if (
-    v === null ||
-    typeof v !== 'object' ||
-    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
-  ) {
+  if (!isIterable(v)) {
     throw new ValueError(`${op}: ${name} must be iterable (a DataLoader or an array of batches), got ${show(v)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { isRecord, show } from '../../check.js';
+import { isIterable, isRecord, show } from '../../check.js';
 import { IndexError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
@@ -46,8 +46,7 @@ export class ModuleList<T extends Module = Module> extends Module implements Ite
 
   constructor(modules: Iterable<T> = []) {
     super();
-    if (modules === null || typeof (modules as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function')
-      throw new ValueError(`ModuleList: expected an iterable of modules, got ${show(modules)}`);
+    if (!isIterable(modules)) throw new ValueError(`ModuleList: expected an iterable of modules, got ${show(modules)}`);
     for (const m of modules) this.append(m);
   }
 

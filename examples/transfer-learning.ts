@@ -21,12 +21,13 @@ function subset(images: Tensor, labels: Tensor, classes: number[], limit = Infin
   return { x: rows(images, idx), y: rows(labels, idx).sub(classes[0]!).int() };
 }
 
-function fitOn(model: ax.nn.Module, x: Tensor, y: Tensor, epochs: number, lr: number): void {
+/** AdamW with weight decay and a cosine schedule over `epochs`, on the parameters that require gradients. */
+export function fitOn(model: ax.nn.Module, x: Tensor, y: Tensor, epochs: number, lr: number, batchSize = 64): void {
   const opt = new optim.AdamW(
     model.parameters().filter((p) => p.requiresGrad),
     { lr, weightDecay: 1e-4 },
   );
-  const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 64, shuffle: true });
+  const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize, shuffle: true });
   train.fit(model, loader, {
     epochs,
     optimizer: opt,

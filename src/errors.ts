@@ -24,6 +24,9 @@ export class BackendError extends AxonError {}
 /** A file or buffer whose content does not follow its format. */
 export class FormatError extends AxonError {}
 
+/** An ONNX model Axon cannot read, check or run (bad graph, unsupported op, bad tensor data). */
+export class OnnxError extends FormatError {}
+
 /** A file that cannot be written (missing directory, no permission, disk full). */
 export class IOError extends AxonError {}
 

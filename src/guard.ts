@@ -1,5 +1,6 @@
 import { AxonError, ValueError } from './errors.js';
 import { show } from './check.js';
+import { activeTrace } from './trace-hook.js';
 
 // The public boundary's safety net. Plain JavaScript callers can pass anything (undefined for a
 // tensor, a string for a size); the ops check what they use with messages that name the argument,
@@ -37,6 +38,9 @@ export function guard<F extends (...args: never[]) => unknown>(name: string, fn:
   // which keeps the wrapper's cost near zero on the hot path of every op.
   const wrapped = function (this: unknown): unknown {
     try {
+      const trace = activeTrace();
+      // eslint-disable-next-line prefer-rest-params
+      if (trace) return trace.call(name, fn, this, [...(arguments as unknown as unknown[])]);
       // eslint-disable-next-line prefer-rest-params
       return fn.apply(this, arguments as unknown as never[]);
     } catch (e) {

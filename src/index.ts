@@ -38,6 +38,7 @@ export {
   BackendError,
   FormatError,
   IOError,
+  OnnxError,
 } from './errors.js';
 export type { CreateOptions, RandomOptions, NestedArray } from './tensor/create.js';
 export type { BackwardOptions, GradOptions } from './autograd/engine.js';
@@ -179,3 +180,4 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';
 export * as io from './io/index.js';
+export * as onnx from './onnx/index.js';

@@ -18,6 +18,7 @@ const SURFACE: Record<string, string[]> = {
     'Generator',
     'IOError',
     'IndexError',
+    'OnnxError',
     'ShapeError',
     'Storage',
     'Tensor',
@@ -79,6 +80,7 @@ const SURFACE: Record<string, string[]> = {
     'ne',
     'nn',
     'noGrad',
+    'onnx',
     'norm',
     'oneHot',
     'ones',
@@ -211,6 +213,7 @@ const SURFACE: Record<string, string[]> = {
     'adaptiveAvgPool2d',
     'avgPool1d',
     'avgPool2d',
+    'avgPool3d',
     'batchNorm',
     'bilinear',
     'binaryCrossEntropy',
@@ -218,6 +221,7 @@ const SURFACE: Record<string, string[]> = {
     'causalMask',
     'conv1d',
     'conv2d',
+    'conv3d',
     'convTranspose1d',
     'convTranspose2d',
     'cosineEmbeddingLoss',
@@ -242,6 +246,7 @@ const SURFACE: Record<string, string[]> = {
     'logsigmoid',
     'maxPool1d',
     'maxPool2d',
+    'maxPool3d',
     'mish',
     'mseLoss',
     'multiMarginLoss',
@@ -342,6 +347,7 @@ const SURFACE: Record<string, string[]> = {
     'rocAuc',
     'topKAccuracy',
   ],
+  onnx: ['OnnxModule', 'Sequence', 'StringTensor', 'export', 'load', 'supportedOps'],
   augment: ['compose', 'gaussianNoise', 'randomAffine', 'randomCrop', 'randomHorizontalFlip'],
 };
 
@@ -355,6 +361,7 @@ const namespaces: Record<string, object> = {
   train: ax.train,
   metrics: ax.train.metrics,
   augment: ax.data.augment,
+  onnx: ax.onnx,
 };
 
 SURFACE['ax']!.push(...Object.keys(POINTWISE));

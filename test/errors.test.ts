@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
+import { throwsTyped } from './helpers/throws.js';
 
 /** Asserts fn throws an error of `type` whose message matches every pattern. */
-function throwsTyped(fn: () => unknown, type: new (...a: never[]) => Error, ...patterns: RegExp[]): void {
-  assert.throws(fn, (e: Error) => {
-    assert.ok(e instanceof type, `expected ${type.name}, got ${e.constructor.name}: ${e.message}`);
-    assert.ok(e instanceof ax.AxonError);
-    for (const p of patterns) assert.match(e.message, p);
-    return true;
-  });
-}
-
 const m23 = ax.zeros([2, 3]);
 
 describe('shape mistakes raise ShapeError naming the op and the shapes', () => {

@@ -15,6 +15,7 @@ import { runGan } from '../examples/gan-digits.js';
 import { runOverfitting } from '../examples/overfitting.js';
 import { runBreastCancer, runDiabetes } from '../examples/tabular.js';
 import { runTransfer } from '../examples/transfer-learning.js';
+import { runOnnxFinetune } from '../examples/onnx-finetune.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'axon-example-'));
 // The JS backend (the reference) is about 10× slower than the native one, so it runs smaller
@@ -98,3 +99,20 @@ test('transfer learning: frozen pre-trained features fine-tune on few labels', {
   assert.ok(r.sourceAccuracy >= (js ? 0.6 : 0.8), `source accuracy ${r.sourceAccuracy}`);
   assert.ok(r.transferAccuracy >= (js ? 0.4 : 0.6) && r.scratchAccuracy >= 0.3, JSON.stringify(r));
 });
+
+test(
+  'ONNX fine-tuning: a PyTorch-trained CNN imported, fine-tuned on few Fashion-MNIST labels, exported',
+  { skip: fashionSkip },
+  () => {
+    const out = join(tmp(), 'tuned.onnx');
+    const r = runOnnxFinetune(
+      js ? { labelled: 200, epochs: 3, testSize: 500, out } : { labelled: 500, epochs: 8, testSize: 2000, out },
+    );
+    assert.ok(
+      r.tunedAccuracy >= (js ? 0.3 : 0.55) && r.frozenAccuracy >= 0.15 && r.scratchAccuracy >= 0.1,
+      JSON.stringify(r),
+    );
+    const back = ax.onnx.load(out);
+    assert.deepEqual(back.inputNames, ['images']);
+  },
+);

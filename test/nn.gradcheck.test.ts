@@ -22,6 +22,18 @@ const CASES: [string, Fn, ax.Tensor[]][] = [
     (x, w) => F.conv2d(x, w, null, { groups: 2, dilation: 2 }),
     [r(1, 4, 5, 5), r(2, 2, 2, 2)],
   ],
+  [
+    'conv3d stride padding dilation groups',
+    (x, w, b) => F.conv3d(x, w, b, { stride: [2, 1, 1], padding: [1, 0, 1], dilation: [1, 2, 1], groups: 2 }),
+    [r(1, 4, 4, 5, 3), r(2, 2, 2, 2, 2), r(2)],
+  ],
+  ['maxPool3d', (x) => F.maxPool3d(x, [2, 2, 2], { stride: 1, padding: [1, 0, 1] }), [r(1, 2, 3, 3, 3)]],
+  ['maxPool3d ceil', (x) => F.maxPool3d(x, 2, { ceilMode: true }), [r(1, 1, 3, 3, 5)]],
+  [
+    'avgPool3d without padding in the count',
+    (x) => F.avgPool3d(x, [2, 3, 2], { stride: [1, 2, 2], padding: 1, countIncludePad: false }),
+    [r(2, 2, 3, 4, 4)],
+  ],
   ['conv2d same', (x, w) => F.conv2d(x, w, null, { padding: 'same' }), [r(1, 1, 4, 4), r(2, 1, 2, 3)]],
   ['conv1d', (x, w, b) => F.conv1d(x, w, b, { padding: 1 }), [r(2, 2, 6), r(3, 2, 3), r(3)]],
   [

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import * as ax from '../src/index.js';
+import { throwsTyped } from './helpers/throws.js';
 
 // Regression tests for what a hostile or careless caller found (issue 9): each failed before its
 // fix, on the backend it names or on both. They run on both backends (npm test runs the suite twice).
@@ -12,14 +13,6 @@ import * as ax from '../src/index.js';
 const { nn, optim, io, data } = ax;
 const F = nn.functional;
 const tmp = () => mkdtempSync(join(tmpdir(), 'axon-rel-'));
-
-function throwsTyped(fn: () => unknown, type: new (...a: never[]) => Error, ...patterns: RegExp[]): void {
-  assert.throws(fn, (e: Error) => {
-    assert.ok(e instanceof type, `expected ${type.name}, got ${e.constructor.name}: ${e.message}`);
-    for (const p of patterns) assert.match(e.message, p);
-    return true;
-  });
-}
 
 /** Max pooling by definition (windows clipped to the input), the reference for ceil mode. */
 function naiveMaxPool2d(x: ax.Tensor, k: [number, number], s: [number, number], oh: number, ow: number): number[] {

@@ -1,3 +1,4 @@
+import { activeTrace } from '../trace-hook.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { isRecord, optionsArg, show } from '../check.js';
 import { boundaryError } from '../guard.js';
@@ -33,7 +34,10 @@ function wrapForward(proto: object): void {
     try {
       let inputs = args;
       for (const hook of this.preHooks.values()) inputs = hook(this, inputs) ?? inputs;
-      let output = original.apply(this, inputs);
+      const trace = activeTrace();
+      let output = trace
+        ? trace.module(this, inputs, () => original.apply(this, inputs))
+        : original.apply(this, inputs);
       for (const hook of this.hooks.values()) {
         const replaced = hook(this, inputs, output);
         if (replaced !== undefined) output = replaced;

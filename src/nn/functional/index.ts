@@ -14,6 +14,7 @@ import * as linearModule from './linear.js';
 import * as losses from './losses.js';
 import * as normalization from './normalization.js';
 import * as pooling from './pooling.js';
+import * as volumetric from './volumetric.js';
 
 export type { ConvOptions, ConvTransposeOptions } from './conv.js';
 export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
@@ -21,6 +22,7 @@ export type { BatchNormOptions } from './normalization.js';
 export type { DropoutOptions } from './dropout.js';
 export type { AttentionOptions } from './attention.js';
 export type { Reduction } from './args.js';
+export type { Conv3dOptions, Pool3dOptions, Triple } from './volumetric.js';
 
 export const { linear, bilinear } = guardAll(linearModule, 'functional.');
 export const { conv1d, conv2d, convTranspose1d, convTranspose2d } = guardAll(conv, 'functional.');
@@ -28,6 +30,7 @@ export const { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, ad
   pooling,
   'functional.',
 );
+export const { conv3d, maxPool3d, avgPool3d } = guardAll(volumetric, 'functional.');
 export const { batchNorm, layerNorm, groupNorm } = guardAll(normalization, 'functional.');
 export const { dropout, dropout2d } = guardAll(dropoutModule, 'functional.');
 export const { embedding } = guardAll(embeddingModule, 'functional.');

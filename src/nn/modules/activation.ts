@@ -1,13 +1,12 @@
-import { gelu, elu, leakyRelu, relu, selu, silu, softplus } from '../../ops/activations.js';
-import { sigmoid, tanh } from '../../ops/unary.js';
-import { pointwise } from '../../ops/pointwise.js';
+// Layers call the public (guarded) functional forms, so an ONNX export trace sees each call.
+import * as F from '../functional/index.js';
 import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
-    return relu(x);
+    return F.relu(x);
   }
 }
 
@@ -16,7 +15,7 @@ export class LeakyReLU extends Module {
     super();
   }
   forward(x: Tensor): Tensor {
-    return leakyRelu(x, this.negativeSlope);
+    return F.leakyRelu(x, this.negativeSlope);
   }
   override extraRepr(): string {
     return `negativeSlope=${this.negativeSlope}`;
@@ -28,13 +27,13 @@ export class ELU extends Module {
     super();
   }
   forward(x: Tensor): Tensor {
-    return elu(x, this.alpha);
+    return F.elu(x, this.alpha);
   }
 }
 
 export class SELU extends Module {
   forward(x: Tensor): Tensor {
-    return selu(x);
+    return F.selu(x);
   }
 }
 
@@ -43,27 +42,27 @@ export class GELU extends Module {
     super();
   }
   forward(x: Tensor): Tensor {
-    return gelu(x, this.options);
+    return F.gelu(x, this.options);
   }
 }
 
 /** SiLU, also called Swish: x·σ(x). */
 export class SiLU extends Module {
   forward(x: Tensor): Tensor {
-    return silu(x);
+    return F.silu(x);
   }
 }
 export { SiLU as Swish };
 
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
-    return sigmoid(x);
+    return F.sigmoid(x);
   }
 }
 
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
-    return tanh(x);
+    return F.tanh(x);
   }
 }
 
@@ -72,7 +71,7 @@ export class Softplus extends Module {
     super();
   }
   forward(x: Tensor): Tensor {
-    return softplus(x, this.options);
+    return F.softplus(x, this.options);
   }
 }
 
@@ -100,12 +99,12 @@ export class LogSoftmax extends Module {
   }
 }
 
-// Layers of the op table's newer activations (src/ops/pointwise.ts), PyTorch's names and arguments.
+// Layers of the op table's newer activations (src/ops/F.ts), PyTorch's names and arguments.
 
 /** Mish: x·tanh(softplus(x)). */
 export class Mish extends Module {
   forward(x: Tensor): Tensor {
-    return pointwise.mish(x);
+    return F.mish(x);
   }
 }
 
@@ -116,10 +115,10 @@ export class Hardtanh extends Module {
     readonly maxVal = 1,
   ) {
     super();
-    pointwise.hardtanh(zeros([0]), minVal, maxVal); // checks the bounds now rather than at the first forward
+    F.hardtanh(zeros([0]), minVal, maxVal); // checks the bounds now rather than at the first forward
   }
   forward(x: Tensor): Tensor {
-    return pointwise.hardtanh(x, this.minVal, this.maxVal);
+    return F.hardtanh(x, this.minVal, this.maxVal);
   }
   override extraRepr(): string {
     return `minVal=${this.minVal}, maxVal=${this.maxVal}`;
@@ -129,34 +128,34 @@ export class Hardtanh extends Module {
 /** min(max(x, 0), 6). */
 export class ReLU6 extends Module {
   forward(x: Tensor): Tensor {
-    return pointwise.relu6(x);
+    return F.relu6(x);
   }
 }
 
 /** relu6(x + 3) / 6. */
 export class Hardsigmoid extends Module {
   forward(x: Tensor): Tensor {
-    return pointwise.hardsigmoid(x);
+    return F.hardsigmoid(x);
   }
 }
 
 /** x·relu6(x + 3) / 6. */
 export class Hardswish extends Module {
   forward(x: Tensor): Tensor {
-    return pointwise.hardswish(x);
+    return F.hardswish(x);
   }
 }
 
 /** log σ(x). */
 export class LogSigmoid extends Module {
   forward(x: Tensor): Tensor {
-    return pointwise.logsigmoid(x);
+    return F.logsigmoid(x);
   }
 }
 
 /** x / (1 + |x|). */
 export class Softsign extends Module {
   forward(x: Tensor): Tensor {
-    return pointwise.softsign(x);
+    return F.softsign(x);
   }
 }

@@ -1,8 +1,8 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { type AttentionOptions, scaledDotProductAttention } from '../functional/attention.js';
-import { linear } from '../functional/linear.js';
+import type { AttentionOptions } from '../functional/attention.js';
+import { linear, scaledDotProductAttention } from '../functional/index.js';
 import * as init from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';

@@ -1,6 +1,8 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { type Pair, checkGroups, intArg, positivePair } from '../functional/args.js';
-import { type ConvOptions, conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
+import type { ConvOptions } from '../functional/conv.js';
+// The public (guarded) functional forms, so an ONNX export trace sees each call.
+import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/index.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { defaultBound, uniformParameter } from './linear.js';

@@ -1,6 +1,6 @@
 import type { Generator } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { dropout, dropout2d } from '../functional/dropout.js';
+import { dropout, dropout2d } from '../functional/index.js';
 import { Module } from '../module.js';
 
 /** Zeroes elements with probability p in training mode (scaling the rest); identity in eval mode. */

@@ -2,7 +2,7 @@ import { IndexError } from '../../errors.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { embedding } from '../functional/embedding.js';
+import { embedding } from '../functional/index.js';
 import * as init from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';

@@ -1,7 +1,7 @@
 import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { intArg } from '../functional/args.js';
-import { bilinear, linear } from '../functional/linear.js';
+import { bilinear, linear } from '../functional/index.js';
 import * as init from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';

@@ -3,7 +3,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { intArg } from '../functional/args.js';
 import { ones, zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { batchNorm, groupNorm, layerNorm } from '../functional/normalization.js';
+import { batchNorm, groupNorm, layerNorm } from '../functional/index.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 

@@ -1,6 +1,6 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Pair } from '../functional/args.js';
-import * as P from '../functional/pooling.js';
+import * as P from '../functional/index.js';
 import { Module } from '../module.js';
 
 export class MaxPool2d extends Module {

@@ -1,7 +1,9 @@
 import { optionsArg } from '../../check.js';
 import { ShapeError, fmtShape } from '../../errors.js';
 import { intArg } from '../functional/args.js';
-import { arange, fromTypedArray } from '../../tensor/create.js';
+import { fromTypedArray } from '../../tensor/create.js';
+import * as create from '../../tensor/create.js';
+import { guardAll } from '../../guard.js';
 import { allocArray } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Dropout } from './dropout.js';
@@ -12,6 +14,9 @@ import { Module } from '../module.js';
  * Adds the fixed sinusoidal encodings of "Attention Is All You Need" (sin on even, cos on odd
  * features) to x [N, L, dModel] (batchFirst, the default here) or [L, N, dModel], then dropout.
  */
+// The public (guarded) arange, so an ONNX export trace records the positions as a Range of the length.
+const { arange } = guardAll(create);
+
 export class SinusoidalPositionalEncoding extends Module {
   readonly pe: Tensor;
 

@@ -1,9 +1,9 @@
 import { optionsArg, show } from '../../check.js';
 import { ValueError } from '../../errors.js';
 import { intArg } from '../functional/args.js';
-import { gelu, relu } from '../../ops/activations.js';
+import { gelu, relu } from '../functional/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { causalMask } from '../functional/attention.js';
+import { causalMask } from '../functional/index.js';
 import { Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
 import { ModuleList } from './containers.js';

@@ -315,7 +315,9 @@ const SURFACE: Record<string, string[]> = {
   io: [
     'encodeImageGrid',
     'loadCheckpoint',
+    'loadNpy',
     'loadSafetensors',
+    'parseNpy',
     'parseSafetensors',
     'readFileFor',
     'saveCheckpoint',

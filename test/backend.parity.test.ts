@@ -322,6 +322,23 @@ describe('native kernels agree with the JS reference', { skip }, () => {
     close(i1, i2, 0, 'maxPool2d indices');
   });
 
+  test('depthwise convolution (channel multiplier, stride, padding, dilation, strided views)', () => {
+    const g: WindowGeometry = {
+      kernel: [3, 2],
+      stride: [2, 1],
+      padding: [1, 1],
+      dilation: [1, 2],
+      input: [9, 8],
+      output: [5, 7],
+    };
+    const x = view([3, 4, 9, 8], 'transposed');
+    const w = view([8, 3, 2]);
+    const [o1, o2] = [out([3, 8, 5, 7]), out([3, 8, 5, 7])];
+    native!.depthwiseConv2d(x, w, g, o1);
+    js.depthwiseConv2d(x, w, g, o2);
+    close(o1, o2, 1e-5, 'depthwiseConv2d');
+  });
+
   test('threads: results do not depend on the thread count', () => {
     const a = view([300, 200]),
       b = view([200, 150]);

@@ -157,6 +157,12 @@ describe('the native boundary rejects bad calls with a BackendError', { skip }, 
       /^maxPool2d \(native\): out:/,
     );
     rejects(() => a.maxPool2d(f32(16), f32(4), i32(4), pool, desc(4, 4, 2, 1)), /extra has 4 values/);
+    // depthwise: extra [Cout, wStr×3, wOff, outStr×4, outOff]; weight [Cout, 2, 2], out [1, Cout, 2, 2].
+    const dw = (cout: number) => desc(cout, 4, 2, 1, 0, 4 * cout, 4, 2, 1, 0);
+    assert.equal(a.depthwiseConv2d(f32(16), f32(8), f32(8), pool, dw(2)), true);
+    rejects(() => a.depthwiseConv2d(f32(16), f32(7), f32(8), pool, dw(2)), /^depthwiseConv2d \(native\): weight:/);
+    rejects(() => a.depthwiseConv2d(f32(16), f32(8), f32(7), pool, dw(2)), /^depthwiseConv2d \(native\): out:/);
+    rejects(() => a.depthwiseConv2d(f32(16), f32(8), f32(8), pool, dw(-1)), /output channels must be an integer/);
   });
   test('fused kernels check their rows and vectors', () => {
     rejects(

@@ -34,6 +34,12 @@ const CASES: [string, Fn, ax.Tensor[]][] = [
     (x) => F.avgPool3d(x, [2, 3, 2], { stride: [1, 2, 2], padding: 1, countIncludePad: false }),
     [r(2, 2, 3, 4, 4)],
   ],
+  [
+    'conv2d depthwise (multiplier 2, stride, padding, dilation)',
+    (x, w, b) => F.conv2d(x, w, b, { groups: 3, padding: [1, 2], stride: [2, 1], dilation: [1, 2] }),
+    [r(2, 3, 5, 6), r(6, 1, 3, 2), r(6)],
+  ],
+  ['conv2d 1×1', (x, w, b) => F.conv2d(x, w, b), [r(2, 3, 4, 5), r(4, 3, 1, 1), r(4)]],
   ['conv2d same', (x, w) => F.conv2d(x, w, null, { padding: 'same' }), [r(1, 1, 4, 4), r(2, 1, 2, 3)]],
   ['conv1d', (x, w, b) => F.conv1d(x, w, b, { padding: 1 }), [r(2, 2, 6), r(3, 2, 3), r(3)]],
   [
@@ -168,6 +174,7 @@ describe('gradcheck: whole layers in float64 (module.double())', () => {
 describe('gradgradcheck: second derivatives of the window ops', () => {
   test('conv2d', () => {
     ax.gradgradcheck((x, w) => F.conv2d(x, w, null, { padding: 1 }).tanh(), [r(1, 1, 3, 3), r(1, 1, 2, 2)]);
+    ax.gradgradcheck((x, w) => F.conv2d(x, w, null, { padding: 1, groups: 2 }).tanh(), [r(1, 2, 3, 3), r(4, 1, 2, 2)]);
   });
   test('convTranspose2d', () => {
     ax.gradgradcheck((x, w) => F.convTranspose2d(x, w, null, { stride: 2 }).square(), [r(1, 1, 2, 2), r(1, 1, 2, 2)]);

@@ -132,6 +132,28 @@ describe('ax.onnx.export: what it refuses, and how', () => {
     assert.throws(() => ax.onnx.export(m, x, null, { inputNames: ['a', 'b'] }), /inputNames must name each/);
   });
 
+  test('external data: weights in a side file, read back by Axon and onnxruntime', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'axon-export-ext-'));
+    const path = join(dir, 'mlp.onnx');
+    ax.manualSeed(2);
+    const m = new nn.Sequential(new nn.Linear(32, 64), new nn.ReLU(), new nn.Linear(64, 4)).eval();
+    const x = ax.randn([3, 32]);
+    const bytes = ax.onnx.export(m, x, path, { externalData: true });
+    assert.ok(bytes.length < 2000, `the model holds the graph only (${bytes.length} bytes)`);
+    assert.equal(
+      readFileSync(`${path}.data`).length,
+      4 * (32 * 64 + 64 * 4),
+      'the two weight matrices (the biases are under 1 KiB)',
+    );
+    const want = m.forward(x) as ax.Tensor;
+    const back = ax.onnx.load(path).forward(x) as ax.Tensor;
+    assertClose(back.toTypedArray(), want, 'external data re-imported');
+    const s = await ort.InferenceSession.create(path);
+    const r = await s.run({ input_0: toOrt(x) });
+    assertClose(r[s.outputNames[0]!]!.data as Float32Array, want, 'external data in onnxruntime');
+    assert.throws(() => ax.onnx.export(m, x, null, { externalData: true }), /externalData needs a path/);
+  });
+
   test('writes the file atomically, names inputs and outputs, restores training mode', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'axon-export-'));
     const path = join(dir, 'm.onnx');

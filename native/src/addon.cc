@@ -394,6 +394,31 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
   return c.result();
 }
 
+// depthwiseConv2d(x, weight, out, desc, extra[Cout, wStr×3, wOff, outStr×4, outOff]) with the window
+// descriptor of im2col (its cols strides unused): weight [Cout, kh, kw], out [N, Cout, oh, ow].
+napi_value DepthwiseConv2d(napi_env env, napi_callback_info info) {
+  Call c(env, info, "depthwiseConv2d", 5);
+  auto x = c.floats(0, "x");
+  auto wt = c.floats(1, "weight");
+  auto out = c.floats(2, "out");
+  Reader r = c.descriptor(3, "desc");
+  WindowCall w = window_desc(r);
+  r.finish();
+  Reader e = c.descriptor(4, "extra");
+  const long cout = e.integer("the output channels", 0, kMaxDim);
+  std::vector<long> ws = e.integers(3, "a weight stride");
+  const long wo = e.integer("the weight offset");
+  std::vector<long> os = e.integers(4, "an output stride");
+  const long oo = e.integer("the output offset");
+  e.finish();
+  if (w.C == 0 || cout % w.C != 0) c.fail("the output channels must be a multiple of the input channels");
+  c.fits(x, w.image_shape(), w.image_strides(), w.xo);
+  c.fits(wt, {cout, w.g.kh, w.g.kw}, ws, wo);
+  c.fits(out, {w.N, cout, w.g.oh, w.g.ow}, os, oo);
+  if (c.ok()) depthwise_conv2d(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + wo, ws.data(), cout, out.p + oo, os.data());
+  return c.result();
+}
+
 // gather(x, index, out, desc[rank, shape, xStr (0 on the axis), idxStr, outStr, xOff, idxOff, outOff, axisLen,
 // axisStride])
 napi_value Gather(napi_env env, napi_callback_info info) {
@@ -713,6 +738,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"im2col", Im2col},
       {"col2im", Col2im},
       {"maxPool2d", MaxPool2d},
+      {"depthwiseConv2d", DepthwiseConv2d},
       {"gather", Gather},
       {"scatter", Scatter},
       {"argReduce", ArgReduce},

@@ -1,5 +1,6 @@
 #include "window.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "threadpool.h"
@@ -140,6 +141,43 @@ void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g,
           }
           op[y * os[2] + xo * os[3]] = best;
           ip[y * is[2] + xo * is[3]] = static_cast<int>(best_i);
+        }
+    }
+  });
+}
+
+void depthwise_conv2d(const float* x, const long* xs, long N, long C, const Window& g, const float* w, const long* ws,
+                      long Cout, float* out, const long* os) {
+  const long m = Cout / C, planes = N * Cout;
+  const int parts = planes >= 8 ? num_threads() : 1;
+  parallel_for(parts, [&](int t) {
+    for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
+      const long n = pl / Cout, o = pl % Cout;
+      const float* xp = x + n * xs[0] + (o / m) * xs[1];
+      float* op = out + n * os[0] + o * os[1];
+      for (long y = 0; y < g.oh; y++)
+        for (long xo = 0; xo < g.ow; xo++) op[y * os[2] + xo * os[3]] = 0.0f;
+      // One kernel tap at a time over the whole plane: the columns it reads inside the image are
+      // a range [lo, hi) of output columns, so the inner loop needs no bounds test (and vectorizes).
+      for (long i = 0; i < g.kh; i++)
+        for (long j = 0; j < g.kw; j++) {
+          const float wv = w[o * ws[0] + i * ws[1] + j * ws[2]];
+          const long a = g.pw - j * g.dw, b = g.W - 1 + g.pw - j * g.dw;
+          const long lo = a <= 0 ? 0 : (a + g.sw - 1) / g.sw;
+          const long hi = b < 0 ? 0 : std::min(g.ow, b / g.sw + 1);
+          if (lo >= hi) continue;
+          for (long y = 0; y < g.oh; y++) {
+            const long row = y * g.sh - g.ph + i * g.dh;
+            if (row < 0 || row >= g.H) continue;
+            const float* xr = xp + row * xs[2] + (lo * g.sw - a) * xs[3];
+            float* orow = op + y * os[2];
+            if (os[3] == 1 && xs[3] == 1 && g.sw == 1) {
+              float* od = orow + lo;
+              for (long k = 0; k < hi - lo; k++) od[k] += wv * xr[k];
+            } else {
+              for (long k = 0; k < hi - lo; k++) orow[(lo + k) * os[3]] += wv * xr[k * g.sw * xs[3]];
+            }
+          }
         }
     }
   });

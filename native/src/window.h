@@ -15,4 +15,9 @@ void col2im(const float* cols, const long* cs, long N, long C, const Window& g, 
 void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx,
                 const long* is);
 
+// Depthwise convolution (zero padding): out[n, o] = Σ_ij w[o, i, j] · x[n, o / m, row_i, col_j] with
+// m = Cout / C output channels per input channel; w strides: 3 values for [Cout, kh, kw].
+void depthwise_conv2d(const float* x, const long* xs, long N, long C, const Window& g, const float* w, const long* ws,
+                      long Cout, float* out, const long* os);
+
 }  // namespace axon

@@ -168,6 +168,11 @@ export interface Backend {
    * index (row·W + col) of the first maximum in its input plane (int32), padding never chosen.
    */
   maxPool2d?(x: View, geometry: WindowGeometry, out: View, indices: View): void;
+  /**
+   * Optional depthwise convolution (zero padding): x [N, C, H, W], weight [Cout, kh, kw] with Cout a
+   * multiple m of C, out [N, Cout, outH, outW] where output channel o reads input channel o / m.
+   */
+  depthwiseConv2d?(x: View, weight: View, geometry: WindowGeometry, out: View): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
   /**

@@ -42,6 +42,7 @@ const FUSED_KERNELS = [
   'sgdStep',
   'adamStep',
   'maxPool2d',
+  'depthwiseConv2d',
   'softmax',
   'softmaxBackward',
 ];

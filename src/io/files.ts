@@ -15,12 +15,13 @@ export function readFileFor(op: string, path: string): Buffer {
  * Writes a file atomically: a temporary file beside it, flushed, then renamed over the target.
  * A failure leaves the target as it was and raises an IOError naming the path.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array, op = 'write'): void {
+export function writeFileAtomic(path: string, bytes: Uint8Array | readonly Uint8Array[], op = 'write'): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, bytes);
+      // Several chunks are written one after the other (files larger than one buffer may hold).
+      for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) writeSync(fd, chunk);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

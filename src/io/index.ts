@@ -3,6 +3,7 @@ import { guardAll } from '../guard.js';
 import * as checkpoint from './checkpoint.js';
 import * as files from './files.js';
 import * as image from './image.js';
+import * as npy from './npy.js';
 import * as safetensors from './safetensors.js';
 
 export type { Safetensors } from './safetensors.js';
@@ -16,3 +17,4 @@ export const { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafe
 export const { readFileFor, writeFileAtomic } = guardAll(files, 'io.');
 export const { saveCheckpoint, loadCheckpoint } = guardAll(checkpoint, 'io.');
 export const { saveImageGrid, encodeImageGrid } = guardAll(image, 'io.');
+export const { parseNpy, loadNpy } = guardAll(npy, 'io.');

@@ -6,6 +6,7 @@ import * as loading from './load.js';
 export { OnnxModule, type OnnxModelInfo } from './module.js';
 export { StringTensor, Sequence, type Value } from './value.js';
 export type { LoadOptions } from './load.js';
+export type { ValueInfo } from './graph.js';
 export type { ExportOptions } from './export/export.js';
 export { supportedOps } from './ops/registry.js';
 export const { load } = guardAll(loading, 'onnx.');

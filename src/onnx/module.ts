@@ -237,6 +237,14 @@ export class OnnxModule extends Module {
     return { nodes: this.nodes, known, state: this.state, opsets: this.shared.opsets };
   }
 
+  /** The declared inputs (the ones a caller feeds) and outputs: element type and shape (a name for a symbolic size, null if unknown). */
+  signature(): { inputs: ValueInfo[]; outputs: ValueInfo[] } {
+    const outputs = this.outputNames.map(
+      (name) => this.shared.graph.outputs.find((o) => o.name === name) ?? { name, elemType: 0, shape: undefined },
+    );
+    return { inputs: this.shared.graph.inputs.map((i) => ({ ...i })), outputs: outputs.map((o) => ({ ...o })) };
+  }
+
   /** The names of every value the graph computes, in running order (to choose where to truncate). */
   valueNames(): string[] {
     return this.shared.graph.nodes.flatMap((n) => n.outputs.filter((o) => o !== ''));

@@ -9,7 +9,7 @@ import { forEachRow } from './strided.js';
 import { batchNorm, batchNormBackward } from './batch-norm.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
-import { maxPool2d } from './pool.js';
+import { depthwiseConv2d, maxPool2d } from './pool.js';
 
 const isBool = (v: View) => v.data instanceof Uint8Array;
 
@@ -242,6 +242,10 @@ export class JsBackend implements Backend {
 
   lstmCell(gates: View, c: View, out: View, act: View): void {
     lstmCell(gates, c, out, act);
+  }
+
+  depthwiseConv2d(x: View, weight: View, geometry: WindowGeometry, out: View): void {
+    depthwiseConv2d(x, weight, geometry, out);
   }
 
   maxPool2d(x: View, geometry: WindowGeometry, out: View, indices: View): void {

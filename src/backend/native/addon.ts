@@ -34,6 +34,13 @@ export interface Addon {
   im2col(x: Float32Array, cols: Float32Array, desc: Float64Array, padValue: number): boolean;
   col2im(cols: Float32Array, x: Float32Array, desc: Float64Array): boolean;
   maxPool2d(x: Float32Array, out: Float32Array, indices: Int32Array, desc: Float64Array, extra: Float64Array): boolean;
+  depthwiseConv2d(
+    x: Float32Array,
+    weight: Float32Array,
+    out: Float32Array,
+    desc: Float64Array,
+    extra: Float64Array,
+  ): boolean;
   gather(x: Float32Array, index: Int32Array, out: Float32Array, desc: Float64Array): boolean;
   scatter(add: boolean, out: Float32Array, index: Int32Array, src: Float32Array, desc: Float64Array): boolean;
   argReduce(isMax: boolean, x: Float32Array, out: Int32Array, desc: Float64Array): boolean;

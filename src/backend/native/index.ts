@@ -472,6 +472,18 @@ export class NativeBackend implements Backend {
     );
   }
 
+  depthwiseConv2d(x: View, weight: View, geometry: WindowGeometry, out: View): void {
+    if (!f32(x) || !f32(weight) || !f32(out)) return this.js.depthwiseConv2d(x, weight, geometry, out);
+    const cols = { data: out.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
+    this.addon.depthwiseConv2d(
+      x.data,
+      weight.data,
+      out.data,
+      windowDesc(x, geometry, cols),
+      new Float64Array([out.shape[1]!, ...weight.strides, weight.offset, ...out.strides, out.offset]),
+    );
+  }
+
   softmax(x: View, axis: number, out: View, log: boolean): void {
     if (!f32(x) || !f32(out) || this.small(x.shape)) return this.js.softmax(x, axis, out, log);
     this.addon.softmax(x.data, out.data, describe(x.shape, [x, out], [axis, log ? 1 : 0]));

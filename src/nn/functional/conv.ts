@@ -1,6 +1,9 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { type WindowGeometry, foldWindows, unfoldColumns, unfoldWindows, windowCount } from '../../ops/window.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { getBackend as backend } from '../../backend/index.js';
+import { record as recordOp } from '../../autograd/record.js';
+import { empty } from '../../ops/util.js';
 import { type Pair, pair, positivePair } from './args.js';
 
 export interface ConvOptions {
@@ -64,7 +67,16 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const geometry: WindowGeometry = { kernel: [kh, kw], stride, padding, dilation, input: [Hin, Win], output: [oh, ow] };
   const K = Cg * kh * kw;
   let y: Tensor;
-  if (groups === 1) {
+  const pointwise = kh === 1 && kw === 1 && stride[0] === 1 && stride[1] === 1 && padding[0] === 0 && padding[1] === 0;
+  if (groups === 1 && pointwise) {
+    // A 1×1 convolution is a matrix product per image, no unfolding: [Cout, C] × [N, C, H·W].
+    y = weight
+      .reshape(1, Cout, C)
+      .matmul(input.reshape(N, C, Hin * Win))
+      .reshape(N, Cout, oh, ow);
+  } else if (groups === C && Cg === 1 && kh > 0 && kw > 0 && backend().depthwiseConv2d) {
+    y = depthwise(input, weight, geometry);
+  } else if (groups === 1) {
     // One GEMM for the whole batch: [Cout, K] × [K, N·oh·ow], viewed back as [N, Cout, oh, ow].
     y = weight
       .reshape(Cout, K)
@@ -164,4 +176,43 @@ export function convTranspose1d(
     dilation: one(options.dilation, 1),
     groups: options.groups ?? 1,
   }).squeeze(-2);
+}
+
+/**
+ * Depthwise convolution (groups = channels) on the backend's direct kernel; the unfolded
+ * form (im2col and a GEMV per channel) costs ~20× more. The backward is written with ops on
+ * the unfolded windows, so gradients of any order work.
+ */
+function depthwise(x: Tensor, weight: Tensor, g: WindowGeometry): Tensor {
+  const [N, C] = x.shape as [number, number];
+  const Cout = weight.shape[0]!;
+  const m = Cout / C;
+  const [kh, kw] = g.kernel;
+  const K = kh * kw;
+  const L = g.output[0] * g.output[1];
+  const out = empty([N, Cout, ...g.output], x.dtype);
+  if (out.numel > 0) backend().depthwiseConv2d!(x.contiguous(), weight.reshape(Cout, kh, kw).contiguous(), g, out);
+  return recordOp('depthwiseConv2d', out, [x, weight], (grad, needs) => {
+    const gr = grad.reshape(N, C, m, L);
+    const w = weight.reshape(C, m, K);
+    // dcols[n, c, k, l] = Σ_m w[c, m, k] · grad[n, c, m, l]; folded back into the image.
+    const dx = needs[0]
+      ? foldWindows(
+          w
+            .transpose(1, 2)
+            .unsqueeze(0)
+            .matmul(gr)
+            .reshape(N, C, kh, kw, ...g.output),
+          g,
+        )
+      : null;
+    // dw[c, m, k] = Σ_n Σ_l grad[n, c, m, l] · cols[n, c, k, l].
+    const dw = needs[1]
+      ? gr
+          .matmul(unfoldWindows(x, g, 0).reshape(N, C, K, L).transpose(2, 3))
+          .sum(0)
+          .reshape(weight.shape)
+      : null;
+    return [dx, dw];
+  });
 }

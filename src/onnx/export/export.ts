@@ -1,4 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
+import { basename } from 'node:path';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { checkOptionNames, isRecord, optionsArg, show } from '../../check.js';
 import { OnnxError, ValueError } from '../../errors.js';
@@ -9,7 +10,14 @@ import { Tensor } from '../../tensor/tensor.js';
 import { withTrace } from '../../trace-hook.js';
 import { fromModel } from '../load.js';
 import { OnnxModule } from '../module.js';
-import { type ModelProto, ModelProtoSchema, type NodeProto, NodeProtoSchema } from '../proto/onnx_pb.js';
+import {
+  type ModelProto,
+  ModelProtoSchema,
+  type NodeProto,
+  NodeProtoSchema,
+  StringStringEntryProtoSchema,
+  TensorProto_DataLocation,
+} from '../proto/onnx_pb.js';
 import { attribute, valueInfo } from './protos.js';
 import { GraphBuilder } from './builder.js';
 import { MATH_ONNX } from './emit-math.js';
@@ -30,6 +38,11 @@ export interface ExportOptions {
   dynamicAxes?: Record<string, Record<number, string> | number[]>;
   /** Skip the check that the written graph reproduces the model (on by default). */
   verify?: boolean;
+  /**
+   * Write tensors of 1 KiB or more to `<path>.data` beside the model (ONNX external data) instead of
+   * inside it. Needs a path; chosen automatically when the weights exceed 1.8 GB (a protobuf file holds at most 2 GB).
+   */
+  externalData?: boolean;
 }
 
 const OPS = { ...MATH_ONNX, ...SHAPE_ONNX, ...NN_ONNX };
@@ -208,7 +221,14 @@ export function exportModel(
   options: ExportOptions = {},
 ): Uint8Array {
   const opts = optionsArg('onnx.export', options);
-  checkOptionNames('onnx.export', opts, ['opset', 'inputNames', 'outputNames', 'dynamicAxes', 'verify']);
+  checkOptionNames('onnx.export', opts, [
+    'opset',
+    'inputNames',
+    'outputNames',
+    'dynamicAxes',
+    'verify',
+    'externalData',
+  ]);
   if (!(model instanceof Module)) throw new ValueError(`onnx.export: expected an nn.Module, got ${show(model)}`);
   const inputs = exampleInputs instanceof Tensor ? [exampleInputs] : exampleInputs;
   if (!Array.isArray(inputs) || inputs.length === 0 || inputs.some((t) => !(t instanceof Tensor)))
@@ -303,11 +323,15 @@ export function exportModel(
         verify(modelProto, model, inputs, a.outputs);
         if (b && bInputs) verify(modelProto, model, bInputs, b.outputs);
       }
-      const bytes = toBinary(ModelProtoSchema, modelProto);
-      if (path !== undefined && path !== null) {
-        if (typeof path !== 'string') throw new ValueError(`onnx.export: path must be a string, got ${show(path)}`);
-        writeFileAtomic(path, bytes, 'onnx.export');
+      if (path !== undefined && path !== null && typeof path !== 'string')
+        throw new ValueError(`onnx.export: path must be a string, got ${show(path)}`);
+      const weightBytes = modelProto.graph!.initializer.reduce((a, t) => a + t.rawData.length, 0);
+      if (opts.externalData ?? weightBytes > 1.8e9) {
+        if (!path) throw new ValueError('onnx.export: externalData needs a path to write the data beside');
+        writeFileAtomic(`${path}.data`, externalize(modelProto, `${basename(path)}.data`), 'onnx.export');
       }
+      const bytes = toBinary(ModelProtoSchema, modelProto);
+      if (path) writeFileAtomic(path, bytes, 'onnx.export');
       return bytes;
     });
   } finally {
@@ -341,4 +365,23 @@ function verify(proto: ModelProto, model: Module, inputs: Tensor[], expected: Te
         );
     }
   });
+}
+
+/** Moves every initializer of 1 KiB or more out of the model; returns the chunks of the data file. */
+function externalize(model: ModelProto, location: string): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const t of model.graph!.initializer) {
+    if (t.rawData.length < 1024) continue;
+    chunks.push(t.rawData);
+    t.externalData = [
+      create(StringStringEntryProtoSchema, { key: 'location', value: location }),
+      create(StringStringEntryProtoSchema, { key: 'offset', value: String(offset) }),
+      create(StringStringEntryProtoSchema, { key: 'length', value: String(t.rawData.length) }),
+    ];
+    t.dataLocation = TensorProto_DataLocation.EXTERNAL;
+    offset += t.rawData.length;
+    t.rawData = new Uint8Array(0);
+  }
+  return chunks;
 }

@@ -2,6 +2,7 @@
 import './elementwise.js';
 import './nn.js';
 import './reduce.js';
+import './resize.js';
 import './rnn.js';
 import './sequence.js';
 import './shape.js';

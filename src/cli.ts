@@ -1,0 +1,170 @@
+// The `axon` command line (commander): summary, predict and serve for ONNX models.
+// Exit codes: 0 ok, 1 failure, 2 bad usage.
+import './ops/methods.js'; // Tensor methods (the CLI is an entry point of its own)
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { extname } from 'node:path';
+import { noGrad } from './autograd/grad-mode.js';
+import { AxonError } from './errors.js';
+import { load } from './onnx/load.js';
+import { tensor } from './tensor/create.js';
+import { Tensor } from './tensor/tensor.js';
+import { createServer } from './serve/server.js';
+import { parseNpy } from './io/npy.js';
+import { parseCsv } from './data/csv.js';
+
+class UsageError extends Error {}
+
+function positiveInt(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+function nonNegative(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative number`);
+    return n;
+  };
+}
+
+/** Inputs for `predict`: a .npy array, a .csv of numeric rows (header first), or JSON (an array of samples, or {name: array}). */
+function readInputs(path: string, inputNames: string[]): Record<string, Tensor> {
+  const ext = extname(path).toLowerCase();
+  const bytes = readFileSync(path);
+  if (ext === '.npy') return { [inputNames[0]!]: parseNpy(bytes) };
+  if (ext === '.csv') {
+    const d = parseCsv(bytes.toString('utf8'));
+    return { [inputNames[0]!]: d.features };
+  }
+  if (ext !== '.json') throw new UsageError(`predict: INPUT must be .json, .csv or .npy, got ${path}`);
+  const json = JSON.parse(bytes.toString('utf8')) as unknown;
+  if (Array.isArray(json)) return { [inputNames[0]!]: tensor(json as number[]) };
+  if (json !== null && typeof json === 'object')
+    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, tensor(v as number[])]));
+  throw new UsageError('predict: the JSON input must be an array of samples or an object of arrays by input name');
+}
+
+export function program(): Command {
+  const cli = new Command('axon')
+    .description('Axon: run, inspect and serve ONNX models')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+
+  cli
+    .command('summary')
+    .description('print a model’s inputs, outputs, parameters and graph size')
+    .argument('<model>', 'an .onnx file')
+    .action((path: string) => {
+      const m = load(path);
+      const sig = m.signature();
+      const dims = (s: (number | string | null)[] | undefined) => `[${(s ?? []).map((d) => d ?? '?').join(', ')}]`;
+      console.log(m.toString().split('\n')[0]);
+      console.log(
+        `producer: ${m.info.producerName} ${m.info.producerVersion}, opsets ${JSON.stringify(m.info.opsets)}`,
+      );
+      for (const i of sig.inputs) console.log(`input  ${i.name} ${dims(i.shape)}`);
+      for (const o of sig.outputs) console.log(`output ${o.name} ${dims(o.shape)}`);
+      console.log(
+        `parameters: ${m.numParameters()} in ${m.parameters().length} tensors; buffers: ${m.buffers().length}`,
+      );
+    });
+
+  cli
+    .command('predict')
+    .description('run a model on inputs from a file and print (or write) the outputs as JSON')
+    .argument('<model>', 'an .onnx file')
+    .argument('<input>', 'a .json, .csv (header row, numeric columns) or .npy file')
+    .option('--out <file>', 'write the outputs here instead of printing them')
+    .action((path: string, input: string, o: { out?: string }) => {
+      const m = load(path).eval();
+      const feeds = readInputs(input, m.inputNames);
+      for (const [name, t] of Object.entries(feeds)) {
+        const want = m.signature().inputs.find((i) => i.name === name);
+        if (want && want.elemType === 1 && t.dtype !== 'float32') feeds[name] = t.to('float32');
+      }
+      const result = noGrad(() => m.run(feeds));
+      const out = Object.fromEntries(
+        Object.entries(result).map(([k, v]) => [
+          k,
+          v instanceof Tensor ? { shape: v.shape, data: v.toArray() } : String(v),
+        ]),
+      );
+      const text = `${JSON.stringify(out)}\n`;
+      if (o.out) writeFileSync(o.out, text);
+      else process.stdout.write(text);
+    });
+
+  cli
+    .command('serve')
+    .description('serve models over HTTP: Open Inference Protocol (KServe v2), /predict and /metrics')
+    .argument('<models...>', 'model files, each PATH or NAME=PATH (versions: NAME@VERSION=PATH)')
+    .option('--port <n>', 'port', positiveInt('--port'), 8000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--workers <n>', 'model worker threads per model', positiveInt('--workers'), 1)
+    .option('--threads <n>', 'kernel threads per worker', positiveInt('--threads'), 1)
+    .option('--max-batch <n>', 'largest dynamic batch', positiveInt('--max-batch'), 32)
+    .option(
+      '--max-delay-ms <ms>',
+      'how long a request waits for others to batch with',
+      nonNegative('--max-delay-ms'),
+      2,
+    )
+    .option('--max-queue <n>', 'waiting requests before 429', positiveInt('--max-queue'), 1024)
+    .option('--timeout-ms <ms>', 'default request deadline', positiveInt('--timeout-ms'), 30000)
+    .action(async (specs: string[], o: Record<string, number | string>) => {
+      const models = specs.map((s) => {
+        const m = /^([A-Za-z0-9_.-]+)(?:@([A-Za-z0-9_.-]+))?=(.+)$/.exec(s);
+        return m ? { name: m[1], version: m[2], path: m[3]! } : { path: s };
+      });
+      const server = await createServer(models, {
+        workers: o.workers as number,
+        threadsPerWorker: o.threads as number,
+        maxBatchSize: o.maxBatch as number,
+        maxQueueDelayUs: (o.maxDelayMs as number) * 1000,
+        maxQueueSize: o.maxQueue as number,
+        requestTimeoutMs: o.timeoutMs as number,
+      });
+      const address = await server.app.listen({ port: o.port as number, host: o.host as string });
+      console.log(
+        `axon: serving ${server.repository
+          .all()
+          .map((m) => `${m.name} (v${m.version})`)
+          .join(', ')} at ${address}`,
+      );
+      const stop = (signal: string) => {
+        console.log(`axon: ${signal}: finishing in-flight requests`);
+        void server.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+  return cli;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      console.error(`axon: ${e.message}`);
+      return 2;
+    }
+    console.error(`axon: ${e instanceof AxonError ? `${e.name}: ` : ''}${(e as Error).message}`);
+    return 1;
+  }
+}
+
+// Run as a script (`node dist/cli.js`, `tsx src/cli.ts`); bin/axon.mjs calls main() itself.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url))
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });

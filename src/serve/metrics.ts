@@ -1,0 +1,49 @@
+// Prometheus metrics of one server (prom-client, its own registry): requests, latencies by phase,
+// batch sizes, queue depth, model load time, and the process's own metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'model' | 'version' | 'status'>;
+  readonly latency: Histogram<'model' | 'version' | 'phase'>;
+  readonly batchSize: Histogram<'model' | 'version'>;
+  readonly queueDepth: Gauge<'model' | 'version'>;
+  readonly loadSeconds: Gauge<'model' | 'version'>;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'axon_' });
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'axon_inference_requests_total',
+      help: 'Inference requests by model, version and HTTP status',
+      labelNames: ['model', 'version', 'status'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'axon_inference_duration_seconds',
+      help: 'Time per request: waiting in the batch queue, in inference, and in total',
+      labelNames: ['model', 'version', 'phase'],
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'axon_batch_size',
+      help: 'Samples per executed batch',
+      labelNames: ['model', 'version'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: 'axon_queue_depth',
+      help: 'Requests waiting to be batched',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.loadSeconds = new Gauge({
+      name: 'axon_model_load_seconds',
+      help: 'Seconds the model took to load (all its workers)',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+  }
+}

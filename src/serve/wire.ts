@@ -1,0 +1,28 @@
+// Tensors between the server's threads: typed arrays moved (transferred), not copied or encoded.
+import { fromTypedArray } from '../tensor/create.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export interface WireTensor {
+  dtype: DType;
+  shape: number[];
+  data: TypedArray;
+}
+
+export type WireTensors = Record<string, WireTensor>;
+
+/** A tensor's values in a fresh array the receiver may own. */
+export function toWire(t: Tensor): WireTensor {
+  const view = t.contiguous().toTypedArray();
+  const data = view.slice() as TypedArray;
+  return { dtype: t.dtype, shape: [...t.shape], data };
+}
+
+export function fromWire(w: WireTensor): Tensor {
+  return fromTypedArray(w.data, w.shape);
+}
+
+/** The buffers to transfer with a message. */
+export function buffers(ts: WireTensors): ArrayBuffer[] {
+  return Object.values(ts).map((t) => t.data.buffer as ArrayBuffer);
+}

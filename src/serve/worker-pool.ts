@@ -1,0 +1,125 @@
+// A fixed set of model workers: each runs one batch at a time; batches wait for a free worker.
+import { Worker } from 'node:worker_threads';
+import type { OnnxModule } from '../onnx/module.js';
+import { RequestError } from './tensor-json.js';
+import type { WorkerReply, WorkerRequest } from './model-worker.js';
+import { type WireTensors, buffers } from './wire.js';
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+interface Job {
+  inputs: WireTensors;
+  resolve: (outputs: WireTensors) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * The worker script beside this file. Built, it is model-worker.js. Run from the TypeScript sources
+ * (development, tests under tsx), Node 20 does not carry tsx's loader into workers, so a small
+ * bootstrap registers it in the worker first.
+ */
+function startWorker(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./model-worker.js', import.meta.url), { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const script = new URL('./model-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(script)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: Job[] = [];
+  private readonly running = new Map<number, Job>();
+  private nextId = 0;
+  private closed = false;
+  signature!: ReturnType<OnnxModule['signature']>;
+
+  private constructor(readonly size: number) {}
+
+  /** Starts `size` workers, each loading the model; resolves when all are ready. */
+  static async start(path: string, size: number, threadsPerWorker: number): Promise<WorkerPool> {
+    const pool = new WorkerPool(size);
+    await Promise.all(
+      Array.from(
+        { length: size },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const worker = startWorker({ path, threads: threadsPerWorker });
+            const slot: Slot = { worker, busy: false };
+            worker.once('error', reject);
+            worker.on('message', (msg: WorkerReply) => {
+              if (msg.type === 'ready') {
+                pool.signature = msg.signature;
+                pool.slots.push(slot);
+                resolve();
+              } else if (msg.type === 'failed') reject(new Error(msg.message));
+              else pool.finish(slot, msg);
+            });
+            worker.on('exit', (code) => {
+              if (!pool.closed) pool.fail(slot, new Error(`model worker exited with code ${code}`));
+            });
+          }),
+      ),
+    ).catch(async (e) => {
+      await pool.close();
+      throw e;
+    });
+    return pool;
+  }
+
+  get busy(): number {
+    return this.slots.filter((s) => s.busy).length;
+  }
+
+  run(inputs: WireTensors): Promise<WireTensors> {
+    if (this.closed) return Promise.reject(new RequestError(503, 'the model is unloading'));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ inputs, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.busy || this.waiting.length === 0) continue;
+      const job = this.waiting.shift()!;
+      const id = this.nextId++;
+      slot.busy = true;
+      (slot as Slot & { job?: number }).job = id;
+      this.running.set(id, job);
+      slot.worker.postMessage({ id, inputs: job.inputs } satisfies WorkerRequest, buffers(job.inputs));
+    }
+  }
+
+  private finish(slot: Slot, msg: Extract<WorkerReply, { type: 'result' }>): void {
+    slot.busy = false;
+    const job = this.running.get(msg.id);
+    this.running.delete(msg.id);
+    if (job) {
+      if (msg.error) job.reject(new RequestError(400, `inference failed: ${msg.error.name}: ${msg.error.message}`));
+      else job.resolve(msg.outputs!);
+    }
+    this.dispatch();
+  }
+
+  private fail(slot: Slot, e: Error): void {
+    const id = (slot as Slot & { job?: number }).job;
+    if (slot.busy && id !== undefined) {
+      this.running.get(id)?.reject(e);
+      this.running.delete(id);
+    }
+    this.slots.splice(this.slots.indexOf(slot), 1);
+  }
+
+  /** Lets running batches finish, then stops the workers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.waiting.splice(0)) job.reject(new RequestError(503, 'the model is unloading'));
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 5));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -139,6 +139,27 @@ describe('ax.onnx.load: an ONNX graph as a trainable module', () => {
     assert.ok(zeros > 400 && zeros < 600, `${zeros} of 1000 dropped`);
   });
 
+  test('half-precision initializers (float16, bfloat16) load as float32', () => {
+    const h = create(TensorProtoSchema, {
+      name: 'h',
+      dataType: 10,
+      dims: [3n],
+      rawData: Uint8Array.of(0x00, 0x3c, 0x00, 0xc0, 0x00, 0x7c),
+    });
+    const b = create(TensorProtoSchema, { name: 'b', dataType: 16, dims: [2n], int32Data: [0x3f80, 0xc0a0] });
+    const m = ax.onnx.load(
+      modelBytes({
+        nodes: [node('Identity', ['h'], ['y']), node('Identity', ['b'], ['z'])],
+        inputs: [],
+        outputs: [info('y', 1), info('z', 1)],
+        initializers: [h, b],
+      }),
+    );
+    const [y, z] = m.forward() as ax.Tensor[];
+    assert.deepEqual(y!.toArray(), [1, -2, Infinity]);
+    assert.deepEqual(z!.toArray(), [1, -5]);
+  });
+
   test('shape arithmetic on constants is folded once at load', () => {
     // y = Reshape(x, Concat(Shape(c)[0:1], [-1])) where c is an integer initializer.
     const m = ax.onnx.load(

@@ -5,6 +5,7 @@ import { fromTypedArray } from '../tensor/create.js';
 import { MAX_ELEMENTS, allocArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { readFileFor } from './files.js';
+import { halfToNumber } from './half.js';
 
 const DTYPES: Record<
   string,
@@ -12,7 +13,7 @@ const DTYPES: Record<
 > = {
   '<f4': { bytes: 4, axon: 'float32', read: (v, o) => v.getFloat32(o, true) },
   '<f8': { bytes: 8, axon: 'float64', read: (v, o) => v.getFloat64(o, true) },
-  '<f2': { bytes: 2, axon: 'float32', read: (v, o) => half(v.getUint16(o, true)) },
+  '<f2': { bytes: 2, axon: 'float32', read: (v, o) => halfToNumber(v.getUint16(o, true)) },
   '<i4': { bytes: 4, axon: 'int32', read: (v, o) => v.getInt32(o, true) },
   '<i2': { bytes: 2, axon: 'int32', read: (v, o) => v.getInt16(o, true) },
   '|i1': { bytes: 1, axon: 'int32', read: (v, o) => v.getInt8(o) },
@@ -30,15 +31,6 @@ const DTYPES: Record<
     },
   },
 };
-
-function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** An array from the bytes of a .npy file. */
 export function parseNpy(bytes: Uint8Array): Tensor {

@@ -3,6 +3,7 @@ import { OnnxError } from '../errors.js';
 import { type DType, MAX_ELEMENTS, allocArray } from '../tensor/dtype.js';
 import { fromTypedArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { bfloat16ToNumber, halfToNumber } from '../io/half.js';
 import { ONNX_TYPE, axonDType, onnxType, onnxTypeName } from './dtypes.js';
 import { type TensorProto, TensorProtoSchema, TensorProto_DataLocation } from './proto/onnx_pb.js';
 import { StringTensor } from './value.js';
@@ -50,22 +51,6 @@ export function narrowInt(v: bigint, where: string): number {
   if (v >= 2n ** 53n) return 2147483647;
   if (v <= -(2n ** 53n)) return -2147483648;
   throw new OnnxError(`${where}: the 64-bit integer ${v} does not fit Axon's int32 tensors`);
-}
-
-/** IEEE half precision bits → number. */
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-const bf16 = new DataView(new ArrayBuffer(4));
-function bfloat16ToNumber(h: number): number {
-  bf16.setUint32(0, (h & 0xffff) << 16);
-  return bf16.getFloat32(0);
 }
 
 /** The tensor a TensorProto holds, as an Axon tensor (or a StringTensor). Checks sizes before allocating. */

@@ -194,6 +194,33 @@ describe('axon serve: the Open Inference Protocol over HTTP', () => {
     assert.deepEqual(meta.versions, ['2']);
   });
 
+  test('soak (short): a mixed stream with 10 % bad requests — every good answer right, every bad one refused', async () => {
+    const total = 400;
+    let next = 0;
+    const problems: string[] = [];
+    const worker = async () => {
+      while (next < total) {
+        const i = next++;
+        if (i % 10 === 3) {
+          const r = await post(base, '/v2/models/digits-cnn/infer', inferBody(image(i).slice(0, 100)));
+          if (r.status !== 400) problems.push(`bad request ${i} got ${r.status}`);
+          continue;
+        }
+        const r = await post(base, '/v2/models/digits-cnn/infer', inferBody(image(i), { id: String(i) }));
+        if (r.status !== 200 || r.json.id !== String(i)) {
+          problems.push(`request ${i}: ${r.status} ${JSON.stringify(r.json).slice(0, 100)}`);
+          continue;
+        }
+        const got = (r.json.outputs as { data: number[] }[])[0]!.data;
+        const want = expected(image(i));
+        if (got.some((v, k) => Math.abs(v - want[k]!) > 1e-5 * (1 + Math.abs(want[k]!))))
+          problems.push(`request ${i}: wrong numbers`);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    assert.deepEqual(problems, []);
+  });
+
   test('metrics: Prometheus text format, checked by promtool', { skip: promSkip }, async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     for (const name of [

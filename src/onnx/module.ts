@@ -307,23 +307,20 @@ function dimText(d: number | string | null): string {
 
 /** Runs, once, every node whose inputs are all known at load (constants, integer initializers). */
 export function foldConstants(graph: CompiledGraph, options: RunOptions): Map<string, Value> {
+  // Known at load: string initializers, integer initializers (shapes, indices), and what folds from them.
+  // Float initializers are parameters or statistics, which training changes.
   const constants = new Map<string, Value>();
-  const statistics = statisticsOf(graph);
-  for (const [name, v] of graph.initializers) {
-    const learnable = v instanceof Tensor && (v.dtype === 'float32' || v.dtype === 'float64');
-    if (!learnable && !statistics.has(name) && !(v instanceof Tensor)) constants.set(name, v);
-  }
-  const known = (name: string) =>
-    name === '' ||
-    constants.has(name) ||
-    (graph.initializers.get(name) instanceof Tensor && (graph.initializers.get(name) as Tensor).dtype === 'int32');
+  for (const [name, v] of graph.initializers) if (!(v instanceof Tensor) || v.dtype === 'int32') constants.set(name, v);
+  const known = (name: string) => name === '' || constants.has(name);
+  const scope = new Map<string, Value>(graph.initializers);
   noGrad(() => {
     for (const node of graph.nodes) {
       if (!node.op.pure || !node.inputs.every(known) || extraReads(node.proto).length > 0) continue;
-      const scope = new Map<string, Value>([...graph.initializers, ...constants]);
       runNodes([node], scope, options);
       for (const o of node.outputs) if (o !== '') constants.set(o, scope.get(o));
     }
   });
+  // The initializers themselves stay with the module (as buffers): only computed values are returned.
+  for (const name of graph.initializers.keys()) constants.delete(name);
   return constants;
 }

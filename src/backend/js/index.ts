@@ -1,4 +1,4 @@
-import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, WindowGeometry } from '../backend.js';
+import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
 import { adamStep, sgdStep } from './optim.js';
 import { col2im, im2col } from './window.js';
 import { IndexError } from '../../errors.js';
@@ -21,6 +21,20 @@ function toBool<A extends unknown[]>(f: (...a: A) => number): (...a: A) => numbe
 /** The reference backend: plain TypeScript loops over strided views. Runs anywhere. */
 export class JsBackend implements Backend {
   readonly name = 'js';
+
+  // The kernels that need no dispatch are the module functions themselves.
+  readonly im2col = im2col;
+  readonly lstmCell = lstmCell;
+  readonly depthwiseConv2d = depthwiseConv2d;
+  readonly maxPool2d = maxPool2d;
+  readonly sgdStep = sgdStep;
+  readonly adamStep = adamStep;
+  readonly layerNorm = layerNorm;
+  readonly layerNormBackward = layerNormBackward;
+  readonly batchNorm = batchNorm;
+  readonly batchNormBackward = batchNormBackward;
+  readonly lstmCellBackward = lstmCellBackward;
+  readonly col2im = col2im;
 
   copy(x: View, out: View): void {
     const xd = x.data,
@@ -234,81 +248,6 @@ export class JsBackend implements Backend {
         }
       },
     );
-  }
-
-  im2col(x: View, geometry: WindowGeometry, padValue: number, out: View): void {
-    im2col(x, geometry, padValue, out);
-  }
-
-  lstmCell(gates: View, c: View, out: View, act: View): void {
-    lstmCell(gates, c, out, act);
-  }
-
-  depthwiseConv2d(x: View, weight: View, geometry: WindowGeometry, out: View): void {
-    depthwiseConv2d(x, weight, geometry, out);
-  }
-
-  maxPool2d(x: View, geometry: WindowGeometry, out: View, indices: View): void {
-    maxPool2d(x, geometry, out, indices);
-  }
-
-  sgdStep(param: View, grad: View, buffer: View | null, o: SgdStep): void {
-    sgdStep(param, grad, buffer, o);
-  }
-
-  adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, o: AdamStep): void {
-    adamStep(param, grad, m, v, vmax, o);
-  }
-
-  layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {
-    layerNorm(x, weight, bias, eps, out, mean, rstd);
-  }
-
-  layerNormBackward(
-    g: View,
-    x: View,
-    mean: View,
-    rstd: View,
-    weight: View | null,
-    dx: View,
-    dWeight: View | null,
-    dBias: View | null,
-  ): void {
-    layerNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
-  }
-
-  batchNorm(
-    x: View,
-    weight: View | null,
-    bias: View | null,
-    eps: number,
-    out: View,
-    mean: View,
-    variance: View,
-    rstd: View,
-  ): void {
-    batchNorm(x, weight, bias, eps, out, mean, variance, rstd);
-  }
-
-  batchNormBackward(
-    g: View,
-    x: View,
-    mean: View,
-    rstd: View,
-    weight: View | null,
-    dx: View,
-    dWeight: View | null,
-    dBias: View | null,
-  ): void {
-    batchNormBackward(g, x, mean, rstd, weight, dx, dWeight, dBias);
-  }
-
-  lstmCellBackward(dOut: View, act: View, c: View, out: View, dGates: View, dC: View): void {
-    lstmCellBackward(dOut, act, c, out, dGates, dC);
-  }
-
-  col2im(cols: View, geometry: WindowGeometry, out: View): void {
-    col2im(cols, geometry, out);
   }
 
   softmaxBackward(g: View, y: View, axis: number, out: View, log: boolean): void {

@@ -18,7 +18,7 @@ import {
   StringStringEntryProtoSchema,
   TensorProto_DataLocation,
 } from '../proto/onnx_pb.js';
-import { attribute, valueInfo } from './protos.js';
+import { type AttributeValue, attribute, valueInfo } from './protos.js';
 import { GraphBuilder } from './builder.js';
 import { MATH_ONNX } from './emit-math.js';
 import { NN_ONNX } from './emit-nn.js';
@@ -91,18 +91,24 @@ function grown(inputs: Tensor[], dynamic: Map<number, Map<number, string>>): Ten
  * compute it from the shape of a value that changed the same way (Shape → Gather → Concat). A
  * change nothing explains is an error: that size would be baked into the graph.
  */
-function resolveShapes(a: GraphBuilder, b: GraphBuilder, nodes: NodeProto[], inputCount: number): NodeProto[] {
+function resolveShapes(a: GraphBuilder, b: GraphBuilder, nodes: NodeProto[]): NodeProto[] {
   const produced = new Map<string, number>();
   nodes.forEach((n, i) => n.output.forEach((o) => produced.set(o, i)));
   const inserts = new Map<number, NodeProto[]>();
   const replaced = new Set<string>();
   const problems: string[] = [];
   let counter = 0;
-  const mk = (opType: string, input: string[], attrs: Record<string, number | number[]> = {}): [NodeProto, string] => {
-    const out = `${opType.toLowerCase()}_dyn_${counter++}`;
+  const mk = (
+    opType: string,
+    input: string[],
+    attrs: Record<string, AttributeValue> = {},
+    output?: string,
+  ): [NodeProto, string] => {
+    const name = `${opType.toLowerCase()}_dyn_${counter++}`;
+    const out = output ?? name;
     const node = create(NodeProtoSchema, {
       opType,
-      name: out,
+      name,
       input,
       output: [out],
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
@@ -129,8 +135,7 @@ function resolveShapes(a: GraphBuilder, b: GraphBuilder, nodes: NodeProto[], inp
       return out;
     };
     const axisConst = (into: NodeProto[], d: number): string => {
-      const [n, out] = mk('Constant', [], {});
-      n.attribute = [attribute('value_ints', [d])];
+      const [n, out] = mk('Constant', [], { value_ints: [d] });
       into.push(n);
       return out;
     };
@@ -164,10 +169,7 @@ function resolveShapes(a: GraphBuilder, b: GraphBuilder, nodes: NodeProto[], inp
       }
       pieces.push(found);
     });
-    const [concat, out] = mk('Concat', pieces, { axis: 0 });
-    concat.output = [c.name];
-    made.push(concat);
-    void out;
+    made.push(mk('Concat', pieces, { axis: 0 }, c.name)[0]);
     replaced.add(c.name);
     inserts.set(consumer, [...(inserts.get(consumer) ?? []), ...made]);
   });
@@ -175,7 +177,6 @@ function resolveShapes(a: GraphBuilder, b: GraphBuilder, nodes: NodeProto[], inp
     throw new OnnxError(
       `onnx.export: sizes that follow a dynamic axis but come from no value's shape (they would be baked in): ${problems.join('; ')}`,
     );
-  void inputCount;
   a.initializers.splice(0, a.initializers.length, ...a.initializers.filter((t) => !replaced.has(t.name)));
   return nodes.flatMap((n, i) => [...(inserts.get(i) ?? []), n]);
 }
@@ -281,7 +282,7 @@ export function exportModel(
         bInputs = grown(inputs, dynamic);
         b = trace(model, bInputs, inputNames, opset);
         compareTraces(a.g, b.g);
-        nodes = resolveShapes(a.g, b.g, nodes, inputs.length);
+        nodes = resolveShapes(a.g, b.g, nodes);
       }
       // Graph outputs under their names (Identity nodes keep the traced names free).
       const outputInfos = a.outputs.map((t, i) => {

@@ -181,3 +181,4 @@ export * as data from './data/index.js';
 export * as train from './train/index.js';
 export * as io from './io/index.js';
 export * as onnx from './onnx/index.js';
+export * as explain from './explain/index.js';

@@ -81,6 +81,7 @@ const SURFACE: Record<string, string[]> = {
     'nn',
     'noGrad',
     'onnx',
+    'explain',
     'norm',
     'oneHot',
     'ones',
@@ -232,6 +233,7 @@ const SURFACE: Record<string, string[]> = {
     'embedding',
     'gelu',
     'groupNorm',
+    'interpolate',
     'hardsigmoid',
     'hardswish',
     'hardtanh',
@@ -350,6 +352,18 @@ const SURFACE: Record<string, string[]> = {
     'topKAccuracy',
   ],
   onnx: ['OnnxModule', 'Sequence', 'StringTensor', 'export', 'load', 'supportedOps'],
+  explain: [
+    'attentionWeights',
+    'gaussLegendre',
+    'gradCam',
+    'inputXGradient',
+    'integratedGradients',
+    'integrationPoints',
+    'occlusion',
+    'permutationImportance',
+    'saliency',
+    'smoothGrad',
+  ],
   augment: ['compose', 'gaussianNoise', 'randomAffine', 'randomCrop', 'randomHorizontalFlip'],
 };
 
@@ -364,6 +378,7 @@ const namespaces: Record<string, object> = {
   metrics: ax.train.metrics,
   augment: ax.data.augment,
   onnx: ax.onnx,
+  explain: ax.explain,
 };
 
 SURFACE['ax']!.push(...Object.keys(POINTWISE));

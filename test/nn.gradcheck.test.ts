@@ -27,6 +27,14 @@ const CASES: [string, Fn, ax.Tensor[]][] = [
     (x, w, b) => F.conv3d(x, w, b, { stride: [2, 1, 1], padding: [1, 0, 1], dilation: [1, 2, 1], groups: 2 }),
     [r(1, 4, 4, 5, 3), r(2, 2, 2, 2, 2), r(2)],
   ],
+  ['interpolate bilinear', (x) => F.interpolate(x, { size: [5, 3], mode: 'bilinear' }), [r(1, 2, 3, 4)]],
+  [
+    'interpolate bilinear alignCorners',
+    (x) => F.interpolate(x, { scaleFactor: 1.7, mode: 'bilinear', alignCorners: true }),
+    [r(1, 1, 3, 3)],
+  ],
+  ['interpolate nearest', (x) => F.interpolate(x, { scaleFactor: [2, 3], mode: 'nearest' }), [r(2, 1, 2, 2)]],
+  ['interpolate trilinear', (x) => F.interpolate(x, { size: [3, 2, 3], mode: 'trilinear' }), [r(1, 1, 2, 3, 2)]],
   ['maxPool3d', (x) => F.maxPool3d(x, [2, 2, 2], { stride: 1, padding: [1, 0, 1] }), [r(1, 2, 3, 3, 3)]],
   ['maxPool3d ceil', (x) => F.maxPool3d(x, 2, { ceilMode: true }), [r(1, 1, 3, 3, 5)]],
   [

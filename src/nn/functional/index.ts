@@ -13,6 +13,7 @@ import * as embeddingModule from './embedding.js';
 import * as linearModule from './linear.js';
 import * as losses from './losses.js';
 import * as normalization from './normalization.js';
+import * as interpolateModule from './interpolate.js';
 import * as pooling from './pooling.js';
 import * as volumetric from './volumetric.js';
 
@@ -22,6 +23,7 @@ export type { BatchNormOptions } from './normalization.js';
 export type { DropoutOptions } from './dropout.js';
 export type { AttentionOptions } from './attention.js';
 export type { Reduction } from './args.js';
+export type { InterpolateOptions } from './interpolate.js';
 export type { Conv3dOptions, Pool3dOptions, Triple } from './volumetric.js';
 
 export const { linear, bilinear } = guardAll(linearModule, 'functional.');
@@ -53,6 +55,7 @@ export const { relu, leakyRelu, elu, selu, gelu, silu, softplus } = guardAll(act
 export const { sigmoid, tanh } = guardAll(unary, 'functional.');
 export const { softmax, logSoftmax } = guardAll(softmaxModule, 'functional.');
 export const { pad } = guardAll(combine, 'functional.');
+export const { interpolate } = guardAll(interpolateModule, 'functional.');
 export const { oneHot } = guardAll(indexing, 'functional.');
 export const { mish, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, softsign } = guardAll(
   pointwiseModule.pointwise,

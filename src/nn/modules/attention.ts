@@ -3,6 +3,7 @@ import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { AttentionOptions } from '../functional/attention.js';
 import { linear, scaledDotProductAttention } from '../functional/index.js';
+import { attentionListened, reportAttention } from '../attention-capture.js';
 import * as init from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -102,6 +103,7 @@ export class MultiheadAttention extends Module {
       dropoutP: this.options.dropout ?? 0,
       training: this.training,
     });
+    if (attentionListened()) reportAttention(this, unbatched ? weights.squeeze(0).detach() : weights.detach());
     let out = this.out_proj.forward(attn.transpose(1, 2).reshape(N, L, E));
     out = unbatched ? out.squeeze(0) : this.options.batchFirst ? out : out.transpose(0, 1);
     if (options.needWeights === false) return [out, null];

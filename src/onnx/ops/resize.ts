@@ -1,6 +1,6 @@
 // ONNX's Resize (and the older Upsample): nearest and (multi)linear interpolation along any axes,
-// written as index selections and weighted sums per axis, so gradients flow through it.
-import { fromTypedArray } from '../../tensor/create.js';
+// written with F.interpolate's per-axis selections and weighted sums, so gradients flow through it.
+import { linearAxis, nearestAxis } from '../../nn/functional/interpolate.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type OpContext, defineOps, fail, input, intsInput, optionalInput } from './registry.js';
 
@@ -43,38 +43,19 @@ function nearestIndex(mode: string, x: number): number {
   }
 }
 
-const ints = (v: number[]) => fromTypedArray(Int32Array.from(v), [v.length]);
-
 function resizeAxis(ctx: OpContext, x: Tensor, axis: number, outLen: number, scale: number): Tensor {
   const inLen = x.shape[axis]!;
   const mode = ctx.attrs.string('mode', 'nearest');
   const ctm = ctx.attrs.string('coordinate_transformation_mode', ctx.opset < 11 ? 'asymmetric' : 'half_pixel');
   if (Number.isNaN(sourceCoordinate(ctm, 0, scale, inLen, outLen)))
     fail(ctx, `coordinate_transformation_mode '${ctm}' is not supported`);
-  const clamp = (i: number) => Math.min(Math.max(i, 0), inLen - 1);
+  const source = (o: number) => sourceCoordinate(ctm, o, scale, inLen, outLen);
   if (mode === 'nearest') {
     const nearest = ctx.attrs.string('nearest_mode', ctx.opset < 11 ? 'floor' : 'round_prefer_floor');
-    const idx = Array.from({ length: outLen }, (_, o) =>
-      clamp(nearestIndex(nearest, sourceCoordinate(ctm, o, scale, inLen, outLen))),
-    );
-    return x.indexSelect(axis, ints(idx));
+    return nearestAxis(x, axis, outLen, (o) => nearestIndex(nearest, source(o)));
   }
   if (mode !== 'linear') return fail(ctx, `mode '${mode}' is not supported (nearest and linear are)`);
-  const lo: number[] = [];
-  const hi: number[] = [];
-  const w: number[] = [];
-  for (let o = 0; o < outLen; o++) {
-    const c = Math.min(Math.max(sourceCoordinate(ctm, o, scale, inLen, outLen), 0), inLen - 1);
-    const f = Math.floor(c);
-    lo.push(f);
-    hi.push(clamp(f + 1));
-    w.push(c - f);
-  }
-  const shape = x.shape.map((_, k) => (k === axis ? outLen : 1));
-  const weight = fromTypedArray(x.dtype === 'float64' ? Float64Array.from(w) : Float32Array.from(w), shape);
-  const a = x.indexSelect(axis, ints(lo));
-  const b = x.indexSelect(axis, ints(hi));
-  return a.add(b.sub(a).mul(weight));
+  return linearAxis(x, axis, outLen, source);
 }
 
 function resize(ctx: OpContext): Tensor {

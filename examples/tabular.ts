@@ -85,7 +85,16 @@ export function runBreastCancer(o: { epochs?: number; seed?: number } = {}) {
   fitModel(logistic, xTrain, yTrain, loss, epochs, 1e-2);
   const mlp = new nn.Sequential(new nn.Linear(30, 32), new nn.ReLU(), new nn.Dropout(0.2), new nn.Linear(32, 1));
   fitModel(mlp, xTrain, yTrain, loss, epochs, 1e-2);
-  return { logistic: score(logistic), mlp: score(mlp), testRows: te!.length };
+  return {
+    logistic: score(logistic),
+    mlp: score(mlp),
+    testRows: te!.length,
+    // For explaining the model (examples/explain.ts): the fitted MLP and its held-out data.
+    model: mlp,
+    xTest,
+    yTest,
+    featureNames: d.featureNames,
+  };
 }
 
 if (isMain(import.meta.url)) {

@@ -315,6 +315,10 @@ const SURFACE: Record<string, string[]> = {
     'tokenizeWords',
   ],
   io: [
+    'encodeBarChart',
+    'encodeHeatmap',
+    'saveBarChart',
+    'saveHeatmap',
     'encodeImageGrid',
     'loadCheckpoint',
     'loadNpy',

@@ -16,6 +16,7 @@ import { runOverfitting } from '../examples/overfitting.js';
 import { runBreastCancer, runDiabetes } from '../examples/tabular.js';
 import { runTransfer } from '../examples/transfer-learning.js';
 import { runOnnxFinetune } from '../examples/onnx-finetune.js';
+import { runExplain } from '../examples/explain.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'axon-example-'));
 // The JS backend (the reference) is about 10× slower than the native one, so it runs smaller
@@ -114,5 +115,25 @@ test(
     );
     const back = ax.onnx.load(out);
     assert.deepEqual(back.inputNames, ['images']);
+  },
+);
+
+test(
+  'explain: attribution pictures written; occluding the top 10 % of pixels by IG hurts far more than at random',
+  { skip: fashionSkip },
+  () => {
+    const out = tmp();
+    const r = runExplain(
+      js
+        ? { trainSize: 1000, epochs: 1, images: 4, checked: 24, out }
+        : { trainSize: 3000, epochs: 1, images: 10, checked: 80, out },
+    );
+    for (const name of ['integrated-gradients', 'grad-cam', 'permutation-importance']) {
+      const png = PNG.sync.read(readFileSync(join(out, `explain-${name}.png`)));
+      assert.ok(png.width > 100 && png.height > 100, name);
+    }
+    assert.ok(r.completeness < 0.05, `completeness error ${r.completeness}`);
+    assert.ok(r.faithfulness.topDrop > 2 * r.faithfulness.randomDrop, JSON.stringify(r.faithfulness));
+    assert.ok(r.importance.top[0]!.mean > 0, JSON.stringify(r.importance.top[0]));
   },
 );

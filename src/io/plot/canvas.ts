@@ -1,0 +1,77 @@
+// A small RGB raster for the charts Axon draws (heatmaps, bar charts): rectangles, lines, text in a
+// built-in bitmap font, and PNG output through pngjs.
+import { PNG } from 'pngjs';
+import { GLYPHS, GLYPH_HEIGHT, GLYPH_WIDTH } from './font-data.js';
+
+export type RGB = readonly [number, number, number];
+
+export const BLACK: RGB = [0, 0, 0];
+export const WHITE: RGB = [255, 255, 255];
+export const GREY: RGB = [120, 120, 120];
+
+export class Canvas {
+  readonly png: PNG;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: RGB = WHITE,
+  ) {
+    this.png = new PNG({ width, height });
+    this.fillRect(0, 0, width, height, background);
+  }
+
+  /** Blends `color` over the pixel with opacity alpha in [0, 1]; pixels outside are ignored. */
+  blend(x: number, y: number, color: RGB, alpha = 1): void {
+    if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
+    const at = (y * this.width + x) * 4,
+      d = this.png.data;
+    for (let k = 0; k < 3; k++) d[at + k] = Math.round(d[at + k]! * (1 - alpha) + color[k]! * alpha);
+    d[at + 3] = 255;
+  }
+
+  fillRect(x: number, y: number, w: number, h: number, color: RGB, alpha = 1): void {
+    const x0 = Math.max(0, Math.round(x)),
+      y0 = Math.max(0, Math.round(y));
+    const x1 = Math.min(this.width, Math.round(x + w)),
+      y1 = Math.min(this.height, Math.round(y + h));
+    for (let j = y0; j < y1; j++) for (let i = x0; i < x1; i++) this.blend(i, j, color, alpha);
+  }
+
+  /** A one-pixel horizontal or vertical line. */
+  line(x0: number, y0: number, x1: number, y1: number, color: RGB): void {
+    if (Math.round(y0) === Math.round(y1)) this.fillRect(Math.min(x0, x1), y0, Math.abs(x1 - x0) + 1, 1, color);
+    else this.fillRect(x0, Math.min(y0, y1), 1, Math.abs(y1 - y0) + 1, color);
+  }
+
+  /** Draws printable ASCII (others as '?') with its top-left corner at (x, y); returns the width. */
+  text(x: number, y: number, s: string, color: RGB = BLACK): number {
+    let cx = Math.round(x);
+    for (const ch of s) {
+      const code = ch.charCodeAt(0);
+      const glyph = GLYPHS[code >= 32 && code < 127 ? code - 32 : 31]!;
+      for (let j = 0; j < GLYPH_HEIGHT; j++)
+        for (let i = 0; i < GLYPH_WIDTH; i++) {
+          const level = parseInt(glyph[j * GLYPH_WIDTH + i]!, 16);
+          if (level > 0) this.blend(cx + i, Math.round(y) + j, color, level / 15);
+        }
+      cx += GLYPH_WIDTH;
+    }
+    return cx - Math.round(x);
+  }
+
+  encode(): Uint8Array {
+    return PNG.sync.write(this.png);
+  }
+}
+
+export const textWidth = (s: string): number => s.length * GLYPH_WIDTH;
+export const TEXT_HEIGHT = GLYPH_HEIGHT;
+
+/** A number in at most 4 significant digits, without trailing zeros, in plain ASCII. */
+export function formatNumber(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(2).replace(/\.?0+e/, 'e');
+  return String(Number(v.toPrecision(4)));
+}

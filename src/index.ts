@@ -182,3 +182,4 @@ export * as train from './train/index.js';
 export * as io from './io/index.js';
 export * as onnx from './onnx/index.js';
 export * as explain from './explain/index.js';
+export * as fairness from './fairness/index.js';

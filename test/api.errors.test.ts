@@ -185,6 +185,9 @@ test('data, io and train functions raise only Axon errors', () => {
       ...functionsOf(train, 'train.'),
       ...functionsOf(train.metrics, 'train.metrics.'),
       ...classesOf(train, 'train.'),
+      ...functionsOf(ax.fairness, 'fairness.'),
+      ...classesOf(ax.fairness, 'fairness.'),
+      ...functionsOf(ax.explain, 'explain.', ['attentionWeights']),
     ].map(([name, fn]) => probe(name, fn)),
   );
 });

@@ -82,6 +82,7 @@ const SURFACE: Record<string, string[]> = {
     'noGrad',
     'onnx',
     'explain',
+    'fairness',
     'norm',
     'oneHot',
     'ones',
@@ -368,6 +369,22 @@ const SURFACE: Record<string, string[]> = {
     'saliency',
     'smoothGrad',
   ],
+  fairness: [
+    'MetricFrame',
+    'demographicParityDifference',
+    'demographicParityRatio',
+    'equalOpportunityDifference',
+    'equalOpportunityRatio',
+    'equalizedOddsDifference',
+    'equalizedOddsRatio',
+    'falseNegativeRate',
+    'falsePositiveRate',
+    'reweighing',
+    'selectionRate',
+    'thresholdOptimizer',
+    'trueNegativeRate',
+    'truePositiveRate',
+  ],
   augment: ['compose', 'gaussianNoise', 'randomAffine', 'randomCrop', 'randomHorizontalFlip'],
 };
 
@@ -383,6 +400,7 @@ const namespaces: Record<string, object> = {
   augment: ax.data.augment,
   onnx: ax.onnx,
   explain: ax.explain,
+  fairness: ax.fairness,
 };
 
 SURFACE['ax']!.push(...Object.keys(POINTWISE));

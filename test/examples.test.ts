@@ -17,6 +17,7 @@ import { runBreastCancer, runDiabetes } from '../examples/tabular.js';
 import { runTransfer } from '../examples/transfer-learning.js';
 import { runOnnxFinetune } from '../examples/onnx-finetune.js';
 import { runExplain } from '../examples/explain.js';
+import { runFairness } from '../examples/fairness.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'axon-example-'));
 // The JS backend (the reference) is about 10× slower than the native one, so it runs smaller
@@ -137,3 +138,14 @@ test(
     assert.ok(r.importance.top[0]!.mean > 0, JSON.stringify(r.importance.top[0]));
   },
 );
+
+test('fairness: the diabetes classifier audited by sex, mitigated by reweighing and group thresholds', () => {
+  const r = runFairness({ epochs: js ? 60 : 150 });
+  assert.equal(r.results.length, 3);
+  for (const x of r.results) {
+    assert.ok(x.accuracy > 0.6, `${x.name}: accuracy ${x.accuracy}`);
+    assert.deepEqual(x.frame.groups, ['sex=1', 'sex=2']);
+  }
+  // The thresholds equalise selection rates on the rows they were fitted on.
+  assert.ok(r.trainParity[2]! <= 0.02, `training DP difference with group thresholds ${r.trainParity[2]}`);
+});

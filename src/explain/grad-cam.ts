@@ -1,6 +1,7 @@
 // Grad-CAM (Selvaraju et al. 2017, Captum's LayerGradCam): a convolution layer's activation maps
 // weighted by the mean gradient of the explained output over each map — where in the image the
 // layer saw evidence for the class.
+import { optionsArg } from '../check.js';
 import { grad } from '../autograd/engine.js';
 import { enableGrad } from '../autograd/grad-mode.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
@@ -18,6 +19,7 @@ export interface GradCamOptions extends TargetOptions {
 
 /** The class-activation map [N, 1, ...layer's spatial size] of `layer`, a sub-module that model's forward calls once. */
 export function gradCam(model: Forward, layer: Module, inputs: Tensor, options: GradCamOptions = {}): Tensor {
+  optionsArg('explain.gradCam', options);
   const op = 'explain.gradCam';
   const x = checkInputs(op, inputs).detach();
   if (!(layer instanceof Module)) throw new ValueError(`${op}: layer must be a Module of the model`);

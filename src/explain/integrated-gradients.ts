@@ -1,5 +1,6 @@
 // Integrated gradients (Sundararajan et al. 2017, Captum's IntegratedGradients): the gradient
 // averaged along the straight path from a baseline to the input, times (input − baseline).
+import { optionsArg } from '../check.js';
 import { ValueError } from '../errors.js';
 import { cat } from '../ops/combine.js';
 import { fromTypedArray } from '../tensor/create.js';
@@ -40,6 +41,7 @@ export function integratedGradients(
   inputs: Tensor,
   options: IntegratedGradientsOptions = {},
 ): IntegratedGradientsResult {
+  optionsArg('explain.integratedGradients', options);
   const op = 'explain.integratedGradients';
   const x = checkInputs(op, inputs).detach();
   const N = x.shape[0]!;

@@ -57,6 +57,8 @@ function windows(dims: number[], size: number[], stride: number[]): Int32Array[]
 }
 
 export function occlusion(model: Forward, inputs: Tensor, options: OcclusionOptions): Tensor {
+  if (options === null || typeof options !== 'object')
+    throw new ValueError('explain.occlusion: options { window, stride?, baseline?, target? } are required');
   const op = 'explain.occlusion';
   const x = checkInputs(op, inputs).detach().contiguous();
   const N = x.shape[0]!,

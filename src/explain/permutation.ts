@@ -1,5 +1,6 @@
 // Permutation importance (Breiman 2001; scikit-learn's permutation_importance): how much a metric
 // worsens when one feature's column is shuffled, breaking its link to the target.
+import { optionsArg } from '../check.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { fromTypedArray } from '../tensor/create.js';
@@ -39,6 +40,7 @@ export function permutationImportance(
   metric: (pred: Tensor, target: Tensor) => number,
   options: PermutationImportanceOptions = {},
 ): PermutationImportance {
+  optionsArg('explain.permutationImportance', options);
   const op = 'explain.permutationImportance';
   if (!(X instanceof Tensor) || X.ndim !== 2 || X.shape[0] === 0)
     throw new ShapeError(

@@ -6,6 +6,7 @@ export type IntegrationMethod = 'riemannLeft' | 'riemannRight' | 'riemannMiddle'
 
 /** The n points α in [0, 1] and their weights, summing to 1. */
 export function integrationPoints(method: IntegrationMethod, n: number): { alphas: number[]; weights: number[] } {
+  checkCount('integrationPoints', n);
   switch (method) {
     case 'riemannLeft':
       return { alphas: Array.from({ length: n }, (_, i) => i / n), weights: new Array<number>(n).fill(1 / n) };
@@ -36,6 +37,7 @@ export function integrationPoints(method: IntegrationMethod, n: number): { alpha
  * polynomials of degree up to 2n − 1.
  */
 export function gaussLegendre(n: number): { nodes: number[]; weights: number[] } {
+  checkCount('gaussLegendre', n);
   const nodes = new Array<number>(n),
     weights = new Array<number>(n);
   for (let i = 0; i < Math.ceil(n / 2); i++) {
@@ -59,4 +61,9 @@ export function gaussLegendre(n: number): { nodes: number[]; weights: number[] }
     weights[i] = weights[n - 1 - i] = 2 / ((1 - x * x) * dp * dp);
   }
   return { nodes, weights };
+}
+
+function checkCount(op: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 100000)
+    throw new ValueError(`${op}: n must be an integer in [1, 100000], got ${n}`);
 }

@@ -1,5 +1,6 @@
 // SmoothGrad (Smilkov et al. 2017) as Captum's NoiseTunnel: an attribution averaged over copies of
 // the input with Gaussian noise, which washes out the gradient's high-frequency speckle.
+import { optionsArg } from '../check.js';
 import { ValueError } from '../errors.js';
 import { randn } from '../tensor/create.js';
 import type { Generator } from '../tensor/random.js';
@@ -30,6 +31,7 @@ export interface SmoothGradOptions extends TargetOptions {
 }
 
 export function smoothGrad(model: Forward, inputs: Tensor, options: SmoothGradOptions = {}): Tensor {
+  optionsArg('explain.smoothGrad', options);
   const op = 'explain.smoothGrad';
   const x = checkInputs(op, inputs).detach();
   const N = x.shape[0]!;

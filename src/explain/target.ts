@@ -21,6 +21,10 @@ export interface TargetOptions {
 
 /** Runs the model on a batch and checks that it returns one tensor with the batch's first axis. */
 export function callModel(op: string, model: Forward, x: Tensor): Tensor {
+  if (!(model instanceof Module) && typeof model !== 'function')
+    throw new ValueError(
+      `${op}: model must be a Module or a function of one batch, got ${model === null ? 'null' : typeof model}`,
+    );
   const out = model instanceof Module ? model.forward(x) : model(x);
   if (!(out instanceof Tensor))
     throw new ValueError(`${op}: the model must return one tensor per call, got ${typeof out}`);

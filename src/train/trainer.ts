@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { ValueError } from '../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { cat } from '../ops/combine.js';
 import { checkInteger, isRecord, optionsArg, show, tensorArg } from '../check.js';
@@ -18,7 +18,14 @@ export type MetricFn = (output: Tensor, target: Tensor) => number;
 export interface FitOptions {
   epochs: number;
   optimizer: Optimizer<{ lr: number }>;
-  loss: (output: Tensor, target: Tensor) => Tensor;
+  /** Called as loss(output, target), or loss(output, target, { reduction: 'none' }) with sampleWeights. */
+  loss: (output: Tensor, target: Tensor, options?: { reduction?: 'none' | 'mean' | 'sum' }) => Tensor;
+  /**
+   * Each training batch ends with per-sample weights [..., target, weight] (Keras's sample_weight):
+   * the loss is taken per sample (`reduction: 'none'`) and averaged as Σ w·loss / Σ w. Validation
+   * batches stay [..., target].
+   */
+  sampleWeights?: boolean;
   validation?: Iterable<Batch>;
   metrics?: Record<string, MetricFn>;
   callbacks?: Callback[];
@@ -42,6 +49,39 @@ function forward(model: Module, batch: Batch): [Tensor, Tensor] {
     throw new ValueError(`fit: a batch must hold inputs and a target, got ${batch.length} tensor(s)`);
   const inputs = batch.slice(0, -1);
   return [model.forward(...inputs), batch[batch.length - 1]!];
+}
+
+function forwardWeighted(model: Module, batch: Batch): [Tensor, Tensor, Tensor] {
+  if (batch.length < 3)
+    throw new ValueError(
+      `fit: with sampleWeights a batch must hold inputs, a target and weights, got ${batch.length} tensor(s)`,
+    );
+  return [model.forward(...batch.slice(0, -2)), batch[batch.length - 2]!, batch[batch.length - 1]!];
+}
+
+/** Σ w·loss / Σ w over the batch, from the loss's per-sample values. */
+function weightedLoss(
+  loss: FitOptions['loss'],
+  out: Tensor,
+  target: Tensor,
+  weight: Tensor,
+  epoch: number,
+  batch: number,
+): Tensor {
+  const N = target.shape[0] ?? 0;
+  const w = weight.float().flatten();
+  if (w.shape[0] !== N)
+    throw new ShapeError(`fit: sample weights ${fmtShape(weight.shape)} do not match a batch of ${N} targets`);
+  const perSample = loss(out, target, { reduction: 'none' });
+  if (perSample.ndim === 0 || perSample.shape[0] !== N)
+    throw new ValueError(
+      `fit: sampleWeights need a loss that returns one value per sample with { reduction: 'none' }; it returned ${fmtShape(perSample.shape)} for ${N} samples`,
+    );
+  const total = w.sum().item();
+  if (!(total > 0) || w.min().item() < 0)
+    throw new ValueError(`fit: sample weights must be ≥ 0 with a positive sum (epoch ${epoch}, batch ${batch})`);
+  const l = perSample.ndim > 1 ? perSample.reshape(N, -1).mean(1) : perSample;
+  return l.mul(w).sum().div(total);
 }
 
 /**
@@ -93,8 +133,8 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
     bar?.start(total ?? 0, 0, { loss: '-', speed: '-' });
     for (const batch of train) {
       o.optimizer.zeroGrad();
-      const [out, target] = forward(model, batch);
-      const loss = o.loss(out, target);
+      const [out, target, weight] = o.sampleWeights ? forwardWeighted(model, batch) : [...forward(model, batch), null];
+      const loss = weight ? weightedLoss(o.loss, out, target, weight, epoch, batches + 1) : o.loss(out, target);
       const value = loss.item();
       if (!Number.isFinite(value))
         throw new ValueError(

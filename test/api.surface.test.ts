@@ -338,6 +338,8 @@ const SURFACE: Record<string, string[]> = {
     'EarlyStopping',
     'MetricsLogger',
     'ModelCheckpoint',
+    'SummaryWriter',
+    'TensorBoardLogger',
     'evaluate',
     'fit',
     'measureLatency',

@@ -17,3 +17,5 @@ export {
 } from './callbacks.js';
 export { measureLatency, type LatencyReport } from './latency.js';
 export const { percentile } = guardAll(latency, 'train.');
+export { SummaryWriter } from './tensorboard/summary-writer.js';
+export { TensorBoardLogger, type TensorBoardLoggerOptions } from './tensorboard/logger.js';

@@ -29,6 +29,20 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard page's script runs in the browser.
+    files: ['assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        uPlot: 'readonly',
+      },
+    },
+  },
+  {
     // Tests read JSON fixtures whose fields are loosely typed.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

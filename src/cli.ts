@@ -1,8 +1,8 @@
-// The `axon` command line (commander): summary, predict and serve for ONNX models.
+// The `axon` command line (commander): summary, predict and serve for ONNX models; the training dashboard.
 // Exit codes: 0 ok, 1 failure, 2 bad usage.
 import './ops/methods.js'; // Tensor methods (the CLI is an entry point of its own)
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { extname } from 'node:path';
 import { noGrad } from './autograd/grad-mode.js';
@@ -11,6 +11,7 @@ import { load } from './onnx/load.js';
 import { tensor } from './tensor/create.js';
 import { Tensor } from './tensor/tensor.js';
 import { createServer } from './serve/server.js';
+import { createDashboardServer } from './dashboard/server.js';
 import { parseNpy } from './io/npy.js';
 import { parseCsv } from './data/csv.js';
 
@@ -51,7 +52,7 @@ function readInputs(path: string, inputNames: string[]): Record<string, Tensor> 
 
 export function program(): Command {
   const cli = new Command('axon')
-    .description('Axon: run, inspect and serve ONNX models')
+    .description('Axon: run, inspect and serve ONNX models; watch training')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
@@ -143,6 +144,23 @@ export function program(): Command {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+    });
+
+  cli
+    .command('dashboard')
+    .description("serve the live training dashboard for a log directory of MetricsLogger 'jsonl' runs")
+    .argument('<logdir>', 'directory of runs (each a folder holding metrics .jsonl files and pictures)')
+    .option('--port <n>', 'port', positiveInt('--port'), 6007)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (logDir: string, o: Record<string, number | string>) => {
+      if (!existsSync(logDir) || !statSync(logDir).isDirectory())
+        throw new UsageError(`dashboard: ${logDir} is not a directory`);
+      const app = createDashboardServer(logDir);
+      const address = await app.listen({ port: o.port as number, host: o.host as string });
+      console.log(`axon: dashboard for ${logDir} at ${address}/`);
+      const stop = () => void app.close().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
     });
   return cli;
 }

@@ -346,6 +346,7 @@ const SURFACE: Record<string, string[]> = {
     'metrics',
     'percentile',
     'predict',
+    'startDashboard',
   ],
   metrics: [
     'accuracy',

@@ -1,5 +1,6 @@
 // A fixed set of model workers: each runs one batch at a time; batches wait for a free worker.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerScript } from '../worker-script.js';
 import type { OnnxModule } from '../onnx/module.js';
 import { RequestError } from './tensor-json.js';
 import type { WorkerReply, WorkerRequest } from './model-worker.js';
@@ -16,19 +17,7 @@ interface Job {
   reject: (e: Error) => void;
 }
 
-/**
- * The worker script beside this file. Built, it is model-worker.js. Run from the TypeScript sources
- * (development, tests under tsx), Node 20 does not carry tsx's loader into workers, so a small
- * bootstrap registers it in the worker first.
- */
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./model-worker.js', import.meta.url), { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const script = new URL('./model-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(script)}); });`;
-  return new Worker(boot, { eval: true, workerData });
-}
+const startWorker = (workerData: unknown) => startWorkerScript(import.meta.url, 'model-worker', workerData);
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];

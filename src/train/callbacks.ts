@@ -7,6 +7,10 @@ import type { LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { cat } from '../ops/combine.js';
+import { inEvalMode } from './eval-mode.js';
+import { confusionMatrix } from './metrics.js';
+import type { Batch } from './trainer.js';
 
 /** What fit is about to train; a restoring callback may move initialEpoch and fill the history. */
 export interface TrainBegin {
@@ -158,14 +162,26 @@ export class ModelCheckpoint implements Callback {
   }
 }
 
-/** Appends one line per epoch: CSV with a header, or JSON lines. */
+export interface MetricsLoggerOptions {
+  /**
+   * JSON lines only: add each epoch's confusion matrix (counts[true][predicted]) of the model's
+   * arg-max on these batches, for the dashboard.
+   */
+  confusionMatrix?: { data: Iterable<Batch>; numClasses?: number };
+}
+
+/** Appends one line per epoch: CSV with a header, or JSON lines (what `axon dashboard` reads). */
 export class MetricsLogger implements Callback {
   private columns: string[] | null = null;
 
   constructor(
     readonly path: string,
     readonly format: 'csv' | 'jsonl' = 'csv',
-  ) {}
+    readonly options: MetricsLoggerOptions = {},
+  ) {
+    if (options.confusionMatrix && format !== 'jsonl')
+      throw new ValueError('MetricsLogger: a confusion matrix needs the jsonl format');
+  }
 
   onTrainBegin(begin: TrainBegin): void {
     this.columns = null;
@@ -176,13 +192,29 @@ export class MetricsLogger implements Callback {
 
   onEpochEnd(e: EpochEnd): void {
     const row = { epoch: e.epoch, ...e.logs };
-    if (this.format === 'jsonl') return appendFileSync(this.path, `${JSON.stringify(row)}\n`);
+    if (this.format === 'jsonl') {
+      const cm = this.options.confusionMatrix;
+      const extra = cm ? { confusionMatrix: confusionMatrixOn(e.model, cm.data, cm.numClasses) } : {};
+      return appendFileSync(this.path, `${JSON.stringify({ ...row, ...extra })}\n`);
+    }
     if (!this.columns) {
       this.columns = Object.keys(row);
       appendFileSync(this.path, `${this.columns.join(',')}\n`);
     }
     appendFileSync(this.path, `${this.columns.map((c) => (row as Record<string, number>)[c] ?? '').join(',')}\n`);
   }
+}
+
+function confusionMatrixOn(model: Module, data: Iterable<Batch>, numClasses?: number): number[][] {
+  return inEvalMode(model, () => {
+    const preds: Tensor[] = [],
+      targets: Tensor[] = [];
+    for (const batch of data) {
+      preds.push(model.forward(...batch.slice(0, -1)).argmax(1));
+      targets.push(batch[batch.length - 1]!.flatten());
+    }
+    return confusionMatrix(cat(preds), cat(targets), numClasses);
+  });
 }
 
 /**

@@ -4,11 +4,21 @@ import * as latency from './latency.js';
 import * as metricsModule from './metrics.js';
 
 export const metrics = guardAll(metricsModule, 'train.metrics.');
-export { fit, evaluate, predict, type FitOptions, type History, type Batch, type MetricFn } from './trainer.js';
+export {
+  fit,
+  evaluate,
+  predict,
+  type FitOptions,
+  type History,
+  type Batch,
+  type MetricFn,
+  type DashboardOptions,
+} from './trainer.js';
 export {
   EarlyStopping,
   ModelCheckpoint,
   MetricsLogger,
+  type MetricsLoggerOptions,
   BackupAndRestore,
   type Callback,
   type CallbackState,
@@ -19,3 +29,4 @@ export { measureLatency, type LatencyReport } from './latency.js';
 export const { percentile } = guardAll(latency, 'train.');
 export { SummaryWriter } from './tensorboard/summary-writer.js';
 export { TensorBoardLogger, type TensorBoardLoggerOptions } from './tensorboard/logger.js';
+export { startDashboard, type DashboardHandle } from '../dashboard/start.js';

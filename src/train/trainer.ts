@@ -7,7 +7,10 @@ import { Optimizer } from '../optim/optimizer.js';
 import { type LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Callback, EpochEnd, TrainBegin } from './callbacks.js';
+import { type Callback, type EpochEnd, MetricsLogger, type TrainBegin } from './callbacks.js';
+import { startDashboard } from '../dashboard/start.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkIterable, checkModel, inEvalMode } from './eval-mode.js';
 import { percentile } from './latency.js';
 
@@ -38,6 +41,33 @@ export interface FitOptions {
   log?: (line: string) => void;
   /** Epochs already done (Keras's initial_epoch): training runs epochs initialEpoch+1 … epochs. */
   initialEpoch?: number;
+  /**
+   * Serve the live training dashboard while fit runs: metrics go to <logDir>/<run>/metrics.jsonl
+   * (default logDir 'runs', run 'run-<date>-<time>'), the URL is logged. With confusionMatrix, each
+   * epoch's confusion matrix on the validation data is logged too.
+   */
+  dashboard?: boolean | DashboardOptions;
+}
+
+export interface DashboardOptions {
+  logDir?: string;
+  run?: string;
+  port?: number;
+  host?: string;
+  confusionMatrix?: boolean;
+}
+
+/** The MetricsLogger that feeds the dashboard, after starting the dashboard's server. */
+function dashboardLogger(o: FitOptions): Callback[] {
+  if (!o.dashboard) return [];
+  const d: DashboardOptions = o.dashboard === true ? {} : optionsArg('fit: dashboard', o.dashboard);
+  const logDir = d.logDir ?? 'runs';
+  const run = d.run ?? `run-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+  mkdirSync(join(logDir, run), { recursive: true });
+  const handle = startDashboard(logDir, { port: d.port, host: d.host });
+  (o.log ?? console.log)(`dashboard: ${handle.url} (run '${run}' in ${logDir})`);
+  const cm = d.confusionMatrix && o.validation ? { data: o.validation } : undefined;
+  return [new MetricsLogger(join(logDir, run, 'metrics.jsonl'), 'jsonl', { confusionMatrix: cm })];
 }
 
 export interface History {
@@ -99,7 +129,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   if (typeof o.loss !== 'function')
     throw new ValueError(`fit: loss must be a function (output, target) => Tensor, got ${show(o.loss)}`);
   if (o.validation !== undefined) checkIterable('fit', 'validation', o.validation);
-  const callbacks = o.callbacks ?? [];
+  const callbacks = [...(o.callbacks ?? []), ...dashboardLogger(o)];
   const history: History = { epochs: [] };
   const showBar = (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
   const begin: TrainBegin = {

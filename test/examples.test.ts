@@ -18,6 +18,7 @@ import { runTransfer } from '../examples/transfer-learning.js';
 import { runOnnxFinetune } from '../examples/onnx-finetune.js';
 import { runExplain } from '../examples/explain.js';
 import { runFairness } from '../examples/fairness.js';
+import { runDashboardDemo } from '../examples/dashboard.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'axon-example-'));
 // The JS backend (the reference) is about 10× slower than the native one, so it runs smaller
@@ -148,4 +149,28 @@ test('fairness: the diabetes classifier audited by sex, mitigated by reweighing 
   }
   // The thresholds equalise selection rates on the rows they were fitted on.
   assert.ok(r.trainParity[2]! <= 0.02, `training DP difference with group thresholds ${r.trainParity[2]}`);
+});
+
+test('dashboard demo: two runs logged with confusion matrices and heatmaps, served as they train', async () => {
+  const logDir = tmp();
+  const { dashboard, results } = runDashboardDemo({ epochs: js ? 1 : 2, logDir, port: 0 });
+  try {
+    assert.deepEqual(Object.keys(results), ['lr 0.003', 'lr 0.03']);
+    const runs = (await (await fetch(`${dashboard.url}api/runs`)).json()) as {
+      runs: { name: string; images: unknown[] }[];
+    };
+    assert.deepEqual(
+      runs.runs.map((r) => [r.name, r.images.length]),
+      [
+        ['digits-cnn-lr0.003', 1],
+        ['digits-cnn-lr0.03', 1],
+      ],
+    );
+    const rows = (await (await fetch(`${dashboard.url}api/metrics?run=digits-cnn-lr0.003`)).json()) as {
+      rows: { confusionMatrix: number[][] }[];
+    };
+    assert.equal(rows.rows.at(-1)!.confusionMatrix.length, 10);
+  } finally {
+    await dashboard.close();
+  }
 });

@@ -40,6 +40,7 @@ export function startDashboard(
     close: () =>
       new Promise<void>((resolve) => {
         worker.once('exit', () => resolve());
+        worker.ref(); // waited on now: keep the process alive until the worker has closed
         worker.postMessage('close');
       }),
   };

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ValueError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
@@ -185,6 +186,7 @@ export class MetricsLogger implements Callback {
 
   onTrainBegin(begin: TrainBegin): void {
     this.columns = null;
+    mkdirSync(dirname(this.path), { recursive: true });
     // A resumed run appends to the log of the run it continues.
     if (begin.initialEpoch === 0 || !existsSync(this.path)) writeFileSync(this.path, '');
     else if (this.format === 'csv') this.columns = ['epoch', ...Object.keys(begin.history.epochs[0] ?? {})];

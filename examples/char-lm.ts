@@ -61,15 +61,43 @@ export function sequenceLoss(logits: Tensor, targets: Tensor): Tensor {
   return nn.functional.crossEntropy(logits.reshape(-1, logits.shape.at(-1)!), targets.reshape(-1));
 }
 
-/** Continues `prompt` by sampling one character at a time (temperature < 1 is more conservative). */
+export interface SamplingOptions {
+  /** Divides the logits: below 1 is more conservative, above 1 more adventurous (default 0.8). */
+  temperature?: number;
+  /** Sample only among the k most likely tokens. */
+  topK?: number;
+  /** Nucleus sampling: only among the most likely tokens whose probabilities sum to p. */
+  topP?: number;
+  generator?: ax.Generator;
+}
+
+/** The next token drawn from one step's logits [V] with temperature, top-k and top-p (nucleus). */
+export function sampleNext(logits: Tensor, o: SamplingOptions = {}): number {
+  let scores = logits.div(o.temperature ?? 0.8);
+  if (o.topK !== undefined && o.topK < scores.shape[0]!) {
+    // Everything below the k-th largest logit is ruled out.
+    const kth = scores.topk(o.topK)[0].select(0, o.topK - 1);
+    scores = scores.maskedFill(scores.lt(kth), -Infinity);
+  }
+  if (o.topP !== undefined && o.topP < 1) {
+    // Keep the shortest prefix of the sorted distribution that reaches p (the top token always).
+    const [sorted, order] = scores.softmax(0).sort(0, { descending: true });
+    const before = sorted.cumsum(0).sub(sorted);
+    const dropped = ax.zeros(scores.shape, { dtype: 'bool' }).scatter(0, order, before.ge(o.topP));
+    scores = scores.maskedFill(dropped, -Infinity);
+  }
+  return ax.multinomial(scores.softmax(0), 1, { generator: o.generator }).item();
+}
+
+/** Continues `prompt` by sampling one character at a time (see SamplingOptions). */
 export function sample(
   model: ax.nn.Module,
   vocab: ax.data.Vocab,
   prompt: string,
   length: number,
-  o: { context: number; temperature?: number; generator?: ax.Generator },
+  o: { context: number } & SamplingOptions,
 ): string {
-  const g = o.generator ?? new ax.Generator(0);
+  const generator = o.generator ?? new ax.Generator(0);
   const ids = vocab.encode(prompt).toArray() as number[];
   model.eval();
   ax.noGrad(() => {
@@ -79,20 +107,7 @@ export function sample(
         .forward(ax.tensor([window], { dtype: 'int32' }))
         .select(1, window.length - 1)
         .select(0, 0);
-      const p = logits
-        .div(o.temperature ?? 0.8)
-        .softmax(0)
-        .toArray() as number[];
-      let u = g.random(),
-        next = p.length - 1;
-      for (let k = 0; k < p.length; k++) {
-        u -= p[k]!;
-        if (u <= 0) {
-          next = k;
-          break;
-        }
-      }
-      ids.push(next);
+      ids.push(sampleNext(logits, { ...o, generator }));
     }
   });
   model.train();
@@ -165,7 +180,8 @@ export function runCharLm(o: CharLmOptions) {
     valPerplexity: train.metrics.perplexity(valNll),
     bitsPerChar: valNll / Math.LN2,
     parameters: model.parameters().reduce((s, p) => s + p.numel, 0),
-    sample: (prompt: string, length = 300) => sample(model, vocab, prompt, length, { context: seqLen }),
+    sample: (prompt: string, length = 300, options: SamplingOptions = {}) =>
+      sample(model, vocab, prompt, length, { context: seqLen, ...options }),
   };
 }
 
@@ -179,6 +195,9 @@ if (isMain(import.meta.url)) {
     console.log(
       `${arch}: ${r.parameters} parameters, validation perplexity ${r.valPerplexity.toFixed(2)} = ${r.bitsPerChar.toFixed(3)} bits/char, ${r.seconds.toFixed(0)} s (${r.charsPerSecond.toFixed(0)} chars/s)`,
     );
-    console.log(`sample: ${JSON.stringify(r.sample('It is a truth universally acknowledged', 240))}`);
+    const prompt = 'It is a truth universally acknowledged';
+    console.log(`sample (temperature 0.8): ${JSON.stringify(r.sample(prompt, 240))}`);
+    console.log(`sample (top-k 5): ${JSON.stringify(r.sample(prompt, 240, { temperature: 1, topK: 5 }))}`);
+    console.log(`sample (top-p 0.9): ${JSON.stringify(r.sample(prompt, 240, { temperature: 1, topP: 0.9 }))}`);
   }
 }

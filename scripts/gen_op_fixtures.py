@@ -88,6 +88,25 @@ OPS = {
     'slice': lambda xs, a: xs[0][(slice(None),) * a['dim'] + (slice(a['start'], a['end'], a['step']),)],
     'select': lambda xs, a: xs[0].select(a['dim'], a['index']),
     'flatten': lambda xs, a: xs[0].flatten(a.get('start', 0), a.get('end', -1)),
+    'sort': lambda xs, a: list(torch.sort(xs[0], dim=a.get('dim', -1), descending=a.get('descending', False), stable=True)),
+    'argsort': lambda xs, a: torch.sort(xs[0], dim=a.get('dim', -1), descending=a.get('descending', False), stable=True)[1],
+    'topk': lambda xs, a: list(torch.topk(xs[0], a['k'], dim=a.get('dim', -1), largest=a.get('largest', True))),
+    'kthvalue': lambda xs, a: list(torch.kthvalue(xs[0], a['k'], dim=a.get('dim', -1), keepdim=a.get('keepdim', False))),
+    'median': lambda xs, a: torch.median(xs[0]) if 'dim' not in a else list(torch.median(xs[0], dim=a['dim'], keepdim=a.get('keepdim', False))),
+    'cumsum': lambda xs, a: torch.cumsum(xs[0], a['dim']),
+    'cumprod': lambda xs, a: torch.cumprod(xs[0], a['dim']),
+    'any': lambda xs, a: torch.any(xs[0]) if 'dim' not in a else torch.any(xs[0], a['dim'], keepdim=a.get('keepdim', False)),
+    'all': lambda xs, a: torch.all(xs[0]) if 'dim' not in a else torch.all(xs[0], a['dim'], keepdim=a.get('keepdim', False)),
+    'isclose': lambda xs, a: torch.isclose(xs[0], xs[1], rtol=a.get('rtol', 1e-5), atol=a.get('atol', 1e-8), equal_nan=a.get('equalNan', False)),
+    'nanToNum': lambda xs, a: torch.nan_to_num(xs[0], nan=a.get('nan', 0.0), posinf=a.get('posinf'), neginf=a.get('neginf')),
+    'roll': lambda xs, a: torch.roll(xs[0], a['shifts'], a.get('dims')),
+    'mm': lambda xs, a: torch.mm(xs[0], xs[1]),
+    'bmm': lambda xs, a: torch.bmm(xs[0], xs[1]),
+    'outer': lambda xs, a: torch.outer(xs[0], xs[1]),
+    'diag': lambda xs, a: torch.diag(xs[0], a.get('diagonal', 0)),
+    'trace': lambda xs, a: torch.trace(xs[0]),
+    'T': lambda xs, a: xs[0].T if xs[0].ndim == 2 else xs[0].permute(*reversed(range(xs[0].ndim))),
+    'mT': lambda xs, a: xs[0].transpose(-2, -1),
     'to': lambda xs, a: xs[0].to({'float64': torch.float64, 'float32': torch.float32, 'int32': torch.int64, 'bool': torch.bool}[a['dtype']]),
 }
 
@@ -292,6 +311,48 @@ case('select', 'select', [R(3, 4)], dim=1, index=-1)
 case('flatten', 'flatten', [R(2, 3, 4)], start=1)
 case('to_float64', 'to', [R(2, 3)], dtype='float64')
 case('to_int', 'to', [R(2, 3, data=[-1.7, -0.2, 0.5, 1.9, 2.5, 3.0])], dtype='int32')
+# --- sorting, scans, truth and matrix helpers (issue 12)
+TIES = [3.0, 1.0, 2.0, 1.0, 3.0, 0.0, 2.0, 2.0]
+case('sort', 'sort', [R(3, 5)])
+case('sort_dim0_desc', 'sort', [R(4, 3)], dim=0, descending=True)
+case('sort_ties_stable', 'sort', [R(2, 4, data=TIES)])
+case('sort_nan', 'sort', [R(6, data=[1.0, math.nan, -2.0, math.inf, 0.5, -math.inf])])
+case('sort_nan_desc', 'sort', [R(6, data=[1.0, math.nan, -2.0, math.inf, 0.5, -math.inf])], descending=True)
+case('sort_T', 'sort', [R(5, 3, transform='transpose')], dim=1)
+case('sort_int', 'sort', [R(2, 5, dtype='int32', kind='int')])
+case('argsort_desc', 'argsort', [R(3, 4)], dim=1, descending=True)
+case('topk', 'topk', [R(3, 6)], k=2)
+case('topk_smallest_dim0', 'topk', [R(5, 3)], k=3, dim=0, largest=False)
+case('kthvalue', 'kthvalue', [R(3, 5)], k=2)
+case('kthvalue_keepdim', 'kthvalue', [R(4, 3)], k=4, dim=0, keepdim=True)
+case('median_all', 'median', [R(3, 4)])
+case('median_dim', 'median', [R(3, 4)], dim=1)
+case('median_dim_keepdim', 'median', [R(5, 2)], dim=0, keepdim=True)
+case('cumsum', 'cumsum', [R(3, 4)], dim=1)
+case('cumsum_dim0_T', 'cumsum', [R(4, 3, transform='transpose')], dim=0)
+case('cumsum_int', 'cumsum', [R(2, 5, dtype='int32', kind='int')], dim=1)
+case('cumprod', 'cumprod', [R(3, 4)], dim=1)
+case('cumprod_zero', 'cumprod', [R(2, 4, data=[1.5, 0.0, 2.0, -1.0, 0.0, 0.0, 3.0, 0.5])], dim=1)
+case('any', 'any', [R(2, 3, data=[0.0, 0.0, 1.0, 0.0, 0.0, 0.0])], dim=1)
+case('any_all', 'any', [R(2, 3, data=[0.0, 0.0, 0.0, 0.0, 0.0, 0.0])])
+case('all', 'all', [R(2, 3, data=[1.0, 2.0, 3.0, 1.0, 0.0, 1.0])], dim=1, keepdim=True)
+case('all_bool', 'all', [R(2, 3, kind='bool')])
+case('isclose', 'isclose', [R(6, data=[1.0, 1.0, math.nan, math.inf, 1e-9, 100.0]), R(6, data=[1.000001, 1.1, math.nan, math.inf, 0.0, 100.001])], rtol=1e-5, atol=1e-8)
+case('isclose_nan', 'isclose', [R(3, data=[math.nan, 1.0, -math.inf]), R(3, data=[math.nan, 1.5, -math.inf])], rtol=0.1, atol=0.2, equalNan=True)
+case('nanToNum', 'nanToNum', [R(5, data=[1.0, math.nan, math.inf, -math.inf, -2.0])])
+case('nanToNum_values', 'nanToNum', [R(5, data=[1.0, math.nan, math.inf, -math.inf, -2.0])], nan=0.5, posinf=9.0, neginf=-9.0)
+case('roll_flat', 'roll', [R(3, 4)], shifts=5)
+case('roll_dims', 'roll', [R(3, 4)], shifts=[1, -3], dims=[0, 1])
+case('mm', 'mm', [R(3, 4), R(4, 2)])
+case('bmm', 'bmm', [R(2, 3, 4), R(2, 4, 5)])
+case('outer', 'outer', [R(3), R(4)])
+case('diag_vec', 'diag', [R(3)])
+case('diag_vec_neg', 'diag', [R(3)], diagonal=-2)
+case('diag_mat', 'diag', [R(3, 4)], diagonal=1)
+case('diag_mat_neg', 'diag', [R(4, 3)], diagonal=-1)
+case('trace', 'trace', [R(3, 4)])
+case('T', 'T', [R(2, 3, 4)])
+case('mT', 'mT', [R(2, 3, 4)])
 
 cases = []
 for name, op, specs, args in CASES:

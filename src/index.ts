@@ -21,6 +21,12 @@ import * as reduce from './ops/reduce.js';
 import * as softmaxModule from './ops/softmax.js';
 import * as pointwiseModule from './ops/pointwise.js';
 import * as views from './ops/views.js';
+import * as sorting from './ops/sorting.js';
+import * as scan from './ops/scan.js';
+import * as logical from './ops/logical.js';
+import * as rollModule from './ops/roll.js';
+import * as linalg from './ops/linalg.js';
+import * as sampling from './ops/sampling.js';
 import * as create from './tensor/create.js';
 import * as dtype from './tensor/dtype.js';
 import * as shape from './tensor/shape.js';
@@ -47,6 +53,9 @@ export type { GradcheckOptions } from './testing/gradcheck.js';
 export type { Backend, View, UnaryOp, BinaryOp, ReduceOp } from './backend/index.js';
 export type { TensorLike } from './ops/util.js';
 export type { ReduceOptions, VarOptions } from './ops/reduce.js';
+export type { SortOptions, TopkOptions, KeepdimOptions } from './ops/sorting.js';
+export type { CloseOptions, NanToNumOptions } from './ops/logical.js';
+export type { MultinomialOptions } from './ops/sampling.js';
 
 // Every public function below is guarded (src/guard.ts): whatever a plain JavaScript caller passes,
 // the error is one of Axon's types. This list is the public API; tests/api.surface.test.ts keeps it.
@@ -174,6 +183,12 @@ export const {
 export const { cat, stack, split, chunk, flip, pad, repeat } = guardAll(combine);
 export const { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, tril, triu } = guardAll(indexing);
 export const { lstmCell } = guardAll(lstmCellModule);
+export const { sort, argsort, topk, kthvalue, median } = guardAll(sorting);
+export const { cumsum, cumprod } = guardAll(scan);
+export const { any, all, isclose, allclose, nanToNum } = guardAll(logical);
+export const { roll } = guardAll(rollModule);
+export const { mm, bmm, outer, diag, trace } = guardAll(linalg);
+export const { multinomial, bernoulli, normal } = guardAll(sampling);
 
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

@@ -22,6 +22,13 @@ import { logSoftmax, softmax } from './softmax.js';
 import { type PointwiseMethods, pointwise } from './pointwise.js';
 import type { TensorLike } from './util.js';
 import * as v from './views.js';
+import * as sorting from './sorting.js';
+import type { KeepdimOptions, SortOptions, TopkOptions } from './sorting.js';
+import { cumprod, cumsum } from './scan.js';
+import * as logical from './logical.js';
+import type { CloseOptions, NanToNumOptions } from './logical.js';
+import { roll } from './roll.js';
+import * as linalg from './linalg.js';
 
 type Dims = number | readonly number[];
 
@@ -103,6 +110,30 @@ declare module '../tensor/tensor.js' {
     scatterAdd(dim: number, index: Tensor, src: TensorLike): Tensor;
     indexSelect(dim: number, index: Tensor): Tensor;
     maskedFill(mask: Tensor, value: number): Tensor;
+    // sorting, scans, truth, matrices
+    sort(dim?: number, options?: SortOptions): [Tensor, Tensor];
+    argsort(dim?: number, options?: SortOptions): Tensor;
+    topk(k: number, dim?: number, options?: TopkOptions): [Tensor, Tensor];
+    kthvalue(k: number, dim?: number, options?: KeepdimOptions): [Tensor, Tensor];
+    median(): Tensor;
+    median(dim: number, options?: KeepdimOptions): [Tensor, Tensor];
+    cumsum(dim: number): Tensor;
+    cumprod(dim: number): Tensor;
+    any(dim?: Dims, options?: { keepdim?: boolean }): Tensor;
+    all(dim?: Dims, options?: { keepdim?: boolean }): Tensor;
+    isclose(other: TensorLike, options?: CloseOptions): Tensor;
+    allclose(other: TensorLike, options?: CloseOptions): boolean;
+    nanToNum(options?: NanToNumOptions): Tensor;
+    roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor;
+    mm(other: Tensor): Tensor;
+    bmm(other: Tensor): Tensor;
+    outer(other: Tensor): Tensor;
+    diag(diagonal?: number): Tensor;
+    trace(): Tensor;
+    /** The dims reversed (the transpose of a matrix). */
+    readonly T: Tensor;
+    /** The last two dims swapped (a batch of matrices transposed). */
+    readonly mT: Tensor;
     // dtype
     to(dtype: DType): Tensor;
     float(): Tensor;
@@ -378,6 +409,70 @@ P.normal_ = function (m, s, g) {
 P.backward = function (g, o) {
   backward(this, g, o);
 };
+P.sort = function (d, o) {
+  return sorting.sort(this, d, o);
+};
+P.argsort = function (d, o) {
+  return sorting.argsort(this, d, o);
+};
+P.topk = function (k, d, o) {
+  return sorting.topk(this, k, d, o);
+};
+P.kthvalue = function (k, d, o) {
+  return sorting.kthvalue(this, k, d, o);
+};
+P.median = function (this: Tensor, d?: number, o?: KeepdimOptions) {
+  return d === undefined ? sorting.median(this) : sorting.median(this, d, o);
+} as Tensor['median'];
+P.cumsum = function (d) {
+  return cumsum(this, d);
+};
+P.cumprod = function (d) {
+  return cumprod(this, d);
+};
+P.any = function (d, o) {
+  return logical.any(this, d, o);
+};
+P.all = function (d, o) {
+  return logical.all(this, d, o);
+};
+P.isclose = function (b, o) {
+  return logical.isclose(this, b, o);
+};
+P.allclose = function (b, o) {
+  return logical.allclose(this, b, o);
+};
+P.nanToNum = function (o) {
+  return logical.nanToNum(this, o);
+};
+P.roll = function (s, d) {
+  return roll(this, s, d);
+};
+P.mm = function (b) {
+  return linalg.mm(this, b);
+};
+P.bmm = function (b) {
+  return linalg.bmm(this, b);
+};
+P.outer = function (b) {
+  return linalg.outer(this, b);
+};
+P.diag = function (k) {
+  return linalg.diag(this, k);
+};
+P.trace = function () {
+  return linalg.trace(this);
+};
+Object.defineProperty(P, 'T', {
+  get(this: Tensor) {
+    return v.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  },
+});
+Object.defineProperty(P, 'mT', {
+  get(this: Tensor) {
+    return v.transpose(this, -2, -1);
+  },
+});
 
 // Every entry of the pointwise op table is a method too: x.exp(), x.clamp(min, max), x.gelu(options).
 for (const [name, fn] of Object.entries(pointwise) as [string, (x: Tensor, ...args: unknown[]) => Tensor][]) {

@@ -465,7 +465,10 @@ P.trace = function () {
 };
 Object.defineProperty(P, 'T', {
   get(this: Tensor) {
-    return v.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+    return v.permute(
+      this,
+      this.shape.map((_, i) => this.ndim - 1 - i),
+    );
   },
 });
 Object.defineProperty(P, 'mT', {

@@ -86,3 +86,45 @@ test("activation layers of the op table's newer entries equal their functions", 
   );
   assert.equal(new nn.Hardtanh(-2, 2).toString(), 'Hardtanh(minVal=-2, maxVal=2)');
 });
+
+test('tied weights are listed under both names, in PyTorch order, and a PyTorch-style state dict loads', () => {
+  // The key list torch 1.13 gives for the same module (scale, embed, norm, head with head.weight = embed.weight).
+  const torchKeys = [
+    'scale',
+    'embed.weight',
+    'norm.weight',
+    'norm.bias',
+    'norm.running_mean',
+    'norm.running_var',
+    'norm.num_batches_tracked',
+    'head.weight',
+  ];
+  class Tied extends nn.Module {
+    scale = new nn.Parameter(ax.ones(1));
+    embed = new nn.Embedding(5, 3);
+    norm = new nn.BatchNorm1d(3);
+    head = new nn.Linear(3, 5, { bias: false });
+    constructor() {
+      super();
+      (this.head as unknown as { weight: ax.nn.Parameter }).weight = this.embed.weight;
+    }
+  }
+  const m = new Tied();
+  assert.deepEqual(Object.keys(m.stateDict()), torchKeys);
+  assert.equal(m.parameters().length, 4, 'parameters() still lists the shared tensor once');
+  const state = Object.fromEntries(Object.entries(m.stateDict()).map(([k, v]) => [k, v.clone().fill_(0.5)]));
+  const other = new Tied();
+  other.loadStateDict(state);
+  assert.equal(other.head.weight, other.embed.weight, 'still tied after loading');
+  assert.ok((other.embed.weight.toArray() as number[][]).flat().every((v) => v === 0.5));
+});
+
+test('printing layers shows their options; the summary of a single layer has its row', () => {
+  assert.equal(
+    new nn.Conv2d(1, 2, 3, { stride: 2, padding: 1, bias: false }).toString(),
+    'Conv2d(1, 2, kernelSize=[3,3], stride=2, padding=1, bias=false)',
+  );
+  assert.equal(new nn.MaxPool2d(2, { stride: 1 }).toString(), 'MaxPool2d(kernelSize=2, stride=1)');
+  const s = nn.summary(new nn.Linear(2, 3), ax.zeros(1, 2));
+  assert.match(s, /\(model\)\s+Linear\s+\[1, 3\]\s+9/);
+});

@@ -249,12 +249,27 @@ export abstract class Module {
 
   // ---- state ----------------------------------------------------------------------------------
 
-  /** Parameters and buffers by PyTorch key name; the tensors share memory with the module. */
+  /**
+   * Parameters and buffers by PyTorch key name, in PyTorch's order (each module's own parameters,
+   * then its buffers, then its children's); the tensors share memory with the module. A tensor
+   * shared by two modules (tied weights) is listed under both names, as PyTorch lists it.
+   */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [name, p] of this.namedParameters()) out[name] = p.detach();
-    for (const [name, b] of this.namedBuffers()) if (!this.isNonPersistent(name)) out[name] = b.detach();
+    for (const [name, t, persistent] of this.stateEntries()) if (persistent) out[name] = t.detach();
     return out;
+  }
+
+  /**
+   * @internal Every parameter and buffer under every name it is reachable by, in PyTorch's order,
+   * with whether it is saved (the owning module decides, by its local name).
+   */
+  *stateEntries(prefix = ''): Generator<[string, Tensor, boolean]> {
+    this.discover();
+    const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
+    for (const [name, p] of this.params) if (p) yield [key(name), p, true];
+    for (const [name, b] of this.bufs) if (b) yield [key(name), b, !this.isNonPersistent(name)];
+    for (const [name, m] of this.namedChildren()) yield* m.stateEntries(key(name));
   }
 
   /** @internal Buffers PyTorch does not save (none by default). */
@@ -287,8 +302,10 @@ export abstract class Module {
     const notTensors = [...entries].filter(([, v]) => !(v instanceof Tensor)).map(([k]) => k);
     if (notTensors.length > 0)
       throw new ValueError(`loadStateDict: these values are not tensors: ${notTensors.join(', ')}`);
-    const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
-    const missingKeys = [...own.keys()].filter((k) => !entries.has(k) && !this.isNonPersistent(k));
+    const all = [...this.stateEntries()];
+    const own = new Map<string, Tensor>(all.map(([k, t]) => [k, t]));
+    const saved = new Set(all.filter(([, , persistent]) => persistent).map(([k]) => k));
+    const missingKeys = [...own.keys()].filter((k) => !entries.has(k) && saved.has(k));
     const unexpectedKeys = [...entries.keys()].filter((k) => !own.has(k));
     const misShaped = [...entries]
       .filter(([k, v]) => own.has(k) && !shapesEqual(own.get(k)!.shape, v.shape))

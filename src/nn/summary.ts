@@ -42,7 +42,11 @@ export function summary(model: Module, ...inputs: unknown[]): string {
     for (const h of handles) h.remove();
   }
   // In definition order (hooks fire children first); modules the forward pass did not call are left out.
-  const body = named.filter(([name]) => name !== '' && rows.has(name)).map(([name]) => rows.get(name)!);
+  // A model without submodules (a single layer) is its own one row.
+  const body =
+    named.length === 1
+      ? [...rows.values()].map((r) => ({ ...r, name: r.name || '(model)' }))
+      : named.filter(([name]) => name !== '' && rows.has(name)).map(([name]) => rows.get(name)!);
   const header: SummaryRow = { name: 'Layer', type: 'Type', outputShape: 'Output shape', params: -1 };
   const all = [header, ...body];
   const w = [

@@ -1,3 +1,4 @@
+import { joinRepr, optionsRepr } from './repr.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type Pair, checkGroups, intArg, positivePair } from '../functional/args.js';
 import type { ConvOptions } from '../functional/conv.js';
@@ -57,7 +58,10 @@ export class Conv2d extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}]`;
+    return joinRepr(
+      `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}]`,
+      optionsRepr(this.options),
+    );
   }
 }
 
@@ -90,7 +94,10 @@ export class Conv1d extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}`;
+    return joinRepr(
+      `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}`,
+      optionsRepr(this.options),
+    );
   }
 }
 

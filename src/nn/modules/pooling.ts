@@ -1,3 +1,4 @@
+import { joinRepr, optionsRepr } from './repr.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Pair } from '../functional/args.js';
 import * as P from '../functional/index.js';
@@ -13,6 +14,12 @@ export class MaxPool2d extends Module {
   forward(x: Tensor): Tensor {
     return P.maxPool2d(x, this.kernelSize, this.options);
   }
+  override extraRepr(): string {
+    return joinRepr(
+      `kernelSize=${Array.isArray(this.kernelSize) ? `[${this.kernelSize.join(',')}]` : this.kernelSize}`,
+      optionsRepr(this.options),
+    );
+  }
 }
 
 export class MaxPool1d extends Module {
@@ -24,6 +31,12 @@ export class MaxPool1d extends Module {
   }
   forward(x: Tensor): Tensor {
     return P.maxPool1d(x, this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    return joinRepr(
+      `kernelSize=${Array.isArray(this.kernelSize) ? `[${this.kernelSize.join(',')}]` : this.kernelSize}`,
+      optionsRepr(this.options),
+    );
   }
 }
 
@@ -37,6 +50,12 @@ export class AvgPool2d extends Module {
   forward(x: Tensor): Tensor {
     return P.avgPool2d(x, this.kernelSize, this.options);
   }
+  override extraRepr(): string {
+    return joinRepr(
+      `kernelSize=${Array.isArray(this.kernelSize) ? `[${this.kernelSize.join(',')}]` : this.kernelSize}`,
+      optionsRepr(this.options),
+    );
+  }
 }
 
 export class AvgPool1d extends Module {
@@ -48,6 +67,12 @@ export class AvgPool1d extends Module {
   }
   forward(x: Tensor): Tensor {
     return P.avgPool1d(x, this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    return joinRepr(
+      `kernelSize=${Array.isArray(this.kernelSize) ? `[${this.kernelSize.join(',')}]` : this.kernelSize}`,
+      optionsRepr(this.options),
+    );
   }
 }
 

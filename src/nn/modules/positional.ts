@@ -45,7 +45,7 @@ export class SinusoidalPositionalEncoding extends Module {
   }
 
   protected override isNonPersistent(name: string): boolean {
-    return name === 'pe' || name.endsWith('.pe');
+    return name === 'pe';
   }
 
   forward(x: Tensor): Tensor {

@@ -145,6 +145,29 @@ loss('KLDiv_batchmean', 'klDiv', dict(reduction='batchmean'), [F.log_softmax(R(3
 loss('KLDiv_logtarget', 'klDiv', dict(reduction='sum', logTarget=True), [F.log_softmax(R(3, 4), 1), F.log_softmax(R(3, 4), 1)], lambda a, b: F.kl_div(a, b, reduction='sum', log_target=True))
 loss('CosineEmbedding', 'cosineEmbeddingLoss', dict(margin=0.1), [R(4, 5), R(4, 5), torch.tensor([1., -1., 1., -1.])], lambda a, b, y: F.cosine_embedding_loss(a, b, y, margin=0.1))
 
+# --- issue 12's layers. Their inputs come from a generator of their own, so the earlier cases keep
+# their random draws (and the fixture's earlier entries stay byte-identical).
+G2 = torch.Generator().manual_seed(12)
+R2 = lambda *s: torch.randn(*s, generator=G2)
+case('RNNCell', 'RNNCell', dict(inp=3, hid=4), lambda: nn.RNNCell(3, 4), [R2(2, 3), R2(2, 4)])
+case('RNNCell_relu_unbatched', 'RNNCell', dict(inp=3, hid=2, nonlinearity='relu'), lambda: nn.RNNCell(3, 2, nonlinearity='relu'), [R2(3)])
+case('LSTMCell', 'LSTMCell', dict(inp=3, hid=4), lambda: nn.LSTMCell(3, 4), [R2(2, 3), R2(2, 4), R2(2, 4)],
+     call=lambda m, xs, kw: list(m(xs[0], (xs[1], xs[2]))))
+case('GRUCell', 'GRUCell', dict(inp=3, hid=4), lambda: nn.GRUCell(3, 4), [R2(2, 3)])
+case('GRUCell_nobias_state', 'GRUCell', dict(inp=2, hid=3, bias=False), lambda: nn.GRUCell(2, 3, bias=False), [R2(4, 2), R2(4, 3)])
+case('Upsample_nearest', 'Upsample', dict(scaleFactor=2, mode='nearest'), lambda: nn.Upsample(scale_factor=2, mode='nearest'), [R2(1, 2, 3, 3)])
+case('Upsample_bilinear_size', 'Upsample', dict(size=[5, 4], mode='bilinear'), lambda: nn.Upsample(size=(5, 4), mode='bilinear', align_corners=False), [R2(2, 1, 3, 3)])
+case('Upsample_bilinear_corners', 'Upsample', dict(scaleFactor=2, mode='bilinear', alignCorners=True), lambda: nn.Upsample(scale_factor=2, mode='bilinear', align_corners=True), [R2(1, 2, 2, 3)])
+case('PixelShuffle', 'PixelShuffle', dict(r=2), lambda: nn.PixelShuffle(2), [R2(1, 8, 2, 3)])
+case('PixelUnshuffle', 'PixelUnshuffle', dict(r=2), lambda: nn.PixelUnshuffle(2), [R2(2, 2, 4, 6)])
+case('PReLU', 'PReLU', dict(n=1), lambda: nn.PReLU(), [R2(2, 3, 4)])
+case('PReLU_channels', 'PReLU', dict(n=3, init=0.1), lambda: nn.PReLU(3, 0.1), [R2(2, 3, 4)])
+case('InstanceNorm1d', 'InstanceNorm1d', dict(n=3), lambda: nn.InstanceNorm1d(3), [R2(2, 3, 5)])
+case('InstanceNorm2d_affine', 'InstanceNorm2d', dict(n=3, affine=True), lambda: nn.InstanceNorm2d(3, affine=True), [R2(2, 3, 4, 4)])
+case('Conv3d', 'Conv3d', dict(cin=2, cout=3, k=[2, 3, 2], stride=[1, 2, 1], padding=1), lambda: nn.Conv3d(2, 3, (2, 3, 2), stride=(1, 2, 1), padding=1), [R2(1, 2, 4, 5, 4)])
+case('MaxPool3d', 'MaxPool3d', dict(k=2, stride=1), lambda: nn.MaxPool3d(2, stride=1), [R2(1, 2, 3, 4, 4)])
+case('AvgPool3d', 'AvgPool3d', dict(k=[2, 2, 1]), lambda: nn.AvgPool3d((2, 2, 1)), [R2(1, 1, 4, 4, 3)])
+
 cases = []
 for c in CASES:
     torch.manual_seed(len(cases) + 1)

@@ -27,6 +27,10 @@ const CASES: [string, Fn, ax.Tensor[]][] = [
     (x, w, b) => F.conv3d(x, w, b, { stride: [2, 1, 1], padding: [1, 0, 1], dilation: [1, 2, 1], groups: 2 }),
     [r(1, 4, 4, 5, 3), r(2, 2, 2, 2, 2), r(2)],
   ],
+  ['pixelShuffle', (x) => F.pixelShuffle(x, 2), [r(1, 8, 2, 3)]],
+  ['pixelUnshuffle', (x) => F.pixelUnshuffle(x, 2), [r(1, 2, 4, 2)]],
+  ['prelu per channel', (x, w) => F.prelu(x.add(x.sign().mul(0.1)), w), [r(2, 3, 4), r(3)]],
+  ['instanceNorm affine', (x, w, b) => F.instanceNorm(x, { weight: w, bias: b }), [r(2, 3, 5), r(3), r(3)]],
   ['interpolate bilinear', (x) => F.interpolate(x, { size: [5, 3], mode: 'bilinear' }), [r(1, 2, 3, 4)]],
   [
     'interpolate bilinear alignCorners',

@@ -101,6 +101,19 @@ const BUILD: Record<string, (a: Args) => ax.nn.Module> = {
       batchFirst: a.batchFirst,
     }),
   Loss: () => new nn.Identity(),
+  RNNCell: (a) => new nn.RNNCell(a.inp, a.hid, { nonlinearity: a.nonlinearity }),
+  LSTMCell: (a) => new nn.LSTMCell(a.inp, a.hid),
+  GRUCell: (a) => new nn.GRUCell(a.inp, a.hid, { bias: a.bias }),
+  Upsample: (a) =>
+    new nn.Upsample({ size: a.size, scaleFactor: a.scaleFactor, mode: a.mode, alignCorners: a.alignCorners }),
+  PixelShuffle: (a) => new nn.PixelShuffle(a.r),
+  PixelUnshuffle: (a) => new nn.PixelUnshuffle(a.r),
+  PReLU: (a) => new nn.PReLU(a.n, a.init),
+  InstanceNorm1d: (a) => new nn.InstanceNorm1d(a.n),
+  InstanceNorm2d: (a) => new nn.InstanceNorm2d(a.n, { affine: a.affine }),
+  Conv3d: (a) => new nn.Conv3d(a.cin, a.cout, a.k, { stride: a.stride, padding: a.padding }),
+  MaxPool3d: (a) => new nn.MaxPool3d(a.k, { stride: a.stride }),
+  AvgPool3d: (a) => new nn.AvgPool3d(a.k),
 };
 
 const causal = (n: number) => ax.ones([n, n], { dtype: 'bool' }).triu(1);
@@ -147,6 +160,11 @@ function call(c: Case, m: ax.nn.Module, xs: ax.Tensor[]): ax.Tensor[] {
       return [(m as ax.nn.Transformer).forward(xs[0]!, xs[1]!, { tgtMask: causal(4) })];
     case 'Bilinear':
       return [(m as ax.nn.Bilinear).forward(xs[0]!, xs[1]!)];
+    case 'RNNCell':
+    case 'GRUCell':
+      return [(m as ax.nn.GRUCell).forward(xs[0]!, xs[1])];
+    case 'LSTMCell':
+      return (m as ax.nn.LSTMCell).forward(xs[0]!, [xs[1]!, xs[2]!]);
     case 'Loss':
       return [callLoss(a, xs)];
     default:

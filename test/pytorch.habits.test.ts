@@ -108,6 +108,9 @@ test('tied weights are listed under both names, in PyTorch order, and a PyTorch-
       super();
       (this.head as unknown as { weight: ax.nn.Parameter }).weight = this.embed.weight;
     }
+    forward(x: ax.Tensor): ax.Tensor {
+      return this.head.forward(this.norm.forward(this.embed.forward(x).mul(this.scale)));
+    }
   }
   const m = new Tied();
   assert.deepEqual(Object.keys(m.stateDict()), torchKeys);

@@ -18,3 +18,6 @@ export * from './modules/transformer.js';
 export * from './modules/positional.js';
 export * from './modules/loss.js';
 export * from './modules/perceptron.js';
+export * from './modules/cells.js';
+export * from './modules/resample.js';
+export * from './modules/volumetric.js';

@@ -15,6 +15,7 @@ import * as losses from './losses.js';
 import * as normalization from './normalization.js';
 import * as interpolateModule from './interpolate.js';
 import * as pooling from './pooling.js';
+import * as resample from './resample.js';
 import * as volumetric from './volumetric.js';
 
 export type { ConvOptions, ConvTransposeOptions } from './conv.js';
@@ -33,7 +34,7 @@ export const { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, ad
   'functional.',
 );
 export const { conv3d, maxPool3d, avgPool3d } = guardAll(volumetric, 'functional.');
-export const { batchNorm, layerNorm, groupNorm } = guardAll(normalization, 'functional.');
+export const { batchNorm, layerNorm, groupNorm, instanceNorm } = guardAll(normalization, 'functional.');
 export const { dropout, dropout2d } = guardAll(dropoutModule, 'functional.');
 export const { embedding } = guardAll(embeddingModule, 'functional.');
 export const { scaledDotProductAttention, causalMask } = guardAll(attention, 'functional.');
@@ -56,6 +57,7 @@ export const { sigmoid, tanh } = guardAll(unary, 'functional.');
 export const { softmax, logSoftmax } = guardAll(softmaxModule, 'functional.');
 export const { pad } = guardAll(combine, 'functional.');
 export const { interpolate } = guardAll(interpolateModule, 'functional.');
+export const { pixelShuffle, pixelUnshuffle, prelu } = guardAll(resample, 'functional.');
 export const { oneHot } = guardAll(indexing, 'functional.');
 export const { mish, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, softsign } = guardAll(
   pointwiseModule.pointwise,

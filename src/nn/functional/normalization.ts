@@ -128,3 +128,16 @@ export function groupNorm(
   if (bias) y = y.add(bias.reshape(bshape));
   return y;
 }
+
+/**
+ * Instance normalisation: each sample's each channel normalised over its spatial positions
+ * ([N, C, ...]), with an optional per-channel affine map — group normalisation with one channel per
+ * group. Running statistics are not kept (PyTorch's default, track_running_stats=False).
+ */
+export function instanceNorm(
+  x: Tensor,
+  options: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {},
+): Tensor {
+  if (x.ndim < 3) throw new ShapeError(`instanceNorm: expected [N, C, ...spatial], got ${fmtShape(x.shape)}`);
+  return groupNorm(x, x.shape[1]!, options.weight ?? null, options.bias ?? null, options.eps ?? 1e-5);
+}

@@ -1,6 +1,8 @@
 // Layers call the public (guarded) functional forms, so an ONNX export trace sees each call.
 import * as F from '../functional/index.js';
-import { zeros } from '../../tensor/create.js';
+import { ValueError } from '../../errors.js';
+import { full, zeros } from '../../tensor/create.js';
+import { Parameter } from '../parameter.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 
@@ -157,5 +159,25 @@ export class LogSigmoid extends Module {
 export class Softsign extends Module {
   forward(x: Tensor): Tensor {
     return F.softsign(x);
+  }
+}
+
+/** PReLU: a learnable slope for negative inputs, shared (numParameters 1) or one per channel. */
+export class PReLU extends Module {
+  readonly weight: Parameter;
+  /** How many slopes (PyTorch's num_parameters; `numParameters()` is Module's parameter count). */
+  readonly slopes: number;
+  constructor(numParameters = 1, init = 0.25) {
+    super();
+    if (!Number.isInteger(numParameters) || numParameters < 1)
+      throw new ValueError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
+    this.slopes = numParameters;
+    this.weight = this.registerParameter('weight', new Parameter(full([numParameters], init)));
+  }
+  forward(x: Tensor): Tensor {
+    return F.prelu(x, this.weight);
+  }
+  override extraRepr(): string {
+    return `numParameters=${this.slopes}`;
   }
 }

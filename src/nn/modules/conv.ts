@@ -1,4 +1,5 @@
 import { joinRepr, optionsRepr } from './repr.js';
+import { convParams } from './conv-params.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type Pair, checkGroups, intArg, positivePair } from '../functional/args.js';
 import type { ConvOptions } from '../functional/conv.js';
@@ -6,26 +7,12 @@ import type { ConvOptions } from '../functional/conv.js';
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/index.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
-import { defaultBound, uniformParameter } from './linear.js';
 
 export interface ConvLayerOptions extends ConvOptions {
   bias?: boolean;
 }
 
 /** Weight [Cout, Cin/groups, ...kernel], PyTorch's default init U(±1/sqrt(fanIn)). */
-function convParams(
-  m: Module,
-  weightShape: number[],
-  fanIn: number,
-  outChannels: number,
-  bias: boolean,
-): [Parameter, Parameter | null] {
-  const bound = defaultBound(fanIn);
-  return [
-    m.registerParameter('weight', uniformParameter(weightShape, bound)),
-    m.registerParameter('bias', bias ? uniformParameter([outChannels], bound) : null),
-  ];
-}
 
 export class Conv2d extends Module {
   readonly weight: Parameter;

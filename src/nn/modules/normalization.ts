@@ -3,7 +3,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { intArg } from '../functional/args.js';
 import { ones, zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { batchNorm, groupNorm, layerNorm } from '../functional/index.js';
+import { batchNorm, groupNorm, instanceNorm, layerNorm } from '../functional/index.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
@@ -124,5 +124,48 @@ export class GroupNorm extends Module {
 
   forward(x: Tensor): Tensor {
     return groupNorm(x, this.numGroups, this.weight, this.bias, this.options.eps ?? 1e-5);
+  }
+}
+
+/** InstanceNorm1d / 2d: each sample's each channel normalised over its positions (affine off by default, as PyTorch). */
+abstract class InstanceNormBase extends Module {
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+
+  constructor(
+    private readonly rank: number,
+    readonly numFeatures: number,
+    readonly options: { eps?: number; affine?: boolean; trackRunningStats?: false } = {},
+  ) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures < 1)
+      throw new ValueError(`${this.constructor.name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    if ((options as { trackRunningStats?: boolean }).trackRunningStats)
+      throw new ValueError(
+        `${this.constructor.name}: running statistics are not supported (trackRunningStats must be false)`,
+      );
+    const affine = options.affine ?? false;
+    this.weight = this.registerParameter('weight', affine ? new Parameter(ones([numFeatures])) : null);
+    this.bias = this.registerParameter('bias', affine ? new Parameter(zeros([numFeatures])) : null);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== this.rank || x.shape[1] !== this.numFeatures)
+      throw new ShapeError(
+        `${this.constructor.name}: expected [N, ${this.numFeatures}, ${this.rank === 3 ? 'L' : 'H, W'}], got ${fmtShape(x.shape)}`,
+      );
+    return instanceNorm(x, { weight: this.weight, bias: this.bias, eps: this.options.eps });
+  }
+}
+
+export class InstanceNorm1d extends InstanceNormBase {
+  constructor(numFeatures: number, options: { eps?: number; affine?: boolean; trackRunningStats?: false } = {}) {
+    super(3, numFeatures, options);
+  }
+}
+
+export class InstanceNorm2d extends InstanceNormBase {
+  constructor(numFeatures: number, options: { eps?: number; affine?: boolean; trackRunningStats?: false } = {}) {
+    super(4, numFeatures, options);
   }
 }

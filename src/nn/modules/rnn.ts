@@ -2,15 +2,13 @@ import { optionsArg, show } from '../../check.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { where } from '../../ops/binary.js';
 import { cat, stack } from '../../ops/combine.js';
-import { lstmCell } from '../../ops/lstm-cell.js';
-import { addmm } from '../../ops/matmul.js';
 import { arange, tensor, zeros } from '../../tensor/create.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { dropout } from '../functional/dropout.js';
 import { linear } from '../functional/linear.js';
 import { Module } from '../module.js';
-import type { Parameter } from '../parameter.js';
 import { uniformParameter } from './linear.js';
+import { GATES, type Cell, type LayerParams, stepCell } from './recurrent-step.js';
 
 export interface RNNOptions {
   numLayers?: number;
@@ -29,16 +27,6 @@ export interface RNNForwardOptions {
    * the same results as PyTorch's packed sequences, without packing.
    */
   lengths?: Tensor | readonly number[];
-}
-
-type Cell = 'tanh' | 'relu' | 'lstm' | 'gru';
-const GATES: Record<Cell, number> = { tanh: 1, relu: 1, lstm: 4, gru: 3 };
-
-interface LayerParams {
-  wih: Parameter;
-  whh: Parameter;
-  bih: Parameter | null;
-  bhh: Parameter | null;
 }
 
 /**
@@ -173,7 +161,7 @@ abstract class RNNBase extends Module {
     const outputs = new Array<Tensor>(L);
     for (let k = 0; k < L; k++) {
       const t = reverse ? L - 1 - k : k;
-      const next = this.step(xp.select(0, t), state, p);
+      const next = stepCell(this.cell, this.hiddenSize, xp.select(0, t), state, p);
       const m = masks?.[t];
       if (m) {
         state = next.map((s, i) => where(m, s, state[i]!));
@@ -184,40 +172,6 @@ abstract class RNNBase extends Module {
       }
     }
     return [stack(outputs, 0), state];
-  }
-
-  /** One time step; xt already holds W_ih·x + b_ih (+ b_hh except for GRU's n gate). */
-  private step(xt: Tensor, state: Tensor[], p: LayerParams): Tensor[] {
-    const H = this.hiddenSize;
-    const h = state[0]!;
-    switch (this.cell) {
-      case 'tanh':
-        return [addmm(xt, h, p.whh.t()).tanh()];
-      case 'relu':
-        return [addmm(xt, h, p.whh.t()).relu()];
-      case 'lstm': {
-        // One GEMM onto the input projection, one fused kernel for the gates and the state update.
-        const hc = lstmCell(addmm(xt, h, p.whh.t()), state[1]!);
-        return [hc.narrow(1, 0, H), hc.narrow(1, H, H)];
-      }
-      case 'gru': {
-        // The n gate needs W_hn·h + b_hn on its own (it is scaled by r), so GRU keeps b_hh apart.
-        const gh = linear(h, p.whh, p.bhh);
-        const r = xt
-          .narrow(1, 0, H)
-          .add(gh.narrow(1, 0, H))
-          .sigmoid();
-        const z = xt
-          .narrow(1, H, H)
-          .add(gh.narrow(1, H, H))
-          .sigmoid();
-        const n = xt
-          .narrow(1, 2 * H, H)
-          .add(r.mul(gh.narrow(1, 2 * H, H)))
-          .tanh();
-        return [n.sub(n.mul(z)).add(z.mul(h))];
-      }
-    }
   }
 
   override extraRepr(): string {

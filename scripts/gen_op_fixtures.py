@@ -107,6 +107,22 @@ OPS = {
     'trace': lambda xs, a: torch.trace(xs[0]),
     'T': lambda xs, a: xs[0].T if xs[0].ndim == 2 else xs[0].permute(*reversed(range(xs[0].ndim))),
     'mT': lambda xs, a: xs[0].transpose(-2, -1),
+    'atan2': lambda xs, a: torch.atan2(xs[0], xs[1]),
+    'fmod': lambda xs, a: torch.fmod(xs[0], xs[1]),
+    'remainder': lambda xs, a: torch.remainder(xs[0], xs[1]),
+    'lerp': lambda xs, a: torch.lerp(xs[0], xs[1], xs[2] if len(xs) > 2 else a['weight']),
+    'nonzero': lambda xs, a: torch.nonzero(xs[0]),
+    'maskedSelect': lambda xs, a: torch.masked_select(xs[0], xs[1]),
+    'unique': lambda xs, a: [t.detach() for t in torch.unique(xs[0], sorted=True, return_inverse=True, return_counts=True)],
+    'bincount': lambda xs, a: torch.bincount(xs[0], weights=xs[1].detach() if len(xs) > 1 else None, minlength=a.get('minlength', 0)),
+    'histc': lambda xs, a: torch.histc(xs[0].detach(), bins=a['bins'], min=a.get('min', 0), max=a.get('max', 0)),
+    'searchsorted': lambda xs, a: torch.searchsorted(xs[0], xs[1], right=a.get('right', False)),
+    'einsum': lambda xs, a: torch.einsum(a['equation'], *xs),
+    'cdist': lambda xs, a: torch.cdist(xs[0], xs[1], p=a.get('p', 2.0)),
+    'normalize': lambda xs, a: F.normalize(xs[0], p=a.get('p', 2.0), dim=a.get('dim', 1)),
+    'cosineSimilarity': lambda xs, a: F.cosine_similarity(xs[0], xs[1], dim=a.get('dim', 1)),
+    'pairwiseDistance': lambda xs, a: F.pairwise_distance(xs[0], xs[1], p=a.get('p', 2.0), keepdim=a.get('keepdim', False)),
+    'glu': lambda xs, a: F.glu(xs[0], a.get('dim', -1)),
     'to': lambda xs, a: xs[0].to({'float64': torch.float64, 'float32': torch.float32, 'int32': torch.int64, 'bool': torch.bool}[a['dtype']]),
 }
 
@@ -353,6 +369,41 @@ case('diag_mat_neg', 'diag', [R(4, 3)], diagonal=-1)
 case('trace', 'trace', [R(3, 4)])
 case('T', 'T', [R(2, 3, 4)])
 case('mT', 'mT', [R(2, 3, 4)])
+case('atan2', 'atan2', [R(3, 4), R(4)])
+case('atan2_quadrants', 'atan2', [R(6, data=[1.0, 1.0, -1.0, -1.0, 0.5, -2.0]), R(6, data=[1.0, -1.0, 1.0, -1.0, -3.0, 0.25])])
+case('fmod', 'fmod', [R(3, 4), R(4, kind='pos')])
+case('fmod_negative', 'fmod', [R(6, data=[5.5, -5.5, 5.5, -5.5, 7.0, -0.5]), R(6, data=[2.0, 2.0, -2.0, -2.0, 3.0, 0.3])])
+case('fmod_int', 'fmod', [R(6, dtype='int32', data=[7, -7, 7, -7, 0, 5]), R(6, dtype='int32', data=[3, 3, -3, -3, 2, 5])])
+case('remainder', 'remainder', [R(6, data=[5.5, -5.5, 5.5, -5.5, 7.0, -0.5]), R(6, data=[2.0, 2.0, -2.0, -2.0, 3.0, 0.3])])
+case('remainder_int', 'remainder', [R(6, dtype='int32', data=[7, -7, 7, -7, 0, 5]), R(6, dtype='int32', data=[3, 3, -3, -3, 2, 5])])
+case('lerp_scalar', 'lerp', [R(3, 4), R(3, 4)], weight=0.3)
+case('lerp_tensor', 'lerp', [R(3, 4), R(4), R(3, 1)])
+case('nonzero', 'nonzero', [R(2, 3, 2, data=[0.0, 1.0, 0.0, 0.0, 2.0, 3.0, 0.0, 0.0, 0.0, 4.0, 0.0, 0.0])])
+case('maskedSelect', 'maskedSelect', [R(3, 4), R(4, kind='bool')])
+case('unique', 'unique', [R(2, 4, data=[3.0, 1.0, 2.0, 1.0, 3.0, 0.0, 2.0, 2.0])])
+case('unique_int', 'unique', [R(7, dtype='int32', data=[5, -1, 5, 0, 2, -1, 5])])
+case('bincount', 'bincount', [R(8, dtype='int32', data=[1, 3, 1, 0, 5, 1, 3, 0])], minlength=7)
+case('bincount_weights', 'bincount', [R(5, dtype='int32', data=[2, 0, 2, 4, 0]), R(5)])
+case('histc', 'histc', [R(20)], bins=5, min=-1.0, max=1.0)
+case('histc_auto', 'histc', [R(20)], bins=4)
+case('searchsorted', 'searchsorted', [R(6, data=[-1.0, 0.0, 0.5, 0.5, 2.0, 3.0]), R(5, data=[0.5, -2.0, 3.0, 2.5, 0.0])])
+case('searchsorted_right_batched', 'searchsorted', [R(2, 4, data=[0.0, 1.0, 2.0, 3.0, -3.0, -1.0, 1.0, 3.0]), R(2, 3, data=[1.0, 3.0, 9.0, -1.0, 0.0, -5.0])], right=True)
+case('einsum_matmul', 'einsum', [R(3, 4), R(4, 2)], equation='ij,jk->ik')
+case('einsum_batched_transposed', 'einsum', [R(2, 3, 4), R(2, 5, 4)], equation='bij,bkj->bik')
+case('einsum_outer_sum', 'einsum', [R(3), R(4)], equation='i,j->ij')
+case('einsum_trace_like', 'einsum', [R(3, 4), R(3, 4)], equation='ij,ij->')
+case('einsum_implicit', 'einsum', [R(2, 3), R(3, 4), R(4)], equation='ab,bc,c')
+case('einsum_permute', 'einsum', [R(2, 3, 4)], equation='abc->cab')
+case('cdist', 'cdist', [R(4, 3), R(5, 3)])
+case('cdist_p1_batched', 'cdist', [R(2, 3, 2), R(2, 4, 2)], p=1.0)
+case('normalize', 'normalize', [R(3, 4)])
+case('normalize_p1_dim0', 'normalize', [R(3, 4)], p=1.0, dim=0)
+case('cosineSimilarity', 'cosineSimilarity', [R(3, 5), R(3, 5)])
+case('cosineSimilarity_broadcast_dim0', 'cosineSimilarity', [R(4, 3), R(4, 1)], dim=0)
+case('pairwiseDistance', 'pairwiseDistance', [R(3, 5), R(3, 5)])
+case('pairwiseDistance_p3_keepdim', 'pairwiseDistance', [R(2, 4), R(4)], p=3.0, keepdim=True)
+case('glu', 'glu', [R(3, 6)])
+case('glu_dim0', 'glu', [R(4, 3)], dim=0)
 
 cases = []
 for name, op, specs, args in CASES:

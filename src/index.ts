@@ -27,6 +27,10 @@ import * as logical from './ops/logical.js';
 import * as rollModule from './ops/roll.js';
 import * as linalg from './ops/linalg.js';
 import * as sampling from './ops/sampling.js';
+import * as binaryMath from './ops/binary-math.js';
+import * as selection from './ops/selection.js';
+import * as einsumModule from './ops/einsum.js';
+import * as distance from './nn/functional/distance.js';
 import * as create from './tensor/create.js';
 import * as dtype from './tensor/dtype.js';
 import * as shape from './tensor/shape.js';
@@ -56,6 +60,7 @@ export type { ReduceOptions, VarOptions } from './ops/reduce.js';
 export type { SortOptions, TopkOptions, KeepdimOptions } from './ops/sorting.js';
 export type { CloseOptions, NanToNumOptions } from './ops/logical.js';
 export type { MultinomialOptions } from './ops/sampling.js';
+export type { UniqueResult } from './ops/selection.js';
 
 // Every public function below is guarded (src/guard.ts): whatever a plain JavaScript caller passes,
 // the error is one of Axon's types. This list is the public API; tests/api.surface.test.ts keeps it.
@@ -189,6 +194,10 @@ export const { any, all, isclose, allclose, nanToNum } = guardAll(logical);
 export const { roll } = guardAll(rollModule);
 export const { mm, bmm, outer, diag, trace } = guardAll(linalg);
 export const { multinomial, bernoulli, normal } = guardAll(sampling);
+export const { atan2, fmod, remainder, lerp } = guardAll(binaryMath);
+export const { nonzero, maskedSelect, unique, bincount, histc, searchsorted } = guardAll(selection);
+export const { einsum } = guardAll(einsumModule);
+export const { cdist } = guardAll(distance);
 
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

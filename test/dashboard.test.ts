@@ -9,6 +9,7 @@ import * as ax from '../src/index.js';
 import { listRuns, readMetrics, runDir } from '../src/dashboard/runs.js';
 import { createDashboardServer } from '../src/dashboard/server.js';
 import { main } from '../src/cli.js';
+import { throwsTyped } from './helpers/throws.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 // The browser test runs once, in the JS backend's suite: it tests the page, not the kernels.
@@ -123,6 +124,12 @@ describe('dashboard: log directory and API', () => {
       32,
     );
   });
+});
+
+test('startDashboard: bad arguments get typed errors', () => {
+  throwsTyped(() => ax.train.startDashboard(''), ax.ValueError, /logDir/);
+  throwsTyped(() => ax.train.startDashboard(tmp(), { port: -1 }), ax.ValueError, /port/);
+  throwsTyped(() => ax.train.startDashboard(tmp(), null as never), ax.ValueError, /options/);
 });
 
 test('axon dashboard: a missing log directory is a usage error (exit 2)', async () => {

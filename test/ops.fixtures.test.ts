@@ -106,6 +106,25 @@ const OPS: Record<string, OpFn> = {
   diag: ([x], a) => ax.diag(x!, a.diagonal),
   trace: ([x]) => x!.trace(),
   T: ([x]) => x!.T,
+  atan2: ([y, x]) => ax.atan2(y!, x!),
+  fmod: ([x, y]) => x!.fmod(y!),
+  remainder: ([x, y]) => ax.remainder(x!, y!),
+  lerp: ([s, e, w], a) => ax.lerp(s!, e!, w ?? a.weight),
+  nonzero: ([x]) => x!.nonzero(),
+  maskedSelect: ([x, m]) => x!.maskedSelect(m!),
+  unique: ([x]) => {
+    const u = ax.unique(x!);
+    return [u.values, u.inverse, u.counts];
+  },
+  bincount: ([x, w], a) => ax.bincount(x!, { weights: w, minlength: a.minlength }),
+  histc: ([x], a) => ax.histc(x!, a.bins, a.min, a.max),
+  searchsorted: ([s, v], a) => ax.searchsorted(s!, v!, { right: a.right }),
+  einsum: (xs, a) => ax.einsum(a.equation, ...xs),
+  cdist: ([x, y], a) => ax.cdist(x!, y!, a.p),
+  normalize: ([x], a) => ax.nn.functional.normalize(x!, { p: a.p, dim: a.dim }),
+  cosineSimilarity: ([x, y], a) => ax.nn.functional.cosineSimilarity(x!, y!, { dim: a.dim }),
+  pairwiseDistance: ([x, y], a) => ax.nn.functional.pairwiseDistance(x!, y!, { p: a.p, keepdim: a.keepdim }),
+  glu: ([x], a) => ax.nn.functional.glu(x!, a.dim),
   mT: ([x]) => x!.mT,
 };
 

@@ -66,6 +66,27 @@ describe('sampling ops', () => {
     throwsTyped(() => ax.diag(ax.randn(2, 2, 2)), ax.ShapeError, /diag: expected a vector or a matrix/);
     throwsTyped(() => ax.isclose(ax.randn(2), ax.randn(2), { rtol: -1 }), ax.ValueError, /rtol and atol/);
     throwsTyped(() => ax.randn(3).mT, ax.IndexError);
+    throwsTyped(
+      () => ax.fmod(ax.tensor([1], { dtype: 'int32' }), ax.tensor([0], { dtype: 'int32' })),
+      ax.ValueError,
+      /fmod: integer division by zero/,
+    );
+    throwsTyped(() => ax.atan2(ax.tensor([true]), ax.tensor([false])), ax.DTypeError, /atan2: bool/);
+    throwsTyped(() => ax.maskedSelect(ax.randn(2), ax.ones(2)), ax.DTypeError, /mask must be a bool tensor/);
+    throwsTyped(() => ax.bincount(ax.tensor([1, -1], { dtype: 'int32' })), ax.ValueError, /values must be ≥ 0, got -1/);
+    throwsTyped(() => ax.bincount(ax.randn(3)), ax.DTypeError, /1-D int32/);
+    throwsTyped(() => ax.histc(ax.randn(3), 0), ax.ValueError, /bins/);
+    throwsTyped(() => ax.searchsorted(ax.zeros(2, 3), ax.zeros(3, 1)), ax.ShapeError, /leading dims/);
+    throwsTyped(() => ax.einsum('ij,jk->ik', ax.randn(2, 3)), ax.ValueError, /names 2 operands, got 1/);
+    throwsTyped(() => ax.einsum('ii->i', ax.randn(2, 2)), ax.ValueError, /repeats a letter/);
+    throwsTyped(
+      () => ax.einsum('ij,jk->ik', ax.randn(2, 3), ax.randn(4, 2)),
+      ax.ShapeError,
+      /letter 'j' is 3 in one operand and 4/,
+    );
+    throwsTyped(() => ax.einsum('ij->iz', ax.randn(2, 3)), ax.ValueError, /output letter 'z'/);
+    throwsTyped(() => ax.cdist(ax.randn(3), ax.randn(3)), ax.ShapeError, /cdist/);
+    throwsTyped(() => ax.nn.functional.glu(ax.randn(3, 3)), ax.ShapeError, /even size/);
   });
 
   test('allclose and median of everything', () => {

@@ -210,6 +210,8 @@ describe('TensorBoard event files', () => {
     w.close();
     throwsTyped(() => w.addScalar('a', 1, 1), ax.ValueError, /closed/);
     throwsTyped(() => new ax.train.TensorBoardLogger(''), ax.ValueError, /logDir/);
+    throwsTyped(() => new ax.train.SummaryWriter(''), ax.ValueError, /logDir/);
+    throwsTyped(() => new ax.train.SummaryWriter(3 as never), ax.ValueError, /logDir/);
     throwsTyped(() => new ax.train.TensorBoardLogger(dir, { histogramFreq: -1 }), ax.ValueError, /histogramFreq/);
   });
 });

@@ -29,6 +29,8 @@ import * as logical from './logical.js';
 import type { CloseOptions, NanToNumOptions } from './logical.js';
 import { roll } from './roll.js';
 import * as linalg from './linalg.js';
+import * as binaryMath from './binary-math.js';
+import * as selection from './selection.js';
 
 type Dims = number | readonly number[];
 
@@ -130,6 +132,12 @@ declare module '../tensor/tensor.js' {
     outer(other: Tensor): Tensor;
     diag(diagonal?: number): Tensor;
     trace(): Tensor;
+    atan2(x: TensorLike): Tensor;
+    fmod(other: TensorLike): Tensor;
+    remainder(other: TensorLike): Tensor;
+    lerp(end: TensorLike, weight: TensorLike): Tensor;
+    nonzero(): Tensor;
+    maskedSelect(mask: Tensor): Tensor;
     /** The dims reversed (the transpose of a matrix). */
     readonly T: Tensor;
     /** The last two dims swapped (a batch of matrices transposed). */
@@ -462,6 +470,24 @@ P.diag = function (k) {
 };
 P.trace = function () {
   return linalg.trace(this);
+};
+P.atan2 = function (x) {
+  return binaryMath.atan2(this, x);
+};
+P.fmod = function (b) {
+  return binaryMath.fmod(this, b);
+};
+P.remainder = function (b) {
+  return binaryMath.remainder(this, b);
+};
+P.lerp = function (e, w) {
+  return binaryMath.lerp(this, e, w);
+};
+P.nonzero = function () {
+  return selection.nonzero(this);
+};
+P.maskedSelect = function (m) {
+  return selection.maskedSelect(this, m);
 };
 Object.defineProperty(P, 'T', {
   get(this: Tensor) {

@@ -16,6 +16,7 @@ import * as normalization from './normalization.js';
 import * as interpolateModule from './interpolate.js';
 import * as pooling from './pooling.js';
 import * as resample from './resample.js';
+import * as distance from './distance.js';
 import * as volumetric from './volumetric.js';
 
 export type { ConvOptions, ConvTransposeOptions } from './conv.js';
@@ -58,6 +59,7 @@ export const { softmax, logSoftmax } = guardAll(softmaxModule, 'functional.');
 export const { pad } = guardAll(combine, 'functional.');
 export const { interpolate } = guardAll(interpolateModule, 'functional.');
 export const { pixelShuffle, pixelUnshuffle, prelu } = guardAll(resample, 'functional.');
+export const { normalize, cosineSimilarity, pairwiseDistance, glu } = guardAll(distance, 'functional.');
 export const { oneHot } = guardAll(indexing, 'functional.');
 export const { mish, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, softsign } = guardAll(
   pointwiseModule.pointwise,

@@ -27,17 +27,50 @@ CONFIGS = [
     ('Adagrad', dict(lr=0.1), None),
     ('Adagrad', dict(lr=0.1, lr_decay=0.01, weight_decay=0.05, initial_accumulator_value=0.1), None),
     ('SGD', dict(lr=0.05), [dict(lr=0.1), dict(momentum=0.9)]),  # parameter groups: w, then b
+    ('Adamax', dict(lr=0.05), None),
+    ('Adamax', dict(lr=0.05, betas=(0.8, 0.99), weight_decay=0.1), None),
+    ('NAdam', dict(lr=0.05), None),
+    ('NAdam', dict(lr=0.05, weight_decay=0.1, momentum_decay=0.01), None),
+    ('RAdam', dict(lr=0.05), None),
+    ('RAdam', dict(lr=0.05, betas=(0.5, 0.7), weight_decay=0.1), None),
+    ('Adadelta', dict(lr=1.0), None),
+    ('Adadelta', dict(lr=0.5, rho=0.8, weight_decay=0.1), None),
 ]
 
-CAMEL = {'weight_decay': 'weightDecay', 'lr_decay': 'lrDecay', 'initial_accumulator_value': 'initialAccumulatorValue'}
+CAMEL = {'momentum_decay': 'momentumDecay', 'weight_decay': 'weightDecay', 'lr_decay': 'lrDecay', 'initial_accumulator_value': 'initialAccumulatorValue'}
 def camel(d):
     return {CAMEL.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+
+class NAdam(torch.optim.Optimizer):
+    """NAdam as PyTorch 2.x computes it. torch 1.13 (Debian's) multiplies mu into the next momentum
+    product twice (mu_product * mu * mu_next), a bug fixed in 2.0; Axon follows the fixed rule."""
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay))
+    @torch.no_grad()
+    def step(self):
+        for g in self.param_groups:
+            b1, b2 = g['betas']
+            for p in g['params']:
+                s = self.state[p]
+                if not s:
+                    s.update(step=0, mu_product=1.0, exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p))
+                s['step'] += 1
+                t = s['step']
+                grad = p.grad.add(p, alpha=g['weight_decay']) if g['weight_decay'] else p.grad
+                mu = b1 * (1. - 0.5 * 0.96 ** (t * g['momentum_decay']))
+                mu_next = b1 * (1. - 0.5 * 0.96 ** ((t + 1) * g['momentum_decay']))
+                s['mu_product'] *= mu
+                s['exp_avg'].mul_(b1).add_(grad, alpha=1 - b1)
+                s['exp_avg_sq'].mul_(b2).addcmul_(grad, grad, value=1 - b2)
+                denom = s['exp_avg_sq'].div(1 - b2 ** t).sqrt().add_(g['eps'])
+                p.addcdiv_(grad, denom, value=-g['lr'] * (1. - mu) / (1. - s['mu_product']))
+                p.addcdiv_(s['exp_avg'], denom, value=-g['lr'] * mu_next / (1. - s['mu_product'] * mu_next))
 
 cases = []
 for name, opts, groups in CONFIGS:
     w, b = w0.clone().requires_grad_(), b0.clone().requires_grad_()
     params = [dict(params=[w], **groups[0]), dict(params=[b], **groups[1])] if groups else [w, b]
-    opt = getattr(torch.optim, name)(params, **opts)
+    opt = (NAdam if name == 'NAdam' else getattr(torch.optim, name))(params, **opts)
     traj = []
     for _ in range(20):
         opt.zero_grad()

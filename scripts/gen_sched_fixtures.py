@@ -25,6 +25,13 @@ CASES = [
     ('OneCycleLR', dict(maxLr=0.5, totalSteps=31, annealStrategy='linear', threePhase=True, pctStart=0.25), lambda o: S.OneCycleLR(o, 0.5, total_steps=31, anneal_strategy='linear', three_phase=True, pct_start=0.25)),
     ('SequentialLR', None, lambda o: S.SequentialLR(o, [S.LinearLR(o, 0.2, 1.0, 5), S.CosineAnnealingLR(o, 20)], milestones=[5])),
     ('ReduceLROnPlateau', dict(factor=0.5, patience=2, cooldown=1), lambda o: S.ReduceLROnPlateau(o, factor=0.5, patience=2, cooldown=1)),
+    # Functions are named in args; test/schedulers.test.ts defines the same ones.
+    ('LambdaLR', dict(fn='warmupDecay'), lambda o: S.LambdaLR(o, lambda e: min(1.0, (e + 1) / 5) * 0.9 ** e)),
+    ('MultiplicativeLR', dict(fn='0.95'), lambda o: S.MultiplicativeLR(o, lambda e: 0.95)),
+    ('PolynomialLR', dict(totalIters=12, power=2.0), lambda o: S.PolynomialLR(o, total_iters=12, power=2.0)),
+    ('CyclicLR', dict(baseLr=0.01, maxLr=0.1, stepSizeUp=4), lambda o: S.CyclicLR(o, 0.01, 0.1, step_size_up=4)),
+    ('CyclicLR', dict(baseLr=0.01, maxLr=0.1, stepSizeUp=3, stepSizeDown=5, mode='triangular2'), lambda o: S.CyclicLR(o, 0.01, 0.1, step_size_up=3, step_size_down=5, mode='triangular2')),
+    ('CyclicLR', dict(baseLr=0.01, maxLr=0.1, stepSizeUp=4, mode='expRange', gamma=0.95, baseMomentum=0.7, maxMomentum=0.95), lambda o: S.CyclicLR(o, 0.01, 0.1, step_size_up=4, mode='exp_range', gamma=0.95, base_momentum=0.7, max_momentum=0.95)),
 ]
 
 cases = []

@@ -140,3 +140,20 @@ describe('optimizer state', () => {
     assert.equal(p.grad, null);
   });
 });
+
+test('the newer optimizers and schedules refuse bad options with typed errors', () => {
+  const p = new ax.nn.Parameter(ax.zeros([2]));
+  assert.throws(() => new optim.Adamax([p], { betas: [1, 0.9] }), /Adamax: invalid betas/);
+  assert.throws(() => new optim.NAdam([p], { momentumDecay: -1 }), /NAdam: invalid momentumDecay/);
+  assert.throws(() => new optim.RAdam([p], { eps: -1 }), /RAdam: invalid eps/);
+  assert.throws(() => new optim.Adadelta([p], { rho: 2 }), /Adadelta: invalid rho/);
+  const sgd = new optim.SGD([p], { lr: 0.1 });
+  assert.throws(() => new optim.LambdaLR(sgd, [() => 1, () => 1]), /2 functions for 1 parameter groups/);
+  assert.throws(() => new optim.LambdaLR(sgd, (() => NaN) as never), /lrLambda\(0\) returned NaN/);
+  assert.throws(() => new optim.PolynomialLR(sgd, 0), /totalIters/);
+  assert.throws(() => new optim.CyclicLR(sgd, { baseLr: 0.1, maxLr: 1, mode: 'sine' as never }), /unknown mode 'sine'/);
+  assert.throws(
+    () => new optim.CyclicLR(new optim.Adagrad([p]), { baseLr: 0.1, maxLr: 1 }),
+    /cycleMomentum needs an optimizer with momentum/,
+  );
+});

@@ -41,6 +41,14 @@ function make(name: string, o: ax.optim.SGD, a: Record<string, any> | null): { s
       );
     case 'ReduceLROnPlateau':
       return new optim.ReduceLROnPlateau(o, a!);
+    case 'LambdaLR':
+      return new optim.LambdaLR(o, (e) => Math.min(1, (e + 1) / 5) * 0.9 ** e);
+    case 'MultiplicativeLR':
+      return new optim.MultiplicativeLR(o, () => 0.95);
+    case 'PolynomialLR':
+      return new optim.PolynomialLR(o, a!.totalIters, a!.power);
+    case 'CyclicLR':
+      return new optim.CyclicLR(o, a as ax.optim.CyclicOptions);
     default:
       throw new Error(name);
   }

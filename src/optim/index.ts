@@ -5,6 +5,16 @@ export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export {
+  Adamax,
+  NAdam,
+  RAdam,
+  Adadelta,
+  type AdamaxOptions,
+  type NAdamOptions,
+  type RAdamOptions,
+  type AdadeltaOptions,
+} from './adam-variants.js';
+export {
   LRScheduler,
   StepLR,
   MultiStepLR,
@@ -19,6 +29,7 @@ export {
   type PlateauOptions,
   type SchedulerState,
 } from './lr-scheduler.js';
+export { LambdaLR, MultiplicativeLR, PolynomialLR, CyclicLR, type CyclicOptions } from './lr-lambda.js';
 import { guardAll } from '../guard.js';
 import * as clip from './clip.js';
 

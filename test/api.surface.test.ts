@@ -254,6 +254,9 @@ const SURFACE: Record<string, string[]> = {
     'Conv3d',
     'MaxPool3d',
     'AvgPool3d',
+    'ParameterList',
+    'ParameterDict',
+    'utils',
   ],
   functional: [
     'adaptiveAvgPool1d',

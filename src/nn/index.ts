@@ -21,3 +21,8 @@ export * from './modules/perceptron.js';
 export * from './modules/cells.js';
 export * from './modules/resample.js';
 export * from './modules/volumetric.js';
+export * from './modules/parameter-containers.js';
+import * as utilsModule from './utils.js';
+import { guardAll } from '../guard.js';
+/** nn.utils: parametersToVector, vectorToParameters, weightNorm, clipGradNorm_, clipGradValue_. */
+export const utils = guardAll(utilsModule, 'nn.utils.');

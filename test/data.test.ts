@@ -122,11 +122,20 @@ describe('file readers', () => {
     const text = 'size,color,price\n1,red,10\n2,blue,\n3,red,30\nNA,green,40\n';
     assert.throws(
       () => data.parseCsv(text, { categorical: ['color'] }),
-      (e: Error) => e instanceof ax.FormatError && /row 3, column 'price'/.test(e.message),
+      (e: Error) => e instanceof ax.FormatError && /data row 2, column 'price'/.test(e.message),
     );
+    // Dropping rows keeps the categories of every row (issue 12, bug 6): the layout is the same
+    // whichever rows had gaps, and the kept rows are zeros in the dropped rows' categories.
     const dropped = data.parseCsv(text, { categorical: ['color'], missing: 'drop' });
     assert.equal(dropped.rowsDropped, 2);
-    assert.deepEqual(dropped.featureNames, ['size', 'color=red', 'price']);
+    assert.deepEqual(dropped.featureNames, ['size', 'color=blue', 'color=green', 'color=red', 'price']);
+    assert.deepEqual(dropped.features.toArray(), [
+      [1, 0, 0, 1, 10],
+      [3, 0, 0, 1, 30],
+    ]);
+    const labels = data.parseCsv('x,y\n1,a\nNA,b\n2,c\n', { target: 'y', missing: 'drop' });
+    assert.deepEqual(labels.classes, ['a', 'b', 'c'], 'classes of dropped rows keep their index');
+    assert.deepEqual(labels.target!.toArray(), [0, 2]);
     const filled = data.parseCsv(text, { categorical: ['color'], missing: 'mean', encoding: 'index' });
     assert.deepEqual(
       filled.features.toArray(),

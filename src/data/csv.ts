@@ -11,7 +11,11 @@ export interface CsvOptions {
   /** Text columns to encode: one-hot (one feature per category) or as a category index. */
   categorical?: string[];
   encoding?: 'onehot' | 'index';
-  /** What to do with empty, 'NA' or 'NaN' cells: raise (default), drop the row, or use the column mean. */
+  /**
+   * What to do with empty, 'NA' or 'NaN' cells: raise (default), drop the row, or use the column mean
+   * (the most frequent category for categorical columns). Categories and classes always come from
+   * every row, so the feature layout does not depend on which rows were dropped.
+   */
   missing?: 'error' | 'drop' | 'mean';
   /** Columns to leave out. */
   exclude?: string[];
@@ -81,10 +85,10 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV t
   // Rows with a missing cell: an error, dropped, or filled later.
   const keep: string[][] = [];
   body.forEach((r, k) => {
-    if (r.length !== header.length) throw new FormatError(`loadCsv: row ${k + 2} of ${source} has ${r.length} cells, the header ${header.length}`);
+    if (r.length !== header.length) throw new FormatError(`loadCsv: data row ${k + 1} of ${source} has ${r.length} cells, the header ${header.length}`);
     const holes = [...featureCols, ...(targetIdx >= 0 ? [targetIdx] : [])].filter((i) => isMissing(r[i]!));
     if (holes.length === 0) { keep.push(r); return; }
-    if (missing === 'error') throw new FormatError(`loadCsv: missing value in row ${k + 2}, column '${header[holes[0]!]}' of ${source} (pass missing: 'drop' or 'mean')`);
+    if (missing === 'error') throw new FormatError(`loadCsv: missing value in data row ${k + 1}, column '${header[holes[0]!]}' of ${source} (pass missing: 'drop' or 'mean')`);
     if (missing === 'drop' || holes.includes(targetIdx)) return;
     keep.push(r);
   });
@@ -93,14 +97,21 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV t
   const columns: Float32Array[] = [];
   for (const i of featureCols) {
     if (categorical.has(i)) {
-      const cats = categories(keep.map((r) => r[i]!));
+      // Categories from every row with a value, so the feature layout does not depend on which rows were dropped.
+      const present = body.map((r) => r[i]!).filter((v) => !isMissing(v));
+      const cats = categories(present);
+      // missing: 'mean' fills a categorical gap with the most frequent category.
+      const counts = new Map<string, number>();
+      for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const mode = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? '';
+      const cell = (r: string[]) => (isMissing(r[i]!) ? mode : r[i]!);
       if (options.encoding === 'index') {
         featureNames.push(header[i]!);
-        columns.push(Float32Array.from(keep, (r) => cats.index.get(r[i]!)!));
+        columns.push(Float32Array.from(keep, (r) => cats.index.get(cell(r))!));
       } else {
         for (const c of cats.names) {
           featureNames.push(`${header[i]}=${c}`);
-          columns.push(Float32Array.from(keep, (r) => (r[i] === c ? 1 : 0)));
+          columns.push(Float32Array.from(keep, (r) => (cell(r) === c ? 1 : 0)));
         }
       }
       continue;
@@ -132,7 +143,8 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV t
       const ints = nums.every((v) => Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX);
       out.target = ints ? fromTypedArray(Int32Array.from(nums)) : fromTypedArray(Float32Array.from(nums));
     } else {
-      const classes = categories(raw);
+      // Classes from every labelled row, dropped or not, for the same reason.
+      const classes = categories(body.map((r) => r[targetIdx]!).filter((v) => !isMissing(v)));
       out.classes = classes.names;
       out.target = fromTypedArray(Int32Array.from(raw, (v) => classes.index.get(v)!));
     }

@@ -167,6 +167,9 @@ case('InstanceNorm2d_affine', 'InstanceNorm2d', dict(n=3, affine=True), lambda: 
 case('Conv3d', 'Conv3d', dict(cin=2, cout=3, k=[2, 3, 2], stride=[1, 2, 1], padding=1), lambda: nn.Conv3d(2, 3, (2, 3, 2), stride=(1, 2, 1), padding=1), [R2(1, 2, 4, 5, 4)])
 case('MaxPool3d', 'MaxPool3d', dict(k=2, stride=1), lambda: nn.MaxPool3d(2, stride=1), [R2(1, 2, 3, 4, 4)])
 case('AvgPool3d', 'AvgPool3d', dict(k=[2, 2, 1]), lambda: nn.AvgPool3d((2, 2, 1)), [R2(1, 1, 4, 4, 3)])
+case('AdaptiveMaxPool2d_uneven', 'AdaptiveMaxPool2d', dict(out=[3, 2]), lambda: nn.AdaptiveMaxPool2d((3, 2)), [R2(2, 3, 5, 7)])
+case('AdaptiveMaxPool2d_even', 'AdaptiveMaxPool2d', dict(out=[2, 2]), lambda: nn.AdaptiveMaxPool2d(2), [R2(1, 2, 4, 6)])
+case('AdaptiveMaxPool1d', 'AdaptiveMaxPool1d', dict(out=3), lambda: nn.AdaptiveMaxPool1d(3), [R2(2, 2, 7)])
 
 cases = []
 for c in CASES:

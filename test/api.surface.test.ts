@@ -257,6 +257,8 @@ const SURFACE: Record<string, string[]> = {
     'ParameterList',
     'ParameterDict',
     'utils',
+    'AdaptiveMaxPool1d',
+    'AdaptiveMaxPool2d',
   ],
   functional: [
     'adaptiveAvgPool1d',
@@ -283,6 +285,8 @@ const SURFACE: Record<string, string[]> = {
     'gelu',
     'groupNorm',
     'interpolate',
+    'adaptiveMaxPool1d',
+    'adaptiveMaxPool2d',
     'instanceNorm',
     'pixelShuffle',
     'pixelUnshuffle',

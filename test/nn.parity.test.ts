@@ -114,6 +114,8 @@ const BUILD: Record<string, (a: Args) => ax.nn.Module> = {
   Conv3d: (a) => new nn.Conv3d(a.cin, a.cout, a.k, { stride: a.stride, padding: a.padding }),
   MaxPool3d: (a) => new nn.MaxPool3d(a.k, { stride: a.stride }),
   AvgPool3d: (a) => new nn.AvgPool3d(a.k),
+  AdaptiveMaxPool2d: (a) => new nn.AdaptiveMaxPool2d(a.out),
+  AdaptiveMaxPool1d: (a) => new nn.AdaptiveMaxPool1d(a.out),
 };
 
 const causal = (n: number) => ax.ones([n, n], { dtype: 'bool' }).triu(1);

@@ -30,10 +30,16 @@ export type { Conv3dOptions, Pool3dOptions, Triple } from './volumetric.js';
 
 export const { linear, bilinear } = guardAll(linearModule, 'functional.');
 export const { conv1d, conv2d, convTranspose1d, convTranspose2d } = guardAll(conv, 'functional.');
-export const { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d } = guardAll(
-  pooling,
-  'functional.',
-);
+export const {
+  maxPool1d,
+  maxPool2d,
+  avgPool1d,
+  avgPool2d,
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+} = guardAll(pooling, 'functional.');
 export const { conv3d, maxPool3d, avgPool3d } = guardAll(volumetric, 'functional.');
 export const { batchNorm, layerNorm, groupNorm, instanceNorm } = guardAll(normalization, 'functional.');
 export const { dropout, dropout2d } = guardAll(dropoutModule, 'functional.');

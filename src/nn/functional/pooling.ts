@@ -151,17 +151,23 @@ export function avgPool1d(
 }
 
 /** Average pooling to a fixed output size; window i spans [floor(i·H/out), ceil((i+1)·H/out)). */
-export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
-  return batched('adaptiveAvgPool2d', x, 4, (x4) => {
-    const [oh, ow] = positivePair('adaptiveAvgPool2d', 'outputSize', outputSize);
+/**
+ * Adaptive pooling to a fixed output size: output cell (i, j) reduces input rows
+ * [⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉) and the same for columns, as PyTorch's adaptive pools; when the sizes
+ * divide, one ordinary pooling does it.
+ */
+function adaptivePool2d(op: string, x: Tensor, outputSize: Pair, kind: 'avg' | 'max'): Tensor {
+  return batched(op, x, 4, (x4) => {
+    const [oh, ow] = positivePair(op, 'outputSize', outputSize);
     const [H, W] = [x4.shape[2]!, x4.shape[3]!];
     // The loop below makes one small tensor per output cell: refuse sizes no tensor could hold first.
     if (x4.shape[0]! * x4.shape[1]! * oh * ow > MAX_ELEMENTS || oh * ow > MAX_ELEMENTS) {
       throw new ValueError(
-        `adaptiveAvgPool2d: output size [${oh}, ${ow}] for input ${fmtShape(x4.shape)} is more than a tensor can hold`,
+        `${op}: output size [${oh}, ${ow}] for input ${fmtShape(x4.shape)} is more than a tensor can hold`,
       );
     }
-    if (H % oh === 0 && W % ow === 0) return avgPool2d(x4, [H / oh, W / ow]);
+    if (H % oh === 0 && W % ow === 0)
+      return kind === 'avg' ? avgPool2d(x4, [H / oh, W / ow]) : maxPool2d(x4, [H / oh, W / ow]);
     const rows: Tensor[] = [];
     for (let i = 0; i < oh; i++) {
       const h0 = Math.floor((i * H) / oh),
@@ -170,17 +176,25 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
       for (let j = 0; j < ow; j++) {
         const w0 = Math.floor((j * W) / ow),
           w1 = Math.ceil(((j + 1) * W) / ow);
-        cells.push(
-          x4
-            .narrow(2, h0, h1 - h0)
-            .narrow(3, w0, w1 - w0)
-            .mean([2, 3], { keepdim: true }),
-        );
+        const region = x4.narrow(2, h0, h1 - h0).narrow(3, w0, w1 - w0);
+        cells.push(kind === 'avg' ? region.mean([2, 3], { keepdim: true }) : region.max([2, 3], { keepdim: true }));
       }
       rows.push(cat(cells, 3));
     }
     return cat(rows, 2);
   });
+}
+
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
+  return adaptivePool2d('adaptiveAvgPool2d', x, outputSize, 'avg');
+}
+
+export function adaptiveMaxPool2d(x: Tensor, outputSize: Pair): Tensor {
+  return adaptivePool2d('adaptiveMaxPool2d', x, outputSize, 'max');
+}
+
+export function adaptiveMaxPool1d(x: Tensor, outputSize: number): Tensor {
+  return batched('adaptiveMaxPool1d', x, 3, (x3) => adaptiveMaxPool2d(x3.unsqueeze(2), [1, outputSize]).squeeze(2));
 }
 
 export function adaptiveAvgPool1d(x: Tensor, outputSize: number): Tensor {

@@ -93,3 +93,21 @@ export class AdaptiveAvgPool1d extends Module {
     return P.adaptiveAvgPool1d(x, this.outputSize);
   }
 }
+
+export class AdaptiveMaxPool2d extends Module {
+  constructor(readonly outputSize: Pair) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return P.adaptiveMaxPool2d(x, this.outputSize);
+  }
+}
+
+export class AdaptiveMaxPool1d extends Module {
+  constructor(readonly outputSize: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return P.adaptiveMaxPool1d(x, this.outputSize);
+  }
+}

@@ -207,3 +207,4 @@ export * as io from './io/index.js';
 export * as onnx from './onnx/index.js';
 export * as explain from './explain/index.js';
 export * as fairness from './fairness/index.js';
+export * as monitor from './monitor/index.js';

@@ -189,6 +189,7 @@ test('data, io and train functions raise only Axon errors', () => {
       ...functionsOf(ax.fairness, 'fairness.'),
       ...classesOf(ax.fairness, 'fairness.'),
       ...functionsOf(ax.explain, 'explain.', ['attentionWeights']),
+      ...functionsOf(ax.monitor, 'monitor.', ['saveProfile']),
     ].map(([name, fn]) => probe(name, fn)),
   );
 });

@@ -83,6 +83,7 @@ const SURFACE: Record<string, string[]> = {
     'onnx',
     'explain',
     'fairness',
+    'monitor',
     'sort',
     'argsort',
     'topk',
@@ -440,6 +441,17 @@ const SURFACE: Record<string, string[]> = {
     'saliency',
     'smoothGrad',
   ],
+  monitor: [
+    'chiSquare',
+    'detectDrift',
+    'jensenShannonDistance',
+    'ksTwoSample',
+    'loadProfile',
+    'profileData',
+    'psi',
+    'saveProfile',
+    'wassersteinDistance',
+  ],
   fairness: [
     'MetricFrame',
     'demographicParityDifference',
@@ -472,6 +484,7 @@ const namespaces: Record<string, object> = {
   onnx: ax.onnx,
   explain: ax.explain,
   fairness: ax.fairness,
+  monitor: ax.monitor,
 };
 
 SURFACE['ax']!.push(...Object.keys(POINTWISE));

@@ -19,6 +19,7 @@ import { runOnnxFinetune } from '../examples/onnx-finetune.js';
 import { runExplain } from '../examples/explain.js';
 import { runFairness } from '../examples/fairness.js';
 import { runDashboardDemo } from '../examples/dashboard.js';
+import { runDrift } from '../examples/drift.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'axon-example-'));
 // The JS backend (the reference) is about 10× slower than the native one, so it runs smaller
@@ -173,4 +174,11 @@ test('dashboard demo: two runs logged with confusion matrices and heatmaps, serv
   } finally {
     await dashboard.close();
   }
+});
+
+test('drift: held-out breast-cancer rows do not drift; two shifted features are flagged, the others not', () => {
+  const r = runDrift();
+  assert.deepEqual(r.calm.driftedFeatures, []);
+  assert.deepEqual([...r.moved.driftedFeatures].sort(), [...r.shiftedNames].sort());
+  assert.equal(r.moved.datasetDrift, false);
 });

@@ -9,6 +9,10 @@ export class ServerMetrics {
   readonly batchSize: Histogram<'model' | 'version'>;
   readonly queueDepth: Gauge<'model' | 'version'>;
   readonly loadSeconds: Gauge<'model' | 'version'>;
+  readonly driftShare: Gauge<'model' | 'version'>;
+  readonly datasetDrift: Gauge<'model' | 'version'>;
+  readonly featureDrift: Gauge<'model' | 'version' | 'feature' | 'method'>;
+  readonly featureDrifted: Gauge<'model' | 'version' | 'feature'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'axon_' });
@@ -31,6 +35,30 @@ export class ServerMetrics {
       help: 'Samples per executed batch',
       labelNames: ['model', 'version'],
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
+    this.driftShare = new Gauge({
+      name: 'axon_drift_share',
+      help: 'Share of input features drifted in the recent window against the reference profile',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.datasetDrift = new Gauge({
+      name: 'axon_dataset_drift',
+      help: '1 when at least half of the input features drifted, else 0',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.featureDrift = new Gauge({
+      name: 'axon_feature_drift_statistic',
+      help: 'Per-feature drift statistic (KS D, chi-square, Wasserstein, Jensen-Shannon or PSI)',
+      labelNames: ['model', 'version', 'feature', 'method'],
+      registers,
+    });
+    this.featureDrifted = new Gauge({
+      name: 'axon_feature_drifted',
+      help: '1 when the feature drifted against the reference profile, else 0',
+      labelNames: ['model', 'version', 'feature'],
       registers,
     });
     this.queueDepth = new Gauge({

@@ -1,6 +1,9 @@
 // The models a server holds: several names, several versions each, loaded into worker pools;
 // a new version is loaded beside the old one and swapped in when ready, so no request is dropped.
+import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { loadProfile } from '../monitor/profile.js';
+import { DriftMonitor } from './drift-monitor.js';
 import { onnxTypeName } from '../onnx/dtypes.js';
 import type { ValueInfo } from '../onnx/graph.js';
 import { ValueError } from '../errors.js';
@@ -15,6 +18,8 @@ export interface ModelSpec {
   /** Path of the .onnx file. */
   path: string;
   version?: string;
+  /** A reference profile for drift monitoring (default: <model>.profile.json beside the file, if present). */
+  profile?: string;
 }
 
 export interface ServingOptions extends Partial<BatchingOptions> {
@@ -22,6 +27,8 @@ export interface ServingOptions extends Partial<BatchingOptions> {
   workers?: number;
   /** Kernel threads per worker (default 1). */
   threadsPerWorker?: number;
+  /** Rows of recent inputs compared with a model's reference profile (default 500). */
+  monitorWindow?: number;
 }
 
 export class ServedModel {
@@ -32,6 +39,8 @@ export class ServedModel {
     readonly pool: WorkerPool,
     readonly batcher: DynamicBatcher,
     readonly loadSeconds: number,
+    /** Drift monitoring against the model's reference profile, when it has one. */
+    readonly monitor: DriftMonitor | null = null,
   ) {}
 
   get inputs(): ValueInfo[] {
@@ -104,7 +113,8 @@ export class ModelRepository {
       concurrency: workers,
       preferredBatchSizes: this.options.preferredBatchSizes,
     });
-    const model = new ServedModel(name, version, spec.path, pool, batcher, loadSeconds);
+    const monitor = this.monitorFor(spec, pool.signature.inputs);
+    const model = new ServedModel(name, version, spec.path, pool, batcher, loadSeconds, monitor);
     const versions = this.models.get(name) ?? new Map<string, ServedModel>();
     const replaced = versions.get(version);
     versions.set(version, model);
@@ -114,6 +124,28 @@ export class ModelRepository {
     // A version loaded again under the same number: the old copy finishes its work, then stops.
     if (replaced) void replaced.pool.close();
     return model;
+  }
+
+  /**
+   * A drift monitor when the model has a reference profile (given, or <model>.profile.json beside it)
+   * and one tabular input [N, F] with as many features as the profile.
+   */
+  private monitorFor(spec: ModelSpec, inputs: ValueInfo[]): DriftMonitor | null {
+    const beside = spec.path.replace(/\.onnx$/i, '') + '.profile.json';
+    const path = spec.profile ?? (existsSync(beside) ? beside : null);
+    if (!path) return null;
+    const profile = loadProfile(path);
+    const input = inputs.length === 1 ? inputs[0]! : null;
+    const last = input?.shape?.[1];
+    if (
+      !input ||
+      input.shape?.length !== 2 ||
+      (typeof last === 'number' && last > 0 && last !== profile.features.length)
+    )
+      throw new ValueError(
+        `serve: the profile ${path} has ${profile.features.length} features; drift monitoring needs a model with one input [N, ${profile.features.length}]`,
+      );
+    return new DriftMonitor(profile, this.options.monitorWindow ?? 500);
   }
 
   /** Unloads one version (or every version of the name): queued requests get 503, running ones finish. */

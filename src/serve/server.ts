@@ -74,6 +74,32 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
     });
     app.get(`${prefix}/ready`, async (req) => ({ name: model(req).name, ready: true }));
     app.post(`${prefix}/infer`, async (req, reply) => infer(req, reply, model(req)));
+    app.get(`${prefix}/monitor`, async (req) => {
+      const m = model(req);
+      if (!m.monitor)
+        throw new RequestError(404, `model '${m.name}' has no reference profile to monitor drift against`);
+      const report = driftOf(m);
+      return {
+        model_name: m.name,
+        model_version: m.version,
+        window: m.monitor.size,
+        ...(report ?? { drift: null, reason: `fewer than ${m.monitor.minRows} rows seen` }),
+      };
+    });
+  }
+
+  /** The drift report of a model's recent inputs, mirrored into the Prometheus gauges. */
+  function driftOf(m: ServedModel) {
+    const report = m.monitor?.report() ?? null;
+    if (!report) return null;
+    const labels = { model: m.name, version: m.version };
+    metrics.driftShare.set(labels, report.share);
+    metrics.datasetDrift.set(labels, report.datasetDrift ? 1 : 0);
+    for (const f of report.features) {
+      metrics.featureDrift.set({ ...labels, feature: f.name, method: f.method }, f.statistic);
+      metrics.featureDrifted.set({ ...labels, feature: f.name }, f.drifted ? 1 : 0);
+    }
+    return report;
   }
 
   /** POST /v2/models/{name}/infer: named JSON tensors in, named JSON tensors out. */
@@ -95,6 +121,7 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
       const inputs = checkInputs(m, given);
       const wanted = outputNames(m, body.outputs);
       const { outputs, stats } = await m.batcher.submit(inputs, deadline(started, body.parameters?.timeout));
+      if (m.monitor) m.monitor.observe(given.values().next().value!);
       observe(labels, started, stats);
       metrics.requests.inc({ ...labels, status: '200' });
       return {
@@ -144,6 +171,7 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
         throw new RequestError(400, 'instances hold a non-finite value');
       const inputs = checkInputs(m, new Map([[info.name, batch]]));
       const { outputs, stats } = await m.batcher.submit(inputs, deadline(started, undefined));
+      m.monitor?.observe(batch);
       observe(labels, started, stats);
       metrics.requests.inc({ ...labels, status: '200' });
       const out = fromWire(outputs[m.outputs[0]!.name]!);
@@ -155,7 +183,10 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
   });
 
   app.get('/metrics', async (_req, reply) => {
-    for (const m of repository.all()) metrics.queueDepth.set({ model: m.name, version: m.version }, m.batcher.depth);
+    for (const m of repository.all()) {
+      metrics.queueDepth.set({ model: m.name, version: m.version }, m.batcher.depth);
+      driftOf(m);
+    }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

@@ -14,6 +14,9 @@ import { createServer } from './serve/server.js';
 import { createDashboardServer } from './dashboard/server.js';
 import { parseNpy } from './io/npy.js';
 import { parseCsv } from './data/csv.js';
+import { loadProfile, profileData, saveProfile } from './monitor/profile.js';
+import { detectDrift } from './monitor/drift.js';
+import { driftReportHtml } from './monitor/report.js';
 
 class UsageError extends Error {}
 
@@ -144,6 +147,47 @@ export function program(): Command {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+    });
+
+  cli
+    .command('profile')
+    .description(
+      'save the reference profile of a CSV of training inputs, for drift monitoring (next to model.onnx as model.profile.json)',
+    )
+    .argument('<data>', 'CSV with a header row')
+    .requiredOption('--out <file>', 'where to write the profile (JSON)')
+    .option('--exclude <columns...>', 'columns that are not model inputs (e.g. the target)')
+    .option('--categorical <columns...>', 'categorical columns (numbers that name categories)')
+    .action((data: string, o: { out: string; exclude?: string[]; categorical?: string[] }) => {
+      const d = parseCsv(readFileSync(data).toString('utf8'), { exclude: o.exclude }, data);
+      const profile = profileData(d.features, { featureNames: d.featureNames, categorical: o.categorical });
+      saveProfile(o.out, profile);
+      console.log(`axon: profile of ${profile.rows} rows × ${profile.features.length} features written to ${o.out}`);
+    });
+
+  const monitorCmd = cli.command('monitor').description('data drift against a reference profile');
+  monitorCmd
+    .command('report')
+    .description('write a self-contained HTML drift report of current data (CSV) against a profile')
+    .argument('<profile>', 'a reference profile (axon profile, or ax.monitor.saveProfile)')
+    .argument('<data>', 'CSV of current inputs with the same columns')
+    .requiredOption('--out <file>', 'the HTML file to write')
+    .option('--exclude <columns...>', 'columns to leave out, as when profiling')
+    .option('--psi', 'use the population stability index for numeric features')
+    .action((profilePath: string, data: string, o: { out: string; exclude?: string[]; psi?: boolean }) => {
+      const profile = loadProfile(profilePath);
+      const d = parseCsv(readFileSync(data).toString('utf8'), { exclude: o.exclude }, data);
+      const names = profile.features.map((f) => f.name);
+      if (d.featureNames.join() !== names.join())
+        throw new UsageError(
+          `monitor report: ${data} has columns ${d.featureNames.join(', ')}; the profile has ${names.join(', ')}`,
+        );
+      const report = detectDrift(profile, d.features, { method: o.psi ? 'psi' : 'auto' });
+      const cols = names.map((_, j) => d.features.select(1, j).toArray() as number[]);
+      writeFileSync(o.out, driftReportHtml(profile, report, cols, `Drift of ${data}`));
+      console.log(
+        `axon: ${report.driftedFeatures.length} of ${report.features.length} features drifted (${report.driftedFeatures.join(', ') || 'none'}); report written to ${o.out}`,
+      );
     });
 
   cli

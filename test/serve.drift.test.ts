@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import * as ax from '../src/index.js';
 import { createServer } from '../src/serve/server.js';
 
@@ -56,4 +57,31 @@ test('drift monitoring of a served model: /monitor and the Prometheus gauges', a
   } finally {
     await server.close();
   }
+});
+
+test('axon profile and axon monitor report: an HTML report with a plot per drifted feature', async () => {
+  const { main } = await import('../src/cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'axon-drift-cli-'));
+  const csv = fileURLToPath(new URL('../data/breast_cancer.csv', import.meta.url));
+  const profilePath = join(dir, 'model.profile.json');
+  assert.equal(await main(['profile', csv, '--out', profilePath, '--exclude', 'benign']), 0);
+  // The current data: the last 120 rows, with mean_radius shifted by 5.
+  const lines = readFileSync(csv, 'utf8').trim().split('\n');
+  const header = lines[0]!.split(',');
+  const j = header.indexOf('mean_radius');
+  const shifted = lines.slice(-120).map((l) => {
+    const cells = l.split(',');
+    cells[j] = String(Number(cells[j]) + 5);
+    return cells.join(',');
+  });
+  const current = join(dir, 'current.csv');
+  writeFileSync(current, [lines[0], ...shifted].join('\n'));
+  const out = join(dir, 'report.html');
+  assert.equal(await main(['monitor', 'report', profilePath, current, '--out', out, '--exclude', 'benign']), 0);
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /<h3>mean_radius \(ks /);
+  assert.match(html, /<svg /);
+  assert.ok(!/<script/.test(html), 'self-contained, no scripts');
+  // Columns that do not match the profile are a usage error.
+  assert.equal(await main(['monitor', 'report', profilePath, csv, '--out', out]), 2);
 });

@@ -14,6 +14,7 @@ import { createServer } from './serve/server.js';
 import { createDashboardServer } from './dashboard/server.js';
 import { parseNpy } from './io/npy.js';
 import { parseCsv } from './data/csv.js';
+import * as metrics from './train/metrics.js';
 import { loadProfile, profileData, saveProfile } from './monitor/profile.js';
 import { detectDrift } from './monitor/drift.js';
 import { driftReportHtml } from './monitor/report.js';
@@ -102,6 +103,54 @@ export function program(): Command {
       const text = `${JSON.stringify(out)}\n`;
       if (o.out) writeFileSync(o.out, text);
       else process.stdout.write(text);
+    });
+
+  cli
+    .command('evaluate')
+    .description('score a model on a labelled CSV: accuracy, precision/recall/F1 and confusion matrix, or MAE/RMSE/R²')
+    .argument('<model>', 'an .onnx file with one input [N, features]')
+    .argument('<data>', "CSV with a header row: the features in the model's order, and the target column")
+    .requiredOption('--target <column>', 'the target column')
+    .option('--task <task>', "'classification' or 'regression' (default: classification for integer or text targets)")
+    .option(
+      '--threshold <t>',
+      'one-output classifiers: positive above this (default 0.5 for probabilities, 0 for logits)',
+      Number,
+    )
+    .action((path: string, data: string, o: { target: string; task?: string; threshold?: number }) => {
+      const m = load(path).eval();
+      const d = parseCsv(readFileSync(data).toString('utf8'), { target: o.target }, data);
+      const task = o.task ?? (d.target!.dtype === 'int32' ? 'classification' : 'regression');
+      if (task !== 'classification' && task !== 'regression')
+        throw new UsageError(`evaluate: --task must be classification or regression, got '${task}'`);
+      const started = performance.now();
+      const out = noGrad(() => m.forward(d.features)) as Tensor;
+      const seconds = (performance.now() - started) / 1000;
+      const n = d.features.shape[0]!;
+      const timing = { rows: n, seconds: +seconds.toFixed(4), rowsPerSecond: Math.round(n / seconds) };
+      let result: Record<string, unknown>;
+      if (task === 'regression') {
+        const pred = out.reshape(-1),
+          y = d.target!.float();
+        result = { task, mae: metrics.mae(pred, y), rmse: metrics.rmse(pred, y), r2: metrics.r2(pred, y) };
+      } else {
+        let labels: Tensor;
+        if (out.ndim === 2 && out.shape[1]! > 1) labels = out.argmax(1);
+        else {
+          const v = out.reshape(-1);
+          const probabilities = (v.min().item() as number) >= 0 && (v.max().item() as number) <= 1;
+          labels = v.gt(o.threshold ?? (probabilities ? 0.5 : 0)).int();
+        }
+        const prf = metrics.precisionRecallF1(labels, d.target!, { average: 'macro' });
+        result = {
+          task,
+          accuracy: metrics.accuracy(labels, d.target!),
+          ...prf,
+          confusionMatrix: metrics.confusionMatrix(labels, d.target!),
+          ...(d.classes ? { classes: d.classes } : {}),
+        };
+      }
+      process.stdout.write(`${JSON.stringify({ ...result, ...timing })}\n`);
     });
 
   cli

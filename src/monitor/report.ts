@@ -2,15 +2,11 @@
 // reference and current distributions drawn side by side as inline SVG (no scripts, no network).
 import type { DriftReport } from './drift.js';
 import type { FeatureProfile, Profile } from './profile.js';
+import { formatNumber } from '../io/plot/canvas.js';
 import { quantileOf } from './tests.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const num = (v: number) =>
-  Number.isFinite(v)
-    ? Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)
-      ? v.toExponential(2)
-      : String(+v.toPrecision(4))
-    : String(v);
+const num = formatNumber;
 
 /** Shares of values per bin for the reference and the current column. */
 function histograms(ref: FeatureProfile, current: number[]): { labels: string[]; ref: number[]; cur: number[] } {

@@ -2,6 +2,7 @@
 // momentum with the momentum-decay schedule), RAdam (variance rectification in the first steps).
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkBetas, updateMoments } from './adam.js';
 import { Optimizer, buffer, type ParamGroup, type ParamState } from './optimizer.js';
 
 interface BetaOptions {
@@ -12,14 +13,6 @@ interface BetaOptions {
 }
 
 type Params = ConstructorParameters<typeof Optimizer<BetaOptions>>[0];
-
-function checkBetas(name: string, g: BetaOptions): void {
-  const [b1, b2] = g.betas;
-  if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1))
-    throw new ValueError(`${name}: invalid betas [${g.betas.join(', ')}], each must be in [0, 1)`);
-  if (!(g.eps >= 0)) throw new ValueError(`${name}: invalid eps ${g.eps}`);
-  if (!(g.weightDecay >= 0)) throw new ValueError(`${name}: invalid weightDecay ${g.weightDecay}`);
-}
 
 /** The step count after this step, and the gradient with L2 weight decay added. */
 function begin(p: Tensor, grad: Tensor, s: ParamState, weightDecay: number): [number, Tensor] {
@@ -72,10 +65,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
       muNext = b1 * (1 - 0.5 * 0.96 ** ((step + 1) * g.momentumDecay));
     const muProduct = ((s['mu_product'] as number | undefined) ?? 1) * mu;
     s['mu_product'] = muProduct;
-    const m = buffer(s, 'exp_avg', p),
-      v = buffer(s, 'exp_avg_sq', p);
-    m.mul_(b1).add_(gr, { alpha: 1 - b1 });
-    v.mul_(b2).add_(gr.mul(gr), { alpha: 1 - b2 });
+    const [m, v] = updateMoments(s, p, gr, b1, b2);
     const denom = v
       .div(1 - b2 ** step)
       .sqrt()
@@ -99,10 +89,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
   protected update(p: Tensor, grad: Tensor, s: ParamState, g: ParamGroup<RAdamOptions>): void {
     const [b1, b2] = g.betas;
     const [step, gr] = begin(p, grad, s, g.weightDecay);
-    const m = buffer(s, 'exp_avg', p),
-      v = buffer(s, 'exp_avg_sq', p);
-    m.mul_(b1).add_(gr, { alpha: 1 - b1 });
-    v.mul_(b2).add_(gr.mul(gr), { alpha: 1 - b2 });
+    const [m, v] = updateMoments(s, p, gr, b1, b2);
     const c1 = 1 - b1 ** step,
       c2 = 1 - b2 ** step;
     const rhoInf = 2 / (1 - b2) - 1;

@@ -13,6 +13,24 @@ export interface AdamOptions {
 
 type Params = ConstructorParameters<typeof Optimizer<AdamOptions>>[0];
 
+/** The checks every Adam-family optimizer makes: betas in [0, 1), eps and weightDecay ≥ 0. */
+export function checkBetas(name: string, g: { betas: [number, number]; eps: number; weightDecay: number }): void {
+  const [b1, b2] = g.betas;
+  if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1))
+    throw new ValueError(`${name}: invalid betas [${g.betas.join(', ')}], each must be in [0, 1)`);
+  if (!(g.eps >= 0)) throw new ValueError(`${name}: invalid eps ${g.eps}`);
+  if (!(g.weightDecay >= 0)) throw new ValueError(`${name}: invalid weightDecay ${g.weightDecay}`);
+}
+
+/** Adam's running first and second moments, updated in place with gradient gr: [exp_avg, exp_avg_sq]. */
+export function updateMoments(s: ParamState, p: Tensor, gr: Tensor, b1: number, b2: number): [Tensor, Tensor] {
+  const m = buffer(s, 'exp_avg', p),
+    v = buffer(s, 'exp_avg_sq', p);
+  m.mul_(b1).add_(gr, { alpha: 1 - b1 });
+  v.mul_(b2).add_(gr.mul(gr), { alpha: 1 - b2 });
+  return [m, v];
+}
+
 /**
  * Adam (Kingma & Ba) with PyTorch's formulas; weightDecay adds L2 to the gradient. AdamW decays
  * the weights directly instead ("decoupled"), which is what most training recipes want.
@@ -26,11 +44,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected override validate(g: AdamOptions): void {
     super.validate(g);
-    const [b1, b2] = g.betas;
-    if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1))
-      throw new ValueError(`${this.constructor.name}: invalid betas [${g.betas.join(', ')}], each must be in [0, 1)`);
-    if (!(g.eps >= 0)) throw new ValueError(`${this.constructor.name}: invalid eps ${g.eps}`);
-    if (!(g.weightDecay >= 0)) throw new ValueError(`${this.constructor.name}: invalid weightDecay ${g.weightDecay}`);
+    checkBetas(this.constructor.name, g);
   }
 
   protected update(p: Tensor, grad: Tensor, s: ParamState, g: ParamGroup<AdamOptions>): void {
@@ -59,10 +73,7 @@ export class Adam extends Optimizer<AdamOptions> {
       if (this.decoupled) p.mul_(1 - g.lr * g.weightDecay);
       else gr = gr.add(p.mul(g.weightDecay));
     }
-    const m = buffer(s, 'exp_avg', p),
-      v = buffer(s, 'exp_avg_sq', p);
-    m.mul_(b1).add_(gr, { alpha: 1 - b1 });
-    v.mul_(b2).add_(gr.mul(gr), { alpha: 1 - b2 });
+    const [m, v] = updateMoments(s, p, gr, b1, b2);
     const c1 = 1 - b1 ** step,
       c2 = 1 - b2 ** step;
     let second = v;

@@ -51,4 +51,23 @@ if (result.status === 0) {
   const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n');
   console.warn(`axon: the native backend could not be built; Axon will use its JS backend.\n${tail}`);
 }
+
+// The distributed addon (native/distributed → axon_gloo.node) is optional: built only where Gloo's
+// headers are installed (Debian: libgloo-dev), so the core install never needs the library.
+const gloo = ['/usr/include/gloo/allreduce.h', '/usr/local/include/gloo/allreduce.h'].some((f) => existsSync(f));
+if (process.env.AXON_SKIP_GLOO || !gloo) {
+  console.log('axon: Gloo not found (apt-get install libgloo-dev); ax.distributed runs single-process only');
+} else {
+  const dist = spawnSync(process.execPath, [...args, '--directory=native/distributed'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (dist.status === 0) console.log('axon: distributed addon built (native/distributed/build/Release/axon_gloo.node)');
+  else {
+    const tail = `${dist.stdout}\n${dist.stderr}`.trim().split('\n').slice(-15).join('\n');
+    console.warn(
+      `axon: the distributed (Gloo) addon could not be built; ax.distributed runs single-process only.\n${tail}`,
+    );
+  }
+}
 process.exit(0);

@@ -18,8 +18,10 @@ import * as metrics from './train/metrics.js';
 import { loadProfile, profileData, saveProfile } from './monitor/profile.js';
 import { detectDrift } from './monitor/drift.js';
 import { driftReportHtml } from './monitor/report.js';
+import { launch } from './distributed/launcher.js';
 
 class UsageError extends Error {}
+class RankFailure extends Error {}
 
 function positiveInt(name: string) {
   return (v: string) => {
@@ -59,7 +61,8 @@ export function program(): Command {
     .description('Axon: run, inspect and serve ONNX models; watch training')
     .version('0.1.0')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .enablePositionalOptions();
 
   cli
     .command('summary')
@@ -254,6 +257,39 @@ export function program(): Command {
       const stop = () => void app.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+    });
+  cli
+    .command('run')
+    .description(
+      'start a distributed training script on this machine, one process per rank (as torchrun): sets RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT',
+    )
+    .argument('<script>', 'the training script (.ts through tsx, .js with node, or any command)')
+    .argument('[args...]', "the script's own arguments")
+    .option('--nproc-per-node <n>', 'processes on this machine', positiveInt('--nproc-per-node'), 2)
+    .option('--nnodes <n>', 'machines in the job', positiveInt('--nnodes'), 1)
+    .option('--node-rank <n>', "this machine's index in the job (0 hosts rank 0)", nonNegative('--node-rank'), 0)
+    .option('--master-addr <host>', "rank 0's machine, reachable from every machine", '127.0.0.1')
+    .option(
+      '--master-port <port>',
+      "the port rank 0's store listens on (default: a free one on one machine, 29500 on several)",
+      positiveInt('--master-port'),
+    )
+    .option(
+      '--threads <n>',
+      'native threads per process (default: the cores divided among the processes)',
+      positiveInt('--threads'),
+    )
+    .passThroughOptions()
+    .action(async (script: string, args: string[], o: Record<string, number | string | undefined>) => {
+      const code = await launch(script, args, {
+        nprocPerNode: o['nprocPerNode'] as number,
+        nnodes: o['nnodes'] as number,
+        nodeRank: o['nodeRank'] as number,
+        masterAddr: o['masterAddr'] as string,
+        masterPort: o['masterPort'] as number | undefined,
+        threadsPerProcess: o['threads'] as number | undefined,
+      });
+      if (code !== 0) throw new RankFailure('a rank failed (see above)');
     });
   return cli;
 }

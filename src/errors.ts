@@ -34,3 +34,6 @@ export class IOError extends AxonError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/** A collective failed or could not start: a peer left, timed out, or the group is not set up. */
+export class DistributedError extends AxonError {}

@@ -49,6 +49,7 @@ export {
   FormatError,
   IOError,
   OnnxError,
+  DistributedError,
 } from './errors.js';
 export type { CreateOptions, RandomOptions, NestedArray } from './tensor/create.js';
 export type { BackwardOptions, GradOptions } from './autograd/engine.js';
@@ -208,3 +209,4 @@ export * as onnx from './onnx/index.js';
 export * as explain from './explain/index.js';
 export * as fairness from './fairness/index.js';
 export * as monitor from './monitor/index.js';
+export * as distributed from './distributed/index.js';

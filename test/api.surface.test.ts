@@ -19,6 +19,7 @@ const SURFACE: Record<string, string[]> = {
     'IOError',
     'IndexError',
     'OnnxError',
+    'DistributedError',
     'ShapeError',
     'Storage',
     'Tensor',
@@ -84,6 +85,7 @@ const SURFACE: Record<string, string[]> = {
     'explain',
     'fairness',
     'monitor',
+    'distributed',
     'sort',
     'argsort',
     'topk',
@@ -468,6 +470,29 @@ const SURFACE: Record<string, string[]> = {
     'trueNegativeRate',
     'truePositiveRate',
   ],
+  distributed: [
+    'DistributedDataParallel',
+    'DistributedSampler',
+    'ProcessGroup',
+    'Work',
+    'allGather',
+    'allReduce',
+    'barrier',
+    'broadcast',
+    'destroy',
+    'destroyProcessGroup',
+    'gatherRows',
+    'getRank',
+    'getWorldSize',
+    'glooAvailable',
+    'init',
+    'initProcessGroup',
+    'isInitialized',
+    'isMainProcess',
+    'launch',
+    'readLaunchEnv',
+    'reduceScatter',
+  ],
   augment: ['compose', 'gaussianNoise', 'randomAffine', 'randomCrop', 'randomHorizontalFlip'],
 };
 
@@ -485,6 +510,7 @@ const namespaces: Record<string, object> = {
   explain: ax.explain,
   fairness: ax.fairness,
   monitor: ax.monitor,
+  distributed: ax.distributed,
 };
 
 SURFACE['ax']!.push(...Object.keys(POINTWISE));

@@ -15,6 +15,8 @@ export interface BackwardOptions {
 /** Where gradients end up: accumulated into leaves' .grad, or captured for autograd.grad(). */
 interface Sink {
   leaf(t: Tensor, g: Tensor): void;
+  /** Called once a leaf has received every gradient it gets in this pass (at least one). */
+  leafDone?(t: Tensor): void;
   /** Called with each node's total incoming gradient before the node runs. */
   node(n: Node, g: Tensor): void;
 }
@@ -69,6 +71,19 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, cr
       } else pending.set(e, count + 1);
     }
   }
+  // How many edges still lead to each hooked leaf, so its hooks run once its gradient is complete.
+  const leafEdges = new Map<Tensor, number>();
+  const fed = new Set<Tensor>();
+  for (const n of pending.keys())
+    for (const e of n.edges)
+      if (e !== null && !(e instanceof Node) && e.postAccumulateGradHooks)
+        leafEdges.set(e, (leafEdges.get(e) ?? 0) + 1);
+  const leafVisited = (t: Tensor) => {
+    const left = leafEdges.get(t);
+    if (left === undefined) return;
+    leafEdges.set(t, left - 1);
+    if (left === 1 && fed.has(t)) sink.leafDone?.(t);
+  };
   const incoming = new Map<Node, Tensor>();
   // Sums the engine made itself and nobody else has seen yet may be added to in place (when the
   // backward pass is not recorded); anything handed to a node's backward is no longer ours.
@@ -103,7 +118,11 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, cr
     incoming.set(n, sum);
   };
   const dense = (g: Tensor | PartialGrad) => (isPartial(g) ? g.materialize() : g);
-  roots.forEach((r, i) => (r.gradFn ? add(r.gradFn, grads[i]!) : sink.leaf(r, grads[i]!)));
+  roots.forEach((r, i) => {
+    if (r.gradFn) return add(r.gradFn, grads[i]!);
+    sink.leaf(r, grads[i]!);
+    if (!leafEdges.has(r) && r.postAccumulateGradHooks) sink.leafDone?.(r); // a root that is itself a leaf and nowhere else in the graph
+  });
   const ready: Node[] = [];
   for (const [n, c] of pending) if (c === 0) ready.push(n);
   while (ready.length > 0) {
@@ -120,12 +139,28 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, cr
         const c = pending.get(e)! - 1;
         pending.set(e, c);
         if (c === 0) ready.push(e);
-      } else if (e !== null && ig) {
-        sink.leaf(e, dense(ig));
+      } else if (e !== null) {
+        if (ig) {
+          sink.leaf(e, dense(ig));
+          fed.add(e);
+        }
+        leafVisited(e);
       }
     });
     if (!retainGraph) node.release();
   }
+}
+
+/** Callbacks queued during the current backward() call (null when none is running). */
+let endOfPass: (() => void)[] | null = null;
+
+/**
+ * Runs `fn` when the backward() call now running has finished (PyTorch's engine queue_callback):
+ * a gradient hook uses it to act once all gradients of the pass are in.
+ */
+export function queueCallback(fn: () => void): void {
+  if (endOfPass === null) throw new AutogradError('queueCallback: can only be called while backward() runs');
+  endOfPass.push(fn);
 }
 
 function withMode<T>(createGraph: boolean, fn: () => T): T {
@@ -161,30 +196,42 @@ export function backward(
   const handedOut = new Set<object>();
   if (gradient) handedOut.add(gradient.storage);
   const taken = new Set<Tensor>();
-  withMode(createGraph, () => {
-    const grads = rootGrads([root], [gradient], 'backward', (t) => t.onesLike());
-    run([root], grads, retainGraph, createGraph, {
-      leaf(t, g) {
-        if (t.grad === null) {
-          if (createGraph) t.grad = g;
-          else if (ownsStorage(g) && !handedOut.has(g.storage)) {
-            t.grad = g.detach();
-            handedOut.add(g.storage);
-            taken.add(t);
-          } else t.grad = g.detach().clone();
-        } else if (!createGraph && !t.grad.requiresGrad && !taken.has(t)) {
-          t.grad.add_(g);
-        } else {
-          t.grad = t.grad.add(g);
-          taken.delete(t);
-        }
-      },
-      node(n, g) {
-        const t = n.retained;
-        if (t) t.grad = t.grad ? t.grad.add(g) : createGraph ? g : g.detach().clone();
-      },
+  const outer = endOfPass;
+  const callbacks: (() => void)[] = [];
+  endOfPass = callbacks;
+  try {
+    withMode(createGraph, () => {
+      const grads = rootGrads([root], [gradient], 'backward', (t) => t.onesLike());
+      run([root], grads, retainGraph, createGraph, {
+        leaf(t, g) {
+          if (t.grad === null) {
+            if (createGraph) t.grad = g;
+            else if (ownsStorage(g) && !handedOut.has(g.storage)) {
+              t.grad = g.detach();
+              handedOut.add(g.storage);
+              taken.add(t);
+            } else t.grad = g.detach().clone();
+          } else if (!createGraph && !t.grad.requiresGrad && !taken.has(t)) {
+            t.grad.add_(g);
+          } else {
+            t.grad = t.grad.add(g);
+            taken.delete(t);
+          }
+        },
+        leafDone(t) {
+          const hooks = t.postAccumulateGradHooks;
+          if (hooks) for (const h of [...hooks]) h(t);
+        },
+        node(n, g) {
+          const t = n.retained;
+          if (t) t.grad = t.grad ? t.grad.add(g) : createGraph ? g : g.detach().clone();
+        },
+      });
     });
-  });
+  } finally {
+    endOfPass = outer;
+  }
+  for (const fn of callbacks) fn();
 }
 
 export interface GradOptions extends BackwardOptions {

@@ -15,6 +15,11 @@ export interface DataLoaderOptions<T, B> {
   /** Turns a list of items into a batch; the default stacks tensors and numbers field by field. */
   collate?: (items: T[]) => B;
   generator?: RandomGenerator;
+  /**
+   * The indices to load, in order (PyTorch's sampler): a DistributedSampler gives each rank its
+   * shard. Not with shuffle (the sampler shuffles). fit() calls its setEpoch(epoch) if it has one.
+   */
+  sampler?: Iterable<number> & { length?: number; setEpoch?(epoch: number): void };
   /** Applied to every batch as it is made (per-batch augmentation): `([x, y]) => [augment(x), y]`. */
   transform?: (batch: B) => B;
 }
@@ -35,12 +40,18 @@ export class DataLoader<T = Tensor[], B = T> implements Iterable<B> {
     this.batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${options.batchSize}`);
     if (options.shuffle && !isMapStyle(dataset)) throw new ValueError('DataLoader: shuffle needs a map-style dataset (with length and get)');
+    if (options.sampler !== undefined) {
+      if (!isIterable(options.sampler)) throw new ValueError(`DataLoader: sampler must be an iterable of indices, got ${show(options.sampler)}`);
+      if (options.shuffle) throw new ValueError('DataLoader: give either shuffle or a sampler (the sampler decides the order)');
+      if (!isMapStyle(dataset)) throw new ValueError('DataLoader: a sampler needs a map-style dataset (with length and get)');
+    }
   }
 
   /** Number of batches in one pass (map-style datasets only). */
   get length(): number {
     if (!isMapStyle(this.dataset)) throw new ValueError('DataLoader: an iterable dataset has no length');
-    const n = this.dataset.length;
+    const sampled = this.options.sampler?.length;
+    const n = typeof sampled === 'number' ? sampled : this.dataset.length;
     return this.options.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
@@ -48,6 +59,14 @@ export class DataLoader<T = Tensor[], B = T> implements Iterable<B> {
     const transform = this.options.transform;
     if (!transform) return yield* this.batches();
     for (const b of this.batches()) yield transform(b);
+  }
+
+  private sampled(length: number): number[] {
+    const order = [...this.options.sampler!];
+    for (const i of order)
+      if (!Number.isInteger(i) || i < 0 || i >= length)
+        throw new ValueError(`DataLoader: the sampler gave index ${show(i)}, outside a dataset of ${length} items`);
+    return order;
   }
 
   private *batches(): Generator<B> {
@@ -62,8 +81,8 @@ export class DataLoader<T = Tensor[], B = T> implements Iterable<B> {
       if (items.length > 0 && !this.options.dropLast) yield collate(items);
       return;
     }
-    const n = ds.length;
-    const order = Array.from({ length: n }, (_, i) => i);
+    const order = this.options.sampler ? this.sampled(ds.length) : Array.from({ length: ds.length }, (_, i) => i);
+    const n = order.length;
     if (this.options.shuffle) {
       const g = this.options.generator ?? defaultGenerator;
       for (let i = n - 1; i > 0; i--) {

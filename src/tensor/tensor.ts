@@ -160,6 +160,31 @@ export class Tensor {
     return this;
   }
 
+  /** Hooks run by backward() once this leaf's gradient for the pass is fully accumulated. */
+  postAccumulateGradHooks: ((t: Tensor) => void)[] | null = null;
+
+  /**
+   * Runs `hook(this)` after every backward() pass has accumulated all of its gradient into this
+   * leaf's `.grad` (PyTorch's register_post_accumulate_grad_hook): how DistributedDataParallel
+   * starts summing a bucket of gradients while the rest of backward still runs.
+   */
+  registerPostAccumulateGradHook(hook: (t: Tensor) => void): { remove(): void } {
+    if (typeof hook !== 'function')
+      throw new ValueError(`registerPostAccumulateGradHook: expected a function, got ${typeof hook}`);
+    if (!this.isLeaf || !this.requiresGrad)
+      throw new ValueError(
+        'registerPostAccumulateGradHook: only a leaf tensor that requires grad accumulates a gradient',
+      );
+    const hooks = (this.postAccumulateGradHooks ??= []);
+    hooks.push(hook);
+    return {
+      remove: () => {
+        const i = hooks.indexOf(hook);
+        if (i >= 0) hooks.splice(i, 1);
+      },
+    };
+  }
+
   /**
    * Replaces this tensor's data with another's, keeping the object (PyTorch's `param.data = t`):
    * how a module changes the dtype of its parameters in place. Not recorded by autograd.

@@ -10,6 +10,7 @@ import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cat } from '../ops/combine.js';
 import { inEvalMode } from './eval-mode.js';
+import { isMainProcess } from '../distributed/state.js';
 import { confusionMatrix } from './metrics.js';
 import type { Batch } from './trainer.js';
 
@@ -142,6 +143,7 @@ export class ModelCheckpoint implements Callback {
   ) {}
 
   onEpochEnd(e: EpochEnd): void {
+    if (!isMainProcess()) return; // under distributed training only rank 0 writes
     const file = this.path.replace('{epoch}', String(e.epoch));
     if (!this.options.saveBestOnly) return saveSafetensors(file, e.model.stateDict(), { epoch: String(e.epoch) });
     const key = this.options.monitor ?? 'valLoss';
@@ -185,6 +187,7 @@ export class MetricsLogger implements Callback {
   }
 
   onTrainBegin(begin: TrainBegin): void {
+    if (!isMainProcess()) return; // under distributed training only rank 0 writes
     this.columns = null;
     mkdirSync(dirname(this.path), { recursive: true });
     // A resumed run appends to the log of the run it continues.
@@ -193,6 +196,7 @@ export class MetricsLogger implements Callback {
   }
 
   onEpochEnd(e: EpochEnd): void {
+    if (!isMainProcess()) return; // under distributed training only rank 0 writes
     const row = { epoch: e.epoch, ...e.logs };
     if (this.format === 'jsonl') {
       const cm = this.options.confusionMatrix;
@@ -258,6 +262,7 @@ export class BackupAndRestore implements Callback {
   }
 
   afterEpochEnd(e: EpochEnd): void {
+    if (!isMainProcess()) return; // under distributed training only rank 0 writes
     const tensors: Record<string, Tensor> = {};
     const callbacks = e.callbacks.map((c, i) => {
       if (!c.stateDict) return null;
@@ -277,6 +282,7 @@ export class BackupAndRestore implements Callback {
   }
 
   onTrainEnd(): void {
+    if (!isMainProcess()) return;
     if (!this.options.keep) rmSync(this.path, { force: true });
   }
 }

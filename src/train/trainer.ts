@@ -13,6 +13,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkIterable, checkModel, inEvalMode } from './eval-mode.js';
 import { percentile } from './latency.js';
+import { currentGroup } from '../distributed/state.js';
+import { gatherRows } from '../distributed/gather.js';
+import type { ProcessGroup } from '../distributed/process-group.js';
+import { DataLoader } from '../data/dataloader.js';
+import { fromTypedArray } from '../tensor/create.js';
 
 /** A batch as loaders yield it: inputs then target. */
 export type Batch = readonly Tensor[];
@@ -129,9 +134,15 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   if (typeof o.loss !== 'function')
     throw new ValueError(`fit: loss must be a function (output, target) => Tensor, got ${show(o.loss)}`);
   if (o.validation !== undefined) checkIterable('fit', 'validation', o.validation);
-  const callbacks = [...(o.callbacks ?? []), ...dashboardLogger(o)];
+  // Under distributed training every rank runs the same loop; only rank 0 prints, logs and saves
+  // (the built-in callbacks check the rank themselves), and epoch figures are reduced across ranks.
+  const group = currentGroup();
+  const main = !group || group.rank === 0;
+  const callbacks = [...(o.callbacks ?? []), ...(main ? dashboardLogger(o) : [])];
+  const log = main ? o.log : undefined;
   const history: History = { epochs: [] };
-  const showBar = (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
+  const showBar = main && (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
+  const sampler = train instanceof DataLoader ? train.options.sampler : undefined;
   const begin: TrainBegin = {
     model,
     optimizer: o.optimizer,
@@ -145,6 +156,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   for (const c of callbacks) c.onTrainBegin?.(begin);
   for (let epoch = begin.initialEpoch + 1; epoch <= o.epochs; epoch++) {
     model.train();
+    sampler?.setEpoch?.(epoch);
     const t0 = performance.now(),
       cpu0 = process.cpuUsage();
     let lossSum = 0,
@@ -185,8 +197,9 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
       });
     }
     bar?.stop();
-    const seconds = (performance.now() - t0) / 1000,
-      cpu = process.cpuUsage(cpu0);
+    let seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    if (group && group.worldSize > 1) [lossSum, samples, seconds] = reduceEpoch(group, lossSum, samples, seconds);
     const logs: Record<string, number> = {
       loss: lossSum / Math.max(samples, 1),
       samplesPerSecond: samples / seconds,
@@ -195,7 +208,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
       lr: o.optimizer.paramGroups[0]!.lr,
     };
     if (o.validation) {
-      const v = evaluate(model, o.validation, { loss: o.loss, metrics: o.metrics });
+      const v = evaluate(model, o.validation, { loss: o.loss, metrics: o.metrics, distributed: group !== null });
       for (const [k, val] of Object.entries(v)) logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = val;
     }
     if (o.scheduler && o.schedulerStep !== 'batch') {
@@ -203,7 +216,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
       else o.scheduler.step();
     }
     history.epochs.push(logs);
-    o.log?.(
+    log?.(
       `epoch ${epoch}/${o.epochs} ${Object.entries(logs)
         .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
         .join('  ')}`,
@@ -226,6 +239,13 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   return history;
 }
 
+/** Σ loss, Σ samples and the slowest rank's seconds, over all ranks. */
+function reduceEpoch(group: ProcessGroup, lossSum: number, samples: number, seconds: number): [number, number, number] {
+  const sums = group.allReduce(fromTypedArray(new Float64Array([lossSum, samples])));
+  const slowest = group.allReduce(fromTypedArray(new Float64Array([seconds])), { op: 'max' });
+  return [sums.data[0]!, sums.data[1]!, slowest.data[0]!];
+}
+
 /**
  * Loss and metrics over a loader, in eval mode and without gradients, plus the forward pass's
  * latency per batch (`latencyP50`, `latencyP95`, in milliseconds).
@@ -233,7 +253,15 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
 export function evaluate(
   model: Module,
   data: Iterable<Batch>,
-  o: { loss?: (output: Tensor, target: Tensor) => Tensor; metrics?: Record<string, MetricFn> } = {},
+  o: {
+    loss?: (output: Tensor, target: Tensor) => Tensor;
+    metrics?: Record<string, MetricFn>;
+    /**
+     * Combine every rank's data (each rank evaluating its shard): the loss is averaged over all
+     * samples and metrics see all outputs. Every rank of the default group must call evaluate.
+     */
+    distributed?: boolean;
+  } = {},
 ): Record<string, number> {
   checkModel('evaluate', model);
   checkIterable('evaluate', 'data', data);
@@ -258,14 +286,17 @@ export function evaluate(
         targets.push(target);
       }
     }
+    const group = o.distributed ? currentGroup() : null;
+    if (group && group.worldSize > 1) [lossSum, samples] = reduceEpoch(group, lossSum, samples, 0);
     if (samples === 0) throw new ValueError('evaluate: the data yielded no batches');
     const result: Record<string, number> = {};
     if (o.loss) result['loss'] = lossSum / samples;
     result['latencyP50'] = percentile(times, 50);
     result['latencyP95'] = percentile(times, 95);
     if (metrics.length > 0) {
-      const all = cat(outs, 0),
+      let all = cat(outs, 0),
         allTargets = cat(targets, 0);
+      if (group && group.worldSize > 1) [all, allTargets] = [gatherRows(group, all), gatherRows(group, allTargets)];
       for (const [name, fn] of metrics) result[name] = fn(all, allTargets);
     }
     return result;

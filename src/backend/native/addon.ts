@@ -107,7 +107,7 @@ export interface Addon {
 }
 
 /** The package root: the nearest folder above this file whose package.json is Axon's. */
-function packageRoot(): string | null {
+export function packageRoot(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     const pkg = join(dir, 'package.json');

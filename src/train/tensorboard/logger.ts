@@ -6,6 +6,7 @@ import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Callback, EpochEnd, TrainBegin } from '../callbacks.js';
 import { SummaryWriter } from './summary-writer.js';
+import { isMainProcess } from '../../distributed/state.js';
 
 export interface TensorBoardLoggerOptions {
   /** Histograms of weights and gradients every this many epochs (0: never; default 1). */
@@ -32,11 +33,13 @@ export class TensorBoardLogger implements Callback {
   }
 
   onTrainBegin(_begin: TrainBegin): void {
+    if (!isMainProcess()) return; // under distributed training only rank 0 writes
     this.train = new SummaryWriter(join(this.logDir, 'train'));
     this.validation = new SummaryWriter(join(this.logDir, 'validation'));
   }
 
   onEpochEnd(e: EpochEnd): void {
+    if (!this.train || !this.validation) return; // not rank 0
     const train = this.train!,
       validation = this.validation!;
     for (const [key, value] of Object.entries(e.logs)) {

@@ -1,0 +1,17 @@
+// The model and data the distributed tests share between the ranks and the single-process reference.
+import * as ax from '../../src/index.js';
+
+export const DDP_STEPS = 5;
+export const DDP_LR = 0.05;
+
+export function ddpModel(): ax.nn.Sequential {
+  ax.manualSeed(7);
+  return new ax.nn.Sequential(new ax.nn.Linear(4, 8), new ax.nn.Tanh(), new ax.nn.Linear(8, 1));
+}
+
+export function ddpData(): { x: ax.Tensor; y: ax.Tensor } {
+  const g = new ax.Generator(11);
+  const x = ax.randn([16, 4], { generator: g });
+  const y = x.sum(1, { keepdim: true }).sin();
+  return { x, y };
+}

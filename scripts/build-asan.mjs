@@ -8,8 +8,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8'));
-const target = gyp.targets[0];
 const headers = [
   process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node'),
   '/usr/include/node',
@@ -19,26 +17,36 @@ if (!headers) {
   console.error('build-asan: node_api.h not found (looked in $npm_config_nodedir, /usr/include/node, next to node)');
   process.exit(1);
 }
-const out = join(root, 'build', 'asan', 'axon.node');
-mkdirSync(dirname(out), { recursive: true });
-const flags = target.cflags_cc.filter((f) => f !== '-O3');
-const args = [
-  '-shared',
-  '-fPIC',
-  '-O1',
-  '-g',
-  '-fno-omit-frame-pointer',
-  '-fsanitize=address,undefined',
-  '-fno-sanitize-recover=undefined',
-  ...flags,
-  ...target.defines.map((d) => `-D${d}`),
-  '-DNODE_GYP_MODULE_NAME=axon',
-  `-I${headers}`,
-  ...target.sources.map((s) => join(root, s)),
-  '-pthread',
-  '-o',
-  out,
-];
-const r = spawnSync(process.env.CXX || 'g++', args, { stdio: 'inherit' });
-if (r.status !== 0) process.exit(r.status ?? 1);
-console.log(`build-asan: ${out}`);
+
+/** Compiles the first target of a binding.gyp (its sources relative to `dir`) into `out`. */
+function build(dir, out, libraries = []) {
+  const target = JSON.parse(readFileSync(join(dir, 'binding.gyp'), 'utf8')).targets[0];
+  mkdirSync(dirname(out), { recursive: true });
+  const flags = target.cflags_cc.filter((f) => f !== '-O3' && f !== '-O2');
+  const args = [
+    '-shared',
+    '-fPIC',
+    '-O1',
+    '-g',
+    '-fno-omit-frame-pointer',
+    '-fsanitize=address,undefined',
+    '-fno-sanitize-recover=undefined',
+    ...flags,
+    ...target.defines.map((d) => `-D${d}`),
+    `-DNODE_GYP_MODULE_NAME=${target.target_name}`,
+    `-I${headers}`,
+    ...target.sources.map((s) => join(dir, s)),
+    ...libraries,
+    '-pthread',
+    '-o',
+    out,
+  ];
+  const r = spawnSync(process.env.CXX || 'g++', args, { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  console.log(`build-asan: ${out}`);
+}
+
+build(root, join(root, 'build', 'asan', 'axon.node'));
+// The optional Gloo addon too, where it is built at all (test-asan.sh points AXON_GLOO_ADDON at it).
+if (existsSync(join(root, 'native', 'distributed', 'build', 'Release', 'axon_gloo.node')))
+  build(join(root, 'native', 'distributed'), join(root, 'build', 'asan', 'axon_gloo.node'), ['-lgloo']);

@@ -15,7 +15,7 @@ const cpu0 = process.cpuUsage(),
   wall0 = performance.now();
 
 function timeOp(fn: () => void, minSeconds: number): number {
-  for (let i = 0; i < 3; i++) fn();
+  for (let i = 0; i < 20; i++) fn(); // warm the JIT and the allocator
   // Every rank must run the same number of iterations: rank 0's estimate decides.
   const t0 = performance.now();
   fn();

@@ -4,7 +4,7 @@
  * and LeNet of bench:train with 1 process × 2 threads against 2 processes × 1 thread (DDP).
  * Rounds alternate Axon and PyTorch; each figure is the median of the rounds.
  *
- *   npm run bench:ddp [-- --rounds 3 --seconds 2 --only allreduce,mlp,lenet]
+ *   npm run bench:ddp [-- --rounds 5 --seconds 2 --only allreduce,mlp,lenet]
  *
  * PyTorch runs through /usr/bin/python3 (Debian's python3-torch, which ships Gloo) with its BLAS
  * threads pinned in its environment; it is skipped with a note when absent.
@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arg } from './anchor.js';
 
-const rounds = Number(arg('rounds', '3'));
+const rounds = Number(arg('rounds', '5'));
 const seconds = arg('seconds', '2');
 const only = arg('only', 'allreduce,mlp,lenet').split(',');
 const BATCH: Record<string, number> = { mlp: 128, lenet: 64 };

@@ -31,7 +31,7 @@ def bench_model(task, batch):
 
 
 def time_op(fn, min_seconds):
-    for _ in range(3):
+    for _ in range(20):
         fn()
     t0 = time.perf_counter()
     fn()

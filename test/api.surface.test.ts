@@ -474,6 +474,8 @@ const SURFACE: Record<string, string[]> = {
     'DistributedDataParallel',
     'DistributedSampler',
     'ProcessGroup',
+    'SyncBatchNorm',
+    'allReduceWithGrad',
     'Work',
     'allGather',
     'allReduce',

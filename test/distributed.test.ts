@@ -8,7 +8,7 @@ import * as ax from '../src/index.js';
 import { glooAddon } from '../src/distributed/addon.js';
 import { queueCallback } from '../src/autograd/engine.js';
 import { throwsTyped } from './helpers/throws.js';
-import { DDP_LR, DDP_STEPS, ddpData, ddpModel } from './helpers/ddp-setup.js';
+import { DDP_LR, DDP_STEPS, ddpBatchNormModel, ddpData, ddpModel } from './helpers/ddp-setup.js';
 
 const dist = ax.distributed;
 // The multi-process tests need the Gloo addon: CI installs libgloo-dev; elsewhere they skip with a note.
@@ -143,6 +143,30 @@ describe('distributed: a group of one process', () => {
   });
 });
 
+describe('distributed: SyncBatchNorm in one process', () => {
+  test('is BatchNorm in a group of one or in eval mode; convertSyncBatchnorm keeps weights and statistics', () => {
+    const plain = ddpBatchNormModel();
+    const bn = plain.at(1) as ax.nn.BatchNorm1d;
+    ax.noGrad(() => {
+      bn.weight!.fill_(1.5);
+      bn.runningMean!.fill_(0.25);
+    });
+    const converted = dist.SyncBatchNorm.convertSyncBatchnorm(ddpBatchNormModel()) as ax.nn.Sequential;
+    converted.loadStateDict(plain.stateDict());
+    assert.ok(converted.at(1) instanceof dist.SyncBatchNorm);
+    assert.deepEqual(Object.keys(converted.stateDict()), Object.keys(plain.stateDict()));
+    const { x } = ddpData();
+    assert.deepEqual(converted.forward(x).toArray(), plain.forward(x).toArray());
+    converted.eval();
+    plain.eval();
+    assert.deepEqual(converted.forward(x).toArray(), plain.forward(x).toArray());
+    const single = dist.SyncBatchNorm.convertSyncBatchnorm(new ax.nn.BatchNorm2d(3, { momentum: 0.3 }));
+    assert.ok(single instanceof dist.SyncBatchNorm);
+    assert.equal(single.options.momentum, 0.3);
+    throwsTyped(() => single.forward(ax.tensor([1, 2])), ax.ShapeError, /BatchNorm|SyncBatchNorm/);
+  });
+});
+
 describe('distributed: DistributedSampler', () => {
   test('the ranks partition the data set, padded to equal length, reshuffled per epoch alike', () => {
     const ds = { length: 10 };
@@ -262,6 +286,28 @@ describe('distributed: two processes over Gloo on loopback', { skip: multiSkip }
         assert.ok(Math.abs(v - got[j]!) < 1e-5, `param ${i}[${j}]: ${got[j]} vs ${v}`),
       );
     });
+  });
+
+  test('SyncBatchNorm on two halves trains as BatchNorm on the whole batch (weights and running statistics)', async () => {
+    const r = await runRanks('syncbn');
+    assert.equal(r.code, 0, r.output);
+    const [a, b] = [r.read('syncbn0.json'), r.read('syncbn1.json')];
+    assert.equal(a.type, 'SyncBatchNorm');
+    assert.deepEqual(a.state, b.state);
+    const model = ddpBatchNormModel();
+    const opt = new ax.optim.SGD(model.parameters(), { lr: DDP_LR });
+    const { x, y } = ddpData();
+    for (let step = 0; step < DDP_STEPS; step++) {
+      opt.zeroGrad();
+      ax.nn.functional.mseLoss(model.forward(x), y).backward();
+      opt.step();
+    }
+    for (const [key, t] of Object.entries(model.stateDict())) {
+      const got = a.state[key] as number[];
+      Array.from(t.float().contiguous().data).forEach((v, j) =>
+        assert.ok(Math.abs(v - got[j]!) < 2e-5, `${key}[${j}]: ${got[j]} vs ${v}`),
+      );
+    }
   });
 
   test('fit with DDP and a DistributedSampler: rank 0 alone logs; validation metrics cover both shards', async () => {

@@ -24,6 +24,7 @@ export type { LaunchEnv } from './launch-env.js';
 export { DistributedDataParallel } from './ddp.js';
 export type { DDPOptions } from './ddp.js';
 export { DistributedSampler } from './sampler.js';
+export { SyncBatchNorm, allReduceWithGrad } from './sync-batch-norm.js';
 export type { DistributedSamplerOptions } from './sampler.js';
 export { gatherRows } from './gather.js';
 export { glooAvailable } from './addon.js';

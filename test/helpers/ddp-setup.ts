@@ -15,3 +15,14 @@ export function ddpData(): { x: ax.Tensor; y: ax.Tensor } {
   const y = x.sum(1, { keepdim: true }).sin();
   return { x, y };
 }
+
+/** With batch norm: SyncBatchNorm on the ranks' halves must match BatchNorm on the whole batch. */
+export function ddpBatchNormModel(): ax.nn.Sequential {
+  ax.manualSeed(7);
+  return new ax.nn.Sequential(
+    new ax.nn.Linear(4, 6),
+    new ax.nn.BatchNorm1d(6),
+    new ax.nn.Tanh(),
+    new ax.nn.Linear(6, 1),
+  );
+}

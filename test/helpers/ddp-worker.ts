@@ -6,12 +6,13 @@
  * modes: `train` — DDP on this rank's half of each global batch, final weights to <outDir>/rank<R>.json;
  * `die` — like train, but rank 1 kills itself after two steps (rank 0 must fail with a clear error);
  * `fit` — fit() with DistributedSampler and validation metrics, history to <outDir>/fit<R>.json;
+ * `syncbn` — DDP with SyncBatchNorm on the halves, weights and running statistics to <outDir>/syncbn<R>.json;
  * `collectives` — allReduce/broadcast/allGather/reduceScatter/barrier results to <outDir>/coll<R>.json.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ax from '../../src/index.js';
-import { ddpData, ddpModel, DDP_STEPS, DDP_LR } from './ddp-setup.js';
+import { ddpBatchNormModel, ddpData, ddpModel, DDP_STEPS, DDP_LR } from './ddp-setup.js';
 
 const [mode, outDir] = process.argv.slice(2) as [string, string];
 const group = ax.distributed.init();
@@ -60,6 +61,22 @@ if (mode === 'collectives') {
     opt.step();
   }
   out('rank', { buckets: ddp.numBuckets, params: model.parameters().map((p) => Array.from(p.contiguous().data)) });
+} else if (mode === 'syncbn') {
+  const model = ax.distributed.SyncBatchNorm.convertSyncBatchnorm(ddpBatchNormModel()) as ax.nn.Sequential;
+  const ddp = new ax.distributed.DistributedDataParallel(model);
+  const opt = new ax.optim.SGD(ddp.parameters(), { lr: DDP_LR });
+  const { x, y } = ddpData();
+  const per = x.shape[0]! / worldSize;
+  for (let step = 0; step < DDP_STEPS; step++) {
+    opt.zeroGrad();
+    const loss = ax.nn.functional.mseLoss(ddp.forward(x.narrow(0, rank * per, per)), y.narrow(0, rank * per, per));
+    loss.backward();
+    opt.step();
+  }
+  const state = Object.fromEntries(
+    Object.entries(model.stateDict()).map(([k, t]) => [k, Array.from(t.float().contiguous().data)]),
+  );
+  out('syncbn', { type: model.at(1).constructor.name, state });
 } else if (mode === 'fit') {
   const model = ddpModel();
   const ddp = new ax.distributed.DistributedDataParallel(model);

@@ -15,7 +15,7 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
-abstract class BatchNormBase extends Module {
+export abstract class BatchNormBase extends Module {
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
   readonly runningMean: Tensor | null;

@@ -179,6 +179,7 @@ const SURFACE: Record<string, string[]> = {
     'BCELoss',
     'BCEWithLogitsLoss',
     'BatchNorm1d',
+    'BatchNormBase',
     'BatchNorm2d',
     'Bilinear',
     'Conv1d',

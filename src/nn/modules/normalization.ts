@@ -15,6 +15,7 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
+/** The base of BatchNorm1d, BatchNorm2d and SyncBatchNorm: weights, running statistics, and their forward. */
 export abstract class BatchNormBase extends Module {
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;

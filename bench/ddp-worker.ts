@@ -15,12 +15,17 @@ const cpu0 = process.cpuUsage(),
   wall0 = performance.now();
 
 function timeOp(fn: () => void, minSeconds: number): number {
-  for (let i = 0; i < 20; i++) fn(); // warm the JIT and the allocator
-  // Every rank must run the same number of iterations: rank 0's estimate decides.
-  const t0 = performance.now();
-  fn();
-  const once = Math.max((performance.now() - t0) / 1000, 1e-6);
-  const iters = group.allReduce(ax.tensor([Math.ceil(minSeconds / once)], { dtype: 'int32' }), { op: 'max' }).item();
+  // Every rank must run the same number of iterations: the slowest rank's estimate decides.
+  const count = (seconds: number) => {
+    const t0 = performance.now();
+    fn();
+    const once = Math.max((performance.now() - t0) / 1000, 1e-6);
+    return group.allReduce(ax.tensor([Math.ceil(seconds / once)], { dtype: 'int32' }), { op: 'max' }).item();
+  };
+  for (let i = 0; i < 20; i++) fn();
+  // A second of warm-up: V8's optimising compiler and the allocator settle over hundreds of steps.
+  for (let i = count(1); i > 0; i--) fn();
+  const iters = count(minSeconds);
   const t1 = performance.now();
   for (let i = 0; i < iters; i++) fn();
   return (performance.now() - t1) / 1000 / iters;

@@ -31,14 +31,20 @@ def bench_model(task, batch):
 
 
 def time_op(fn, min_seconds):
+    # Every rank runs the same number of iterations: the slowest rank's estimate decides.
+    def count(seconds):
+        t0 = time.perf_counter()
+        fn()
+        once = max(time.perf_counter() - t0, 1e-6)
+        n = torch.tensor([math.ceil(seconds / once)], dtype=torch.int32)
+        dist.all_reduce(n, op=dist.ReduceOp.MAX)
+        return int(n.item())
+
     for _ in range(20):
         fn()
-    t0 = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - t0, 1e-6)
-    iters = torch.tensor([math.ceil(min_seconds / once)], dtype=torch.int32)
-    dist.all_reduce(iters, op=dist.ReduceOp.MAX)
-    iters = int(iters.item())
+    for _ in range(count(1)):  # a second of warm-up, as on the Axon side
+        fn()
+    iters = count(min_seconds)
     t1 = time.perf_counter()
     for _ in range(iters):
         fn()

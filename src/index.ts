@@ -210,3 +210,4 @@ export * as explain from './explain/index.js';
 export * as fairness from './fairness/index.js';
 export * as monitor from './monitor/index.js';
 export * as distributed from './distributed/index.js';
+export * as tune from './tune/index.js';

@@ -86,6 +86,7 @@ const SURFACE: Record<string, string[]> = {
     'fairness',
     'monitor',
     'distributed',
+    'tune',
     'sort',
     'argsort',
     'topk',
@@ -496,6 +497,18 @@ const SURFACE: Record<string, string[]> = {
     'readLaunchEnv',
     'reduceScatter',
   ],
+  tune: [
+    'Asha',
+    'asha',
+    'choice',
+    'gridConfigs',
+    'integer',
+    'logUniform',
+    'resultsTable',
+    'run',
+    'sampleConfig',
+    'uniform',
+  ],
   augment: ['compose', 'gaussianNoise', 'randomAffine', 'randomCrop', 'randomHorizontalFlip'],
 };
 
@@ -514,6 +527,7 @@ const namespaces: Record<string, object> = {
   fairness: ax.fairness,
   monitor: ax.monitor,
   distributed: ax.distributed,
+  tune: ax.tune,
 };
 
 SURFACE['ax']!.push(...Object.keys(POINTWISE));

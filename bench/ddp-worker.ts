@@ -6,7 +6,7 @@
  *   tsx bench/ddp-worker.ts mlp|lenet <globalBatch> <seconds>
  */
 import * as ax from '../src/index.js';
-import { benchModel } from './ddp-models.js';
+import { benchModel } from './models.js';
 
 const [task, batchArg, secondsArg] = process.argv.slice(2) as [string, string?, string?];
 const group = ax.distributed.init();

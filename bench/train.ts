@@ -12,6 +12,7 @@
 import { arg, torchAnchor } from './anchor.js';
 import { tfjsAnchor } from './tfjs-anchor.js';
 import * as ax from '../src/index.js';
+import { lenet, mlp } from './models.js';
 
 const { nn } = ax;
 const seconds = Number(arg('seconds', '3'));
@@ -29,35 +30,8 @@ class LstmClassifier extends nn.Module {
 }
 
 const WORKLOADS: Record<string, [() => ax.nn.Module, number[]]> = {
-  mlp: [
-    () =>
-      new nn.Sequential(
-        new nn.Linear(784, 256),
-        new nn.ReLU(),
-        new nn.Linear(256, 128),
-        new nn.ReLU(),
-        new nn.Linear(128, 10),
-      ),
-    [128, 784],
-  ],
-  lenet: [
-    () =>
-      new nn.Sequential(
-        new nn.Conv2d(1, 6, 5, { padding: 2 }),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Conv2d(6, 16, 5),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Flatten(),
-        new nn.Linear(400, 120),
-        new nn.ReLU(),
-        new nn.Linear(120, 84),
-        new nn.ReLU(),
-        new nn.Linear(84, 10),
-      ),
-    [64, 1, 28, 28],
-  ],
+  mlp: [mlp, [128, 784]],
+  lenet: [lenet, [64, 1, 28, 28]],
   lstm: [() => new LstmClassifier(), [32, 32, 64]],
   transformer: [
     () =>

@@ -1,24 +1,28 @@
 /**
- * Data-parallel training on this machine, Axon beside PyTorch, both over Gloo on loopback:
- * all-reduce time and bandwidth by message size (2 processes), and training samples/s of the MLP
- * and LeNet of bench:train with 1 process × 2 threads against 2 processes × 1 thread (DDP).
- * Rounds alternate Axon and PyTorch; each figure is the median of the rounds.
+ * Data-parallel training on this machine, Axon beside PyTorch: all-reduce time and bandwidth by
+ * message size (2 processes), and training samples/s of the MLP and LeNet of bench:train with
+ * 1 process × 1 or 2 threads against 2 processes × 1 thread (DDP). Axon runs on Gloo (`axon run`)
+ * and, where Open MPI is installed, on MPI (`mpirun`); PyTorch on Gloo, the only library Debian's
+ * torch has. Rounds alternate the sides; each figure is the median of the rounds.
  *
  *   npm run bench:ddp [-- --rounds 5 --seconds 2 --only allreduce,mlp,lenet]
  *
- * PyTorch runs through /usr/bin/python3 (Debian's python3-torch, which ships Gloo) with its BLAS
- * threads pinned in its environment; it is skipped with a note when absent.
+ * PyTorch runs through /usr/bin/python3 (Debian's python3-torch) with its BLAS threads pinned in
+ * its environment; a side that cannot run is left out with a note.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arg } from './anchor.js';
+import { backendAvailable } from '../src/distributed/addon.js';
 
 const rounds = Number(arg('rounds', '5'));
 const seconds = arg('seconds', '2');
 const only = arg('only', 'allreduce,mlp,lenet').split(',');
 const BATCH: Record<string, number> = { mlp: 128, lenet: 64 };
-const torchReady = existsSync('/usr/bin/python3');
+const MPIRUN = '/usr/bin/mpirun';
+const haveTorch = existsSync('/usr/bin/python3');
+const haveMpi = backendAvailable('mpi') && existsSync(MPIRUN);
 
 type Result = {
   worldSize: number;
@@ -26,6 +30,7 @@ type Result = {
   samplesPerSecond?: number;
   allreduce?: { floats: number; seconds: number }[];
 };
+type Side = 'gloo' | 'mpi' | 'torch';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -50,21 +55,48 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
 const lastJson = (out: string): Result =>
   JSON.parse(
     out
-      .trim()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .pop()!,
   );
 
-async function axon(task: string, procs: number, threads: number): Promise<Result> {
+/** One measurement of `task` on `side` with `procs` processes of `threads` threads each. */
+async function measure(side: Side, task: string, procs: number, threads: number): Promise<Result> {
   const taskArgs = task === 'allreduce' ? [task] : [task, String(BATCH[task]), seconds];
-  if (procs === 1)
+  const pin = {
+    OMP_NUM_THREADS: String(threads),
+    OPENBLAS_NUM_THREADS: String(threads),
+    MKL_NUM_THREADS: String(threads),
+  };
+  const worker = ['--import', 'tsx', 'bench/ddp-worker.ts', ...taskArgs];
+  if (side === 'torch') {
+    const port = String(await freePort());
+    const env = (rank: number) => ({
+      ...pin,
+      RANK: String(rank),
+      WORLD_SIZE: String(procs),
+      MASTER_ADDR: '127.0.0.1',
+      MASTER_PORT: port,
+    });
+    const outs = await Promise.all(
+      Array.from({ length: procs }, (_, rank) =>
+        run('/usr/bin/python3', ['bench/ddp_torch.py', ...taskArgs], env(rank)),
+      ),
+    );
+    return lastJson(outs[0]!);
+  }
+  const axonEnv = { AXON_NUM_THREADS: String(threads) };
+  if (procs === 1) return lastJson(await run(process.execPath, worker, axonEnv));
+  if (side === 'mpi') {
+    const root = process.getuid?.() === 0 ? ['--allow-run-as-root'] : [];
     return lastJson(
-      await run(process.execPath, ['--import', 'tsx', 'bench/ddp-worker.ts', ...taskArgs], {
-        AXON_NUM_THREADS: String(threads),
+      await run(MPIRUN, [...root, '--oversubscribe', '-np', String(procs), process.execPath, ...worker], {
+        ...axonEnv,
+        AXON_DIST_BACKEND: 'mpi',
       }),
     );
-  const args = [
+  }
+  const launcher = [
     '--import',
     'tsx',
     'src/cli.ts',
@@ -73,85 +105,64 @@ async function axon(task: string, procs: number, threads: number): Promise<Resul
     String(procs),
     '--threads',
     String(threads),
-    'bench/ddp-worker.ts',
-    ...taskArgs,
   ];
-  return lastJson(await run(process.execPath, args, {}));
-}
-
-async function torch(task: string, procs: number, threads: number): Promise<Result> {
-  const taskArgs = task === 'allreduce' ? [task] : [task, String(BATCH[task]), seconds];
-  const port = String(await freePort());
-  const pin = {
-    OMP_NUM_THREADS: String(threads),
-    OPENBLAS_NUM_THREADS: String(threads),
-    MKL_NUM_THREADS: String(threads),
-  };
-  const outs = await Promise.all(
-    Array.from({ length: procs }, (_, rank) =>
-      run('/usr/bin/python3', ['bench/ddp_torch.py', ...taskArgs], {
-        ...pin,
-        RANK: String(rank),
-        WORLD_SIZE: String(procs),
-        MASTER_ADDR: '127.0.0.1',
-        MASTER_PORT: port,
-      }),
-    ),
-  );
-  return lastJson(outs[0]!);
+  return lastJson(await run(process.execPath, [...launcher, 'bench/ddp-worker.ts', ...taskArgs], {}));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (x: number | undefined, d = 2) => (x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '—');
 
-async function rounds2(task: string, procs: number, threads: number): Promise<[Result[], Result[]]> {
-  const a: Result[] = [],
-    t: Result[] = [];
-  for (let r = 0; r < rounds; r++) {
-    a.push(await axon(task, procs, threads));
-    if (torchReady) t.push(await torch(task, procs, threads));
-  }
-  return [a, t];
+/** Every side's results over the rounds, the sides alternating within each round. */
+async function rounds3(task: string, procs: number, threads: number): Promise<Record<Side, Result[]>> {
+  const sides: Side[] = [
+    'gloo',
+    ...(haveMpi && procs > 1 ? ['mpi' as const] : []),
+    ...(haveTorch ? ['torch' as const] : []),
+  ];
+  const out: Record<Side, Result[]> = { gloo: [], mpi: [], torch: [] };
+  for (let r = 0; r < rounds; r++) for (const s of sides) out[s].push(await measure(s, task, procs, threads));
+  return out;
 }
 
-const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-
 if (only.includes('allreduce')) {
-  const [a, t] = await rounds2('allreduce', 2, 1);
-  console.log(`\nall-reduce (sum), 2 processes on loopback, median of ${rounds} rounds`);
-  console.log('| floats | bytes | Axon ms | Axon GB/s | PyTorch ms | PyTorch GB/s | Axon speed ÷ PyTorch |');
+  const res = await rounds3('allreduce', 2, 1);
+  console.log(`\nall-reduce (sum), 2 processes on one machine, ms per call, median of ${rounds} rounds`);
+  console.log(
+    '| floats | bytes | Axon on Gloo | Axon on MPI | PyTorch on Gloo | Axon Gloo ÷ PyTorch speed | Axon MPI ÷ PyTorch speed |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
-  a[0]!.allreduce!.forEach(({ floats }, i) => {
-    const as = median(a.map((r) => r.allreduce![i]!.seconds));
-    const ts = t.length ? median(t.map((r) => r.allreduce![i]!.seconds)) : NaN;
-    const bytes = floats * 4;
+  res.gloo[0]!.allreduce!.forEach(({ floats }, i) => {
+    const ms = (side: Side) =>
+      res[side].length ? median(res[side].map((r) => r.allreduce![i]!.seconds)) * 1e3 : undefined;
+    const [g, m, t] = [ms('gloo'), ms('mpi'), ms('torch')];
     console.log(
-      `| ${floats} | ${bytes} | ${fmt(as * 1e3, 3)} | ${fmt(bytes / as / 1e9)} | ${fmt(ts * 1e3, 3)} | ${fmt(bytes / ts / 1e9)} | ${fmt(ts / as)}× |`,
+      `| ${floats} | ${floats * 4} | ${fmt(g, 3)} | ${fmt(m, 3)} | ${fmt(t, 3)} | ${fmt(t! / g!)}× | ${fmt(t! / m!)}× |`,
     );
   });
 }
 
 for (const task of ['mlp', 'lenet'].filter((w) => only.includes(w))) {
   console.log(
-    `\n${task}, global batch ${BATCH[task]}, SGD momentum, median of ${rounds} rounds (samples/s; CPU ÷ wall of rank 0)`,
+    `\n${task}, global batch ${BATCH[task]}, SGD momentum, samples/s (CPU ÷ wall of rank 0), median of ${rounds} rounds`,
   );
-  console.log('| layout | Axon | PyTorch | Axon ÷ PyTorch | CPU/wall Axon | CPU/wall PyTorch |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| layout | Axon | Axon on MPI | PyTorch | Axon ÷ PyTorch |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const [procs, threads] of [
     [1, 1],
     [1, 2],
     [2, 1],
   ] as const) {
-    const [a, t] = await rounds2(task, procs, threads);
-    const as = median(a.map((r) => r.samplesPerSecond!));
-    const ts = t.length ? median(t.map((r) => r.samplesPerSecond!)) : NaN;
+    const res = await rounds3(task, procs, threads);
+    const sps = (side: Side) => (res[side].length ? median(res[side].map((r) => r.samplesPerSecond!)) : undefined);
+    const cpu = (side: Side) => (res[side].length ? ` (${fmt(median(res[side].map((r) => r.cpuPerWall)))})` : '');
+    const best = Math.max(sps('gloo') ?? 0, sps('mpi') ?? 0);
     const label =
-      procs === 1
-        ? `1 process × ${threads} thread${threads > 1 ? 's' : ''}`
-        : `${procs} processes × ${threads} thread (DDP)`;
+      procs === 1 ? `1 process × ${threads} thread${threads > 1 ? 's' : ''}` : `2 processes × 1 thread (DDP)`;
     console.log(
-      `| ${label} | ${fmt(as, 0)} | ${fmt(ts, 0)} | ${fmt(as / ts)}× | ${fmt(median(a.map((r) => r.cpuPerWall)))} | ${t.length ? fmt(median(t.map((r) => r.cpuPerWall))) : '—'} |`,
+      `| ${label} | ${fmt(sps('gloo'), 0)}${cpu('gloo')} | ${fmt(sps('mpi'), 0)}${cpu('mpi')} | ${fmt(sps('torch'), 0)}${cpu('torch')} | ${fmt(best / sps('torch')!)}× |`,
     );
   }
 }
-if (!torchReady)
+if (!haveTorch)
   console.log('\nPyTorch not run: no /usr/bin/python3 (apt-get install python3-torch libopenblas0-openmp)');
+if (!haveMpi) console.log('\nAxon on MPI not run: no MPI addon or mpirun (apt-get install libopenmpi-dev openmpi-bin)');

@@ -22,7 +22,8 @@ if (!headers) {
 function build(dir, out, libraries = []) {
   const target = JSON.parse(readFileSync(join(dir, 'binding.gyp'), 'utf8')).targets[0];
   mkdirSync(dirname(out), { recursive: true });
-  const flags = target.cflags_cc.filter((f) => f !== '-O3' && f !== '-O2');
+  // gyp's command expansions (<!@(…)) are the caller's to pass in `libraries`.
+  const flags = target.cflags_cc.filter((f) => f !== '-O3' && f !== '-O2' && !f.startsWith('<!'));
   const args = [
     '-shared',
     '-fPIC',
@@ -47,6 +48,19 @@ function build(dir, out, libraries = []) {
 }
 
 build(root, join(root, 'build', 'asan', 'axon.node'));
-// The optional Gloo addon too, where it is built at all (test-asan.sh points AXON_GLOO_ADDON at it).
-if (existsSync(join(root, 'native', 'distributed', 'build', 'Release', 'axon_gloo.node')))
-  build(join(root, 'native', 'distributed'), join(root, 'build', 'asan', 'axon_gloo.node'), ['-lgloo']);
+// The optional distributed addons too, where they are built at all (test-asan.sh points
+// AXON_GLOO_ADDON / AXON_MPI_ADDON at these).
+const dist = join(root, 'native', 'distributed');
+if (existsSync(join(dist, 'gloo', 'build', 'Release', 'axon_gloo.node')))
+  build(join(dist, 'gloo'), join(root, 'build', 'asan', 'axon_gloo.node'), ['-lgloo']);
+if (existsSync(join(dist, 'mpi', 'build', 'Release', 'axon_mpi.node'))) {
+  const showme = (what) =>
+    spawnSync('mpicxx', [`--showme:${what}`], { encoding: 'utf8' })
+      .stdout.trim()
+      .split(/\s+/);
+  build(join(dist, 'mpi'), join(root, 'build', 'asan', 'axon_mpi.node'), [
+    ...showme('compile'),
+    ...showme('link'),
+    '-ldl',
+  ]);
+}

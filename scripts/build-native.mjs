@@ -52,22 +52,27 @@ if (result.status === 0) {
   console.warn(`axon: the native backend could not be built; Axon will use its JS backend.\n${tail}`);
 }
 
-// The distributed addon (native/distributed → axon_gloo.node) is optional: built only where Gloo's
-// headers are installed (Debian: libgloo-dev), so the core install never needs the library.
-const gloo = ['/usr/include/gloo/allreduce.h', '/usr/local/include/gloo/allreduce.h'].some((f) => existsSync(f));
-if (process.env.AXON_SKIP_GLOO || !gloo) {
-  console.log('axon: Gloo not found (apt-get install libgloo-dev); ax.distributed runs single-process only');
-} else {
-  const dist = spawnSync(process.execPath, [...args, '--directory=native/distributed'], {
+// The distributed addons (native/distributed/<library> → axon_<library>.node) are optional: each is
+// built only where its library's headers are installed, so the core install never needs them.
+const haveGloo = ['/usr/include/gloo/allreduce.h', '/usr/local/include/gloo/allreduce.h'].some((f) => existsSync(f));
+const haveMpi = spawnSync('mpicxx', ['--showme:compile'], { stdio: 'ignore' }).status === 0;
+for (const [lib, present, install] of [
+  ['gloo', haveGloo, 'apt-get install libgloo-dev'],
+  ['mpi', haveMpi, 'apt-get install libopenmpi-dev openmpi-bin'],
+]) {
+  if (process.env.AXON_SKIP_DISTRIBUTED || !present) {
+    console.log(`axon: ${lib} not found (${install}); ax.distributed cannot use it`);
+    continue;
+  }
+  const r = spawnSync(process.execPath, [...args, `--directory=native/distributed/${lib}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });
-  if (dist.status === 0) console.log('axon: distributed addon built (native/distributed/build/Release/axon_gloo.node)');
+  if (r.status === 0)
+    console.log(`axon: ${lib} addon built (native/distributed/${lib}/build/Release/axon_${lib}.node)`);
   else {
-    const tail = `${dist.stdout}\n${dist.stderr}`.trim().split('\n').slice(-15).join('\n');
-    console.warn(
-      `axon: the distributed (Gloo) addon could not be built; ax.distributed runs single-process only.\n${tail}`,
-    );
+    const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
+    console.warn(`axon: the ${lib} addon could not be built; ax.distributed cannot use it.\n${tail}`);
   }
 }
 process.exit(0);

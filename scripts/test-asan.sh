@@ -14,5 +14,6 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export AXON_NATIVE_ADDON="$PWD/build/asan/axon.node"
 export AXON_BACKEND=native
 if [ -f build/asan/axon_gloo.node ]; then export AXON_GLOO_ADDON="$PWD/build/asan/axon_gloo.node"; fi
+if [ -f build/asan/axon_mpi.node ]; then export AXON_MPI_ADDON="$PWD/build/asan/axon_mpi.node"; fi
 # The example tests train for minutes and add nothing the unit tests do not reach: skipped here.
 node --import tsx --test $(find test -name '*.test.ts' ! -name 'examples*.test.ts' | sort)

@@ -481,6 +481,7 @@ const SURFACE: Record<string, string[]> = {
     'Work',
     'allGather',
     'allReduce',
+    'backendAvailable',
     'barrier',
     'broadcast',
     'destroy',

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
-import { glooAddon } from '../src/distributed/addon.js';
+import { commAddon } from '../src/distributed/addon.js';
 import { queueCallback } from '../src/autograd/engine.js';
 import { throwsTyped } from './helpers/throws.js';
 import { DDP_LR, DDP_STEPS, ddpBatchNormModel, ddpData, ddpModel } from './helpers/ddp-setup.js';
@@ -18,27 +18,31 @@ const multiSkip = process.env['AXON_NO_FUSED']
     ? false
     : 'the Gloo addon is not built (apt-get install libgloo-dev; node scripts/build-native.mjs)';
 
-/** Runs `axon run --nproc-per-node 2 test/helpers/ddp-worker.ts <mode> <dir>`; output and exit code. */
-function runRanks(mode: string, extraEnv: Record<string, string> = {}) {
+const MPIRUN = '/usr/bin/mpirun';
+const mpiSkip = process.env['AXON_NO_FUSED']
+  ? 'the multi-process tests run in the other suites'
+  : (dist.backendAvailable('mpi') && existsSync(MPIRUN)) || process.env['CI']
+    ? false
+    : 'the MPI addon or mpirun is missing (apt-get install libopenmpi-dev openmpi-bin; node scripts/build-native.mjs)';
+
+/**
+ * Runs test/helpers/ddp-worker.ts <mode> <dir> on 2 ranks, started by `axon run` (Gloo) or by
+ * Open MPI's mpirun (the MPI backend); output and exit code.
+ */
+function runRanks(mode: string, extraEnv: Record<string, string> = {}, launcher: 'axon' | 'mpirun' = 'axon') {
   const dir = mkdtempSync(join(tmpdir(), 'axon-ddp-'));
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli.ts',
-      'run',
-      '--nproc-per-node',
-      '2',
-      '--threads',
-      '1',
-      'test/helpers/ddp-worker.ts',
-      mode,
-      dir,
-    ],
-    { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const worker = ['test/helpers/ddp-worker.ts', mode, dir];
+  const root = process.getuid?.() === 0 ? ['--allow-run-as-root'] : [];
+  const [cmd, args] =
+    launcher === 'axon'
+      ? [
+          process.execPath,
+          ['--import', 'tsx', 'src/cli.ts', 'run', '--nproc-per-node', '2', '--threads', '1', ...worker],
+        ]
+      : [MPIRUN, [...root, '--oversubscribe', '-np', '2', process.execPath, '--import', 'tsx', ...worker]];
+  const env = launcher === 'axon' ? {} : { AXON_DIST_BACKEND: 'mpi', AXON_NUM_THREADS: '1' };
+  const child = spawn(cmd, args, { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -103,7 +107,7 @@ describe('distributed: a group of one process', () => {
       ax.DistributedError,
       /allReduce: call ax.distributed.init\(\) first/,
     );
-    throwsTyped(() => dist.init({ backend: 'nccl' as 'gloo' }), ax.ValueError, /backend must be 'gloo'/);
+    throwsTyped(() => dist.init({ backend: 'nccl' as 'gloo' }), ax.ValueError, /backend must be 'gloo' or 'mpi'/);
     throwsTyped(() => dist.init({ worldsize: 2 } as never), ax.ValueError, /worldsize/);
     const g = dist.init({ rank: 0, worldSize: 1 });
     assert.equal(dist.isInitialized(), true);
@@ -335,7 +339,7 @@ describe('distributed: two processes over Gloo on loopback', { skip: multiSkip }
   });
 
   test('the addon checks its arguments: errors, not crashes', () => {
-    const addon = glooAddon();
+    const addon = commAddon('gloo');
     assert.throws(
       () => (addon.createGroup as (...a: unknown[]) => unknown)(0),
       /createGroup: expected 6 arguments, got 1/,
@@ -351,5 +355,47 @@ describe('distributed: two processes over Gloo on loopback', { skip: multiSkip }
       () => addon.enqueue({} as never, 'allReduce', 'x', null, null, 'sum', 0),
       /enqueue: group must be a handle/,
     );
+  });
+});
+
+describe('distributed: two processes over MPI (mpirun)', { skip: mpiSkip }, () => {
+  test('collectives give the same results as on Gloo', async () => {
+    const r = await runRanks('collectives', {}, 'mpirun');
+    assert.equal(r.code, 0, r.output);
+    for (const rank of [0, 1]) {
+      const c = r.read(`coll${rank}.json`);
+      assert.deepEqual([c.sum, c.max, c.broadcast, c.scattered], [[3, 6], [1, 0], [42], rank === 0 ? [0, 2] : [4, 6]]);
+      assert.deepEqual(c.gathered, [
+        [0, 0.5],
+        [1, 1.5],
+      ]);
+    }
+  });
+
+  test('DDP over MPI ends with the weights of one process on the whole batch', async () => {
+    const r = await runRanks('train', {}, 'mpirun');
+    assert.equal(r.code, 0, r.output);
+    const [a, b] = [r.read('rank0.json'), r.read('rank1.json')];
+    assert.deepEqual(a.params, b.params);
+    const model = ddpModel();
+    const opt = new ax.optim.SGD(model.parameters(), { lr: DDP_LR, momentum: 0.9 });
+    const { x, y } = ddpData();
+    for (let step = 0; step < DDP_STEPS; step++) {
+      opt.zeroGrad();
+      ax.nn.functional.mseLoss(model.forward(x), y).backward();
+      opt.step();
+    }
+    model
+      .parameters()
+      .forEach((p, i) =>
+        Array.from(p.contiguous().data).forEach((v, j) => assert.ok(Math.abs(v - a.params[i][j]) < 1e-5)),
+      );
+  });
+
+  test('a rank that dies ends the whole job at once (mpirun names it), never a hang', async () => {
+    const r = await runRanks('die', {}, 'mpirun');
+    assert.notEqual(r.code, 0, r.output);
+    assert.match(r.output, /rank 1/);
+    assert.ok(r.ms < 20000, `took ${r.ms} ms`);
   });
 });

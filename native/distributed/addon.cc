@@ -1,29 +1,30 @@
-// N-API bindings of the Gloo process group: every argument is checked here, and every failure is a
-// thrown Error naming the binding and the argument, never a crash.
+// N-API bindings of a process group (the same for the Gloo and the MPI addon): every argument is checked here, and
+// every failure is a thrown Error naming the binding and the argument, never a crash.
 #include <node_api.h>
 
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "group.h"
+#include "comm_group.h"
 
 namespace {
 
 using axon_dist::Collective;
+using axon_dist::CommGroup;
 using axon_dist::ElementType;
-using axon_dist::ProcessGroup;
 using axon_dist::Reduction;
 using axon_dist::Work;
 
 struct GroupBox {
-  std::shared_ptr<ProcessGroup> group;
+  std::shared_ptr<CommGroup> group;
 };
 
 // A collective in flight: holds the arrays it reads and writes until it is done and waited for.
 struct WorkBox {
   std::shared_ptr<Work> work;
-  std::shared_ptr<ProcessGroup> group;
+  std::shared_ptr<CommGroup> group;
   napi_ref arrays[2] = {nullptr, nullptr};
 };
 
@@ -112,7 +113,7 @@ napi_value CreateGroup(napi_env env, napi_callback_info info) {
     if (o.masterPort < 0 || o.masterPort > 65535)
       throw ArgError{"createGroup: masterPort " + std::to_string(o.masterPort) + " is not in [0, 65535]"};
     if (o.timeout.count() <= 0) throw ArgError{"createGroup: timeoutMs must be positive"};
-    auto box = new GroupBox{std::make_shared<ProcessGroup>(o)};
+    auto box = new GroupBox{axon_dist::makeGroup(o)};
     napi_value out;
     napi_create_external(
         env, box, [](napi_env, void* data, void*) { delete static_cast<GroupBox*>(data); }, nullptr, &out);
@@ -192,7 +193,8 @@ napi_value Enqueue(napi_env env, napi_callback_info info) {
         env, box.release(),
         [](napi_env env, void* data, void*) {
           auto* b = static_cast<WorkBox*>(data);
-          b->group->wait(b->work);  // the arrays are still referenced here, so they are alive
+          // The arrays are still referenced here, so alive; a collective stuck in the library keeps them for good.
+          if (!b->group->wait(b->work)) return;
           for (napi_ref r : b->arrays)
             if (r) napi_delete_reference(env, r);
           delete b;
@@ -209,7 +211,8 @@ napi_value Wait(napi_env env, napi_callback_info info) {
   try {
     auto argv = args(env, info, 1, "wait");
     auto box = externalArg<WorkBox>(env, argv[0], "wait", "work");
-    box->group->wait(box->work);
+    // Not finished long after the timeout: the library may still write into the arrays, so they stay referenced.
+    if (!box->group->wait(box->work)) return throwError(env, box->group->failure());
     for (napi_ref& r : box->arrays)
       if (r) {
         napi_delete_reference(env, r);

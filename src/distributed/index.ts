@@ -27,7 +27,8 @@ export { DistributedSampler } from './sampler.js';
 export { SyncBatchNorm, allReduceWithGrad } from './sync-batch-norm.js';
 export type { DistributedSamplerOptions } from './sampler.js';
 export { gatherRows } from './gather.js';
-export { glooAvailable } from './addon.js';
+export { glooAvailable, backendAvailable } from './addon.js';
+export type { BackendName } from './addon.js';
 export { launch } from './launcher.js';
 export type { LaunchOptions } from './launcher.js';
 

@@ -3,13 +3,15 @@ import { DTypeError, DistributedError, ShapeError, ValueError, fmtShape } from '
 import { checkOptionNames, show } from '../check.js';
 import { fromTypedArray } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type CommArray, type Handle, type Reduction, glooAddon } from './addon.js';
+import { type BackendName, type CommAddon, type CommArray, type Handle, type Reduction, commAddon } from './addon.js';
 
 /** How allReduce and reduceScatter combine the ranks' values. */
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'product';
 const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'mean', 'max', 'min', 'product'];
 
 export interface GroupOptions {
+  /** The collective library: 'gloo' (default; any launcher) or 'mpi' (Open MPI; start with mpirun). */
+  backend?: BackendName;
   rank: number;
   worldSize: number;
   masterAddr?: string;
@@ -27,6 +29,7 @@ export interface GroupOptions {
 export class Work {
   private finished = false;
   constructor(
+    private readonly addon: CommAddon | null,
     private readonly handle: Handle | null,
     private readonly after: () => void = () => {},
   ) {}
@@ -35,7 +38,7 @@ export class Work {
     if (this.finished) return;
     if (this.handle) {
       try {
-        glooAddon().wait(this.handle);
+        this.addon!.wait(this.handle);
       } catch (e) {
         this.finished = true;
         throw new DistributedError((e as Error).message);
@@ -46,7 +49,7 @@ export class Work {
   }
 
   isCompleted(): boolean {
-    return this.finished || this.handle === null || glooAddon().isCompleted(this.handle);
+    return this.finished || this.handle === null || this.addon!.isCompleted(this.handle);
   }
 }
 
@@ -78,7 +81,8 @@ function divideInPlace(array: CommArray, n: number): void {
 }
 
 /**
- * A group of processes that run collectives together over Gloo (a full mesh of TCP connections).
+ * A group of processes that run collectives together, over Gloo (a full mesh of TCP connections) or
+ * MPI.
  * Every rank must issue the same collectives in the same order, with tensors of the same size.
  * A group of one needs no library: its collectives return their input.
  */
@@ -86,11 +90,14 @@ export class ProcessGroup {
   readonly rank: number;
   readonly worldSize: number;
   readonly timeoutMs: number;
+  readonly backend: BackendName;
   private handle: Handle | null;
+  private addon: CommAddon | null = null;
   private destroyed = false;
 
   constructor(options: GroupOptions) {
     checkOptionNames('ProcessGroup', options, [
+      'backend',
       'rank',
       'worldSize',
       'masterAddr',
@@ -109,12 +116,17 @@ export class ProcessGroup {
     this.rank = rank;
     this.worldSize = worldSize;
     this.timeoutMs = timeoutMs;
+    const backend = options.backend ?? 'gloo';
+    if (backend !== 'gloo' && backend !== 'mpi')
+      throw new ValueError(`ProcessGroup: backend must be 'gloo' or 'mpi', got ${show(backend)}`);
+    this.backend = backend;
     if (worldSize === 1) {
       this.handle = null;
       return;
     }
     try {
-      this.handle = glooAddon().createGroup(
+      this.addon = commAddon(backend);
+      this.handle = this.addon.createGroup(
         rank,
         worldSize,
         options.masterAddr ?? '127.0.0.1',
@@ -130,7 +142,7 @@ export class ProcessGroup {
 
   /** The port rank 0's store listens on (useful when it was started on port 0). */
   get storePort(): number {
-    return this.handle ? glooAddon().storePort(this.handle) : 0;
+    return this.handle ? this.addon!.storePort(this.handle) : 0;
   }
 
   private live(op: string): Handle | null {
@@ -149,7 +161,7 @@ export class ProcessGroup {
     if (!h) return null;
     const kind =
       op === 'allReduce' || op === 'reduceScatter' ? 'allReduce' : (op as 'broadcast' | 'allGather' | 'barrier');
-    return glooAddon().enqueue(h, kind, op, array, out, red, root);
+    return this.addon!.enqueue(h, kind, op, array, out, red, root);
   }
 
   /**
@@ -173,7 +185,7 @@ export class ProcessGroup {
   /** allReduce on a typed array the caller owns (DistributedDataParallel's gradient buckets). */
   allReduceArray(array: CommArray, op: ReduceOp = 'sum', after: () => void = () => {}): Work {
     const handle = this.enqueue('allReduce', array, null, op === 'mean' ? 'sum' : op, 0);
-    return new Work(handle, () => {
+    return new Work(this.addon, handle, () => {
       if (op === 'mean' && this.worldSize > 1) divideInPlace(array, this.worldSize);
       after();
     });
@@ -188,7 +200,7 @@ export class ProcessGroup {
     if (!Number.isInteger(src) || src < 0 || src >= this.worldSize)
       throw new ValueError(`broadcast: src must be a rank in [0, ${this.worldSize}), got ${show(src)}`);
     const { array, writeBack } = commBuffer('broadcast', t);
-    const work = new Work(this.enqueue('broadcast', array, null, 'sum', src), writeBack);
+    const work = new Work(this.addon, this.enqueue('broadcast', array, null, 'sum', src), writeBack);
     if (options.asyncOp) return work;
     work.wait();
     return t;
@@ -199,7 +211,7 @@ export class ProcessGroup {
     const { array } = commBuffer('allGather', t);
     const out = new (array.constructor as new (n: number) => CommArray)(array.length * this.worldSize);
     if (this.worldSize === 1) out.set(array);
-    new Work(this.enqueue('allGather', array, out, 'sum', 0)).wait();
+    new Work(this.addon, this.enqueue('allGather', array, out, 'sum', 0)).wait();
     return Array.from({ length: this.worldSize }, (_, r) =>
       fromTypedArray(out.subarray(r * array.length, (r + 1) * array.length), t.shape),
     );
@@ -226,13 +238,13 @@ export class ProcessGroup {
 
   /** Returns once every rank has called barrier(). */
   barrier(): void {
-    new Work(this.enqueue('barrier', null, null, 'sum', 0)).wait();
+    new Work(this.addon, this.enqueue('barrier', null, null, 'sum', 0)).wait();
   }
 
   /** Leaves the group: queued collectives finish first, then the connections close. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.handle) glooAddon().destroy(this.handle);
+    if (this.handle) this.addon!.destroy(this.handle);
   }
 }

@@ -1,10 +1,12 @@
-#include "group.h"
+#include "comm_group.h"
+#include "store.h"
 
 #include <gloo/allgather.h>
 #include <gloo/allreduce.h>
 #include <gloo/barrier.h>
 #include <gloo/broadcast.h>
 #include <gloo/math.h>
+#include <gloo/rendezvous/context.h>
 #include <gloo/transport/tcp/device.h>
 
 #include <stdexcept>
@@ -29,8 +31,6 @@ gloo::AllreduceOptions::Func reducer(Reduction reduction) {
   return static_cast<Fn>(&gloo::sum<T>);
 }
 
-size_t elementSize(ElementType type) { return type == ElementType::Float64 ? 8 : 4; }
-
 template <typename T>
 void allReduce(const std::shared_ptr<gloo::Context>& context, Work& work, uint32_t tag) {
   gloo::AllreduceOptions opts(context);
@@ -42,83 +42,43 @@ void allReduce(const std::shared_ptr<gloo::Context>& context, Work& work, uint32
 
 }  // namespace
 
-ProcessGroup::ProcessGroup(const GroupOptions& options)
-    : rank_(options.rank), size_(options.size), timeout_(options.timeout) {
-  if (rank_ == 0) server_ = std::make_unique<StoreServer>(options.masterAddr, options.masterPort);
-  int port = server_ ? server_->port() : options.masterPort;
-  store_ = std::make_unique<StoreClient>(options.masterAddr, port, timeout_);
-  store_->hello(rank_);
-  gloo::transport::tcp::attr attr;
-  attr.hostname = options.hostname.empty() ? store_->localAddress() : options.hostname;
-  auto device = gloo::transport::tcp::CreateDevice(attr);
-  context_ = std::make_shared<gloo::rendezvous::Context>(rank_, size_);
-  context_->setTimeout(timeout_);
-  context_->connectFullMesh(*store_, device);
-  thread_ = std::thread([this] { loop(); });
-}
-
-ProcessGroup::~ProcessGroup() { shutdown(); }
-
-void ProcessGroup::enqueue(const std::shared_ptr<Work>& work) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (stopping_) {
-    work->error = work->name + ": the process group was destroyed";
-    work->done = true;
-    return;
+// Gloo's full mesh of TCP pairs; rank 0 hosts the rendezvous store (store.h).
+class GlooGroup : public CommGroup {
+ public:
+  explicit GlooGroup(const GroupOptions& options) : CommGroup(options.rank, options.size, options.timeout) {
+    if (rank_ == 0) server_ = std::make_unique<StoreServer>(options.masterAddr, options.masterPort);
+    int port = server_ ? server_->port() : options.masterPort;
+    store_ = std::make_unique<StoreClient>(options.masterAddr, port, timeout_);
+    store_->hello(rank_);
+    gloo::transport::tcp::attr attr;
+    attr.hostname = options.hostname.empty() ? store_->localAddress() : options.hostname;
+    auto device = gloo::transport::tcp::CreateDevice(attr);
+    context_ = std::make_shared<gloo::rendezvous::Context>(rank_, size_);
+    context_->setTimeout(timeout_);
+    context_->connectFullMesh(*store_, device);
+    start();
   }
-  queue_.push_back(work);
-  changed_.notify_all();
-}
+  ~GlooGroup() override { shutdown(); }
+  int storePort() const override { return server_ ? server_->port() : 0; }
 
-void ProcessGroup::wait(const std::shared_ptr<Work>& work) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [&] { return work->done; });
-}
-
-void ProcessGroup::shutdown() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-    changed_.notify_all();
+ protected:
+  void run(Work& work) override;
+  std::string describeFailure(const Work& work, const std::string& cause, double elapsedMs) override;
+  void leave() override {
+    store_->bye();
+    context_.reset();
+    store_.reset();
+    server_.reset();
   }
-  if (thread_.joinable()) thread_.join();
-  store_->bye();
-  context_.reset();
-  store_.reset();
-  server_.reset();
-}
 
-void ProcessGroup::loop() {
-  for (;;) {
-    std::shared_ptr<Work> work;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything issued has run
-      work = queue_.front();
-      queue_.pop_front();
-    }
-    if (broken_.empty()) {
-      auto start = std::chrono::steady_clock::now();
-      try {
-        run(*work);
-      } catch (const std::exception& e) {
-        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        broken_ = describeFailure(*work, e.what(), ms);
-        work->error = broken_;
-      }
-    } else {
-      work->error = work->name + " on rank " + std::to_string(rank_) +
-                    ": the process group failed earlier and cannot be used: " + broken_;
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    work->done = true;
-    changed_.notify_all();
-  }
-}
+ private:
+  std::unique_ptr<StoreServer> server_;
+  std::unique_ptr<StoreClient> store_;
+  std::shared_ptr<gloo::rendezvous::Context> context_;
+  uint32_t nextTag_ = 1;
+};
 
-void ProcessGroup::run(Work& work) {
+void GlooGroup::run(Work& work) {
   uint32_t tag = nextTag_++;
   switch (work.collective) {
     case Collective::AllReduce:
@@ -157,7 +117,7 @@ void ProcessGroup::run(Work& work) {
   }
 }
 
-std::string ProcessGroup::describeFailure(const Work& work, const std::string& cause, double elapsedMs) {
+std::string GlooGroup::describeFailure(const Work& work, const std::string& cause, double elapsedMs) {
   std::string head = work.name + " failed on rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": ";
   // A killed peer's connections close at once; give the store a moment to notice before asking it.
   std::vector<int> gone;
@@ -182,5 +142,7 @@ std::string ProcessGroup::describeFailure(const Work& work, const std::string& c
          " ms (timeout " + std::to_string(timeout_.count()) +
          " ms): a rank may be stuck, or the ranks issued collectives in different orders or sizes" + detail;
 }
+
+std::shared_ptr<CommGroup> makeGroup(const GroupOptions& options) { return std::make_shared<GlooGroup>(options); }
 
 }  // namespace axon_dist

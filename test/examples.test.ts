@@ -1,6 +1,7 @@
 // Shortened runs of every examples/ script, each asserting a lower bar than the full run reaches
 // (the full figures are in the README's examples table).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,4 +182,34 @@ test('drift: held-out breast-cancer rows do not drift; two shifted features are 
   assert.deepEqual(r.calm.driftedFeatures, []);
   assert.deepEqual([...r.moved.driftedFeatures].sort(), [...r.shiftedNames].sort());
   assert.equal(r.moved.datasetDrift, false);
+});
+
+// The distributed example runs as 2 processes through `axon run` (the Gloo addon, which CI builds).
+const ddpSkip =
+  ax.distributed.glooAvailable() || process.env['CI']
+    ? false
+    : 'the Gloo addon is not built (apt-get install libgloo-dev)';
+
+test('ddp-digits: 2 processes reach ≥ 0.9 test accuracy in 4 epochs; only rank 0 prints', { skip: ddpSkip }, () => {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'run',
+      '--nproc-per-node',
+      '2',
+      '--threads',
+      '1',
+      'examples/ddp-digits.ts',
+      '--epochs',
+      '4',
+    ],
+    { encoding: 'utf8' },
+  );
+  const m = /ranks 2: test accuracy ([\d.]+)/.exec(out);
+  assert.ok(m, out);
+  assert.ok(Number(m[1]) >= 0.9, out);
+  assert.equal(out.match(/^epoch 4\/4/gm)?.length, 1, out); // one rank logs
 });

@@ -19,6 +19,9 @@ import { loadProfile, profileData, saveProfile } from './monitor/profile.js';
 import { detectDrift } from './monitor/drift.js';
 import { driftReportHtml } from './monitor/report.js';
 import { launch } from './distributed/launcher.js';
+import { run as runTune, resultsTable } from './tune/run.js';
+import { spaceFromJson } from './tune/space-json.js';
+import { Asha } from './tune/asha.js';
 
 class UsageError extends Error {}
 class RankFailure extends Error {}
@@ -258,6 +261,66 @@ export function program(): Command {
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
+  cli
+    .command('tune')
+    .description(
+      'hyper-parameter search: run TRIAL (a module whose default export is trial(config, ctx)) over a JSON search space, in parallel processes',
+    )
+    .argument('<trial>', 'the trial module (.ts through tsx, or .js)')
+    .requiredOption(
+      '--space <file>',
+      'JSON search space: {"lr": {"logUniform": [1e-4, 1e-1]}, "width": {"choice": [8, 16]}, …}',
+    )
+    .requiredOption('--metric <name>', 'the reported metric to optimise, e.g. valAccuracy')
+    .option('--mode <max|min>', 'whether higher or lower is better', 'max')
+    .option('--grid', 'grid search over the choices (default: random search)')
+    .option('--samples <n>', 'random configurations to try', positiveInt('--samples'), 10)
+    .option('--epochs <n>', 'epochs per trial', positiveInt('--epochs'), 10)
+    .option('--asha', 'stop weak trials early (ASHA)')
+    .option('--grace <n>', 'ASHA: epochs before a trial can be stopped', positiveInt('--grace'), 1)
+    .option('--eta <n>', 'ASHA: keep the best 1/eta at each rung', positiveInt('--eta'), 3)
+    .option('--workers <n>', 'trials at once (default: cores ÷ threads)', positiveInt('--workers'))
+    .option('--threads <n>', 'native threads per trial', positiveInt('--threads'), 1)
+    .option('--memory-mb <n>', 'heap limit per trial (then the trial ends as oom)', positiveInt('--memory-mb'))
+    .option('--timeout <seconds>', 'time limit per trial', positiveInt('--timeout'))
+    .option('--seed <n>', 'seed of the random search', nonNegative('--seed'), 0)
+    .option('--out <dir>', 'where trial logs and results.json go (default runs/tune-<date>)')
+    .action(async (trial: string, o: Record<string, unknown>) => {
+      if (!existsSync(trial)) throw new UsageError(`tune: no trial module at ${trial}`);
+      if (!existsSync(o['space'] as string)) throw new UsageError(`tune: no search space at ${o['space']}`);
+      if (o['mode'] !== 'max' && o['mode'] !== 'min') throw new UsageError(`tune: --mode must be max or min`);
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(o['space'] as string, 'utf8'));
+      } catch (e) {
+        throw new UsageError(`tune: ${o['space']} is not JSON: ${(e as Error).message}`);
+      }
+      const epochs = o['epochs'] as number;
+      const result = await runTune({
+        trial,
+        space: spaceFromJson(json, o['space'] as string),
+        metric: o['metric'] as string,
+        mode: o['mode'] as 'max' | 'min',
+        search: o['grid'] ? 'grid' : 'random',
+        numSamples: o['samples'] as number,
+        maxEpochs: epochs,
+        scheduler: o['asha']
+          ? new Asha({ maxEpochs: epochs, gracePeriod: o['grace'] as number, reductionFactor: o['eta'] as number })
+          : undefined,
+        workers: o['workers'] as number | undefined,
+        threadsPerTrial: o['threads'] as number,
+        memoryMb: o['memoryMb'] as number | undefined,
+        timeoutSeconds: o['timeout'] as number | undefined,
+        seed: o['seed'] as number,
+        logDir: o['out'] as string | undefined,
+        log: (line) => console.log(line),
+      });
+      console.log(`\n${resultsTable(result)}`);
+      console.log(
+        `\naxon: ${result.trials.length} trials, ${result.epochsRun} epochs, ${result.wallSeconds.toFixed(0)} s; best ${result.metric} ${result.best?.score?.toFixed(4) ?? '—'} with ${JSON.stringify(result.best?.config ?? null)}; results in ${result.logDir}/results.json`,
+      );
+    });
+
   cli
     .command('run')
     .description(

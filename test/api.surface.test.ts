@@ -508,6 +508,7 @@ const SURFACE: Record<string, string[]> = {
     'resultsTable',
     'run',
     'sampleConfig',
+    'spaceFromJson',
     'uniform',
   ],
   augment: ['compose', 'gaussianNoise', 'randomAffine', 'randomCrop', 'randomHorizontalFlip'],

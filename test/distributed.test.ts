@@ -85,6 +85,30 @@ describe('distributed: a group of one process', () => {
     throwsTyped(() => g.barrier(), ax.DistributedError, /destroyed/);
   });
 
+  test('DDP: a parameter no rank used keeps a null gradient; noSync leaves gradients local', () => {
+    const g = new dist.ProcessGroup({ rank: 0, worldSize: 1 });
+    class TwoHeads extends ax.nn.Module {
+      body = new ax.nn.Linear(4, 3);
+      used = new ax.nn.Linear(3, 1);
+      unused = new ax.nn.Linear(3, 1);
+      forward(x: ax.Tensor): ax.Tensor {
+        return this.used.forward(this.body.forward(x));
+      }
+    }
+    const model = new TwoHeads();
+    const ddp = new dist.DistributedDataParallel(model, { group: g, bucketCapMb: 0.00001 });
+    assert.ok(ddp.numBuckets > 2);
+    const { x, y } = ddpData();
+    ax.nn.functional.mseLoss(ddp.forward(x), y).backward();
+    assert.equal(model.unused.weight.grad, null);
+    assert.ok(model.body.weight.grad !== null && model.used.bias!.grad !== null);
+    const first = model.body.weight.grad!.toArray();
+    ddp.noSync(() => ax.nn.functional.mseLoss(ddp.forward(x), y).backward());
+    const twice = model.body.weight.grad!.toArray() as number[][];
+    twice.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - 2 * (first as number[][])[i]![j]!) < 1e-5)));
+    g.destroy();
+  });
+
   test('init reads the launcher environment; the default group API', () => {
     assert.deepEqual(
       dist.readLaunchEnv({ RANK: '3', WORLD_SIZE: '4', LOCAL_RANK: '1', MASTER_ADDR: 'node0', MASTER_PORT: '1234' }),

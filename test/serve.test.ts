@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as ax from '../src/index.js';
 import { type AxonServer, createServer } from '../src/serve/server.js';
+import { main } from '../src/cli.js';
 
 // The inference server on a real loopback port: every endpoint, dynamic batching (each response
 // checked against a direct forward), every bad request, a version swap under load, Prometheus
@@ -280,22 +281,45 @@ describe('axon command line', () => {
   const axon = (args: string[], input?: string) =>
     spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', input, timeout: 60_000 });
 
-  test('help, usage errors (exit 2), summary, predict, failures (exit 1)', () => {
+  /** The CLI in this process (each spawned `tsx` start costs seconds): exit code and what it wrote. */
+  async function inProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    let stdout = '',
+      stderr = '';
+    const write = (sink: 'out' | 'err') => (chunk: string | Uint8Array) => {
+      if (sink === 'out') stdout += String(chunk);
+      else stderr += String(chunk);
+      return true;
+    };
+    const saved = [process.stdout.write, process.stderr.write, console.log, console.error] as const;
+    process.stdout.write = write('out') as typeof process.stdout.write;
+    process.stderr.write = write('err') as typeof process.stderr.write;
+    console.log = (...a: unknown[]) => void write('out')(`${a.join(' ')}\n`);
+    console.error = (...a: unknown[]) => void write('err')(`${a.join(' ')}\n`);
+    try {
+      return { status: await main(args), stdout, stderr };
+    } finally {
+      [process.stdout.write, process.stderr.write, console.log, console.error] = saved;
+    }
+  }
+
+  test('help, usage errors (exit 2), summary, predict, failures (exit 1)', async () => {
+    // One real process for the entry point and its exit code; the rest in this process.
     const help = axon(['--help']);
     assert.equal(help.status, 0);
     assert.match(help.stdout, /serve/);
-    assert.equal(axon(['serve', '--help']).status, 0);
-    assert.equal(axon(['serve']).status, 2);
-    assert.equal(axon(['serve', MODEL, '--port', 'abc']).status, 2);
     assert.equal(axon(['frobnicate']).status, 2);
-    const summary = axon(['summary', MODEL]);
+    assert.equal((await inProcess(['serve', '--help'])).status, 0);
+    assert.equal((await inProcess(['serve'])).status, 2);
+    assert.equal((await inProcess(['serve', MODEL, '--port', 'abc'])).status, 2);
+    const summary = await inProcess(['summary', MODEL]);
     assert.equal(summary.status, 0, summary.stderr);
     assert.match(summary.stdout, /input {2}images \[batch, 1, height, width\]/);
     const dir = mkdtempSync(join(tmpdir(), 'axon-cli-'));
     writeFileSync(join(dir, 'x.json'), JSON.stringify([[chunk(image(4), 28)]]));
-    const predict = axon(['predict', MODEL, join(dir, 'x.json'), '--out', join(dir, 'y.json')]);
+    const predict = await inProcess(['predict', MODEL, join(dir, 'x.json'), '--out', join(dir, 'y.json')]);
     assert.equal(predict.status, 0, predict.stderr);
-    const missing = axon(['summary', join(dir, 'nothing.onnx')]);
+    assert.ok(existsSync(join(dir, 'y.json')));
+    const missing = await inProcess(['summary', join(dir, 'nothing.onnx')]);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /cannot read/);
   });
@@ -318,9 +342,13 @@ describe('axon command line', () => {
     await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGTERM');
     const r = await inflight;
+    const answered = performance.now();
     assert.equal(r.status, 200);
     close((r.json.outputs as { data: number[] }[])[0]!.data, expected(image(5)));
     assert.equal(await exited, 0);
+    // Not held open by the client's keep-alive connection (Fastify's keepAliveTimeout is 72 s).
+    const lingered = performance.now() - answered;
+    assert.ok(lingered < 20_000, `exited ${lingered} ms after the last answer`);
   });
 });
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
+import { main } from '../src/cli.js';
 import { throwsTyped } from './helpers/throws.js';
 
 const { tune } = ax;
@@ -48,6 +49,27 @@ describe('tune: search spaces', () => {
     throwsTyped(() => tune.uniform(2, 1), ax.ValueError, /low must be below high/);
     throwsTyped(() => tune.integer(1.5, 3), ax.ValueError, /integers/);
     throwsTyped(() => tune.choice([]), ax.ValueError, /non-empty/);
+  });
+
+  test('a search space from JSON (axon tune --space)', () => {
+    const space = tune.spaceFromJson({
+      lr: { logUniform: [1e-4, 1e-1] },
+      dropout: { uniform: [0, 0.5] },
+      layers: { integer: [1, 3] },
+      width: { choice: [8, 16] },
+      optimizer: 'adam',
+    });
+    assert.deepEqual(space['lr'], tune.logUniform(1e-4, 1e-1));
+    assert.deepEqual(space['width'], tune.choice([8, 16]));
+    assert.equal(space['optimizer'], 'adam');
+    throwsTyped(
+      () => tune.spaceFromJson({ lr: { logUniform: [1] } }, 'space.json'),
+      ax.ValueError,
+      /'lr' of space.json/,
+    );
+    throwsTyped(() => tune.spaceFromJson({ lr: { normal: [0, 1] } }), ax.ValueError, /'lr'/);
+    throwsTyped(() => tune.spaceFromJson([1]), ax.ValueError, /JSON object/);
+    throwsTyped(() => tune.spaceFromJson({ lr: { logUniform: [0, 1] } }), ax.ValueError, /0 < low < high/);
   });
 
   test('ASHA keeps the top third at each rung', () => {
@@ -99,25 +121,18 @@ describe('tune: trials in processes', { skip: processSkip }, () => {
   test('a trial out of memory or past its time ends as oom / timeout; fit reports through the reporter', async () => {
     const r = await tune.run({
       trial: TRIAL,
-      space: {
-        lr: 0.01,
-        oom: tune.choice([true, false]),
-        hang: tune.choice([false, true]),
-        fit: tune.choice([false, true]),
-      },
+      space: { lr: 0.01, oom: tune.choice([true, false]), fit: tune.choice([false, true]) },
       search: 'grid',
       metric: 'valAccuracy',
       maxEpochs: 2,
       memoryMb: 64,
-      timeoutSeconds: 20,
       workers: 2,
       logDir: tmp(),
     });
-    const by = (oom: boolean, hang: boolean, fit: boolean) =>
-      r.trials.find((t) => t.config['oom'] === oom && t.config['hang'] === hang && t.config['fit'] === fit)!;
-    assert.equal(by(true, false, false).status, 'oom');
-    assert.equal(by(false, true, false).status, 'timeout');
-    const fitted = by(false, false, true);
+    const by = (oom: boolean, fit: boolean) =>
+      r.trials.find((t) => t.config['oom'] === oom && t.config['fit'] === fit)!;
+    assert.equal(by(true, false).status, 'oom');
+    const fitted = by(false, true);
     assert.equal(fitted.status, 'completed', fitted.error);
     assert.deepEqual(
       fitted.history.map((h) => h.epoch),
@@ -125,6 +140,32 @@ describe('tune: trials in processes', { skip: processSkip }, () => {
     );
     assert.ok(fitted.final['testAccuracy']! > 0.5);
     assert.ok(fitted.history[1]!.metrics['valLoss']! > 0);
+    const hung = await tune.run({
+      trial: TRIAL,
+      space: { lr: 0.01, hang: true },
+      metric: 'valAccuracy',
+      numSamples: 1,
+      maxEpochs: 2,
+      timeoutSeconds: 3,
+      logDir: tmp(),
+    });
+    assert.equal(hung.trials[0]!.status, 'timeout');
+  });
+
+  test('axon tune runs a search from the command line; bad usage exits 2', async () => {
+    const dir = tmp();
+    const space = join(dir, 'space.json');
+    writeFileSync(space, JSON.stringify({ lr: { choice: [1e-3, 1e-2, 1e-1] } }));
+    const out = join(dir, 'out');
+    const args = ['tune', TRIAL, '--space', space, '--metric', 'valAccuracy', '--grid', '--epochs', '3', '--asha'];
+    assert.equal(await main([...args, '--out', out, '--workers', '2']), 0);
+    const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(saved.trials.length, 3);
+    assert.equal(saved.best.config.lr, 1e-2);
+    assert.equal(await main(['tune', TRIAL, '--space', join(dir, 'none.json'), '--metric', 'm']), 2);
+    assert.equal(await main(['tune', TRIAL, '--metric', 'm']), 2);
+    writeFileSync(space, '{"lr": {"normal": [0, 1]}}');
+    assert.equal(await main([...args]), 1);
   });
 
   test('bad options get typed errors', async () => {

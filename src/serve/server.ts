@@ -215,7 +215,15 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
     metrics,
     close: () =>
       (closing ??= (async () => {
-        await app.close();
+        // app.close() waits for every connection to end, and a keep-alive client holds its socket
+        // for Fastify's keepAliveTimeout (72 s): close each connection as soon as its last request
+        // has been answered, so SIGTERM drains in-flight requests and then exits at once.
+        const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(idle);
+        }
         await repository.close();
       })()),
   };

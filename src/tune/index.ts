@@ -9,6 +9,7 @@ export type { Domain, SearchSpace, Config } from './space.js';
 export { Asha } from './asha.js';
 export type { AshaOptions } from './asha.js';
 export { run, resultsTable } from './run.js';
+export { spaceFromJson } from './space-json.js';
 export type { TuneOptions, TuneResult, TrialResult, TrialStatus } from './run.js';
 export type { TrialContext, TrialFn } from './trial.js';
 

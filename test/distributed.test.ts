@@ -8,7 +8,7 @@ import * as ax from '../src/index.js';
 import { commAddon } from '../src/distributed/addon.js';
 import { queueCallback } from '../src/autograd/engine.js';
 import { throwsTyped } from './helpers/throws.js';
-import { DDP_LR, DDP_STEPS, ddpBatchNormModel, ddpData, ddpModel } from './helpers/ddp-setup.js';
+import { ddpBatchNormModel, ddpData, ddpModel, trainOnWholeBatch } from './helpers/ddp-setup.js';
 
 const dist = ax.distributed;
 // The multi-process tests need the Gloo addon: CI installs libgloo-dev; elsewhere they skip with a note.
@@ -300,14 +300,7 @@ describe('distributed: two processes over Gloo on loopback', { skip: multiSkip }
     const [a, b] = [r.read('rank0.json'), r.read('rank1.json')];
     assert.ok(a.buckets > 1, `several buckets (got ${a.buckets})`);
     assert.deepEqual(a.params, b.params); // identical replicas
-    const model = ddpModel();
-    const opt = new ax.optim.SGD(model.parameters(), { lr: DDP_LR, momentum: 0.9 });
-    const { x, y } = ddpData();
-    for (let step = 0; step < DDP_STEPS; step++) {
-      opt.zeroGrad();
-      ax.nn.functional.mseLoss(model.forward(x), y).backward();
-      opt.step();
-    }
+    const model = trainOnWholeBatch(ddpModel(), 0.9);
     model.parameters().forEach((p, i) => {
       const got = a.params[i] as number[];
       Array.from(p.contiguous().data).forEach((v, j) =>
@@ -322,14 +315,7 @@ describe('distributed: two processes over Gloo on loopback', { skip: multiSkip }
     const [a, b] = [r.read('syncbn0.json'), r.read('syncbn1.json')];
     assert.equal(a.type, 'SyncBatchNorm');
     assert.deepEqual(a.state, b.state);
-    const model = ddpBatchNormModel();
-    const opt = new ax.optim.SGD(model.parameters(), { lr: DDP_LR });
-    const { x, y } = ddpData();
-    for (let step = 0; step < DDP_STEPS; step++) {
-      opt.zeroGrad();
-      ax.nn.functional.mseLoss(model.forward(x), y).backward();
-      opt.step();
-    }
+    const model = trainOnWholeBatch(ddpBatchNormModel());
     for (const [key, t] of Object.entries(model.stateDict())) {
       const got = a.state[key] as number[];
       Array.from(t.float().contiguous().data).forEach((v, j) =>
@@ -401,14 +387,7 @@ describe('distributed: two processes over MPI (mpirun)', { skip: mpiSkip }, () =
     assert.equal(r.code, 0, r.output);
     const [a, b] = [r.read('rank0.json'), r.read('rank1.json')];
     assert.deepEqual(a.params, b.params);
-    const model = ddpModel();
-    const opt = new ax.optim.SGD(model.parameters(), { lr: DDP_LR, momentum: 0.9 });
-    const { x, y } = ddpData();
-    for (let step = 0; step < DDP_STEPS; step++) {
-      opt.zeroGrad();
-      ax.nn.functional.mseLoss(model.forward(x), y).backward();
-      opt.step();
-    }
+    const model = trainOnWholeBatch(ddpModel(), 0.9);
     model
       .parameters()
       .forEach((p, i) =>

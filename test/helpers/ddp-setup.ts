@@ -26,3 +26,18 @@ export function ddpBatchNormModel(): ax.nn.Sequential {
     new ax.nn.Linear(6, 1),
   );
 }
+
+/**
+ * What one process reaches on the whole batch: DDP_STEPS of SGD (lr DDP_LR) on ddpData(), the
+ * reference every rank's replica must end equal to.
+ */
+export function trainOnWholeBatch(model: ax.nn.Module, momentum = 0): ax.nn.Module {
+  const opt = new ax.optim.SGD(model.parameters(), { lr: DDP_LR, momentum });
+  const { x, y } = ddpData();
+  for (let step = 0; step < DDP_STEPS; step++) {
+    opt.zeroGrad();
+    ax.nn.functional.mseLoss(model.forward(x), y).backward();
+    opt.step();
+  }
+  return model;
+}

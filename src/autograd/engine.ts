@@ -60,10 +60,16 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, cr
       pending.set(r.gradFn, 0);
       stack.push(r.gradFn);
     }
+  // How many edges lead to each leaf that has post-accumulate hooks, so they run once its gradient
+  // is complete; counted in the same walk over the graph.
+  const leafEdges = new Map<Tensor, number>();
   while (stack.length > 0) {
     const node = stack.pop()!;
     for (const e of node.edges) {
-      if (!(e instanceof Node)) continue;
+      if (!(e instanceof Node)) {
+        if (e !== null && e.postAccumulateGradHooks) leafEdges.set(e, (leafEdges.get(e) ?? 0) + 1);
+        continue;
+      }
       const count = pending.get(e);
       if (count === undefined) {
         pending.set(e, 1);
@@ -71,13 +77,7 @@ function run(roots: readonly Tensor[], grads: Tensor[], retainGraph: boolean, cr
       } else pending.set(e, count + 1);
     }
   }
-  // How many edges still lead to each hooked leaf, so its hooks run once its gradient is complete.
-  const leafEdges = new Map<Tensor, number>();
   const fed = new Set<Tensor>();
-  for (const n of pending.keys())
-    for (const e of n.edges)
-      if (e !== null && !(e instanceof Node) && e.postAccumulateGradHooks)
-        leafEdges.set(e, (leafEdges.get(e) ?? 0) + 1);
   const leafVisited = (t: Tensor) => {
     const left = leafEdges.get(t);
     if (left === undefined) return;

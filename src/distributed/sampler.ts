@@ -1,5 +1,6 @@
 import { checkInteger, checkOptionNames, show } from '../check.js';
 import { ValueError } from '../errors.js';
+import { randperm } from '../tensor/create.js';
 import { Generator } from '../tensor/random.js';
 import { getRank, getWorldSize } from './state.js';
 
@@ -62,14 +63,9 @@ export class DistributedSampler implements Iterable<number> {
 
   indices(): number[] {
     const n = this.dataset.length;
-    const order = Array.from({ length: n }, (_, i) => i);
-    if (this.shuffle) {
-      const g = new Generator(this.seed + this.epoch);
-      for (let i = n - 1; i > 0; i--) {
-        const j = g.integer(0, i + 1);
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-    }
+    const order = this.shuffle
+      ? (randperm(n, { generator: new Generator(this.seed + this.epoch) }).toArray() as number[])
+      : Array.from({ length: n }, (_, i) => i);
     const total = this.numSamples * this.numReplicas;
     // Pad by repeating from the start (as PyTorch) so every rank runs the same number of steps.
     for (let i = 0; order.length < total; i++) order.push(order[i % n]!);

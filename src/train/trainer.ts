@@ -199,7 +199,10 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
     bar?.stop();
     let seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    if (group && group.worldSize > 1) [lossSum, samples, seconds] = reduceEpoch(group, lossSum, samples, seconds);
+    if (group && group.worldSize > 1) {
+      [lossSum, samples] = sumOverRanks(group, lossSum, samples);
+      seconds = group.allReduce(fromTypedArray(new Float64Array([seconds])), { op: 'max' }).item(); // the slowest rank
+    }
     const logs: Record<string, number> = {
       loss: lossSum / Math.max(samples, 1),
       samplesPerSecond: samples / seconds,
@@ -239,11 +242,10 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   return history;
 }
 
-/** Σ loss, Σ samples and the slowest rank's seconds, over all ranks. */
-function reduceEpoch(group: ProcessGroup, lossSum: number, samples: number, seconds: number): [number, number, number] {
+/** Σ loss and Σ samples over all ranks. */
+function sumOverRanks(group: ProcessGroup, lossSum: number, samples: number): [number, number] {
   const sums = group.allReduce(fromTypedArray(new Float64Array([lossSum, samples])));
-  const slowest = group.allReduce(fromTypedArray(new Float64Array([seconds])), { op: 'max' });
-  return [sums.data[0]!, sums.data[1]!, slowest.data[0]!];
+  return [sums.data[0]!, sums.data[1]!];
 }
 
 /**
@@ -287,7 +289,7 @@ export function evaluate(
       }
     }
     const group = o.distributed ? currentGroup() : null;
-    if (group && group.worldSize > 1) [lossSum, samples] = reduceEpoch(group, lossSum, samples, 0);
+    if (group && group.worldSize > 1) [lossSum, samples] = sumOverRanks(group, lossSum, samples);
     if (samples === 0) throw new ValueError('evaluate: the data yielded no batches');
     const result: Record<string, number> = {};
     if (o.loss) result['loss'] = lossSum / samples;

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
 import { commAddon } from '../src/distributed/addon.js';
 import { queueCallback } from '../src/autograd/engine.js';
+import { main } from '../src/cli.js';
 import { throwsTyped } from './helpers/throws.js';
 import { ddpBatchNormModel, ddpData, ddpModel, trainOnWholeBatch } from './helpers/ddp-setup.js';
 
@@ -192,6 +193,24 @@ describe('distributed: SyncBatchNorm in one process', () => {
     assert.ok(single instanceof dist.SyncBatchNorm);
     assert.equal(single.options.momentum, 0.3);
     throwsTyped(() => single.forward(ax.tensor([1, 2])), ax.ShapeError, /BatchNorm|SyncBatchNorm/);
+  });
+});
+
+describe('distributed: axon run', () => {
+  test('bad usage exits 2, an impossible layout 1, a script that fails 1', async () => {
+    assert.equal(await main(['run', '--nproc-per-node', '0', 'train.ts']), 2);
+    assert.equal(await main(['run', '--nproc-per-node', '1']), 2);
+    assert.equal(await main(['run', '--nnodes', '2', '--node-rank', '2', 'train.ts']), 1);
+    await assert.rejects(
+      () => dist.launch('x.js', [], { nprocPerNode: 1.5 }),
+      /nprocPerNode must be a positive integer/,
+    );
+    const code = await dist.launch(process.execPath, ['-e', 'process.exit(Number(process.env.RANK) + 3)'], {
+      nprocPerNode: 2,
+      graceSeconds: 0.2,
+      log: () => {},
+    });
+    assert.equal(code, 1);
   });
 });
 

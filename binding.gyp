@@ -3,7 +3,8 @@
     {
       "target_name": "axon",
       "sources": [
-        "native/src/addon.cc",
+        "native/src/node_addon.cc",
+        "native/src/bindings.cc",
         "native/src/binding.cc",
         "native/src/threadpool.cc",
         "native/src/gemm.cc",

@@ -12,6 +12,8 @@ export interface TfjsResult {
   /** Per workload: the samples/s of the faster backend, and which backend that was. */
   samplesPerSecond: Record<string, number>;
   backend: Record<string, string>;
+  /** Every figure: backend → workload → samples/s. */
+  all: Record<string, Record<string, number>>;
 }
 
 async function load(): Promise<Tf | string> {
@@ -96,13 +98,14 @@ async function throughput(tf: Tf, name: string, seconds: number): Promise<number
 export async function tfjsAnchor(workloads: string[], seconds: number): Promise<TfjsResult | string> {
   const tf = await load();
   if (typeof tf === 'string') return tf;
-  const result: TfjsResult = { samplesPerSecond: {}, backend: {} };
+  const result: TfjsResult = { samplesPerSecond: {}, backend: {}, all: {} };
   for (const backend of ['wasm', 'cpu']) {
     if (!(await tf.setBackend(backend))) continue;
     await tf.ready();
     for (const name of workloads) {
       try {
         const v = await throughput(tf, name, seconds);
+        if (v !== undefined) (result.all[backend] ??= {})[name] = v;
         if (v !== undefined && v > (result.samplesPerSecond[name] ?? 0)) {
           result.samplesPerSecond[name] = v;
           result.backend[name] = backend;

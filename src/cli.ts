@@ -1,6 +1,6 @@
 // The `axon` command line (commander): summary, predict and serve for ONNX models; the training dashboard.
 // Exit codes: 0 ok, 1 failure, 2 bad usage.
-import './ops/methods.js'; // Tensor methods (the CLI is an entry point of its own)
+import './node-host.js'; // tensor methods, platform, backends (the CLI is an entry point of its own)
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

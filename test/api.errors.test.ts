@@ -77,12 +77,20 @@ function expectNone(found: (string | null)[]): void {
 
 test('top-level functions raise only Axon errors', () => {
   // registerBackend and setBackend change process-wide state; they are checked below with bad names.
-  const fns = functionsOf(ax, 'ax.', ['registerBackend', 'setBackend', 'manualSeed']);
+  // initWasm too (it selects the wasm backend; its bad inputs are checked below).
+  const fns = functionsOf(ax, 'ax.', ['registerBackend', 'setBackend', 'manualSeed', 'initWasm']);
   assert.ok(fns.length > 100, `${fns.length} functions`);
   expectNone(fns.map(([name, fn]) => probe(name, fn)));
   const before = ax.getBackend().name;
   for (const v of bad()) assert.throws(() => ax.setBackend(v as string), ax.AxonError);
   ax.setBackend(before);
+});
+
+test('initWasm rejects what is not a WebAssembly module with a BackendError, leaving the backend as it was', async () => {
+  const before = ax.getBackend().name;
+  for (const v of [42, {}, new Uint8Array([0, 97, 115, 109, 9, 9]), 'http://127.0.0.1:9/axon.wasm'])
+    await assert.rejects(ax.initWasm(v as never), ax.BackendError);
+  assert.equal(ax.getBackend().name, before);
 });
 
 test('nn.functional raises only Axon errors', () => {

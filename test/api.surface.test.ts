@@ -56,6 +56,7 @@ const SURFACE: Record<string, string[]> = {
     'gradgradcheck',
     'gt',
     'indexSelect',
+    'initWasm',
     'io',
     'isGradEnabled',
     'le',

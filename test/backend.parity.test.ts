@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
 import { JsBackend } from '../src/backend/js/index.js';
 import { NativeBackend } from '../src/backend/native/index.js';
-import { loadAddon } from '../src/backend/native/addon.js';
+import { KERNELS, SKIP_ENV, kernelAddon } from './helpers/kernels.js';
 import type { View, WindowGeometry } from '../src/backend/index.js';
 import { broadcastView } from '../src/ops/util.js';
 
@@ -12,8 +12,8 @@ import { broadcastView } from '../src/ops/util.js';
 // elementwise ops are float32-exact up to libm differences (1e-6 relative); matmul and reductions
 // sum in a different order (JS accumulates in float64), so they get |Δ| ≤ 1e-5·sqrt(K)·scale.
 
-const addon = loadAddon();
-const skip = addon === null && process.env['AXON_SKIP_NATIVE'] ? 'native backend not built (AXON_SKIP_NATIVE)' : false;
+const addon = kernelAddon();
+const skip = addon === null && process.env[SKIP_ENV] ? `${KERNELS} kernels not built (${SKIP_ENV})` : false;
 const js = new JsBackend();
 const native = addon ? new NativeBackend(addon) : null;
 const gen = new ax.Generator(99);
@@ -45,7 +45,7 @@ function close(a: ax.Tensor, b: ax.Tensor, tol: number, what: string): void {
     if (x[i] === y[i]) continue;
     const d = Math.abs(x[i]! - y[i]!);
     if (!(d <= tol * Math.max(1, Math.abs(y[i]!))) && !(Number.isNaN(x[i]!) && Number.isNaN(y[i]!))) {
-      assert.fail(`${what}: element ${i}: native ${x[i]} vs js ${y[i]}`);
+      assert.fail(`${what}: element ${i}: ${KERNELS} ${x[i]} vs js ${y[i]}`);
     }
   }
 }
@@ -57,10 +57,10 @@ const bview = (t: ax.Tensor, shape: number[]): View => ({
   offset: t.offset,
 });
 
-describe('native kernels agree with the JS reference', { skip }, () => {
+describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
   if (!native) {
-    test('the native addon is built', () =>
-      assert.fail('build/Release/axon.node is missing: the install step failed to build it'));
+    test(`the ${KERNELS} kernels are built`, () =>
+      assert.fail(`the ${KERNELS} kernels are missing: the install step failed to build them`));
     return;
   }
   test('matmul over shapes, layouts and every instruction set', () => {

@@ -10,15 +10,9 @@ import { listRuns, readMetrics, runDir } from '../src/dashboard/runs.js';
 import { createDashboardServer } from '../src/dashboard/server.js';
 import { main } from '../src/cli.js';
 import { throwsTyped } from './helpers/throws.js';
+import { chromiumSkip, launchChromium } from './helpers/chromium.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-// The browser test runs once, in the JS backend's suite: it tests the page, not the kernels.
-const browserSkip =
-  process.env['AXON_BACKEND'] !== 'js' || process.env['AXON_NO_FUSED']
-    ? 'runs in the JS backend suite only'
-    : existsSync(CHROMIUM) || process.env['CI']
-      ? false
-      : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+const browserSkip = chromiumSkip;
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'axon-dashboard-'));
 const row = (epoch: number, loss: number) =>
@@ -138,7 +132,6 @@ test('axon dashboard: a missing log directory is a usage error (exit 2)', async 
 
 describe('dashboard in a real browser (headless Chromium)', { skip: browserSkip }, () => {
   test('the curves gain points while a run trains; runs side by side; confusion matrix and heatmap shown', async () => {
-    const { default: puppeteer } = await import('puppeteer-core');
     const dir = tmp();
     // A finished run to compare with, and a live one trained by a child process.
     mkdirSync(join(dir, 'baseline'));
@@ -159,20 +152,7 @@ describe('dashboard in a real browser (headless Chromium)', { skip: browserSkip 
       },
     );
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // As root in CI, without the network Chromium would otherwise try to reach.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      env: { ...process.env, LD_PRELOAD: '' },
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

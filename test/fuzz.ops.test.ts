@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import * as ax from '../src/index.js';
-import { loadAddon } from '../src/backend/native/addon.js';
+import { KERNELS, kernelAddon } from './helpers/kernels.js';
 import { NativeBackend } from '../src/backend/native/index.js';
 
 // Differential fuzzing of the op API: random shapes (0 to 4 dims, sizes 0 to 5), layouts (views,
@@ -16,14 +16,14 @@ import { NativeBackend } from '../src/backend/native/index.js';
 // `npm test` runs a seeded short pass (FUZZ_RUNS cases per op family, 300 by default) in the native
 // suite; a long run by hand: FUZZ_RUNS=5000 FUZZ_SEED=<any> AXON_BACKEND=native node --import tsx --test test/fuzz.ops.test.ts
 
-const addon = loadAddon();
+const addon = kernelAddon();
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 300);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261123);
-const active = addon !== null && process.env['AXON_BACKEND'] === 'native';
+const active = addon !== null && process.env['AXON_BACKEND'] === KERNELS;
 const skip = active
   ? false
   : addon === null
-    ? 'the native addon is not built'
+    ? `the ${KERNELS} kernels are not built`
     : 'runs in the native pass (it drives both backends itself)';
 
 if (addon) ax.registerBackend('native-all', () => new NativeBackend(addon, { minElements: 0 }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
-import { loadAddon } from '../src/backend/native/addon.js';
+import { KERNELS, kernelAddon } from './helpers/kernels.js';
 import { NativeBackend } from '../src/backend/native/index.js';
 import { POINTWISE, type PointwiseDef } from '../src/ops/pointwise.js';
 import { loadFixture } from './helpers/fixtures.js';
@@ -71,10 +71,10 @@ describe('op table: every entry has a PyTorch fixture', () => {
   }
 });
 
-const addon = loadAddon();
+const addon = kernelAddon();
 describe(
   'op table: the native backend agrees with the JS one on every entry',
-  { skip: addon === null ? 'native addon not built' : false },
+  { skip: addon === null ? `${KERNELS} kernels not built` : false },
   () => {
     test('contiguous, transposed and strided float32 inputs, every case', () => {
       ax.registerBackend('native-table', () => new NativeBackend(addon!, { minElements: 0 }));

@@ -8,19 +8,12 @@ namespace axon {
 
 namespace {
 
-napi_ref error_class = nullptr;
-
 std::string num(double v) {
   if (v == std::floor(v) && std::fabs(v) < 1e18) return std::to_string(static_cast<long long>(v));
   return std::to_string(v);
 }
 
 }  // namespace
-
-void set_error_class(napi_env env, napi_value ctor) {
-  if (error_class) napi_delete_reference(env, error_class);
-  napi_create_reference(env, ctor, 1, &error_class);
-}
 
 std::string shape_string(const std::vector<long>& v) {
   std::string s = "[";
@@ -76,14 +69,8 @@ void Reader::finish() {
 
 // ---- Call ----
 
-Call::Call(napi_env env, napi_callback_info info, const char* kernel, size_t min_args, size_t max_args)
-    : env_(env), kernel_(kernel) {
-  argc_ = 12;
-  if (napi_get_cb_info(env, info, &argc_, argv_, nullptr, nullptr) != napi_ok) {
-    fail("could not read the arguments");
-    argc_ = 0;
-    return;
-  }
+Call::Call(Args& args, const char* kernel, size_t min_args, size_t max_args)
+    : args_(args), kernel_(kernel), argc_(args.count()) {
   if (argc_ < min_args || argc_ > max_args)
     fail("expected " +
          (min_args == max_args ? std::to_string(min_args)
@@ -110,48 +97,43 @@ bool Call::arg(size_t i, const char* name) {
 }
 
 template <typename T>
-Buffer<T> Call::typed(size_t i, const char* name, napi_typedarray_type want, const char* type_name, bool optional) {
+Buffer<T> Call::typed(size_t i, const char* name, ArrayType want, const char* type_name, bool optional) {
   Buffer<T> b;
   b.name = name;
   if (!arg(i, name)) return b;
-  // One N-API call on the hot path: napi_get_typedarray_info fails for anything not a typed array.
-  napi_typedarray_type type;
   size_t len = 0;
   void* data = nullptr;
-  if (napi_get_typedarray_info(env_, argv_[i], &type, &len, &data, nullptr, nullptr) == napi_ok && type == want) {
+  if (args_.typed_array(i, want, &data, &len)) {
     b.p = static_cast<T*>(data);
     b.length = len;
     return b;
   }
-  napi_valuetype vt = napi_undefined;
-  napi_typeof(env_, argv_[i], &vt);
-  if (!(optional && (vt == napi_null || vt == napi_undefined)))
-    fail(std::string("argument ") + name + " must be a " + type_name);
+  if (!(optional && args_.is_null_or_undefined(i))) fail(std::string("argument ") + name + " must be a " + type_name);
   return b;
 }
 
 Buffer<float> Call::floats(size_t i, const char* name) {
-  return typed<float>(i, name, napi_float32_array, "Float32Array", false);
+  return typed<float>(i, name, ArrayType::kFloat32, "Float32Array", false);
 }
 Buffer<float> Call::optional_floats(size_t i, const char* name) {
-  return typed<float>(i, name, napi_float32_array, "Float32Array or null", true);
+  return typed<float>(i, name, ArrayType::kFloat32, "Float32Array or null", true);
 }
 Buffer<int32_t> Call::ints(size_t i, const char* name) {
-  return typed<int32_t>(i, name, napi_int32_array, "Int32Array", false);
+  return typed<int32_t>(i, name, ArrayType::kInt32, "Int32Array", false);
 }
 Buffer<uint8_t> Call::bytes(size_t i, const char* name) {
-  return typed<uint8_t>(i, name, napi_uint8_array, "Uint8Array", false);
+  return typed<uint8_t>(i, name, ArrayType::kUint8, "Uint8Array", false);
 }
 
 Reader Call::descriptor(size_t i, const char* name) {
-  Buffer<double> b = typed<double>(i, name, napi_float64_array, "Float64Array", false);
+  Buffer<double> b = typed<double>(i, name, ArrayType::kFloat64, "Float64Array", false);
   return Reader(*this, b.p, b.length, name);
 }
 
 double Call::number(size_t i, const char* name) {
   double d = 0;
   if (!arg(i, name)) return 0;
-  if (napi_get_value_double(env_, argv_[i], &d) != napi_ok) fail(std::string("argument ") + name + " must be a number");
+  if (!args_.number(i, &d)) fail(std::string("argument ") + name + " must be a number");
   return d;
 }
 
@@ -169,15 +151,13 @@ long Call::integer(size_t i, const char* name, long lo, long hi) {
 bool Call::boolean(size_t i, const char* name) {
   bool b = false;
   if (!arg(i, name)) return false;
-  if (napi_get_value_bool(env_, argv_[i], &b) != napi_ok) fail(std::string("argument ") + name + " must be a boolean");
+  if (!args_.boolean(i, &b)) fail(std::string("argument ") + name + " must be a boolean");
   return b;
 }
 
 void Call::string(size_t i, const char* name, char* buf, size_t size) {
-  size_t len = 0;
   if (!arg(i, name)) return;
-  if (napi_get_value_string_utf8(env_, argv_[i], buf, size, &len) != napi_ok)
-    fail(std::string("argument ") + name + " must be a string");
+  if (!args_.string(i, buf, size)) fail(std::string("argument ") + name + " must be a string");
 }
 
 bool Call::fits_extent(const char* name, size_t length, const long* shape, size_t rank, const long* strides,
@@ -242,24 +222,6 @@ bool Call::indices_in_range(const Buffer<int32_t>& index, const std::vector<long
     fail(std::string(index.name) + ": index " + std::to_string(bad) + " is out of range for an axis of size " +
          std::to_string(len));
   return ok();
-}
-
-napi_value Call::result() {
-  if (ok()) {
-    napi_value t;
-    napi_get_boolean(env_, true, &t);
-    return t;
-  }
-  const std::string message = std::string(kernel_) + " (native): " + error_;
-  napi_value msg, err, ctor;
-  napi_create_string_utf8(env_, message.c_str(), message.size(), &msg);
-  if (error_class && napi_get_reference_value(env_, error_class, &ctor) == napi_ok && ctor &&
-      napi_new_instance(env_, ctor, 1, &msg, &err) == napi_ok) {
-    napi_throw(env_, err);
-  } else {
-    napi_throw_error(env_, "AXON_NATIVE_ARGUMENT", message.c_str());
-  }
-  return nullptr;
 }
 
 }  // namespace axon

@@ -4,9 +4,9 @@
 // buffer. The first failure is remembered and thrown as a BackendError naming the kernel and the
 // argument; the kernel then does not run. The TypeScript layer checks the same things first, with
 // friendlier messages: this is the defence behind it, so that no call can touch memory it does not own.
+// A Call knows no host: its arguments come through Args, which node_addon.cc implements over N-API
+// values and wasm_addon.cc over the table the WebAssembly glue writes.
 #pragma once
-#include <node_api.h>
-
 #include <array>
 #include <cstdint>
 #include <initializer_list>
@@ -15,8 +15,21 @@
 
 namespace axon {
 
-// Stores the JS class (BackendError) thrown for a failed call; set once by setErrorClass.
-void set_error_class(napi_env env, napi_value ctor);
+enum class ArrayType { kFloat32, kInt32, kUint8, kFloat64 };
+
+// A call's arguments as JavaScript passed them. Each accessor answers false when argument i is not
+// of the kind asked for (the Call then fails with the argument's name).
+class Args {
+ public:
+  virtual ~Args() = default;
+  virtual size_t count() const = 0;
+  virtual bool typed_array(size_t i, ArrayType type, void** data, size_t* length) = 0;
+  virtual bool is_null_or_undefined(size_t i) = 0;
+  virtual bool number(size_t i, double* out) = 0;
+  virtual bool boolean(size_t i, bool* out) = 0;
+  // Copies at most size - 1 bytes and a NUL.
+  virtual bool string(size_t i, char* buf, size_t size) = 0;
+};
 
 template <typename T>
 struct Buffer {
@@ -25,8 +38,9 @@ struct Buffer {
   const char* name = "";
 };
 
-// Sizes, strides and offsets are exact integers in a double: at most 2^53 in magnitude.
-constexpr double kMaxDescriptorInt = 9007199254740992.0;
+// Sizes, strides and offsets are exact integers in a double: at most 2^53 in magnitude, and at most
+// what a long holds (2^31 - 1 on wasm32, where memory ends at 4 GiB anyway).
+constexpr double kMaxDescriptorInt = sizeof(long) >= 8 ? 9007199254740992.0 : 2147483647.0;
 
 class Call;
 
@@ -60,8 +74,7 @@ struct ViewDesc {
 
 class Call {
  public:
-  Call(napi_env env, napi_callback_info info, const char* kernel, size_t min_args, size_t max_args);
-  Call(napi_env env, napi_callback_info info, const char* kernel, size_t args) : Call(env, info, kernel, args, args) {}
+  Call(Args& args, const char* kernel, size_t min_args, size_t max_args);
 
   bool ok() const { return error_.empty(); }
   size_t argc() const { return argc_; }
@@ -115,21 +128,19 @@ class Call {
   bool indices_in_range(const Buffer<int32_t>& index, const std::vector<long>& shape, const std::vector<long>& strides,
                         long offset, long len);
 
-  // Throws the recorded failure (and returns nullptr), or returns `true` to JavaScript.
-  napi_value result();
-  napi_env env() const { return env_; }
+  // The first failure ("" when none).
+  const std::string& error() const { return error_; }
 
  private:
   bool arg(size_t i, const char* name);
   bool fits_extent(const char* name, size_t length, const long* shape, size_t rank, const long* strides,
                    size_t n_strides, long offset, long extra_len, long extra_stride);
   template <typename T>
-  Buffer<T> typed(size_t i, const char* name, napi_typedarray_type want, const char* type_name, bool optional);
+  Buffer<T> typed(size_t i, const char* name, ArrayType want, const char* type_name, bool optional);
 
-  napi_env env_;
+  Args& args_;
   const char* kernel_;
-  size_t argc_ = 12;
-  napi_value argv_[12];
+  size_t argc_ = 0;
   std::string error_;
 };
 

@@ -1,10 +1,16 @@
 // GEMM in the style of BLIS/GotoBLAS: C is computed in NC×KC×MC blocks; a KC×NC panel of B and an
 // MC×KC block of A are packed into contiguous slivers (zero-padded at the edges) so that an MR×NR
 // register-blocked micro-kernel streams both from cache. The micro-kernel is chosen at run time:
-// AVX-512 (12×32), AVX2+FMA (6×16) or portable scalar (4×4), all compiled into one binary.
+// AVX-512 (12×32), AVX2+FMA (6×16) or portable scalar (4×4), all compiled into one binary; the
+// WebAssembly build (wasm/) has a 128-bit SIMD one (4×8) instead of the x86 ones.
 #include "gemm.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#define AXON_X86 1
 #include <immintrin.h>
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 
 #include <algorithm>
 #include <cstdlib>
@@ -47,6 +53,7 @@ void kernel_scalar(int kc, const float* a, const float* b, float* c, long rs_c, 
   store_tile(&t[0][0], 4, c, rs_c, cs_c, acc, mr, nr);
 }
 
+#if AXON_X86
 __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, const float* b, float* c, long rs_c,
                                                      long cs_c, bool acc, int mr, int nr) {
   __m256 c0[6], c1[6];
@@ -115,7 +122,47 @@ __attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* a, co
   store_tile(t, 32, c, rs_c, cs_c, acc, mr, nr);
 }
 
+#endif  // AXON_X86
+
+#if defined(__wasm_simd128__)
+// 4×8: eight accumulators, two vectors of B and a broadcast of A stay in the 16 registers V8 maps
+// v128 values to on x86-64. Multiply and add are separate (fused multiply-add is not in SIMD128).
+void kernel_wasm(int kc, const float* a, const float* b, float* c, long rs_c, long cs_c, bool acc, int mr, int nr) {
+  v128_t c0[4], c1[4];
+  for (int i = 0; i < 4; i++) c0[i] = c1[i] = wasm_f32x4_splat(0.f);
+  for (int k = 0; k < kc; k++, a += 4, b += 8) {
+    const v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+      const v128_t ai = wasm_v128_load32_splat(a + i);
+      c0[i] = wasm_f32x4_add(c0[i], wasm_f32x4_mul(ai, b0));
+      c1[i] = wasm_f32x4_add(c1[i], wasm_f32x4_mul(ai, b1));
+    }
+  }
+  if (mr == 4 && nr == 8 && cs_c == 1) {
+    for (int i = 0; i < 4; i++) {
+      float* row = c + i * rs_c;
+      v128_t r0 = c0[i], r1 = c1[i];
+      if (acc) {
+        r0 = wasm_f32x4_add(r0, wasm_v128_load(row));
+        r1 = wasm_f32x4_add(r1, wasm_v128_load(row + 4));
+      }
+      wasm_v128_store(row, r0);
+      wasm_v128_store(row + 4, r1);
+    }
+    return;
+  }
+  alignas(16) float t[4 * 8];
+  for (int i = 0; i < 4; i++) {
+    wasm_v128_store(t + i * 8, c0[i]);
+    wasm_v128_store(t + i * 8 + 4, c1[i]);
+  }
+  store_tile(t, 8, c, rs_c, cs_c, acc, mr, nr);
+}
+#endif
+
 const Isa kScalar{"scalar", 4, 4, kernel_scalar};
+#if AXON_X86
 const Isa kAvx2{"avx2", 6, 16, kernel_avx2};
 const Isa kAvx512{"avx512", 12, 32, kernel_avx512};
 
@@ -125,6 +172,12 @@ const Isa* detect() {
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &kAvx2;
   return &kScalar;
 }
+#elif defined(__wasm_simd128__)
+const Isa kWasm{"wasm-simd128", 4, 8, kernel_wasm};
+const Isa* detect() { return &kWasm; }
+#else
+const Isa* detect() { return &kScalar; }
+#endif
 
 const Isa* g_isa = detect();
 
@@ -163,6 +216,7 @@ void pack_b_slivers(int kc, int j0, int j1, int nc, const float* b, long rs, lon
 
 // ---- Few rows of A (inference with batch 1, small batches): no packing, B is read in place. ----
 
+#if AXON_X86
 // R rows of C at once, B in place (cs == 1): per k, two vector loads of B feed 2R FMAs, so a
 // few-row product (a convolution with few output channels, a small batch) runs near FMA speed
 // without packing B, which for R rows would be reused only R times.
@@ -282,6 +336,8 @@ __attribute__((target("avx512f"))) void col_dot_avx512(int K, const float* a, co
   }
 }
 
+#endif  // AXON_X86
+
 void row_generic(int K, const float* a, ConstMat B, float* c, int j0, int j1, bool acc) {
   for (int j = j0; j < j1; j++) {
     float sum = acc ? c[j] : 0.f;
@@ -302,10 +358,11 @@ const char* gemm_isa() { return g_isa->name; }
 
 void gemm_force_isa(const char* isa) {
   const Isa* best = detect();
-  if (std::strcmp(isa, "scalar") == 0)
-    g_isa = &kScalar;
+  if (std::strcmp(isa, "scalar") == 0) g_isa = &kScalar;
+#if AXON_X86
   else if (std::strcmp(isa, "avx2") == 0 && best != &kScalar)
     g_isa = &kAvx2;
+#endif
   else
     g_isa = best;
 }
@@ -314,6 +371,9 @@ namespace {
 
 // Few rows of C, B in place: for M below the point where packing B pays off. With B's rows
 // contiguous, up to 8 rows go through one register-blocked pass over B; otherwise row by row.
+#if !AXON_X86
+bool small_m(int, int, int, ConstMat, ConstMat, Mat, bool) { return false; }
+#else
 bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
   if (g_isa != &kAvx512 || M > 8) return false;
   static thread_local std::vector<float> a_rows, c_rows;
@@ -391,6 +451,7 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
   }
   return true;
 }
+#endif  // AXON_X86
 
 }  // namespace
 

@@ -8,7 +8,7 @@ struct SgdParams {
 };
 struct AdamParams {
   float lr, beta1, beta2, eps, weight_decay;
-  long step;
+  double step;
   bool decoupled;
 };
 

@@ -81,6 +81,10 @@ export interface AdamStep {
  */
 export interface Backend {
   readonly name: string;
+  /** What backendInfo() adds for a backend with compiled kernels: its instruction set and threads. */
+  info?(): { isa: string; threads: number };
+  /** Threads for the kernels of a backend that has threads. */
+  setNumThreads?(n: number): void;
   /** out[i] = x[i], converting between dtypes (bool: nonzero becomes 1, int: truncation). */
   copy(x: View, out: View): void;
   fill(out: View, value: number): void;

@@ -1,26 +1,24 @@
 import { BackendError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { JsBackend } from './js/index.js';
-import { addonLoadError, loadAddon } from './native/addon.js';
-import { NativeBackend } from './native/index.js';
 
 export type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, WindowGeometry } from './backend.js';
 
 /** Backends register a factory under a name; the first use of a name creates it. */
-const factories = new Map<string, () => Backend>([
-  ['js', () => new JsBackend()],
-  [
-    'native',
-    () => {
-      const addon = loadAddon();
-      if (!addon) throw new BackendError(`setBackend: the native backend is unavailable here: ${addonLoadError()}`);
-      return new NativeBackend(addon);
-    },
-  ],
-]);
+const factories = new Map<string, () => Backend>([['js', () => new JsBackend()]]);
 const instances = new Map<string, Backend>();
 let current: Backend | null = null;
-let warned = false;
+let threads: number | null = null;
+
+/**
+ * Picks the backend when none was set: the entry point installs it (src/index.ts prefers the native
+ * addon in Node; src/browser.ts keeps the JS backend until `initWasm` has run).
+ */
+let chooseDefault: () => string = () => 'js';
+
+export function setDefaultBackendChooser(choose: () => string): void {
+  chooseDefault = choose;
+}
 
 export function registerBackend(name: string, factory: () => Backend): void {
   factories.set(name, factory);
@@ -67,6 +65,7 @@ function instantiate(name: string): Backend {
     throw new BackendError(`setBackend: unknown backend '${name}'; available: ${listBackends().join(', ')}`);
   const noFused = typeof process !== 'undefined' && process.env['AXON_NO_FUSED'] === '1';
   const backend = noFused ? withoutFused(factory()) : factory();
+  if (threads !== null) backend.setNumThreads?.(threads);
   instances.set(name, backend);
   return backend;
 }
@@ -77,26 +76,11 @@ export function setBackend(name: string): Backend {
   return current;
 }
 
-/**
- * The backend in use: AXON_BACKEND when set; otherwise the native backend when its addon is built,
- * else the JS backend (saying so once).
- */
+/** The backend in use: AXON_BACKEND when set, else the entry point's default (see setDefaultBackendChooser). */
 export function getBackend(): Backend {
   if (current) return current;
   const env = typeof process !== 'undefined' ? process.env['AXON_BACKEND'] : undefined;
-  if (env && env.length > 0) {
-    current = instantiate(env);
-    return current;
-  }
-  if (loadAddon()) {
-    current = instantiate('native');
-  } else {
-    if (!warned) {
-      warned = true;
-      console.warn(`axon: using the JS backend: ${addonLoadError()}`);
-    }
-    current = instantiate('js');
-  }
+  current = instantiate(env && env.length > 0 ? env : chooseDefault());
   return current;
 }
 
@@ -107,12 +91,18 @@ export function backendInfo(): { name: string; available: string[]; isa?: string
     name: b.name,
     available: listBackends(),
   };
-  if (b instanceof NativeBackend) Object.assign(info, b.addon.info());
+  const extra = b.info?.();
+  if (extra) Object.assign(info, extra);
   return info;
 }
 
-/** Threads the native kernels use (AXON_NUM_THREADS sets the start value; default: all cores). */
+/**
+ * Threads the kernels of every backend that has threads use, now and when created later
+ * (AXON_NUM_THREADS sets the native start value; default: all cores).
+ */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new BackendError(`setNumThreads: expected a positive integer, got ${n}`);
-  loadAddon()?.setNumThreads(n);
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new BackendError(`setNumThreads: expected an integer in [1, 1024], got ${n}`);
+  for (const b of instances.values()) b.setNumThreads?.(n);
+  threads = n;
 }

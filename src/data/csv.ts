@@ -53,7 +53,7 @@ const OPTIONS = ['target', 'categorical', 'encoding', 'missing', 'exclude'] as c
  * categorical encoding and missing values reported by row and column.
  */
 export function loadCsv(path: string, options: CsvOptions = {}): CsvData {
-  return parseCsv(readFileFor('loadCsv', path).toString('utf8'), options, path);
+  return parseCsv(new TextDecoder().decode(readFileFor('loadCsv', path)), options, path);
 }
 
 export function parseCsv(text: string, options: CsvOptions = {}, source = 'CSV text'): CsvData {

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { FormatError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadIdx } from './idx.js';
+import { platform } from '../platform/platform.js';
 
 /** Where Debian's `dataset-fashion-mnist` package puts the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -15,11 +14,11 @@ export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dre
  * downloaded: install the data with `apt-get install dataset-fashion-mnist`.
  */
 export function fashionMnist(split: 'train' | 'test', o: { dir?: string } = {}): { images: Tensor; labels: Tensor } {
-  const dir = o.dir ?? process.env['AXON_FASHION_MNIST'] ?? FASHION_MNIST_DIR;
+  const dir = o.dir ?? platform().env('AXON_FASHION_MNIST') ?? FASHION_MNIST_DIR;
   const prefix = split === 'train' ? 'train' : 't10k';
-  const imagesPath = join(dir, `${prefix}-images-idx3-ubyte.gz`), labelsPath = join(dir, `${prefix}-labels-idx1-ubyte.gz`);
+  const imagesPath = platform().join(dir, `${prefix}-images-idx3-ubyte.gz`), labelsPath = platform().join(dir, `${prefix}-labels-idx1-ubyte.gz`);
   for (const p of [imagesPath, labelsPath]) {
-    if (!existsSync(p)) throw new FormatError(`fashionMnist: ${p} not found; install Debian's package (apt-get install dataset-fashion-mnist) or set AXON_FASHION_MNIST to a directory holding the four .gz files`);
+    if (!platform().exists(p)) throw new FormatError(`fashionMnist: ${p} not found; install Debian's package (apt-get install dataset-fashion-mnist) or set AXON_FASHION_MNIST to a directory holding the four .gz files`);
   }
   const images = loadIdx(imagesPath, { scale: 1 / 255 });
   const labels = loadIdx(labelsPath);

@@ -1,6 +1,6 @@
-import { constants, gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors.js';
 import { readFileFor } from '../io/files.js';
+import { GunzipTooLarge, platform } from '../platform/platform.js';
 import { fromTypedArray } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -24,7 +24,7 @@ export function loadIdx(path: string, options: { scale?: number } = {}): Tensor 
  * claimed size, so a small file of compressed zeros cannot make Axon allocate gigabytes.
  */
 function gunzipIdx(input: Uint8Array, source: string): Uint8Array {
-  const partial = (n: number) => gunzipSync(input.subarray(0, n), { finishFlush: constants.Z_SYNC_FLUSH });
+  const partial = (n: number) => platform().gunzip(input.subarray(0, n), { partial: true });
   let head: Uint8Array;
   for (let n = 256; ; n *= 4) {
     try {
@@ -46,10 +46,9 @@ function gunzipIdx(input: Uint8Array, source: string): Uint8Array {
   if (claimed > MAX_IDX_BYTES) throw new FormatError(`loadIdx: ${source} claims ${claimed} bytes of data, more than ${MAX_IDX_BYTES}`);
   try {
     // One byte over the claim, so that more data than claimed is caught below as a mismatch.
-    return gunzipSync(input, { maxOutputLength: claimed + 1 });
+    return platform().gunzip(input, { maxOutput: claimed + 1 });
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw new FormatError(`loadIdx: ${source} decompresses to more than the ${claimed} bytes its header claims`);
+    if (e instanceof GunzipTooLarge) throw new FormatError(`loadIdx: ${source} decompresses to more than the ${claimed} bytes its header claims`);
     throw new FormatError(`loadIdx: ${source} looks gzip-compressed but does not decompress: ${(e as Error).message}`);
   }
 }

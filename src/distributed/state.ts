@@ -3,6 +3,9 @@ import { DistributedError, ValueError } from '../errors.js';
 import { readLaunchEnv } from './launch-env.js';
 import type { BackendName } from './addon.js';
 import { ProcessGroup } from './process-group.js';
+import { currentGroup, setCurrentGroup } from './current.js';
+
+export { currentGroup, getRank, getWorldSize, isMainProcess } from './current.js';
 
 export interface InitOptions {
   /**
@@ -19,8 +22,6 @@ export interface InitOptions {
   timeoutMs?: number;
   hostname?: string;
 }
-
-let current: ProcessGroup | null = null;
 
 /**
  * Joins the default process group (PyTorch's init_process_group): blocks until every rank has
@@ -40,10 +41,10 @@ export function init(options: InitOptions = {}): ProcessGroup {
   const backend = options.backend ?? ((process.env['AXON_DIST_BACKEND'] as BackendName | undefined) || 'gloo');
   if (backend !== 'gloo' && backend !== 'mpi')
     throw new ValueError(`distributed.init: backend must be 'gloo' or 'mpi', got ${show(backend)}`);
-  if (current) throw new DistributedError('distributed.init: the default process group is already initialized');
+  if (currentGroup()) throw new DistributedError('distributed.init: the default process group is already initialized');
   const env = readLaunchEnv();
   const envTimeout = process.env['AXON_DIST_TIMEOUT_MS'];
-  current = new ProcessGroup({
+  const group = new ProcessGroup({
     backend,
     rank: options.rank ?? env.rank,
     worldSize: options.worldSize ?? env.worldSize,
@@ -52,41 +53,23 @@ export function init(options: InitOptions = {}): ProcessGroup {
     timeoutMs: options.timeoutMs ?? (envTimeout ? Number(envTimeout) : undefined),
     hostname: options.hostname,
   });
-  return current;
+  setCurrentGroup(group);
+  return group;
 }
 
 export function isInitialized(): boolean {
-  return current !== null;
-}
-
-/** The default group, or null outside distributed training. */
-export function currentGroup(): ProcessGroup | null {
-  return current;
+  return currentGroup() !== null;
 }
 
 /** The default group; throws when init() has not been called. */
 export function defaultGroup(op = 'distributed'): ProcessGroup {
-  if (!current) throw new DistributedError(`${op}: call ax.distributed.init() first`);
-  return current;
-}
-
-/** This process's rank in the default group (0 outside distributed training). */
-export function getRank(): number {
-  return current?.rank ?? 0;
-}
-
-/** The number of processes in the default group (1 outside distributed training). */
-export function getWorldSize(): number {
-  return current?.worldSize ?? 1;
-}
-
-/** True on rank 0, and outside distributed training: the process that prints, logs and saves. */
-export function isMainProcess(): boolean {
-  return getRank() === 0;
+  const group = currentGroup();
+  if (!group) throw new DistributedError(`${op}: call ax.distributed.init() first`);
+  return group;
 }
 
 /** Leaves the default group (PyTorch's destroy_process_group). */
 export function destroy(): void {
-  current?.destroy();
-  current = null;
+  currentGroup()?.destroy();
+  setCurrentGroup(null);
 }

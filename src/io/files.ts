@@ -1,12 +1,12 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { FormatError, IOError } from '../errors.js';
+import { platform } from '../platform/platform.js';
 
 /** The bytes of a file, or a FormatError naming the operation and the path. */
-export function readFileFor(op: string, path: string): Buffer {
+export function readFileFor(op: string, path: string): Uint8Array {
   try {
-    return readFileSync(path);
+    return platform().readFile(path);
   } catch (e) {
+    if (e instanceof IOError) throw new FormatError(`${op}: ${e.message}`);
     throw new FormatError(`${op}: cannot read ${path}: ${(e as Error).message}`);
   }
 }
@@ -16,19 +16,10 @@ export function readFileFor(op: string, path: string): Buffer {
  * A failure leaves the target as it was and raises an IOError naming the path.
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array | readonly Uint8Array[], op = 'write'): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      // Several chunks are written one after the other (files larger than one buffer may hold).
-      for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) writeSync(fd, chunk);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    platform().writeFileAtomic(path, bytes instanceof Uint8Array ? [bytes] : bytes);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    if (e instanceof IOError) throw new IOError(`${op}: ${e.message}`);
     throw new IOError(`${op}: cannot write ${path}: ${(e as Error).message}`);
   }
 }

@@ -1,4 +1,4 @@
-import { PNG } from 'pngjs';
+import { platform } from '../platform/platform.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './files.js';
@@ -40,8 +40,8 @@ export function encodeImageGrid(images: Tensor, o: ImageGridOptions = {}): Uint8
   const rows = Math.ceil(N / nrow);
   const cw = W * scale,
     ch = H * scale;
-  const png = new PNG({ width: nrow * cw + (nrow + 1) * pad, height: rows * ch + (rows + 1) * pad });
-  png.data.fill(0);
+  const png = { width: nrow * cw + (nrow + 1) * pad, height: rows * ch + (rows + 1) * pad, data: new Uint8Array(0) };
+  png.data = new Uint8Array(png.width * png.height * 4);
   for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
   const px = images.float().contiguous().toTypedArray() as Float32Array;
   const bad = px.findIndex((v) => Number.isNaN(v));
@@ -59,5 +59,5 @@ export function encodeImageGrid(images: Tensor, o: ImageGridOptions = {}): Uint8
       }
     }
   }
-  return PNG.sync.write(png);
+  return platform().encodePng(png.width, png.height, png.data);
 }

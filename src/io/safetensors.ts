@@ -51,9 +51,10 @@ export function serializeSafetensors(
     chunks.push(bytes);
     offset += bytes.length;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
-  const head = Buffer.from(json, 'utf8');
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  // Spaces pad the header so the data starts 8-byte aligned.
+  const head = new Uint8Array(json.length + ((8 - ((json.length + 8) % 8)) % 8)).fill(0x20);
+  head.set(json);
   const cap = HEADER_BASE + HEADER_PER_ENTRY * Object.keys(header).length;
   if (head.length > cap)
     throw new ValueError(

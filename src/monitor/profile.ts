@@ -133,7 +133,7 @@ export function saveProfile(path: string, profile: Profile): void {
 export function loadProfile(path: string): Profile {
   let p: Profile;
   try {
-    p = JSON.parse(readFileFor('loadProfile', path).toString('utf8')) as Profile;
+    p = JSON.parse(new TextDecoder().decode(readFileFor('loadProfile', path))) as Profile;
   } catch (e) {
     if (e instanceof SyntaxError) throw new FormatError(`loadProfile: ${path} is not JSON: ${e.message}`);
     throw e;

@@ -1,9 +1,8 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import { dirname } from 'node:path';
 import { checkOptionNames, optionsArg, show } from '../check.js';
 import { OnnxError, ValueError } from '../errors.js';
 import { readFileFor } from '../io/files.js';
-import { externalReader } from './external-data.js';
+import { platform } from '../platform/platform.js';
 import { compileGraph } from './graph.js';
 import { OnnxModule, foldConstants } from './module.js';
 import './ops/index.js';
@@ -36,12 +35,12 @@ export function load(source: string | Uint8Array, options: LoadOptions = {}): On
   let baseDir = opts.baseDir;
   if (typeof source === 'string') {
     bytes = readFileFor('onnx.load', source);
-    baseDir ??= dirname(source);
+    baseDir ??= platform().dirname(source);
   } else if (source instanceof Uint8Array) bytes = source;
   else throw new ValueError(`onnx.load: expected a path or a Uint8Array, got ${show(source)}`);
   if (baseDir !== undefined && typeof baseDir !== 'string')
     throw new ValueError(`onnx.load: baseDir must be a string, got ${show(baseDir)}`);
-  return fromModel(decodeModel(bytes), baseDir === undefined ? undefined : externalReader(baseDir));
+  return fromModel(decodeModel(bytes), baseDir === undefined ? undefined : platform().externalReader(baseDir));
 }
 
 export function fromModel(model: ModelProto, external?: ExternalReader): OnnxModule {

@@ -1,7 +1,7 @@
 // A worker thread holding one copy of a model: it loads the model, then runs each batch it is sent.
 // Inference here keeps the server's event loop free for health checks, metrics and new requests.
 import { parentPort, workerData } from 'node:worker_threads';
-import '../ops/methods.js'; // Tensor methods (x.add, ...): the graph's ops use them
+import '../node-host.js'; // tensor methods (the graph's ops use them), platform, backends
 import { noGrad } from '../autograd/grad-mode.js';
 import { setNumThreads } from '../backend/index.js';
 import { load } from '../onnx/load.js';

@@ -1,5 +1,3 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ValueError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
@@ -10,7 +8,8 @@ import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cat } from '../ops/combine.js';
 import { inEvalMode } from './eval-mode.js';
-import { isMainProcess } from '../distributed/state.js';
+import { isMainProcess } from '../distributed/current.js';
+import { platform } from '../platform/platform.js';
 import { confusionMatrix } from './metrics.js';
 import type { Batch } from './trainer.js';
 
@@ -189,9 +188,9 @@ export class MetricsLogger implements Callback {
   onTrainBegin(begin: TrainBegin): void {
     if (!isMainProcess()) return; // under distributed training only rank 0 writes
     this.columns = null;
-    mkdirSync(dirname(this.path), { recursive: true });
+    platform().mkdirp(platform().dirname(this.path));
     // A resumed run appends to the log of the run it continues.
-    if (begin.initialEpoch === 0 || !existsSync(this.path)) writeFileSync(this.path, '');
+    if (begin.initialEpoch === 0 || !platform().exists(this.path)) platform().writeFile(this.path, '');
     else if (this.format === 'csv') this.columns = ['epoch', ...Object.keys(begin.history.epochs[0] ?? {})];
   }
 
@@ -201,13 +200,16 @@ export class MetricsLogger implements Callback {
     if (this.format === 'jsonl') {
       const cm = this.options.confusionMatrix;
       const extra = cm ? { confusionMatrix: confusionMatrixOn(e.model, cm.data, cm.numClasses) } : {};
-      return appendFileSync(this.path, `${JSON.stringify({ ...row, ...extra })}\n`);
+      return platform().appendFile(this.path, `${JSON.stringify({ ...row, ...extra })}\n`);
     }
     if (!this.columns) {
       this.columns = Object.keys(row);
-      appendFileSync(this.path, `${this.columns.join(',')}\n`);
+      platform().appendFile(this.path, `${this.columns.join(',')}\n`);
     }
-    appendFileSync(this.path, `${this.columns.map((c) => (row as Record<string, number>)[c] ?? '').join(',')}\n`);
+    platform().appendFile(
+      this.path,
+      `${this.columns.map((c) => (row as Record<string, number>)[c] ?? '').join(',')}\n`,
+    );
   }
 }
 
@@ -238,7 +240,7 @@ export class BackupAndRestore implements Callback {
   ) {}
 
   restore(begin: TrainBegin): void {
-    if (!existsSync(this.path)) return;
+    if (!platform().exists(this.path)) return;
     const { epoch, extra, tensors } = loadCheckpoint(this.path, {
       model: begin.model,
       optimizer: begin.optimizer,
@@ -283,6 +285,6 @@ export class BackupAndRestore implements Callback {
 
   onTrainEnd(): void {
     if (!isMainProcess()) return;
-    if (!this.options.keep) rmSync(this.path, { force: true });
+    if (!this.options.keep) platform().remove(this.path);
   }
 }

@@ -1,5 +1,6 @@
 /** train: the fit loop, callbacks and metrics. Pure functions are guarded (src/guard.ts); the ones that run a model check their arguments. */
 import { guardAll } from '../guard.js';
+import { type DashboardHandle, platform } from '../platform/platform.js';
 import * as latency from './latency.js';
 import * as metricsModule from './metrics.js';
 
@@ -29,4 +30,12 @@ export { measureLatency, type LatencyReport } from './latency.js';
 export const { percentile } = guardAll(latency, 'train.');
 export { SummaryWriter } from './tensorboard/summary-writer.js';
 export { TensorBoardLogger, type TensorBoardLoggerOptions } from './tensorboard/logger.js';
-export { startDashboard, type DashboardHandle } from '../dashboard/start.js';
+export type { DashboardHandle } from '../platform/platform.js';
+
+/** Serves the live dashboard for a log directory (Node only): see src/dashboard/start.ts. */
+export function startDashboard(
+  logDir: string,
+  options: { port?: number; host?: string; timeoutMs?: number } = {},
+): DashboardHandle {
+  return platform().startDashboard(logDir, options);
+}

@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { cat } from '../ops/combine.js';
@@ -8,12 +7,10 @@ import { type LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type Callback, type EpochEnd, MetricsLogger, type TrainBegin } from './callbacks.js';
-import { startDashboard } from '../dashboard/start.js';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { checkIterable, checkModel, inEvalMode } from './eval-mode.js';
 import { percentile } from './latency.js';
-import { currentGroup } from '../distributed/state.js';
+import { currentGroup } from '../distributed/current.js';
+import { platform } from '../platform/platform.js';
 import { gatherRows } from '../distributed/gather.js';
 import type { ProcessGroup } from '../distributed/process-group.js';
 import { DataLoader } from '../data/dataloader.js';
@@ -68,11 +65,11 @@ function dashboardLogger(o: FitOptions): Callback[] {
   const d: DashboardOptions = o.dashboard === true ? {} : optionsArg('fit: dashboard', o.dashboard);
   const logDir = d.logDir ?? 'runs';
   const run = d.run ?? `run-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
-  mkdirSync(join(logDir, run), { recursive: true });
-  const handle = startDashboard(logDir, { port: d.port, host: d.host });
+  platform().mkdirp(platform().join(logDir, run));
+  const handle = platform().startDashboard(logDir, { port: d.port, host: d.host });
   (o.log ?? console.log)(`dashboard: ${handle.url} (run '${run}' in ${logDir})`);
   const cm = d.confusionMatrix && o.validation ? { data: o.validation } : undefined;
-  return [new MetricsLogger(join(logDir, run, 'metrics.jsonl'), 'jsonl', { confusionMatrix: cm })];
+  return [new MetricsLogger(platform().join(logDir, run, 'metrics.jsonl'), 'jsonl', { confusionMatrix: cm })];
 }
 
 export interface History {
@@ -141,7 +138,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   const callbacks = [...(o.callbacks ?? []), ...(main ? dashboardLogger(o) : [])];
   const log = main ? o.log : undefined;
   const history: History = { epochs: [] };
-  const showBar = main && (o.progress ?? true) && process.stdout.isTTY === true && !process.env['CI'];
+  const showBar = main && (o.progress ?? true);
   const sampler = train instanceof DataLoader ? train.options.sampler : undefined;
   const begin: TrainBegin = {
     model,
@@ -158,21 +155,17 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
     model.train();
     sampler?.setEpoch?.(epoch);
     const t0 = performance.now(),
-      cpu0 = process.cpuUsage();
+      cpu0 = platform().cpuTimeMicros();
     let lossSum = 0,
       samples = 0,
       batches = 0;
     const total = (train as { length?: number }).length;
     const bar = showBar
-      ? new cliProgress.SingleBar(
-          {
-            format: `epoch ${epoch}/${o.epochs} [{bar}] {value}/{total} loss {loss} {speed} samples/s eta {eta}s`,
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
+      ? platform().progressBar(
+          `epoch ${epoch}/${o.epochs} [{bar}] {value}/{total} loss {loss} {speed} samples/s eta {eta}s`,
+          total ?? 0,
         )
       : null;
-    bar?.start(total ?? 0, 0, { loss: '-', speed: '-' });
     for (const batch of train) {
       o.optimizer.zeroGrad();
       const [out, target, weight] = o.sampleWeights ? forwardWeighted(model, batch) : [...forward(model, batch), null];
@@ -198,7 +191,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
     }
     bar?.stop();
     let seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
+    const cpu1 = platform().cpuTimeMicros();
     if (group && group.worldSize > 1) {
       [lossSum, samples] = sumOverRanks(group, lossSum, samples);
       seconds = group.allReduce(fromTypedArray(new Float64Array([seconds])), { op: 'max' }).item(); // the slowest rank
@@ -207,7 +200,7 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
       loss: lossSum / Math.max(samples, 1),
       samplesPerSecond: samples / seconds,
       seconds,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      ...(cpu0 !== null && cpu1 !== null ? { cpuSeconds: (cpu1 - cpu0) / 1e6 } : {}),
       lr: o.optimizer.paramGroups[0]!.lr,
     };
     if (o.validation) {

@@ -1,6 +1,6 @@
 // The entry point of one trial process (started by tune.run): imports the trial module, runs its
 // default export with the configuration from the environment, and reports on file descriptor 3.
-import '../ops/methods.js';
+import '../node-host.js';
 import { pathToFileURL } from 'node:url';
 import { send, trialContext, type TrialFn } from './trial.js';
 

@@ -61,7 +61,7 @@ function windowDesc(img: View, g: WindowGeometry, cols: View): Float64Array {
  * not have, run on the JS backend, which stays the reference.
  */
 export class NativeBackend implements Backend {
-  readonly name = 'native';
+  readonly name: string;
   private readonly js = new JsBackend();
   private readonly UNARY: Record<string, number>;
   private readonly BINARY: Record<string, number>;
@@ -74,14 +74,23 @@ export class NativeBackend implements Backend {
 
   constructor(
     readonly addon: Addon,
-    options: { minElements?: number } = {},
+    options: { minElements?: number; name?: string } = {},
   ) {
+    this.name = options.name ?? 'native';
     this.minElements = options.minElements ?? SMALL;
     const ops = addon.ops();
     this.UNARY = codes(ops.unary);
     this.BINARY = codes(ops.binary);
     this.REDUCE = codes(ops.reduce);
     this.COMPARE = codes(ops.compare);
+  }
+
+  info(): { isa: string; threads: number } {
+    return this.addon.info();
+  }
+
+  setNumThreads(n: number): void {
+    this.addon.setNumThreads(n);
   }
 
   private small(shape: readonly number[]): boolean {

@@ -1,6 +1,6 @@
 // A small RGB raster for the charts Axon draws (heatmaps, bar charts): rectangles, lines, text in a
-// built-in bitmap font, and PNG output through pngjs.
-import { PNG } from 'pngjs';
+// built-in bitmap font, and PNG output through the host (pngjs in Node).
+import { platform } from '../../platform/platform.js';
 import { GLYPHS, GLYPH_HEIGHT, GLYPH_WIDTH } from './font-data.js';
 
 export type RGB = readonly [number, number, number];
@@ -10,14 +10,15 @@ export const WHITE: RGB = [255, 255, 255];
 export const GREY: RGB = [120, 120, 120];
 
 export class Canvas {
-  readonly png: PNG;
+  /** RGBA, row-major. */
+  readonly data: Uint8Array;
 
   constructor(
     readonly width: number,
     readonly height: number,
     background: RGB = WHITE,
   ) {
-    this.png = new PNG({ width, height });
+    this.data = new Uint8Array(width * height * 4);
     this.fillRect(0, 0, width, height, background);
   }
 
@@ -25,7 +26,7 @@ export class Canvas {
   blend(x: number, y: number, color: RGB, alpha = 1): void {
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
     const at = (y * this.width + x) * 4,
-      d = this.png.data;
+      d = this.data;
     for (let k = 0; k < 3; k++) d[at + k] = Math.round(d[at + k]! * (1 - alpha) + color[k]! * alpha);
     d[at + 3] = 255;
   }
@@ -61,7 +62,7 @@ export class Canvas {
   }
 
   encode(): Uint8Array {
-    return PNG.sync.write(this.png);
+    return platform().encodePng(this.width, this.height, this.data);
   }
 }
 

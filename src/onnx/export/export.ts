@@ -1,9 +1,9 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { basename } from 'node:path';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { checkOptionNames, isRecord, optionsArg, show } from '../../check.js';
 import { OnnxError, ValueError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/files.js';
+import { platform } from '../../platform/platform.js';
 import { Module } from '../../nn/module.js';
 import { cat } from '../../ops/combine.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -200,7 +200,7 @@ function compareTraces(a: GraphBuilder, b: GraphBuilder): void {
   for (const t of a.initializers) {
     if (shapeNames.has(t.name)) continue;
     const u = bInit.get(t.name);
-    const same = u && u.dims.join() === t.dims.join() && Buffer.from(u.rawData).equals(Buffer.from(t.rawData));
+    const same = u && u.dims.join() === t.dims.join() && bytesEqual(u.rawData, t.rawData);
     if (!same)
       throw new OnnxError(
         `onnx.export: the constant '${t.name}' changes with a dynamic axis: it is computed in forward() from a size; build it from tensor ops on the input`,
@@ -329,7 +329,7 @@ export function exportModel(
       const weightBytes = modelProto.graph!.initializer.reduce((a, t) => a + t.rawData.length, 0);
       if (opts.externalData ?? weightBytes > 1.8e9) {
         if (!path) throw new ValueError('onnx.export: externalData needs a path to write the data beside');
-        writeFileAtomic(`${path}.data`, externalize(modelProto, `${basename(path)}.data`), 'onnx.export');
+        writeFileAtomic(`${path}.data`, externalize(modelProto, `${platform().basename(path)}.data`), 'onnx.export');
       }
       const bytes = toBinary(ModelProtoSchema, modelProto);
       if (path) writeFileAtomic(path, bytes, 'onnx.export');
@@ -385,4 +385,10 @@ function externalize(model: ModelProto, location: string): Uint8Array[] {
     t.rawData = new Uint8Array(0);
   }
   return chunks;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,12 +1,12 @@
 // Keras's TensorBoard callback: every epoch's logs as scalars — training values in <logDir>/train,
 // validation values (valLoss → epoch_loss) in <logDir>/validation, so TensorBoard draws the two
 // curves on one chart — and, optionally, histograms of every parameter and its gradient and images.
-import { join } from 'node:path';
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Callback, EpochEnd, TrainBegin } from '../callbacks.js';
 import { SummaryWriter } from './summary-writer.js';
-import { isMainProcess } from '../../distributed/state.js';
+import { isMainProcess } from '../../distributed/current.js';
+import { platform } from '../../platform/platform.js';
 
 export interface TensorBoardLoggerOptions {
   /** Histograms of weights and gradients every this many epochs (0: never; default 1). */
@@ -34,8 +34,8 @@ export class TensorBoardLogger implements Callback {
 
   onTrainBegin(_begin: TrainBegin): void {
     if (!isMainProcess()) return; // under distributed training only rank 0 writes
-    this.train = new SummaryWriter(join(this.logDir, 'train'));
-    this.validation = new SummaryWriter(join(this.logDir, 'validation'));
+    this.train = new SummaryWriter(platform().join(this.logDir, 'train'));
+    this.validation = new SummaryWriter(platform().join(this.logDir, 'validation'));
   }
 
   onEpochEnd(e: EpochEnd): void {

@@ -1,14 +1,12 @@
 // PyTorch's SummaryWriter for TensorBoard: scalars, histograms and images appended to an event file
 // (events.out.tfevents.<seconds>.<host>.<pid>.<n>) in a run directory, one record per call, so a
 // TensorBoard reading the directory sees each value as soon as it is written.
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { encodeImageGrid } from '../../io/image.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { type HistogramValue, type SummaryValue, encodeEvent } from './event-proto.js';
 import { frameRecord } from './records.js';
+import { platform } from '../../platform/platform.js';
 
 let files = 0;
 
@@ -20,15 +18,18 @@ export class SummaryWriter {
   constructor(readonly logDir: string) {
     if (typeof logDir !== 'string' || logDir === '')
       throw new ValueError('SummaryWriter: logDir must be a directory path');
-    mkdirSync(logDir, { recursive: true });
+    platform().mkdirp(logDir);
     const now = Date.now() / 1000;
-    this.path = join(logDir, `events.out.tfevents.${Math.floor(now)}.${hostname()}.${process.pid}.${files++}`);
+    this.path = platform().join(
+      logDir,
+      `events.out.tfevents.${Math.floor(now)}.${platform().hostname()}.${platform().pid()}.${files++}`,
+    );
     this.append({ wallTime: now, step: 0, fileVersion: 'brain.Event:2' });
   }
 
   private append(e: Parameters<typeof encodeEvent>[0]): void {
     if (this.closed) throw new ValueError(`SummaryWriter: ${this.path} is closed`);
-    appendFileSync(this.path, frameRecord(encodeEvent(e)));
+    platform().appendFile(this.path, frameRecord(encodeEvent(e)));
   }
 
   private write(step: number, value: SummaryValue, wallTime?: number): void {

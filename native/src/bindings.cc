@@ -1,8 +1,9 @@
-// N-API bindings: typed arrays are passed zero-copy; every shape, stride and offset travels in one
-// Float64Array descriptor per call so that a call costs a handful of N-API lookups. Each binding
-// reads its arguments through a Call (binding.h), which checks every buffer, descriptor and index
-// before the kernel runs, and throws a BackendError naming the kernel and argument otherwise.
-#include <node_api.h>
+// The kernel bindings, free of any host API: every shape, stride and offset travels in one
+// Float64Array descriptor per call; each binding reads its arguments through a Call (binding.h),
+// which checks every buffer, descriptor and index before the kernel runs, and records a failure
+// naming the kernel and argument otherwise. node_addon.cc serves them to Node through N-API,
+// wasm_addon.cc to WebAssembly.
+#include "bindings.h"
 
 #include <climits>
 #include <cmath>
@@ -11,20 +12,17 @@
 #include <vector>
 
 #include "batch_norm.h"
-#include "binding.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "indexing.h"
 #include "layer_norm.h"
 #include "lstm.h"
 #include "optim.h"
-#include "peak.h"
 #include "threadpool.h"
 #include "window.h"
 
+namespace axon {
 namespace {
-
-using namespace axon;
 
 constexpr long kMaxRank = 64;
 // Window geometry values and the dims of the fused kernels stay below 2^31, so the kernels' index
@@ -50,87 +48,19 @@ Described<K> described(Reader& r) {
   return d;
 }
 
-napi_value undefined(napi_env env) {
-  napi_value r;
-  napi_get_undefined(env, &r);
-  return r;
-}
-
-napi_value string_array(napi_env env, const char* const* names, size_t n) {
-  napi_value arr;
-  napi_create_array_with_length(env, n, &arr);
-  for (size_t i = 0; i < n; i++) {
-    napi_value s;
-    napi_create_string_utf8(env, names[i], NAPI_AUTO_LENGTH, &s);
-    napi_set_element(env, arr, static_cast<uint32_t>(i), s);
-  }
-  return arr;
-}
-
-napi_value Info(napi_env env, napi_callback_info) {
-  napi_value obj, isa, threads;
-  napi_create_object(env, &obj);
-  napi_create_string_utf8(env, gemm_isa(), NAPI_AUTO_LENGTH, &isa);
-  napi_create_int32(env, num_threads(), &threads);
-  napi_set_named_property(env, obj, "isa", isa);
-  napi_set_named_property(env, obj, "threads", threads);
-  return obj;
-}
-
-// ops(): the op names of each kernel family, in op-code order (the single source of the codes).
-napi_value Ops(napi_env env, napi_callback_info) {
-  napi_value obj;
-  napi_create_object(env, &obj);
-  napi_set_named_property(env, obj, "unary", string_array(env, kUnaryNames, U_COUNT));
-  napi_set_named_property(env, obj, "binary", string_array(env, kBinaryNames, B_COUNT));
-  napi_set_named_property(env, obj, "reduce", string_array(env, kReduceNames, R_COUNT));
-  napi_set_named_property(env, obj, "compare", string_array(env, kCompareNames, C_COUNT));
-  return obj;
-}
-
-// setErrorClass(ctor): the class thrown for a rejected call (the TS layer passes BackendError).
-napi_value SetErrorClass(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  napi_valuetype t = napi_undefined;
-  if (argc == 1) napi_typeof(env, argv[0], &t);
-  if (t != napi_function) {
-    napi_throw_type_error(env, nullptr, "setErrorClass (native): expected a class");
-    return nullptr;
-  }
-  set_error_class(env, argv[0]);
-  return undefined(env);
-}
-
-napi_value SetNumThreads(napi_env env, napi_callback_info info) {
-  Call c(env, info, "setNumThreads", 1);
+void SetNumThreads(Call& c) {
   const long n = c.integer(0, "n", 1, 1024);
   if (c.ok()) set_num_threads(static_cast<int>(n));
-  return c.result();
 }
 
-napi_value ForceIsa(napi_env env, napi_callback_info info) {
-  Call c(env, info, "forceIsa", 1);
+void ForceIsa(Call& c) {
   char buf[16] = {};
   c.string(0, "isa", buf, sizeof buf);
   if (c.ok()) gemm_force_isa(buf);
-  return c.result();
-}
-
-napi_value Peak(napi_env env, napi_callback_info info) {
-  Call c(env, info, "peakGflops", 0, 1);
-  double seconds = c.argc() > 0 ? c.number(0, "seconds") : 0.2;
-  c.check(seconds >= 0 && seconds <= 60, "argument seconds must be in [0, 60]");
-  if (!c.ok()) return c.result();
-  napi_value r;
-  napi_create_double(env, fma_peak_gflops(seconds), &r);
-  return r;
 }
 
 // matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...], accumulate?)
-napi_value Matmul(napi_env env, napi_callback_info info) {
-  Call c(env, info, "matmul", 5, 6);
+void Matmul(Call& c) {
   auto A = c.floats(0, "a");
   auto B = c.floats(1, "b");
   auto C = c.floats(2, "out");
@@ -145,8 +75,7 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   // The offsets come in (a, b, out) triples, one per matrix of the batch.
   const size_t n_off = o.size();
   std::vector<long> offs;
-  if (!c.check(n_off % 3 == 0, "offsets has " + std::to_string(n_off) + " values, not a multiple of 3"))
-    return c.result();
+  if (!c.check(n_off % 3 == 0, "offsets has " + std::to_string(n_off) + " values, not a multiple of 3")) return;
   offs.reserve(n_off);
   for (size_t i = 0; i < n_off && c.ok(); i++) offs.push_back(o.integer("an offset"));
   const long batch = static_cast<long>(n_off / 3);
@@ -155,7 +84,7 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
     c.fits(B, {K, N}, {brs, bcs}, offs[3 * t + 1]);
     c.fits(C, {M, N}, {ors, ocs}, offs[3 * t + 2]);
   }
-  if (!c.ok()) return c.result();
+  if (!c.ok()) return;
   auto one = [&](int t) {
     ConstMat am{A.p + offs[3 * t], ars, acs};
     ConstMat bm{B.p + offs[3 * t + 1], brs, bcs};
@@ -167,12 +96,11 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
     parallel_for(static_cast<int>(batch), one);
   else
     for (long t = 0; t < batch; t++) one(static_cast<int>(t));
-  return c.result();
+  return;
 }
 
 // unary(op, x, out, desc[rank, shape, xStr, oStr, xOff, oOff], p0, p1)
-napi_value Unary(napi_env env, napi_callback_info info) {
-  Call c(env, info, "unary", 6);
+void Unary(Call& c) {
   const long op = c.integer(0, "op", 0, U_COUNT - 1);
   auto x = c.floats(1, "x");
   auto out = c.floats(2, "out");
@@ -182,18 +110,17 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   const float p0 = static_cast<float>(c.number(4, "p0")), p1 = static_cast<float>(c.number(5, "p1"));
   c.fits(x, d.shape, d.strides[0], d.offsets[0]);
   c.fits(out, d.shape, d.strides[1], d.offsets[1]);
-  if (!c.ok()) return c.result();
+  if (!c.ok()) return;
   c.check(unary(static_cast<int>(op), d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]},
                 p0, p1),
           "op " + std::to_string(op) + " has no kernel");
-  return c.result();
+  return;
 }
 
 // The two-operand elementwise bindings: (op, a, b, out, desc[rank, shape, aStr, bStr, oStr, aOff, bOff, oOff])
 // with float32 a and b; Out is out's element type (float, or a byte for comparisons).
 template <typename Out, typename Kernel>
-napi_value two_operand(napi_env env, napi_callback_info info, const char* name, long op_count, Kernel kernel) {
-  Call c(env, info, name, 5);
+void two_operand(Call& c, long op_count, Kernel kernel) {
   const long op = c.integer(0, "op", 0, op_count - 1);
   auto x = c.floats(1, "a");
   auto y = c.floats(2, "b");
@@ -208,32 +135,29 @@ napi_value two_operand(napi_env env, napi_callback_info info, const char* name, 
   c.fits(x, d.shape, d.strides[0], d.offsets[0]);
   c.fits(y, d.shape, d.strides[1], d.offsets[1]);
   c.fits(out, d.shape, d.strides[2], d.offsets[2]);
-  if (!c.ok()) return c.result();
+  if (!c.ok()) return;
   c.check(kernel(static_cast<int>(op), d, Operand{x.p, d.offsets[0], d.strides[0]},
                  Operand{y.p, d.offsets[1], d.strides[1]}, out.p),
           "op " + std::to_string(op) + " has no kernel");
-  return c.result();
+  return;
 }
 
 // binary(op, a, b, out, desc): float32 result
-napi_value Binary(napi_env env, napi_callback_info info) {
-  return two_operand<float>(env, info, "binary", B_COUNT,
-                            [](int op, const Described<3>& d, Operand x, Operand y, float* out) {
-                              return binary(op, d.shape, x, y, {out, d.offsets[2], d.strides[2]});
-                            });
+void Binary(Call& c) {
+  two_operand<float>(c, B_COUNT, [](int op, const Described<3>& d, Operand x, Operand y, float* out) {
+    return binary(op, d.shape, x, y, {out, d.offsets[2], d.strides[2]});
+  });
 }
 
 // compare(op, a, b, out, desc): bool result (Uint8Array)
-napi_value Compare(napi_env env, napi_callback_info info) {
-  return two_operand<uint8_t>(env, info, "compare", C_COUNT,
-                              [](int op, const Described<3>& d, Operand x, Operand y, uint8_t* out) {
-                                return compare(op, d.shape, x, y, out, d.offsets[2], d.strides[2]);
-                              });
+void Compare(Call& c) {
+  two_operand<uint8_t>(c, C_COUNT, [](int op, const Described<3>& d, Operand x, Operand y, uint8_t* out) {
+    return compare(op, d.shape, x, y, out, d.offsets[2], d.strides[2]);
+  });
 }
 
 // copy(x, out, desc[rank, shape, xStr, oStr, xOff, oOff])
-napi_value Copy(napi_env env, napi_callback_info info) {
-  Call c(env, info, "copy", 3);
+void Copy(Call& c) {
   auto x = c.floats(0, "x");
   auto out = c.floats(1, "out");
   Reader r = c.descriptor(2, "desc");
@@ -242,12 +166,11 @@ napi_value Copy(napi_env env, napi_callback_info info) {
   c.fits(x, d.shape, d.strides[0], d.offsets[0]);
   c.fits(out, d.shape, d.strides[1], d.offsets[1]);
   if (c.ok()) copy(d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]});
-  return c.result();
+  return;
 }
 
 // reduce(op, x, out, desc[rank, shape, xStr, outShape, xOff, outOff]); out contiguous
-napi_value Reduce(napi_env env, napi_callback_info info) {
-  Call c(env, info, "reduce", 4);
+void Reduce(Call& c) {
   const long op = c.integer(0, "op", 0, R_COUNT - 1);
   auto x = c.floats(1, "x");
   auto out = c.floats(2, "out");
@@ -268,12 +191,11 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   c.fits(x, shape, xs, xo);
   c.fits_range(out, oo, size);
   if (c.ok()) reduce(static_cast<int>(op), shape, {x.p, xo, xs}, oshape, {out.p, oo, {}});
-  return c.result();
+  return;
 }
 
 // softmax(x, out, desc[rank, shape, xStr, oStr, xOff, oOff, axis, log])
-napi_value Softmax(napi_env env, napi_callback_info info) {
-  Call c(env, info, "softmax", 3);
+void Softmax(Call& c) {
   auto x = c.floats(0, "x");
   auto out = c.floats(1, "out");
   Reader r = c.descriptor(2, "desc");
@@ -285,12 +207,11 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   if (c.ok())
     softmax(d.shape, {x.p, d.offsets[0], d.strides[0]}, {out.p, d.offsets[1], d.strides[1]}, static_cast<int>(axis),
             log != 0);
-  return c.result();
+  return;
 }
 
 // softmaxBackward(g, y, out, desc[rank, shape, gStr, yStr, oStr, gOff, yOff, oOff, axis, log])
-napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
-  Call c(env, info, "softmaxBackward", 4);
+void SoftmaxBackward(Call& c) {
   auto g = c.floats(0, "g");
   auto y = c.floats(1, "y");
   auto out = c.floats(2, "out");
@@ -304,7 +225,7 @@ napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
   if (c.ok())
     softmax_backward(d.shape, {g.p, d.offsets[0], d.strides[0]}, {y.p, d.offsets[1], d.strides[1]},
                      {out.p, d.offsets[2], d.strides[2]}, static_cast<int>(axis), log != 0);
-  return c.result();
+  return;
 }
 
 // Window descriptor: [N, C, xStr×4, kh, kw, sh, sw, ph, pw, dh, dw, H, W, oh, ow, colStr×6, xOff, colOff]
@@ -343,8 +264,7 @@ WindowCall window_desc(Reader& r) {
 }
 
 // im2col(x, cols, desc, padValue)
-napi_value Im2col(napi_env env, napi_callback_info info) {
-  Call c(env, info, "im2col", 4);
+void Im2col(Call& c) {
   auto x = c.floats(0, "x");
   auto cols = c.floats(1, "cols");
   Reader r = c.descriptor(2, "desc");
@@ -355,12 +275,11 @@ napi_value Im2col(napi_env env, napi_callback_info info) {
   c.fits(x, w.image_shape(), w.image_strides(), w.xo);
   c.fits(cols, w.cols_shape(), w.cols_strides(), w.co);
   if (c.ok()) im2col(x.p + w.xo, w.xs, w.N, w.C, w.g, pad, cols.p + w.co, w.cs);
-  return c.result();
+  return;
 }
 
 // col2im(cols, x, desc): adds into x
-napi_value Col2im(napi_env env, napi_callback_info info) {
-  Call c(env, info, "col2im", 3);
+void Col2im(Call& c) {
   auto cols = c.floats(0, "cols");
   auto x = c.floats(1, "x");
   Reader r = c.descriptor(2, "desc");
@@ -369,13 +288,12 @@ napi_value Col2im(napi_env env, napi_callback_info info) {
   c.fits(x, w.image_shape(), w.image_strides(), w.xo);
   c.fits(cols, w.cols_shape(), w.cols_strides(), w.co);
   if (c.ok()) col2im(cols.p + w.co, w.cs, w.N, w.C, w.g, x.p + w.xo, w.xs);
-  return c.result();
+  return;
 }
 
 // maxPool2d(x, out, idx, desc, extra[outStr×4, idxStr×4, outOff, idxOff]) with the window
 // descriptor of im2col (its cols strides unused) — out and idx are [N, C, oh, ow].
-napi_value MaxPool2d(napi_env env, napi_callback_info info) {
-  Call c(env, info, "maxPool2d", 5);
+void MaxPool2d(Call& c) {
   auto x = c.floats(0, "x");
   auto out = c.floats(1, "out");
   auto idx = c.ints(2, "indices");
@@ -391,13 +309,12 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
   c.fits(out, out_shape, os, oo);
   c.fits(idx, out_shape, is, io);
   if (c.ok()) max_pool2d(x.p + w.xo, w.xs, w.N, w.C, w.g, out.p + oo, os.data(), idx.p + io, is.data());
-  return c.result();
+  return;
 }
 
 // depthwiseConv2d(x, weight, out, desc, extra[Cout, wStr×3, wOff, outStr×4, outOff]) with the window
 // descriptor of im2col (its cols strides unused): weight [Cout, kh, kw], out [N, Cout, oh, ow].
-napi_value DepthwiseConv2d(napi_env env, napi_callback_info info) {
-  Call c(env, info, "depthwiseConv2d", 5);
+void DepthwiseConv2d(Call& c) {
   auto x = c.floats(0, "x");
   auto wt = c.floats(1, "weight");
   auto out = c.floats(2, "out");
@@ -416,13 +333,12 @@ napi_value DepthwiseConv2d(napi_env env, napi_callback_info info) {
   c.fits(wt, {cout, w.g.kh, w.g.kw}, ws, wo);
   c.fits(out, {w.N, cout, w.g.oh, w.g.ow}, os, oo);
   if (c.ok()) depthwise_conv2d(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + wo, ws.data(), cout, out.p + oo, os.data());
-  return c.result();
+  return;
 }
 
 // gather(x, index, out, desc[rank, shape, xStr (0 on the axis), idxStr, outStr, xOff, idxOff, outOff, axisLen,
 // axisStride])
-napi_value Gather(napi_env env, napi_callback_info info) {
-  Call c(env, info, "gather", 4);
+void Gather(Call& c) {
   auto x = c.floats(0, "x");
   auto idx = c.ints(1, "index");
   auto out = c.floats(2, "out");
@@ -436,13 +352,12 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   if (c.ok())
     gather(d.shape, x.p, d.offsets[0], d.strides[0], len, step, {idx.p, d.offsets[1], d.strides[1]}, out.p,
            d.offsets[2], d.strides[2]);
-  return c.result();
+  return;
 }
 
 // scatter(add, out, index, src, desc[rank, shape, outStr (0 on the axis), idxStr, srcStr, outOff, idxOff, srcOff,
 // axisLen, axisStride])
-napi_value Scatter(napi_env env, napi_callback_info info) {
-  Call c(env, info, "scatter", 5);
+void Scatter(Call& c) {
   const bool add = c.boolean(0, "add");
   auto out = c.floats(1, "out");
   auto idx = c.ints(2, "index");
@@ -457,12 +372,11 @@ napi_value Scatter(napi_env env, napi_callback_info info) {
   if (c.ok())
     scatter(add, d.shape, out.p, d.offsets[0], d.strides[0], step, {idx.p, d.offsets[1], d.strides[1]}, src.p,
             d.offsets[2], d.strides[2]);
-  return c.result();
+  return;
 }
 
 // argReduce(isMax, x, out, desc[rank, outerShape, xStr, outStr, xOff, outOff, len, step])
-napi_value ArgReduce(napi_env env, napi_callback_info info) {
-  Call c(env, info, "argReduce", 4);
+void ArgReduce(Call& c) {
   const bool is_max = c.boolean(0, "isMax");
   auto x = c.floats(1, "x");
   auto out = c.ints(2, "out");
@@ -478,13 +392,12 @@ napi_value ArgReduce(napi_env env, napi_callback_info info) {
   c.fits(out, d.shape, d.strides[1], d.offsets[1]);
   if (c.ok())
     arg_reduce(is_max, d.shape, x.p, d.offsets[0], d.strides[0], len, step, out.p, d.offsets[1], d.strides[1]);
-  return c.result();
+  return;
 }
 
 // lstmCell(gates, c, out, act, desc[N, H, gOff, gRs, cOff, cRs, oOff, oRs, aOff, aRs]):
 // gates and act are N × 4H, c is N × H, out is N × 2H (h then c), rows of unit stride.
-napi_value LstmCell(napi_env env, napi_callback_info info) {
-  Call c(env, info, "lstmCell", 5);
+void LstmCell(Call& c) {
   auto g = c.floats(0, "gates");
   auto cp = c.floats(1, "c");
   auto out = c.floats(2, "out");
@@ -501,12 +414,11 @@ napi_value LstmCell(napi_env env, napi_callback_info info) {
   c.fits_rows(out, oo, N, os, 2 * H);
   c.fits_rows(act, ao, N, as, 4 * H);
   if (c.ok()) lstm_cell(N, H, g.p + go, gs, cp.p + co, cs, out.p + oo, os, act.p + ao, as);
-  return c.result();
+  return;
 }
 
 // lstmCellBackward(dOut, act, c, out, dGates, dC, desc[N, H, then (offset, row stride) of each of the six])
-napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
-  Call c(env, info, "lstmCellBackward", 7);
+void LstmCellBackward(Call& c) {
   Buffer<float> b[6] = {c.floats(0, "dOut"), c.floats(1, "act"),    c.floats(2, "c"),
                         c.floats(3, "out"),  c.floats(4, "dGates"), c.floats(5, "dC")};
   Reader r = c.descriptor(6, "desc");
@@ -522,7 +434,7 @@ napi_value LstmCellBackward(napi_env env, napi_callback_info info) {
   if (c.ok())
     lstm_cell_backward(N, H, b[0].p + o[0], s[0], b[1].p + o[1], s[1], b[2].p + o[2], s[2], b[3].p + o[3], s[3],
                        b[4].p + o[4], s[4], b[5].p + o[5], s[5]);
-  return c.result();
+  return;
 }
 
 // A pointer `offset` into an optional buffer, or null.
@@ -532,8 +444,7 @@ T* at(const Buffer<T>& b, long offset) {
 }
 
 // layerNorm(x, w|null, b|null, out, mean, rstd, desc[R, D, xOff, xRs, wOff, bOff, oOff, oRs, meanOff, rstdOff, eps])
-napi_value LayerNorm(napi_env env, napi_callback_info info) {
-  Call c(env, info, "layerNorm", 7);
+void LayerNorm(Call& c) {
   auto x = c.floats(0, "x");
   auto w = c.optional_floats(1, "weight");
   auto b = c.optional_floats(2, "bias");
@@ -555,7 +466,7 @@ napi_value LayerNorm(napi_env env, napi_callback_info info) {
   c.fits_range(mean, mo, R);
   c.fits_range(rstd, ro, R);
   if (c.ok()) layer_norm(R, D, x.p + xo, xrs, at(w, wo), at(b, bo), eps, out.p + oo, ors, mean.p + mo, rstd.p + ro);
-  return c.result();
+  return;
 }
 
 // The arguments both normalisation backwards take: (g, x, mean, rstd, w|null, dx, dw|null, db|null, desc).
@@ -576,8 +487,7 @@ NormGradArgs norm_grad_args(Call& c) {
 
 // layerNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
 //   desc[R, D, gOff, gRs, xOff, xRs, meanOff, rstdOff, wOff, dxOff, dxRs, dwOff, dbOff])
-napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
-  Call c(env, info, "layerNormBackward", 9);
+void LayerNormBackward(Call& c) {
   NormGradArgs a = norm_grad_args(c);
   Reader r = c.descriptor(8, "desc");
   const long R = r.integer("R", 0, kMaxDim), D = r.integer("D", 0, kMaxDim);
@@ -595,7 +505,7 @@ napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
   if (c.ok())
     layer_norm_backward(R, D, a.g.p + v[0], v[1], a.x.p + v[2], v[3], a.mean.p + v[4], a.rstd.p + v[5], at(a.w, v[6]),
                         a.dx.p + v[7], v[8], at(a.dw, v[9]), at(a.db, v[10]));
-  return c.result();
+  return;
 }
 
 // N × C × S elements, checked against 2^53 before anything is multiplied out.
@@ -607,8 +517,7 @@ long plane_count(Call& c, long N, long C, long S) {
 
 // batchNorm(x, w|null, b|null, out, mean, var, rstd, desc[N, C, S, xOff, wOff, bOff, oOff, meanOff, varOff, rstdOff,
 // eps]); x and out are contiguous N × C × S.
-napi_value BatchNorm(napi_env env, napi_callback_info info) {
-  Call c(env, info, "batchNorm", 8);
+void BatchNorm(Call& c) {
   auto x = c.floats(0, "x");
   auto w = c.optional_floats(1, "weight");
   auto b = c.optional_floats(2, "bias");
@@ -633,13 +542,12 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   if (c.ok())
     batch_norm(N, C, S, x.p + o[0], at(w, o[1]), at(b, o[2]), eps, out.p + o[3], mean.p + o[4], var.p + o[5],
                rstd.p + o[6]);
-  return c.result();
+  return;
 }
 
 // batchNormBackward(g, x, mean, rstd, w|null, dx, dw|null, db|null,
 //   desc[N, C, S, gOff, xOff, meanOff, rstdOff, wOff, dxOff, dwOff, dbOff])
-napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
-  Call c(env, info, "batchNormBackward", 9);
+void BatchNormBackward(Call& c) {
   NormGradArgs a = norm_grad_args(c);
   Reader r = c.descriptor(8, "desc");
   const long N = r.integer("N", 0, kMaxDim), C = r.integer("C", 0, kMaxDim), S = r.integer("S", 0, kMaxDim);
@@ -658,12 +566,11 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   if (c.ok())
     batch_norm_backward(N, C, S, a.g.p + o[0], a.x.p + o[1], a.mean.p + o[2], a.rstd.p + o[3], at(a.w, o[4]),
                         a.dx.p + o[5], at(a.dw, o[6]), at(a.db, o[7]));
-  return c.result();
+  return;
 }
 
 // sgdStep(p, g, buf|null, desc[n, pOff, gOff, bufOff, lr, momentum, dampening, weightDecay, nesterov, firstStep])
-napi_value SgdStep(napi_env env, napi_callback_info info) {
-  Call c(env, info, "sgdStep", 4);
+void SgdStep(Call& c) {
   auto p = c.floats(0, "param");
   auto g = c.floats(1, "grad");
   auto buf = c.optional_floats(2, "buffer");
@@ -682,13 +589,12 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
   c.fits_range(g, go, n);
   if (buf.p) c.fits_range(buf, bo, n);
   if (c.ok()) sgd_step(n, p.p + po, g.p + go, at(buf, bo), o);
-  return c.result();
+  return;
 }
 
 // adamStep(p, g, m, v, vmax|null, desc[n, pOff, gOff, mOff, vOff, vmaxOff, lr, beta1, beta2, eps, weightDecay, step,
 // decoupled])
-napi_value AdamStepFn(napi_env env, napi_callback_info info) {
-  Call c(env, info, "adamStep", 6);
+void AdamStepFn(Call& c) {
   auto p = c.floats(0, "param");
   auto g = c.floats(1, "grad");
   auto m = c.floats(2, "m");
@@ -704,7 +610,10 @@ napi_value AdamStepFn(napi_env env, napi_callback_info info) {
   a.beta2 = static_cast<float>(r.real("beta2"));
   a.eps = static_cast<float>(r.real("eps"));
   a.weight_decay = static_cast<float>(r.real("weightDecay"));
-  a.step = r.integer("step", 1, static_cast<long>(kMaxDescriptorInt));
+  // A count, used only in beta^step: read as a double so that it is not capped by a 32-bit long.
+  a.step = r.real("step");
+  c.check(a.step >= 1 && a.step == std::floor(a.step) && a.step <= 9007199254740992.0,
+          "desc: step must be an integer in [1, 2^53], got " + std::to_string(a.step));
   a.decoupled = r.integer("decoupled", 0, 1) != 0;
   r.finish();
   c.fits_range(p, o[0], n);
@@ -713,52 +622,38 @@ napi_value AdamStepFn(napi_env env, napi_callback_info info) {
   c.fits_range(v, o[3], n);
   if (vmax.p) c.fits_range(vmax, o[4], n);
   if (c.ok()) adam_step(n, p.p + o[0], g.p + o[1], m.p + o[2], v.p + o[3], at(vmax, o[4]), a);
-  return c.result();
-}
-
-napi_value Init(napi_env env, napi_value exports) {
-  const struct {
-    const char* name;
-    napi_callback fn;
-  } fns[] = {
-      {"info", Info},
-      {"ops", Ops},
-      {"setErrorClass", SetErrorClass},
-      {"peakGflops", Peak},
-      {"setNumThreads", SetNumThreads},
-      {"forceIsa", ForceIsa},
-      {"matmul", Matmul},
-      {"compare", Compare},
-      {"unary", Unary},
-      {"binary", Binary},
-      {"copy", Copy},
-      {"reduce", Reduce},
-      {"softmax", Softmax},
-      {"softmaxBackward", SoftmaxBackward},
-      {"im2col", Im2col},
-      {"col2im", Col2im},
-      {"maxPool2d", MaxPool2d},
-      {"depthwiseConv2d", DepthwiseConv2d},
-      {"gather", Gather},
-      {"scatter", Scatter},
-      {"argReduce", ArgReduce},
-      {"lstmCell", LstmCell},
-      {"lstmCellBackward", LstmCellBackward},
-      {"layerNorm", LayerNorm},
-      {"layerNormBackward", LayerNormBackward},
-      {"batchNorm", BatchNorm},
-      {"batchNormBackward", BatchNormBackward},
-      {"sgdStep", SgdStep},
-      {"adamStep", AdamStepFn},
-  };
-  for (const auto& f : fns) {
-    napi_value v;
-    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &v);
-    napi_set_named_property(env, exports, f.name, v);
-  }
-  return exports;
+  return;
 }
 
 }  // namespace
 
-NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
+const Binding kBindings[] = {
+    {"setNumThreads", 1, 1, SetNumThreads},
+    {"forceIsa", 1, 1, ForceIsa},
+    {"matmul", 5, 6, Matmul},
+    {"compare", 5, 5, Compare},
+    {"unary", 6, 6, Unary},
+    {"binary", 5, 5, Binary},
+    {"copy", 3, 3, Copy},
+    {"reduce", 4, 4, Reduce},
+    {"softmax", 3, 3, Softmax},
+    {"softmaxBackward", 4, 4, SoftmaxBackward},
+    {"im2col", 4, 4, Im2col},
+    {"col2im", 3, 3, Col2im},
+    {"maxPool2d", 5, 5, MaxPool2d},
+    {"depthwiseConv2d", 5, 5, DepthwiseConv2d},
+    {"gather", 4, 4, Gather},
+    {"scatter", 5, 5, Scatter},
+    {"argReduce", 4, 4, ArgReduce},
+    {"lstmCell", 5, 5, LstmCell},
+    {"lstmCellBackward", 7, 7, LstmCellBackward},
+    {"layerNorm", 7, 7, LayerNorm},
+    {"layerNormBackward", 9, 9, LayerNormBackward},
+    {"batchNorm", 8, 8, BatchNorm},
+    {"batchNormBackward", 9, 9, BatchNormBackward},
+    {"sgdStep", 4, 4, SgdStep},
+    {"adamStep", 6, 6, AdamStepFn},
+};
+const size_t kBindingCount = sizeof kBindings / sizeof kBindings[0];
+
+}  // namespace axon

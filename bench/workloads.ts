@@ -1,0 +1,59 @@
+// bench:train's workloads, shared with the browser benchmark (bench/browser/page.ts): the same
+// models, batches and optimizers as bench/torch_anchor.py and bench/tfjs-anchor.ts.
+import * as ax from '../src/index.js';
+import { lenet, mlp } from './models.js';
+
+const { nn } = ax;
+
+class LstmClassifier extends nn.Module {
+  lstm = new nn.LSTM(64, 128, { batchFirst: true });
+  head = new nn.Linear(128, 10);
+  forward(x: ax.Tensor): ax.Tensor {
+    const [out] = this.lstm.forward(x);
+    return this.head.forward(out.select(1, -1));
+  }
+}
+
+export const WORKLOADS: Record<string, [() => ax.nn.Module, number[]]> = {
+  mlp: [mlp, [128, 784]],
+  lenet: [lenet, [64, 1, 28, 28]],
+  lstm: [() => new LstmClassifier(), [32, 32, 64]],
+  transformer: [
+    () =>
+      new nn.Sequential(
+        new nn.TransformerEncoder(
+          new nn.TransformerEncoderLayer(128, 4, { dimFeedforward: 512, dropout: 0, batchFirst: true }),
+          2,
+        ),
+        new nn.Flatten(),
+        new nn.Linear(64 * 128, 10),
+      ),
+    [16, 64, 128],
+  ],
+};
+
+/** Samples/s of one workload's training steps over `seconds`, after one warm-up step. */
+export function axonThroughput(name: string, seconds: number): number {
+  const [make, shape] = WORKLOADS[name]!;
+  ax.manualSeed(0);
+  const model = make();
+  const opt =
+    name === 'mlp'
+      ? new ax.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 })
+      : new ax.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const x = ax.randn(shape);
+  const y = ax.randint(0, 10, [shape[0]!]);
+  const step = () => {
+    opt.zeroGrad();
+    nn.functional.crossEntropy(model.forward(x), y).backward();
+    opt.step();
+  };
+  step();
+  let steps = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    step();
+    steps++;
+  }
+  return (steps * shape[0]!) / ((performance.now() - start) / 1000);
+}

@@ -1,0 +1,3 @@
+import type { BuildOptions, BuildResult } from 'esbuild';
+
+export function buildBrowser(outfile?: string, options?: BuildOptions): Promise<BuildResult>;

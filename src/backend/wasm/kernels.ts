@@ -1,0 +1,185 @@
+/**
+ * The WebAssembly build of native/'s kernels (native/src/wasm_addon.cc), instantiated from a
+ * compiled module. Each call copies its typed arrays into the module's memory, runs the binding,
+ * and copies the outputs back: the tensors stay ordinary JS arrays, so every other part of Axon
+ * works unchanged, at the price of a copy per call (measured in bench/wasm.ts).
+ */
+import { BackendError } from '../../errors.js';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  axon_call(index: number, args: number, argc: number): number;
+  axon_error(): number;
+  axon_binding_count(): number;
+  axon_binding_name(i: number): number;
+  axon_op_name(family: number, i: number): number;
+  axon_isa(): number;
+  axon_threads(): number;
+  axon_alloc(bytes: number): number;
+  axon_free(p: number): void;
+}
+
+// WasmArg kinds (wasm_addon.cc).
+const enum Kind {
+  Undefined = 0,
+  Null = 1,
+  Number = 2,
+  Boolean = 3,
+  String = 4,
+  Float32 = 5,
+  Int32 = 6,
+  Uint8 = 7,
+  Float64 = 8,
+  Other = 9,
+}
+const ARG_BYTES = 24;
+
+type Typed = Float32Array | Int32Array | Uint8Array | Float64Array;
+
+function kindOf(v: unknown): Kind {
+  if (v === undefined) return Kind.Undefined;
+  if (v === null) return Kind.Null;
+  if (typeof v === 'number') return Kind.Number;
+  if (typeof v === 'boolean') return Kind.Boolean;
+  if (typeof v === 'string') return Kind.String;
+  if (v instanceof Float32Array) return Kind.Float32;
+  if (v instanceof Int32Array) return Kind.Int32;
+  if (v instanceof Uint8Array) return Kind.Uint8;
+  if (v instanceof Float64Array) return Kind.Float64;
+  return Kind.Other;
+}
+
+const align16 = (n: number) => (n + 15) & ~15;
+
+/**
+ * WASI imports for a module that calls none of them on its paths (its printf-family code is
+ * unreachable): each answers ENOSYS, and proc_exit (abort) becomes an error.
+ */
+function wasiStubs(module: WebAssembly.Module): WebAssembly.Imports {
+  const wasi: Record<string, () => number> = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module !== 'wasi_snapshot_preview1' || imp.kind !== 'function') continue;
+    wasi[imp.name] =
+      imp.name === 'proc_exit'
+        ? () => {
+            throw new BackendError('wasm kernels: the module aborted');
+          }
+        : () => 52; // ENOSYS
+  }
+  return { wasi_snapshot_preview1: wasi };
+}
+
+export class WasmKernels {
+  private readonly x: Exports;
+  private readonly index = new Map<string, number>();
+  private scratch = 0;
+  private scratchBytes = 0;
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, wasiStubs(module));
+    this.x = instance.exports as unknown as Exports;
+    this.x._initialize();
+    for (let i = 0; i < this.x.axon_binding_count(); i++) this.index.set(this.string(this.x.axon_binding_name(i)), i);
+  }
+
+  /** A NUL-terminated string in the module's memory. */
+  private string(p: number): string {
+    const bytes = new Uint8Array(this.x.memory.buffer);
+    let end = p;
+    while (bytes[end] !== 0) end++;
+    return new TextDecoder().decode(bytes.subarray(p, end));
+  }
+
+  isa(): string {
+    return this.string(this.x.axon_isa());
+  }
+
+  threads(): number {
+    return this.x.axon_threads();
+  }
+
+  /** Op names of family 0 unary, 1 binary, 2 reduce, 3 compare, in op-code order. */
+  opNames(family: number): string[] {
+    const names: string[] = [];
+    for (let i = 0; ; i++) {
+      const name = this.string(this.x.axon_op_name(family, i));
+      if (name === '') return names;
+      names.push(name);
+    }
+  }
+
+  /** Bytes of module memory the calls reuse (grown on demand, never shrunk). */
+  private reserve(bytes: number): number {
+    if (bytes <= this.scratchBytes) return this.scratch;
+    if (this.scratch) this.x.axon_free(this.scratch);
+    const size = Math.max(bytes, 2 * this.scratchBytes, 1 << 16);
+    this.scratch = this.x.axon_alloc(size);
+    this.scratchBytes = this.scratch ? size : 0;
+    if (!this.scratch) throw new BackendError(`wasm kernels: cannot allocate ${size} bytes of module memory`);
+    return this.scratch;
+  }
+
+  /**
+   * Runs binding `name` on `args`; the typed arrays at positions `outputs` get the kernel's
+   * results. An array passed in several positions is copied once, so aliasing behaves as natively.
+   */
+  call(name: string, args: readonly unknown[], outputs: readonly number[]): true {
+    const index = this.index.get(name);
+    if (index === undefined) throw new BackendError(`wasm kernels: no binding '${name}'`);
+    const kinds = args.map(kindOf);
+    const strings = args.map((a) => (typeof a === 'string' ? new TextEncoder().encode(a) : null));
+    // Layout: the argument table, then each distinct array (or string) 16-byte aligned.
+    const at = new Map<unknown, number>();
+    let bytes = ARG_BYTES * args.length;
+    args.forEach((a, i) => {
+      const k = kinds[i]!;
+      if (k >= Kind.Float32 && k <= Kind.Float64 && !at.has(a)) {
+        bytes = align16(bytes);
+        at.set(a, bytes);
+        bytes += (a as Typed).byteLength;
+      } else if (k === Kind.String) {
+        bytes = align16(bytes);
+        at.set(a, bytes);
+        bytes += strings[i]!.length;
+      }
+    });
+    const base = this.reserve(bytes);
+    const mem = this.x.memory.buffer;
+    const view = new DataView(mem, base, ARG_BYTES * args.length);
+    const heap = new Uint8Array(mem);
+    const copied = new Set<unknown>();
+    args.forEach((a, i) => {
+      const k = kinds[i]!;
+      const o = i * ARG_BYTES;
+      view.setInt32(o, k, true);
+      if (k >= Kind.Float32 && k <= Kind.Float64) {
+        const t = a as Typed;
+        view.setUint32(o + 4, base + at.get(a)!, true);
+        view.setUint32(o + 8, t.length, true);
+        if (!copied.has(a)) heap.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), base + at.get(a)!);
+        copied.add(a);
+      } else if (k === Kind.String) {
+        view.setUint32(o + 4, base + at.get(a)!, true);
+        view.setUint32(o + 8, strings[i]!.length, true);
+        heap.set(strings[i]!, base + at.get(a)!);
+      } else if (k === Kind.Number) {
+        view.setFloat64(o + 16, a as number, true);
+      } else if (k === Kind.Boolean) {
+        view.setFloat64(o + 16, a ? 1 : 0, true);
+      }
+    });
+    if (!this.x.axon_call(index, base, args.length))
+      throw new BackendError(`${name} (wasm): ${this.string(this.x.axon_error())}`);
+    // The kernels may have grown memory (their own buffers): take its buffer afresh.
+    const after = this.x.memory.buffer;
+    for (const i of outputs) {
+      const a = args[i];
+      const k = kinds[i]!;
+      if (!(k >= Kind.Float32 && k <= Kind.Float64)) continue;
+      const t = a as Typed;
+      new Uint8Array(t.buffer, t.byteOffset, t.byteLength).set(new Uint8Array(after, base + at.get(a)!, t.byteLength));
+    }
+    return true;
+  }
+}

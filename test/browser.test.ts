@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'puppeteer-core';
+import * as ax from '../src/index.js';
+import { buildBrowser } from '../scripts/build-browser.mjs';
+import { chromiumSkip, launchChromium } from './helpers/chromium.js';
+import { serveStatic } from './helpers/static-server.js';
+import { buildSuite } from './browser/build-suite.mjs';
+import { type IrisResult, irisProgram } from './helpers/iris-program.mjs';
+
+const dataFile = (name: string) => fileURLToPath(new URL(`../data/${name}`, import.meta.url));
+// The WebAssembly tests need the kernels npm ci builds (scripts/build-wasm.mjs); CI always has them.
+const wasmSkip =
+  existsSync(fileURLToPath(new URL('../native/wasm/build/axon.wasm', import.meta.url))) || process.env['CI']
+    ? false
+    : 'the wasm kernels are not built (node scripts/build-wasm.mjs)';
+const helper = (name: string) => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
+
+describe('axon in a web page (headless Chromium)', { skip: chromiumSkip }, () => {
+  let browser: Browser, page: Page, server: Awaited<ReturnType<typeof serveStatic>>;
+  const errors: string[] = [];
+
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'axon-browser-'));
+    await buildBrowser(join(dir, 'axon.browser.js'));
+    // The kernel parity suites, bundled for the page against the WebAssembly kernels.
+    await buildSuite(['./test/backend.parity.test.ts', './test/native.boundary.test.ts'], join(dir, 'suite.js'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>axon</title>');
+    copyFileSync(dataFile('iris.csv'), join(dir, 'iris.csv'));
+    // Served as written (not through tsx), the same file Node imports.
+    copyFileSync(helper('iris-program.mjs'), join(dir, 'iris-program.mjs'));
+    server = await serveStatic(dir);
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/`);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('the bundle trains a model from fetched CSV exactly as Node does, and says files need bytes', async () => {
+    const inPage = await page.evaluate(async () => {
+      const axon: unknown = await import('/axon.browser.js' as string);
+      const program = (await import('/iris-program.mjs' as string)) as {
+        irisProgram: (a: unknown, c: string) => unknown;
+      };
+      return program.irisProgram(axon, await (await fetch('/iris.csv')).text());
+    });
+    const { readFileSync } = await import('node:fs');
+    const prev = ax.getBackend().name;
+    ax.setBackend('js');
+    let inNode: IrisResult;
+    try {
+      inNode = irisProgram(ax, readFileSync(dataFile('iris.csv'), 'utf8'));
+    } finally {
+      ax.setBackend(prev);
+    }
+    const page_ = inPage as typeof inNode;
+    assert.deepEqual(errors, []);
+    assert.equal(page_.backend, 'js');
+    assert.ok(page_.losses.length === 15 && page_.losses[14]! < page_.losses[0]! / 3, `losses ${page_.losses}`);
+    assert.ok(page_.accuracy > 0.9, `accuracy ${page_.accuracy}`);
+    // The JS backend is the same code on the same engine: the numbers agree to float32 rounding.
+    for (let i = 0; i < 15; i++) assert.ok(Math.abs(page_.losses[i]! - inNode.losses[i]!) < 1e-5, `epoch ${i + 1}`);
+    assert.deepEqual(page_.weight, inNode.weight);
+    assert.match(
+      page_.fileError,
+      /^FormatError: loadCsv: cannot read iris\.csv: there is no file system in the browser/,
+    );
+    assert.equal(page_.cpuSeconds, false, 'a page cannot measure CPU time');
+    assert.equal(inNode.cpuSeconds, true);
+  });
+
+  test(
+    'initWasm() finds axon.wasm beside the bundle and the page trains on the wasm backend',
+    { skip: wasmSkip },
+    async () => {
+      const result = (await page.evaluate(async () => {
+        const axon = (await import('/axon.browser.js' as string)) as typeof ax;
+        await axon.initWasm();
+        const info = axon.backendInfo();
+        const program = (await import('/iris-program.mjs' as string)) as {
+          irisProgram: (a: unknown, c: string) => { backend: string; accuracy: number };
+        };
+        const run = program.irisProgram(axon, await (await fetch('/iris.csv')).text());
+        // A product large enough to run in the kernels (small ones stay in JS), against the JS backend.
+        const a = axon.randn([64, 96]),
+          b = axon.randn([96, 80]);
+        const got = a.matmul(b).toTypedArray();
+        axon.setBackend('js');
+        const want = a.matmul(b).toTypedArray();
+        let err = 0;
+        for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
+        let bad = '';
+        try {
+          await axon.initWasm('/missing.wasm');
+        } catch (e) {
+          bad = `${(e as Error).name}: ${(e as Error).message}`;
+        }
+        return { info, run, err, bad };
+      })) as {
+        info: { name: string; isa: string };
+        run: { backend: string; accuracy: number };
+        err: number;
+        bad: string;
+      };
+      assert.deepEqual(errors, []);
+      assert.equal(result.info.name, 'wasm');
+      assert.equal(result.info.isa, 'wasm-simd128');
+      assert.equal(result.run.backend, 'wasm');
+      assert.ok(result.run.accuracy > 0.9, `accuracy ${result.run.accuracy}`);
+      assert.ok(result.err < 1e-4, `matmul differs from the JS backend by ${result.err}`);
+      assert.match(result.bad, /^BackendError: initWasm: .*missing\.wasm answered 404/);
+    },
+  );
+
+  test('the kernel parity suites pass on the WebAssembly kernels in the page', { skip: wasmSkip }, async () => {
+    const results = (await page.evaluate(async () => {
+      const bytes = await (await fetch('/axon.wasm')).arrayBuffer();
+      (globalThis as { axonWasmModule?: WebAssembly.Module }).axonWasmModule = await WebAssembly.compile(bytes);
+      const suite = (await import('/suite.js' as string)) as { runAll(): Promise<{ name: string; error?: string }[]> };
+      return suite.runAll();
+    })) as { name: string; error?: string }[];
+    const failed = results.filter((r) => r.error);
+    assert.deepEqual(failed, []);
+    assert.ok(results.length >= 25, `${results.length} tests ran`);
+  });
+});

@@ -1,0 +1,1 @@
+export function buildDemo(out?: string): Promise<string>;

@@ -132,3 +132,47 @@ describe('axon in a web page (headless Chromium)', { skip: chromiumSkip }, () =>
     assert.ok(results.length >= 25, `${results.length} tests ran`);
   });
 });
+
+describe('WebGPU kernels in headless Chromium (SwiftShader, a CPU Vulkan)', { skip: chromiumSkip }, () => {
+  let browser: Browser, server: Awaited<ReturnType<typeof serveStatic>>;
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'axon-webgpu-'));
+    await buildSuite(['./test/webgpu.kernels.test.ts'], join(dir, 'suite.js'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>axon webgpu</title>');
+    server = await serveStatic(dir);
+    browser = await launchChromium(['--enable-unsafe-webgpu']);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('the page has a WebGPU adapter and every kernel agrees with the JS backend', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // WGSL compile errors reach the console only: any is a failure.
+    page.on('console', (m) => /Error while parsing WGSL/.test(m.text()) && errors.push(m.text()));
+    await page.goto(`${server.url}/`);
+    const r = (await page.evaluate(async () => {
+      const gpu = (
+        navigator as unknown as {
+          gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string } } | null> };
+        }
+      ).gpu;
+      const adapter = gpu ? await gpu.requestAdapter() : null;
+      const suite = (await import('/suite.js' as string)) as { runAll(): Promise<{ name: string; error?: string }[]> };
+      return {
+        adapter: adapter ? `${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''}` : null,
+        results: await suite.runAll(),
+      };
+    })) as { adapter: string | null; results: { name: string; error?: string }[] };
+    assert.ok(r.adapter, 'Chromium offered no WebGPU adapter');
+    assert.deepEqual(
+      r.results.filter((t) => t.error),
+      [],
+    );
+    assert.ok(r.results.length >= 6, `${r.results.length} tests ran`);
+    assert.deepEqual(errors, []);
+  });
+});

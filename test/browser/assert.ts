@@ -52,5 +52,23 @@ function throws(fn: () => unknown, check?: RegExp | ((e: Error) => boolean), mes
   fail(message ?? 'expected the function to throw');
 }
 
-const assert = Object.assign((v: unknown, m?: string) => ok(v, m), { ok, equal, deepEqual, fail, match, throws });
+async function rejects(promise: Promise<unknown>, check?: RegExp, message?: string): Promise<void> {
+  try {
+    await promise;
+  } catch (e) {
+    if (check) match(String((e as Error).message), check, message);
+    return;
+  }
+  fail(message ?? 'expected the promise to reject');
+}
+
+const assert = Object.assign((v: unknown, m?: string) => ok(v, m), {
+  ok,
+  equal,
+  deepEqual,
+  fail,
+  match,
+  throws,
+  rejects,
+});
 export default assert;

@@ -1,0 +1,286 @@
+/**
+ * WebGPU compute kernels over GPU buffers: elementwise ops with broadcasting, batched strided matmul,
+ * row reductions and softmax (WGSL in wgsl.ts). Data stays in GPU buffers between calls; reading it
+ * back is asynchronous (`read`). Views are described as on the CPU backends (shape, strides,
+ * offsets in elements), so the tensor layer can hand them over without copies.
+ *
+ * This is the kernel layer of the WebGPU backend: tensors whose storage lives on the GPU (and the
+ * asynchronous accessors that go with them) are the next step (see issue 17's notes).
+ */
+import { BackendError } from '../../errors.js';
+import {
+  BINARY_WGSL,
+  MATMUL,
+  MAX_RANK,
+  UNARY_WGSL,
+  binaryShader,
+  reduceShader,
+  softmaxShader,
+  unaryShader,
+} from './wgsl.js';
+
+/** A view of a GPU buffer of float32s: shape, strides and offset in elements. */
+export interface GpuView {
+  buffer: GPUBuffer;
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
+
+const REDUCE: Record<string, [string, string]> = {
+  sum: ['0.0', 'x + y'],
+  prod: ['1.0', 'x * y'],
+  max: ['bitcast<f32>(0xff7fffffu)', 'max(x, y)'],
+  min: ['bitcast<f32>(0x7f7fffffu)', 'min(x, y)'],
+};
+
+/** The adapter and device, or null where WebGPU is missing (Node without Dawn, most CI browsers). */
+export async function requestGpuDevice(): Promise<GPUDevice | null> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) return null;
+  const adapter = await gpu.requestAdapter();
+  return adapter ? adapter.requestDevice() : null;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+export class GpuKernels {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** WebGPU reports invalid calls asynchronously: the first one since the last read. */
+  private failure: string | null = null;
+
+  constructor(readonly device: GPUDevice) {
+    device.addEventListener('uncapturederror', (e) => {
+      this.failure ??= (e as GPUUncapturedErrorEvent).error.message;
+    });
+  }
+
+  /** A storage buffer holding `data` (float32). */
+  upload(data: Float32Array<ArrayBuffer>): GPUBuffer {
+    const buffer = this.device.createBuffer({
+      size: Math.max(4, data.byteLength),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    this.device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  }
+
+  /** A zeroed storage buffer of `n` float32s. */
+  empty(n: number): GPUBuffer {
+    return this.device.createBuffer({
+      size: Math.max(4, n * 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /**
+   * The first `n` float32s of a buffer, after every kernel queued so far has run. Rejects with a
+   * BackendError when the device reported an invalid call since the last read (its results are void).
+   */
+  async read(buffer: GPUBuffer, n: number): Promise<Float32Array> {
+    const staging = this.device.createBuffer({
+      size: Math.max(4, n * 4),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, 0, staging, 0, Math.max(4, n * 4));
+    this.device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      staging.destroy();
+      throw new BackendError(`webgpu.read: ${this.failure ?? (e as Error).message}`);
+    }
+    const out = new Float32Array(staging.getMappedRange().slice(0, n * 4));
+    staging.unmap();
+    staging.destroy();
+    // Errors are delivered as events; a queue round trip (the map above) lets them arrive first.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const failure = this.failure;
+    this.failure = null;
+    if (failure) throw new BackendError(`webgpu: a kernel call was invalid: ${failure}`);
+    return out;
+  }
+
+  private pipeline(key: string, code: () => string): GPUComputePipeline {
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const module = this.device.createShaderModule({ code: code() });
+      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /** Runs `pipeline` with buffers at bindings 0–2 (absent ones skipped) and `params` at 3. */
+  private run(
+    pipeline: GPUComputePipeline,
+    buffers: (GPUBuffer | null)[],
+    params: Int32Array<ArrayBuffer>,
+    groups: [number, number, number],
+  ): void {
+    const paramBuffer = this.device.createBuffer({
+      size: params.byteLength,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
+    this.device.queue.writeBuffer(paramBuffer, 0, params);
+    const entries: GPUBindGroupEntry[] = [{ binding: 3, resource: { buffer: paramBuffer } }];
+    buffers.forEach((b, i) => b && entries.push({ binding: i, resource: { buffer: b } }));
+    const bind = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(...groups);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    paramBuffer.destroy();
+  }
+
+  /** Workgroups for `n` invocations of 256: x up to 65 535, the rest in y. */
+  private groups(n: number): [number, number, number] {
+    const g = Math.max(1, Math.ceil(n / 256));
+    return g <= 65535 ? [g, 1, 1] : [65535, Math.ceil(g / 65535), 1];
+  }
+
+  /** [rank, n, shape, strides of 3 views, 3 offsets, p0, p1], as wgsl.ts's STRIDED reads it. */
+  private strided(shape: readonly number[], views: readonly (GpuView | null)[], p0 = 0, p1 = 0, extra: number[] = []) {
+    if (shape.length > MAX_RANK) throw new BackendError(`webgpu: rank ${shape.length} is more than ${MAX_RANK}`);
+    const p = new Int32Array(32 + extra.length) as Int32Array<ArrayBuffer>;
+    p[0] = shape.length;
+    p[1] = size(shape);
+    shape.forEach((s, d) => (p[2 + d] = s));
+    views.forEach((v, k) => {
+      if (!v) return;
+      v.strides.forEach((s, d) => (p[8 + 6 * k + d] = s));
+      p[26 + k] = v.offset;
+    });
+    const f = new Float32Array([p0, p1]);
+    p.set(new Int32Array(f.buffer), 29);
+    p.set(extra, 32);
+    return p;
+  }
+
+  unary(op: string, x: GpuView, out: GpuView, p0 = 0, p1 = 0): void {
+    const expr = UNARY_WGSL[op];
+    if (!expr) throw new BackendError(`webgpu.unary: no kernel for '${op}'`);
+    if (size(out.shape) === 0) return;
+    this.run(
+      this.pipeline(`unary:${op}`, () => unaryShader(expr)),
+      [x.buffer, null, out.buffer],
+      this.strided(out.shape, [x, null, out], p0, p1),
+      this.groups(size(out.shape)),
+    );
+  }
+
+  /** a and b have out's shape (broadcast dims with stride 0). */
+  binary(op: string, a: GpuView, b: GpuView, out: GpuView): void {
+    const expr = BINARY_WGSL[op];
+    if (!expr) throw new BackendError(`webgpu.binary: no kernel for '${op}'`);
+    if (size(out.shape) === 0) return;
+    this.run(
+      this.pipeline(`binary:${op}`, () => binaryShader(expr)),
+      [a.buffer, b.buffer, out.buffer],
+      this.strided(out.shape, [a, b, out]),
+      this.groups(size(out.shape)),
+    );
+  }
+
+  /**
+   * out[..., i, j] (+)= Σ_k a[..., i, k] · b[..., k, j] over the leading (batch) dims of out, which
+   * a and b have too (broadcast ones with stride 0).
+   */
+  matmul(a: GpuView, b: GpuView, out: GpuView, accumulate = false): void {
+    const r = out.shape.length;
+    if (r < 2 || a.shape.length !== r || b.shape.length !== r)
+      throw new BackendError(
+        `webgpu.matmul: expected views of one rank ≥ 2, got ${a.shape.length}, ${b.shape.length}, ${r}`,
+      );
+    const M = out.shape[r - 2]!,
+      N = out.shape[r - 1]!,
+      K = a.shape[r - 1]!;
+    if (a.shape[r - 2] !== M || b.shape[r - 2] !== K || b.shape[r - 1] !== N)
+      throw new BackendError(`webgpu.matmul: shapes [${a.shape}] · [${b.shape}] → [${out.shape}] do not fit`);
+    const batch = out.shape.slice(0, r - 2);
+    const count = size(batch);
+    if (count === 0 || M === 0 || N === 0) return;
+    const p = new Int32Array(10 + 3 * count) as Int32Array<ArrayBuffer>;
+    p.set([
+      M,
+      N,
+      K,
+      a.strides[r - 2]!,
+      a.strides[r - 1]!,
+      b.strides[r - 2]!,
+      b.strides[r - 1]!,
+      out.strides[r - 2]!,
+      out.strides[r - 1]!,
+      accumulate ? 1 : 0,
+    ]);
+    for (let t = 0; t < count; t++) {
+      let rem = t;
+      let ao = a.offset,
+        bo = b.offset,
+        oo = out.offset;
+      for (let d = batch.length - 1; d >= 0; d--) {
+        const c = rem % batch[d]!;
+        rem = Math.floor(rem / batch[d]!);
+        ao += c * a.strides[d]!;
+        bo += c * b.strides[d]!;
+        oo += c * out.strides[d]!;
+      }
+      p.set([ao, bo, oo], 10 + 3 * t);
+    }
+    if (count > 65535) throw new BackendError(`webgpu.matmul: ${count} matrices in one batch, more than 65 535`);
+    this.run(
+      this.pipeline('matmul', () => MATMUL),
+      [a.buffer, b.buffer, out.buffer],
+      p,
+      [Math.ceil(N / 16), Math.ceil(M / 16), count],
+    );
+  }
+
+  /** Row parameters: the kept dims (out's shape without `axis`) locate each row of x and its output. */
+  private rows(x: GpuView, axis: number, out: GpuView, outStep: number): Int32Array<ArrayBuffer> {
+    const keptShape = x.shape.filter((_, d) => d !== axis);
+    const xKept: GpuView = { ...x, shape: keptShape, strides: x.strides.filter((_, d) => d !== axis) };
+    return this.strided(keptShape, [xKept, out], 0, 0).map((v, i) =>
+      i === 29 ? x.shape[axis]! : i === 30 ? x.strides[axis]! : i === 31 ? outStep : v,
+    );
+  }
+
+  /** out (x's shape without `axis`) = the reduction of x along `axis`. */
+  reduce(op: string, x: GpuView, axis: number, out: GpuView): void {
+    const r = REDUCE[op];
+    if (!r) throw new BackendError(`webgpu.reduce: no kernel for '${op}'`);
+    const p = this.rows(x, axis, out, 0);
+    if (p[1] === 0) return;
+    this.run(
+      this.pipeline(`reduce:${op}`, () => reduceShader(r[0], r[1])),
+      [x.buffer, null, out.buffer],
+      p,
+      this.rowGroups(p[1]!),
+    );
+  }
+
+  /** softmax (or log-softmax) of x along `axis` into out (x's shape). */
+  softmax(x: GpuView, axis: number, out: GpuView, log = false): void {
+    const outKept: GpuView = {
+      ...out,
+      shape: out.shape.filter((_, d) => d !== axis),
+      strides: out.strides.filter((_, d) => d !== axis),
+    };
+    const p = this.rows(x, axis, outKept, out.strides[axis]!);
+    if (p[1] === 0 || x.shape[axis] === 0) return;
+    this.run(
+      this.pipeline(`softmax:${log}`, () => softmaxShader(log)),
+      [x.buffer, null, out.buffer],
+      p,
+      this.rowGroups(p[1]!),
+    );
+  }
+
+  private rowGroups(rows: number): [number, number, number] {
+    return rows <= 65535 ? [rows, 1, 1] : [65535, Math.ceil(rows / 65535), 1];
+  }
+}

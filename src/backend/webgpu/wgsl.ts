@@ -1,0 +1,236 @@
+// The WGSL sources of the WebGPU kernels (kernels.ts). Views are strided as on the CPU backends:
+// a shape, per-view strides and offsets in elements, read from an i32 parameter buffer, so that
+// transposed, sliced and broadcast (stride 0) views run without a copy.
+
+/** Largest rank the shaders take (higher ranks are collapsed or fall back). */
+export const MAX_RANK = 6;
+
+/** Each elementwise op's expression in x (and y); p0/p1 are the op's scalar parameters. */
+export const UNARY_WGSL: Record<string, string> = {
+  neg: '-x',
+  abs: 'abs(x)',
+  exp: 'exp(x)',
+  log: 'log(x)',
+  sqrt: 'sqrt(x)',
+  rsqrt: 'inverseSqrt(x)',
+  sin: 'sin(x)',
+  cos: 'cos(x)',
+  tanh: 'tanh(x)',
+  sigmoid: '1.0 / (1.0 + exp(-x))',
+  relu: 'max(x, 0.0)',
+  leakyRelu: 'select(x * p0, x, x > 0.0)',
+  elu: 'select(p0 * (exp(x) - 1.0), x, x > 0.0)',
+  square: 'x * x',
+  reciprocal: '1.0 / x',
+  sign: 'sign(x)',
+  floor: 'floor(x)',
+  ceil: 'ceil(x)',
+  silu: 'x / (1.0 + exp(-x))',
+  softplus: 'select(log(1.0 + exp(x)), x, x > 20.0)',
+  gelu: '0.5 * x * (1.0 + tanh(0.7978845608 * (x + 0.044715 * x * x * x)))',
+};
+
+export const BINARY_WGSL: Record<string, string> = {
+  add: 'x + y',
+  sub: 'x - y',
+  mul: 'x * y',
+  div: 'x / y',
+  maximum: 'max(x, y)',
+  minimum: 'min(x, y)',
+  pow: 'pow(x, y)',
+};
+
+// p: [rank, n, shape × 6, strides of view 0 × 6, view 1 × 6, view 2 × 6, offset 0, 1, 2, p0 bits, p1 bits]
+const STRIDED = /* wgsl */ `
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+
+// The element offsets of linear index i in views 0, 1 and 2.
+fn locate(i: i32) -> vec3<i32> {
+  var rem = i;
+  var at = vec3<i32>(p[26], p[27], p[28]);
+  for (var d = p[0] - 1; d >= 0; d--) {
+    let c = rem % p[2 + d];
+    rem = rem / p[2 + d];
+    at += c * vec3<i32>(p[8 + d], p[14 + d], p[20 + d]);
+  }
+  return at;
+}
+
+fn linear(gid: vec3<u32>, nwg: vec3<u32>) -> i32 {
+  return i32(gid.x + gid.y * nwg.x * 256u);
+}
+`;
+
+export function unaryShader(expr: string): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${STRIDED}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear(gid, nwg);
+  if (i >= p[1]) { return; }
+  let at = locate(i);
+  let x = a[at.x];
+  let p0 = bitcast<f32>(p[29]);
+  let p1 = bitcast<f32>(p[30]);
+  out[at.z] = ${expr};
+}
+`;
+}
+
+export function binaryShader(expr: string): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${STRIDED}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear(gid, nwg);
+  if (i >= p[1]) { return; }
+  let at = locate(i);
+  let x = a[at.x];
+  let y = b[at.y];
+  out[at.z] = ${expr};
+}
+`;
+}
+
+// p: [M, N, K, ars, acs, brs, bcs, ors, ocs, accumulate, then (aOff, bOff, oOff) per batch entry]
+export const MATMUL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+
+const T = 16;
+var<workgroup> As: array<array<f32, 16>, 16>;
+var<workgroup> Bs: array<array<f32, 16>, 16>;
+
+// One 16×16 tile of C per workgroup: tiles of A and B go through workgroup memory, 16 columns of K
+// at a time. workgroup_id.z is the batch entry.
+@compute @workgroup_size(16, 16)
+fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
+  let M = p[0]; let N = p[1]; let K = p[2];
+  let row = i32(w.y) * T + i32(l.y);
+  let col = i32(w.x) * T + i32(l.x);
+  let t = 10 + 3 * i32(w.z);
+  let aOff = p[t]; let bOff = p[t + 1]; let oOff = p[t + 2];
+  var acc = 0.0;
+  for (var k0 = 0; k0 < K; k0 += T) {
+    let ka = k0 + i32(l.x);
+    let kb = k0 + i32(l.y);
+    var av = 0.0;
+    if (row < M && ka < K) { av = a[aOff + row * p[3] + ka * p[4]]; }
+    As[l.y][l.x] = av;
+    var bv = 0.0;
+    if (kb < K && col < N) { bv = b[bOff + kb * p[5] + col * p[6]]; }
+    Bs[l.y][l.x] = bv;
+    workgroupBarrier();
+    for (var k = 0; k < T; k++) { acc += As[l.y][k] * Bs[k][l.x]; }
+    workgroupBarrier();
+  }
+  if (row < M && col < N) {
+    let o = oOff + row * p[7] + col * p[8];
+    if (p[9] != 0) { out[o] = out[o] + acc; } else { out[o] = acc; }
+  }
+}
+`;
+
+// Row kernels: one workgroup of 256 per output element. The input row is `len` elements at stride
+// `step` from the offset that the row's coordinates (over the kept dims) give; out likewise.
+// p: [rank, rows, shape × 6, x strides × 6, out strides × 6, unused × 6, xOff, outOff, unused, len, step]
+const ROWS = /* wgsl */ `
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+var<workgroup> part: array<f32, 256>;
+
+fn row_start(r: i32) -> vec2<i32> {
+  var rem = r;
+  var at = vec2<i32>(p[26], p[27]);
+  for (var d = p[0] - 1; d >= 0; d--) {
+    let c = rem % p[2 + d];
+    rem = rem / p[2 + d];
+    at += c * vec2<i32>(p[8 + d], p[14 + d]);
+  }
+  return at;
+}
+`;
+
+/** A reduction of each row: `combine` folds two partial results, `init` starts one. */
+export function reduceShader(init: string, combine: string): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${ROWS}
+fn combine(x: f32, y: f32) -> f32 { return ${combine}; }
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = i32(w.x + w.y * nwg.x);
+  if (r >= p[1]) { return; }
+  let at = row_start(r);
+  let len = p[29]; let step = p[30];
+  var acc = ${init};
+  for (var k = i32(l.x); k < len; k += 256) { acc = combine(acc, a[at.x + k * step]); }
+  part[l.x] = acc;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s = s >> 1u) {
+    if (l.x < s) { part[l.x] = combine(part[l.x], part[l.x + s]); }
+    workgroupBarrier();
+  }
+  if (l.x == 0u) { out[at.y] = part[0]; }
+}
+`;
+}
+
+/** softmax (log = false) or log-softmax of each row, in three passes over it: max, sum, write. */
+export function softmaxShader(log: boolean): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${ROWS}
+fn reduce_max(v: f32, lx: u32) -> f32 {
+  part[lx] = v;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s = s >> 1u) {
+    if (lx < s) { part[lx] = max(part[lx], part[lx + s]); }
+    workgroupBarrier();
+  }
+  let r = part[0];
+  workgroupBarrier();
+  return r;
+}
+fn reduce_sum(v: f32, lx: u32) -> f32 {
+  part[lx] = v;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s = s >> 1u) {
+    if (lx < s) { part[lx] = part[lx] + part[lx + s]; }
+    workgroupBarrier();
+  }
+  let r = part[0];
+  workgroupBarrier();
+  return r;
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  // Every invocation of the workgroup reaches the barriers: rows past the end compute and drop.
+  let r = i32(w.x + w.y * nwg.x);
+  let live = r < p[1];
+  let at = row_start(min(r, p[1] - 1));
+  let len = p[29]; let step = p[30];
+  var m = bitcast<f32>(0xff7fffffu); // -FLT_MAX
+  for (var k = i32(l.x); k < len; k += 256) { m = max(m, a[at.x + k * step]); }
+  m = reduce_max(m, l.x);
+  var s = 0.0;
+  for (var k = i32(l.x); k < len; k += 256) { s += exp(a[at.x + k * step] - m); }
+  s = reduce_sum(s, l.x);
+  if (!live) { return; }
+  for (var k = i32(l.x); k < len; k += 256) {
+    let v = a[at.x + k * step] - m;
+    out[at.y + k * p[31]] = ${log ? 'v - log(s)' : 'exp(v) / s'};
+  }
+}
+`;
+}

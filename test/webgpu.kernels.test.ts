@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as ax from '../src/index.js';
+import { GpuKernels, type GpuView, requestGpuDevice } from '../src/backend/webgpu/kernels.js';
+
+// The WebGPU kernels against the JS backend on strided, transposed and broadcast views. Needs a
+// WebGPU adapter: headless Chromium with --enable-unsafe-webgpu (SwiftShader, a CPU Vulkan) in
+// test/browser.test.ts; Node has none, so here the suite skips.
+const hasGpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== undefined;
+const gen = new ax.Generator(5);
+
+let kernels: GpuKernels | null = null;
+async function gpu(): Promise<GpuKernels> {
+  if (!kernels) {
+    const device = await requestGpuDevice();
+    assert.ok(device, 'navigator.gpu gave no adapter');
+    kernels = new GpuKernels(device);
+  }
+  return kernels;
+}
+
+/** A tensor's whole storage on the GPU, viewed as the tensor (strides and offset kept). */
+function onGpu(k: GpuKernels, t: ax.Tensor, shape: readonly number[] = t.shape, strides = t.strides): GpuView {
+  return { buffer: k.upload(Float32Array.from(t.data as Float32Array)), shape, strides, offset: t.offset };
+}
+
+function contiguous(k: GpuKernels, shape: readonly number[]): GpuView {
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  return { buffer: k.empty(shape.reduce((a, b) => a * b, 1)), shape, strides, offset: 0 };
+}
+
+async function expectClose(k: GpuKernels, got: GpuView, want: ax.Tensor, tol: number, what: string): Promise<void> {
+  const n = want.numel;
+  const g = await k.read(got.buffer, n);
+  const w = want.contiguous().toTypedArray() as Float32Array;
+  assert.equal(g.length, w.length, what);
+  for (let i = 0; i < n; i++) {
+    const d = Math.abs(g[i]! - w[i]!);
+    if (!(d <= tol * Math.max(1, Math.abs(w[i]!)))) assert.fail(`${what}: element ${i}: webgpu ${g[i]} vs js ${w[i]}`);
+  }
+}
+
+describe(
+  'WebGPU kernels agree with the JS backend',
+  { skip: hasGpu ? false : 'no WebGPU adapter (the page test runs this suite in Chromium)' },
+  () => {
+    test('unary ops on a transposed view', async () => {
+      const k = await gpu();
+      const x = ax.randn([6, 9], { generator: gen }).transpose(0, 1);
+      const cases: [string, (t: ax.Tensor) => ax.Tensor, number?][] = [
+        ['exp', (t) => t.exp()],
+        ['tanh', (t) => t.tanh()],
+        ['sigmoid', (t) => t.sigmoid()],
+        ['relu', (t) => t.relu()],
+        ['abs', (t) => t.abs()],
+        ['neg', (t) => t.neg()],
+        ['silu', (t) => ax.nn.functional.silu(t)],
+        ['leakyRelu', (t) => ax.nn.functional.leakyRelu(t, 0.1), 0.1],
+      ];
+      for (const [op, ref, p0] of cases) {
+        const out = contiguous(k, x.shape);
+        k.unary(op, onGpu(k, x), out, p0 ?? 0);
+        await expectClose(k, out, ref(x), 2e-6, op);
+      }
+    });
+
+    test('binary ops with broadcasting (stride-0 dims) and a sliced operand', async () => {
+      const k = await gpu();
+      const a = ax.randn([4, 10], { generator: gen }).slice(1, 0, null, 2); // [4, 5], column stride 2
+      const b = ax.randn([5], { generator: gen }).abs().add(0.5);
+      const shape = [4, 5];
+      const bView = onGpu(k, b, shape, [0, 1]);
+      for (const [op, ref] of [
+        ['add', (x: ax.Tensor, y: ax.Tensor) => x.add(y)],
+        ['sub', (x: ax.Tensor, y: ax.Tensor) => x.sub(y)],
+        ['mul', (x: ax.Tensor, y: ax.Tensor) => x.mul(y)],
+        ['div', (x: ax.Tensor, y: ax.Tensor) => x.div(y)],
+        ['maximum', (x: ax.Tensor, y: ax.Tensor) => ax.maximum(x, y)],
+      ] as const) {
+        const out = contiguous(k, shape);
+        k.binary(op, onGpu(k, a), bView, out);
+        await expectClose(k, out, ref(a, b), 1e-6, op);
+      }
+    });
+
+    test('matmul: odd sizes past the 16×16 tile, a transposed operand, a broadcast batch, accumulate', async () => {
+      const k = await gpu();
+      for (const [M, K, N] of [
+        [1, 1, 1],
+        [17, 33, 9],
+        [40, 7, 65],
+      ] as const) {
+        const a = ax.randn([M, K], { generator: gen });
+        const b = ax.randn([N, K], { generator: gen }).t();
+        const out = contiguous(k, [M, N]);
+        k.matmul(onGpu(k, a), onGpu(k, b), out);
+        await expectClose(k, out, a.matmul(b), 1e-5 * Math.sqrt(K), `${M}×${K}×${N}`);
+        k.matmul(onGpu(k, a), onGpu(k, b), out, true);
+        await expectClose(k, out, a.matmul(b).mul(2), 2e-5 * Math.sqrt(K), `${M}×${K}×${N} accumulated`);
+      }
+      const a = ax.randn([3, 5, 6], { generator: gen });
+      const w = ax.randn([6, 4], { generator: gen });
+      const out = contiguous(k, [3, 5, 4]);
+      k.matmul(onGpu(k, a), onGpu(k, w, [3, 6, 4], [0, 4, 1]), out);
+      await expectClose(k, out, a.matmul(w), 1e-5 * Math.sqrt(6), 'batched, weight broadcast');
+    });
+
+    test('reductions along each axis, rows longer than a workgroup', async () => {
+      const k = await gpu();
+      const x = ax.randn([3, 700], { generator: gen });
+      for (const op of ['sum', 'max', 'min'] as const) {
+        for (const axis of [0, 1]) {
+          const shape = x.shape.filter((_, d) => d !== axis);
+          const out = contiguous(k, shape);
+          k.reduce(op, onGpu(k, x), axis, out);
+          const want = op === 'sum' ? x.sum(axis) : op === 'max' ? x.max(axis) : x.min(axis);
+          await expectClose(k, out, want, 1e-5 * Math.sqrt(700), `${op} over axis ${axis}`);
+        }
+      }
+    });
+
+    test('softmax and log-softmax along the last and the first axis', async () => {
+      const k = await gpu();
+      const x = ax.randn([5, 300], { generator: gen }).mul(4);
+      for (const log of [false, true])
+        for (const axis of [0, 1]) {
+          const out = contiguous(k, x.shape);
+          k.softmax(onGpu(k, x), axis, out, log);
+          await expectClose(
+            k,
+            out,
+            log ? x.logSoftmax(axis) : x.softmax(axis),
+            2e-5,
+            `${log ? 'log-' : ''}softmax ${axis}`,
+          );
+        }
+    });
+
+    test('bad calls raise a BackendError naming the kernel', async () => {
+      const k = await gpu();
+      const v = contiguous(k, [2, 2]);
+      assert.throws(() => k.unary('nope', v, v), /webgpu\.unary: no kernel for 'nope'/);
+      assert.throws(() => k.matmul(v, contiguous(k, [3, 2]), v), /webgpu\.matmul: shapes/);
+      assert.throws(() => k.reduce('mean', v, 0, contiguous(k, [2])), /webgpu\.reduce: no kernel/);
+      // An invalid call the device reports later (a destroyed output buffer) fails the next read.
+      const gone = contiguous(k, [2, 2]);
+      gone.buffer.destroy();
+      k.unary('exp', v, gone);
+      await assert.rejects(k.read(v.buffer, 4), /webgpu: a kernel call was invalid/);
+      await k.read(v.buffer, 4); // and only that read
+    });
+  },
+);

@@ -22,8 +22,8 @@ import { launch } from './distributed/launcher.js';
 import { run as runTune, resultsTable } from './tune/run.js';
 import { spaceFromJson } from './tune/space-json.js';
 import { Asha } from './tune/asha.js';
+import { UsageError, exportCommand } from './cli-export.js';
 
-class UsageError extends Error {}
 class RankFailure extends Error {}
 
 function positiveInt(name: string) {
@@ -109,6 +109,29 @@ export function program(): Command {
       const text = `${JSON.stringify(out)}\n`;
       if (o.out) writeFileSync(o.out, text);
       else process.stdout.write(text);
+    });
+
+  cli
+    .command('export')
+    .description('write a model defined in code, with its trained weights, as an ONNX file')
+    .argument('<module>', 'a .js/.mjs (or, under tsx, .ts) file exporting an nn.Module or a function returning one')
+    .requiredOption('--onnx <file>', 'the ONNX file to write')
+    .option('--weights <file>', 'a safetensors state dict or an Axon checkpoint to load first')
+    .option('--export <name>', "the module file's export to use", 'default')
+    .option(
+      '--input-shape <dims>',
+      "an example input's shape, e.g. 1,784 (repeat for several inputs; default: the file's exampleInputs)",
+      (v: string, all: number[][] = []) => {
+        const dims = v.split(',').map(Number);
+        if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1))
+          throw new InvalidArgumentError('--input-shape must be positive integers separated by commas');
+        return [...all, dims];
+      },
+    )
+    .option('--dynamic-batch', 'make the first dimension of every input and of the output a free "batch" size')
+    .option('--opset <n>', 'the ONNX opset (17 to 20)', positiveInt('--opset'))
+    .action(async (file: string, o: Parameters<typeof exportCommand>[1]) => {
+      for (const line of await exportCommand(file, o)) console.log(line);
     });
 
   cli

@@ -199,6 +199,17 @@ export function program(): Command {
     )
     .option('--max-queue <n>', 'waiting requests before 429', positiveInt('--max-queue'), 1024)
     .option('--timeout-ms <ms>', 'default request deadline', positiveInt('--timeout-ms'), 30000)
+    .option('--log-requests <file>', 'append sampled requests and their predictions to this JSON-lines file')
+    .option(
+      '--log-sample <rate>',
+      'the share of requests logged, in (0, 1]',
+      (v: string) => {
+        const r = Number(v);
+        if (!(r > 0 && r <= 1)) throw new InvalidArgumentError('--log-sample must be in (0, 1]');
+        return r;
+      },
+      1,
+    )
     .action(async (specs: string[], o: Record<string, number | string>) => {
       const models = specs.map((s) => {
         const m = /^([A-Za-z0-9_.-]+)(?:@([A-Za-z0-9_.-]+))?=(.+)$/.exec(s);
@@ -211,6 +222,7 @@ export function program(): Command {
         maxQueueDelayUs: (o.maxDelayMs as number) * 1000,
         maxQueueSize: o.maxQueue as number,
         requestTimeoutMs: o.timeoutMs as number,
+        ...(o.logRequests ? { requestLog: { path: o.logRequests as string, sampleRate: o.logSample as number } } : {}),
       });
       const address = await server.app.listen({ port: o.port as number, host: o.host as string });
       console.log(
@@ -236,11 +248,25 @@ export function program(): Command {
     .requiredOption('--out <file>', 'where to write the profile (JSON)')
     .option('--exclude <columns...>', 'columns that are not model inputs (e.g. the target)')
     .option('--categorical <columns...>', 'categorical columns (numbers that name categories)')
-    .action((data: string, o: { out: string; exclude?: string[]; categorical?: string[] }) => {
+    .option('--model <file>', 'an .onnx model: its first output on the rows is profiled too (prediction drift)')
+    .action((data: string, o: { out: string; exclude?: string[]; categorical?: string[]; model?: string }) => {
       const d = parseCsv(readFileSync(data).toString('utf8'), { exclude: o.exclude }, data);
-      const profile = profileData(d.features, { featureNames: d.featureNames, categorical: o.categorical });
+      let predictions: Tensor | undefined;
+      if (o.model) {
+        const m = load(o.model).eval();
+        const out = noGrad(() => m.run({ [m.inputNames[0]!]: d.features }))[m.outputNames[0]!];
+        if (!(out instanceof Tensor)) throw new UsageError(`profile: ${o.model}'s first output is not a tensor`);
+        predictions = out;
+      }
+      const profile = profileData(d.features, {
+        featureNames: d.featureNames,
+        categorical: o.categorical,
+        predictions,
+      });
       saveProfile(o.out, profile);
-      console.log(`axon: profile of ${profile.rows} rows × ${profile.features.length} features written to ${o.out}`);
+      console.log(
+        `axon: profile of ${profile.rows} rows × ${profile.features.length} features${predictions ? ` and ${profile.predictions!.length} prediction column(s)` : ''} written to ${o.out}`,
+      );
     });
 
   const monitorCmd = cli.command('monitor').description('data drift against a reference profile');

@@ -85,3 +85,95 @@ test('axon profile and axon monitor report: an HTML report with a plot per drift
   // Columns that do not match the profile are a usage error.
   assert.equal(await main(['monitor', 'report', profilePath, csv, '--out', out]), 2);
 });
+
+// The profile also holds the model's predictions on the reference rows: the server watches its own
+// outputs, and a sampled JSON-lines log keeps requests and predictions for retraining.
+test('prediction drift and the sampled request log of a served model', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'axon-drift-'));
+  ax.manualSeed(1);
+  const gen = new ax.Generator(12);
+  const model = new ax.nn.Sequential(new ax.nn.Linear(3, 6), new ax.nn.Tanh(), new ax.nn.Linear(6, 2)).eval();
+  const reference = ax.randn([400, 3], { generator: gen });
+  const path = join(dir, 'scorer.onnx');
+  ax.onnx.export(model, [reference.narrow(0, 0, 2)], path, { dynamicAxes: { x: [0] }, inputNames: ['x'] });
+  const predictions = ax.noGrad(() => model.forward(reference));
+  ax.monitor.saveProfile(join(dir, 'scorer.profile.json'), ax.monitor.profileData(reference, { predictions }));
+  // Every other request is logged (a fixed sequence instead of Math.random).
+  let draws = 0;
+  const log = join(dir, 'requests.jsonl');
+  const server = await createServer([{ path }], {
+    monitorWindow: 200,
+    requestLog: { path: log, sampleRate: 0.5, random: () => (draws++ % 2 === 0 ? 0.1 : 0.9) },
+  });
+  const base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const sent: number[][][] = [];
+  try {
+    const predict = async (rows: ax.Tensor) => {
+      sent.push(rows.toArray() as number[][]);
+      const res = await fetch(`${base}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: rows.toArray() }),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+    };
+    const monitor = async () => (await (await fetch(`${base}/v2/models/scorer/monitor`)).json()) as Record<string, any>;
+    for (let i = 0; i < 20; i++) await predict(ax.randn([10, 3], { generator: gen }));
+    const calm = await monitor();
+    assert.equal(calm.predictions.length, 2, 'one entry per output column');
+    assert.ok(
+      calm.predictions.every((p: { drifted: boolean }) => !p.drifted),
+      JSON.stringify(calm.predictions),
+    );
+    // Inputs scaled up: the tanh layer saturates, and the outputs' distribution moves.
+    for (let i = 0; i < 20; i++) await predict(ax.randn([10, 3], { generator: gen }).mul(4));
+    const moved = await monitor();
+    assert.ok(
+      moved.predictions.some((p: { drifted: boolean }) => p.drifted),
+      JSON.stringify(moved.predictions),
+    );
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /axon_prediction_drifted\{model="scorer",version="1",output="prediction[01]"\} 1/);
+  } finally {
+    await server.close();
+  }
+  const lines = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, any>);
+  assert.equal(lines.length, 20, '40 requests, every other one logged');
+  for (const [k, line] of lines.entries()) {
+    assert.equal(line.model, 'scorer');
+    assert.ok(!Number.isNaN(Date.parse(line.time)));
+    const x = line.inputs.x;
+    assert.deepEqual(x.shape, [10, 3]);
+    // The logged input is what was sent (request 2k), and the logged output is the model's on it.
+    const input = ax.tensor(sent[2 * k]!);
+    assert.ok(ax.allclose(ax.tensor(x.data).reshape([10, 3]), input, { atol: 1e-6 }));
+    const out = line.outputs[Object.keys(line.outputs)[0]!];
+    assert.ok(
+      ax.allclose(
+        ax.tensor(out.data).reshape(out.shape),
+        ax.noGrad(() => model.forward(input)),
+        { atol: 1e-5 },
+      ),
+    );
+  }
+  // `axon profile --model` stores the model's outputs on the rows beside the features.
+  const { main } = await import('../src/cli.js');
+  const csv = join(dir, 'reference.csv');
+  writeFileSync(csv, ['a,b,c', ...(reference.toArray() as number[][]).map((r) => r.join(','))].join('\n'));
+  const viaCli = join(dir, 'cli.profile.json');
+  assert.equal(await main(['profile', csv, '--out', viaCli, '--model', path]), 0);
+  const saved = ax.monitor.loadProfile(viaCli);
+  assert.deepEqual(
+    saved.predictions?.map((p) => p.name),
+    ['prediction0', 'prediction1'],
+  );
+  assert.equal(await main(['profile', csv, '--out', viaCli, '--model', join(dir, 'missing.onnx')]), 1);
+  // A bad sampling rate is refused when the server starts.
+  await assert.rejects(
+    createServer([{ path }], { requestLog: { path: log, sampleRate: 0 } }),
+    /sampleRate must be in \(0, 1\]/,
+  );
+});

@@ -13,6 +13,7 @@ export class ServerMetrics {
   readonly datasetDrift: Gauge<'model' | 'version'>;
   readonly featureDrift: Gauge<'model' | 'version' | 'feature' | 'method'>;
   readonly featureDrifted: Gauge<'model' | 'version' | 'feature'>;
+  readonly predictionDrifted: Gauge<'model' | 'version' | 'output'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'axon_' });
@@ -59,6 +60,12 @@ export class ServerMetrics {
       name: 'axon_feature_drifted',
       help: '1 when the feature drifted against the reference profile, else 0',
       labelNames: ['model', 'version', 'feature'],
+      registers,
+    });
+    this.predictionDrifted = new Gauge({
+      name: 'axon_prediction_drifted',
+      help: "1 when a column of the model's first output drifted against the reference profile's predictions, else 0",
+      labelNames: ['model', 'version', 'output'],
       registers,
     });
     this.queueDepth = new Gauge({

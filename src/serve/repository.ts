@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { loadProfile } from '../monitor/profile.js';
 import { DriftMonitor } from './drift-monitor.js';
+import type { RequestLogOptions } from './request-log.js';
 import { onnxTypeName } from '../onnx/dtypes.js';
 import type { ValueInfo } from '../onnx/graph.js';
 import { ValueError } from '../errors.js';
@@ -29,6 +30,8 @@ export interface ServingOptions extends Partial<BatchingOptions> {
   threadsPerWorker?: number;
   /** Rows of recent inputs compared with a model's reference profile (default 500). */
   monitorWindow?: number;
+  /** Sampled JSON-lines logging of requests and their predictions (for retraining). */
+  requestLog?: RequestLogOptions;
 }
 
 export class ServedModel {

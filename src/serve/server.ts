@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { stack } from '../ops/combine.js';
 import { tensor as makeTensor } from '../tensor/create.js';
 import { axonDType } from '../onnx/dtypes.js';
+import { RequestLog } from './request-log.js';
 
 export interface ServerOptions extends ServingOptions {
   /** Largest request body in bytes (default 16 MiB); larger bodies get 413. */
@@ -40,11 +41,30 @@ export interface AxonServer {
 }
 
 export async function createServer(models: ModelSpec[], options: ServerOptions = {}): Promise<AxonServer> {
+  // Options are checked before any model worker starts, so a bad one leaves nothing running.
+  const requestLog = options.requestLog ? new RequestLog(options.requestLog) : null;
   const metrics = new ServerMetrics();
   const repository = new ModelRepository(options, metrics);
-  for (const m of models) await repository.load(m);
+  try {
+    for (const m of models) await repository.load(m);
+  } catch (e) {
+    await requestLog?.close();
+    throw e;
+  }
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, logger: options.logger ?? false });
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  /** After a successful inference: the drift window and the sampled request log. */
+  const seen = (m: ServedModel, inputs: Map<string, Tensor>, outputs: WireTensors) => {
+    const first = outputs[m.outputs[0]!.name];
+    if (m.monitor) m.monitor.observe(inputs.values().next().value!, first ? fromWire(first) : undefined);
+    if (requestLog)
+      requestLog.record(
+        m.name,
+        m.version,
+        Object.fromEntries(inputs),
+        Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, fromWire(v)])),
+      );
+  };
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof RequestError) return reply.status(err.status).headers(err.headers).send({ error: err.message });
@@ -99,6 +119,8 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
       metrics.featureDrift.set({ ...labels, feature: f.name, method: f.method }, f.statistic);
       metrics.featureDrifted.set({ ...labels, feature: f.name }, f.drifted ? 1 : 0);
     }
+    for (const f of report.predictions ?? [])
+      metrics.predictionDrifted.set({ ...labels, output: f.name }, f.drifted ? 1 : 0);
     return report;
   }
 
@@ -121,7 +143,7 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
       const inputs = checkInputs(m, given);
       const wanted = outputNames(m, body.outputs);
       const { outputs, stats } = await m.batcher.submit(inputs, deadline(started, body.parameters?.timeout));
-      if (m.monitor) m.monitor.observe(given.values().next().value!);
+      seen(m, given, outputs);
       observe(labels, started, stats);
       metrics.requests.inc({ ...labels, status: '200' });
       return {
@@ -171,7 +193,7 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
         throw new RequestError(400, 'instances hold a non-finite value');
       const inputs = checkInputs(m, new Map([[info.name, batch]]));
       const { outputs, stats } = await m.batcher.submit(inputs, deadline(started, undefined));
-      m.monitor?.observe(batch);
+      seen(m, new Map([[info.name, batch]]), outputs);
       observe(labels, started, stats);
       metrics.requests.inc({ ...labels, status: '200' });
       const out = fromWire(outputs[m.outputs[0]!.name]!);
@@ -225,6 +247,7 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
           clearInterval(idle);
         }
         await repository.close();
+        await requestLog?.close();
       })()),
   };
 }

@@ -113,6 +113,8 @@ OPS = {
     'lerp': lambda xs, a: torch.lerp(xs[0], xs[1], xs[2] if len(xs) > 2 else a['weight']),
     'nonzero': lambda xs, a: torch.nonzero(xs[0]),
     'maskedSelect': lambda xs, a: torch.masked_select(xs[0], xs[1]),
+    'maskedScatter': lambda xs, a: xs[0].masked_scatter(xs[1], xs[2]),
+    'mode': lambda xs, a: list(torch.mode(xs[0], dim=a.get('dim', -1), keepdim=a.get('keepdim', False))),
     'unique': lambda xs, a: [t.detach() for t in torch.unique(xs[0], sorted=True, return_inverse=True, return_counts=True)],
     'bincount': lambda xs, a: torch.bincount(xs[0], weights=xs[1].detach() if len(xs) > 1 else None, minlength=a.get('minlength', 0)),
     'histc': lambda xs, a: torch.histc(xs[0].detach(), bins=a['bins'], min=a.get('min', 0), max=a.get('max', 0)),
@@ -404,6 +406,12 @@ case('pairwiseDistance', 'pairwiseDistance', [R(3, 5), R(3, 5)])
 case('pairwiseDistance_p3_keepdim', 'pairwiseDistance', [R(2, 4), R(4)], p=3.0, keepdim=True)
 case('glu', 'glu', [R(3, 6)])
 case('glu_dim0', 'glu', [R(4, 3)], dim=0)
+
+# mode: values with ties (the smallest of the most frequent wins; its last index is reported)
+case('mode', 'mode', [R(3, 6, data=[1, 2, 2, 3, 3, 0, 5, 5, 5, 1, 1, 1, -1, 4, 4, 4, -1, -1])])
+case('mode_dim0_keepdim', 'mode', [R(4, 3, data=[2, 1, 0, 2, 1, 3, 7, 3, 3, 7, 1, 0])], dim=0, keepdim=True)
+case('maskedScatter', 'maskedScatter', [R(3, 4), R(3, 4, kind='bool'), R(15)])
+case('maskedScatter_broadcast', 'maskedScatter', [R(2, 3), R(3, data=[True, False, True], dtype='bool'), R(2, 2)])
 
 cases = []
 for name, op, specs, args in CASES:

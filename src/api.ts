@@ -191,14 +191,14 @@ export const {
 export const { cat, stack, split, chunk, flip, pad, repeat } = guardAll(combine);
 export const { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, tril, triu } = guardAll(indexing);
 export const { lstmCell } = guardAll(lstmCellModule);
-export const { sort, argsort, topk, kthvalue, median } = guardAll(sorting);
+export const { sort, argsort, topk, kthvalue, median, mode } = guardAll(sorting);
 export const { cumsum, cumprod } = guardAll(scan);
 export const { any, all, isclose, allclose, nanToNum } = guardAll(logical);
 export const { roll } = guardAll(rollModule);
 export const { mm, bmm, outer, diag, trace } = guardAll(linalg);
 export const { multinomial, bernoulli, normal } = guardAll(sampling);
 export const { atan2, fmod, remainder, lerp } = guardAll(binaryMath);
-export const { nonzero, maskedSelect, unique, bincount, histc, searchsorted } = guardAll(selection);
+export const { nonzero, maskedSelect, maskedScatter, unique, bincount, histc, searchsorted } = guardAll(selection);
 export const { einsum } = guardAll(einsumModule);
 export const { cdist } = guardAll(distance);
 

@@ -112,6 +112,8 @@ const OPS: Record<string, OpFn> = {
   lerp: ([s, e, w], a) => ax.lerp(s!, e!, w ?? a.weight),
   nonzero: ([x]) => x!.nonzero(),
   maskedSelect: ([x, m]) => x!.maskedSelect(m!),
+  maskedScatter: ([x, m, src]) => x!.maskedScatter(m!, src!),
+  mode: ([x], a) => ax.mode(x!, a.dim, { keepdim: a.keepdim }),
   unique: ([x]) => {
     const u = ax.unique(x!);
     return [u.values, u.inverse, u.counts];

@@ -73,6 +73,24 @@ describe('sampling ops', () => {
     );
     throwsTyped(() => ax.atan2(ax.tensor([true]), ax.tensor([false])), ax.DTypeError, /atan2: bool/);
     throwsTyped(() => ax.maskedSelect(ax.randn(2), ax.ones(2)), ax.DTypeError, /mask must be a bool tensor/);
+    const m = ax.tensor([true, false, true]);
+    throwsTyped(
+      () => ax.maskedScatter(ax.randn(3), ax.ones(3), ax.randn(3)),
+      ax.DTypeError,
+      /maskedScatter: mask must be a bool/,
+    );
+    throwsTyped(
+      () => ax.maskedScatter(ax.randn(2, 3), m, ax.randn(3)),
+      ax.ShapeError,
+      /4 true entries but source \[3\] only 3/,
+    );
+    throwsTyped(
+      () => ax.maskedScatter(ax.randn(3), ax.tensor([[true], [false]]), ax.randn(4)),
+      ax.ShapeError,
+      /must broadcast to x's shape \[3\]/,
+    );
+    throwsTyped(() => ax.mode(ax.zeros(2, 0), 1), ax.ShapeError, /mode: dim 1 of \[2, 0\] is empty/);
+    throwsTyped(() => ax.mode(ax.tensor([true, false])), ax.ValueError, /mode: bool tensors/);
     throwsTyped(() => ax.bincount(ax.tensor([1, -1], { dtype: 'int32' })), ax.ValueError, /values must be ≥ 0, got -1/);
     throwsTyped(() => ax.bincount(ax.randn(3)), ax.DTypeError, /1-D int32/);
     throwsTyped(() => ax.histc(ax.randn(3), 0), ax.ValueError, /bins/);

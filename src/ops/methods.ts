@@ -119,6 +119,8 @@ declare module '../tensor/tensor.js' {
     kthvalue(k: number, dim?: number, options?: KeepdimOptions): [Tensor, Tensor];
     median(): Tensor;
     median(dim: number, options?: KeepdimOptions): [Tensor, Tensor];
+    /** The most frequent value along dim and its index: [values, indices]. */
+    mode(dim?: number, options?: KeepdimOptions): [Tensor, Tensor];
     cumsum(dim: number): Tensor;
     cumprod(dim: number): Tensor;
     any(dim?: Dims, options?: { keepdim?: boolean }): Tensor;
@@ -138,6 +140,8 @@ declare module '../tensor/tensor.js' {
     lerp(end: TensorLike, weight: TensorLike): Tensor;
     nonzero(): Tensor;
     maskedSelect(mask: Tensor): Tensor;
+    /** This tensor with the positions where mask is true filled, in order, from source's elements. */
+    maskedScatter(mask: Tensor, source: Tensor): Tensor;
     /** The dims reversed (the transpose of a matrix). */
     readonly T: Tensor;
     /** The last two dims swapped (a batch of matrices transposed). */
@@ -485,6 +489,12 @@ P.lerp = function (e, w) {
 };
 P.nonzero = function () {
   return selection.nonzero(this);
+};
+P.mode = function (d, o) {
+  return sorting.mode(this, d, o);
+};
+P.maskedScatter = function (m, source) {
+  return selection.maskedScatter(this, m, source);
 };
 P.maskedSelect = function (m) {
   return selection.maskedSelect(this, m);

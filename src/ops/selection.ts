@@ -1,9 +1,11 @@
-// Data-dependent shapes: nonzero, maskedSelect, unique, bincount, histc, searchsorted — computed in
-// plain arrays; maskedSelect's values are gathered from the input, so its gradient flows back.
+// Data-dependent shapes: nonzero, maskedSelect, maskedScatter, unique, bincount, histc, searchsorted —
+// positions computed in plain arrays; values are gathered or scattered with differentiable ops, so
+// gradients flow back.
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { fromTypedArray } from '../tensor/create.js';
+import { fromTypedArray, zeros } from '../tensor/create.js';
 import { broadcastShapes } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { where } from './binary.js';
 
 /** The indices [n, ndim] (int32) of the non-zero elements, in row-major order. */
 export function nonzero(x: Tensor): Tensor {
@@ -35,6 +37,37 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
     .expand(shape)
     .reshape(-1)
     .indexSelect(0, fromTypedArray(Int32Array.from(idx), [idx.length]));
+}
+
+/**
+ * x with the positions where mask (bool, broadcast to x's shape) is true filled, in row-major order,
+ * by the first elements of source (PyTorch's masked_scatter). source needs at least as many
+ * elements as the mask has true entries; gradients flow to x's kept elements and to the used
+ * elements of source.
+ */
+export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
+  if (mask.dtype !== 'bool') throw new DTypeError(`maskedScatter: mask must be a bool tensor, got ${mask.dtype}`);
+  if (!(source instanceof Tensor)) throw new DTypeError(`maskedScatter: source must be a tensor, got ${typeof source}`);
+  const shape = broadcastShapes('maskedScatter', x.shape, mask.shape);
+  if (shape.length !== x.ndim || shape.some((s, i) => s !== x.shape[i]))
+    throw new ShapeError(
+      `maskedScatter: the mask ${fmtShape(mask.shape)} must broadcast to x's shape ${fmtShape(x.shape)}`,
+    );
+  const full = mask.expand(shape);
+  const m = full.contiguous().toTypedArray();
+  const idx: number[] = [];
+  for (let i = 0; i < m.length; i++) if (m[i]) idx.push(i);
+  if (source.numel < idx.length)
+    throw new ShapeError(
+      `maskedScatter: the mask has ${idx.length} true entries but source ${fmtShape(source.shape)} only ${source.numel} elements`,
+    );
+  const values = source.to(x.dtype).reshape(-1).narrow(0, 0, idx.length);
+  const placed = zeros([m.length], { dtype: x.dtype }).scatterAdd(
+    0,
+    fromTypedArray(Int32Array.from(idx), [idx.length]),
+    values,
+  );
+  return where(full, placed.reshape(shape), x);
 }
 
 export interface UniqueResult {

@@ -1,4 +1,4 @@
-// Sorting and selection along an axis: sort, argsort, topk, kthvalue, median. The order is found in
+// Sorting and selection along an axis: sort, argsort, topk, kthvalue, median, mode. The order is found in
 // plain arrays (NaN sorts above every number, as PyTorch's); the values are then gathered from the
 // input, so gradients flow to the elements that were picked.
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
@@ -101,4 +101,38 @@ export function median(x: Tensor, dim?: number, options: KeepdimOptions = {}): T
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
   if (n === 0) throw new ShapeError(`median: dim ${d} of ${fmtShape(x.shape)} is empty`);
   return pick('median', x, d, Math.floor((n - 1) / 2), options.keepdim ?? false);
+}
+
+/**
+ * The most frequent value along dim and its index, as PyTorch's: [values, indices]. Ties go to the
+ * smallest value, the index is that value's last occurrence, and NaNs count as one value (sorted
+ * above every number). The value is gathered from x, so its gradient flows to that element.
+ */
+export function mode(x: Tensor, dim = -1, options: KeepdimOptions = {}): [Tensor, Tensor] {
+  if (x.dtype === 'bool') throw new ValueError('mode: bool tensors cannot be ordered; convert with .int() first');
+  const d = x.ndim === 0 ? 0 : normalizeDim('mode', dim, x.ndim);
+  if (x.ndim === 0) return [x.clone(), x.zerosLike().int()];
+  const { data, n, rows, moved } = rowsOf(x, d);
+  if (n === 0) throw new ShapeError(`mode: dim ${d} of ${fmtShape(x.shape)} is empty`);
+  const at = new Int32Array(rows);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const same = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    const row = idx.slice().sort((i, j) => ascending(data[base + i]!, data[base + j]!));
+    // Runs of equal values in ascending order: the first longest run wins; within it, the last index.
+    let best = 0,
+      bestAt = 0;
+    for (let i = 0; i < n;) {
+      let j = i,
+        last = row[i]!;
+      while (j < n && same(data[base + row[j]!]!, data[base + row[i]!]!)) last = Math.max(last, row[j++]!);
+      if (j - i > best) [best, bestAt] = [j - i, last];
+      i = j;
+    }
+    at[r] = bestAt;
+  }
+  const indices = fromRows(at, moved, d, 1);
+  const values = gather(x, d, indices);
+  return options.keepdim ? [values, indices] : [values.squeeze(d), indices.squeeze(d)];
 }

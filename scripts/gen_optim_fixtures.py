@@ -79,7 +79,30 @@ for name, opts, groups in CONFIGS:
         traj.append(w.detach().flatten().tolist() + b.detach().flatten().tolist())
     cases.append(dict(optimizer=name, options=camel(opts), groups=[camel(g) for g in groups] if groups else None, trajectory=traj))
 
+# LBFGS takes a closure and runs several iterations per step: 6 steps, with the loss each returned.
+LBFGS_CONFIGS = [
+    dict(lr=0.5, max_iter=4),
+    dict(lr=1, max_iter=10, history_size=5, line_search_fn='strong_wolfe'),
+    dict(lr=1, max_iter=3, max_eval=5, tolerance_change=1e-5, line_search_fn='strong_wolfe'),
+]
+LBFGS_CAMEL = {'max_iter': 'maxIter', 'max_eval': 'maxEval', 'history_size': 'historySize', 'line_search_fn': 'lineSearchFn',
+               'tolerance_change': 'toleranceChange', 'tolerance_grad': 'toleranceGrad'}
+lbfgs = []
+for opts in LBFGS_CONFIGS:
+    w, b = w0.clone().requires_grad_(), b0.clone().requires_grad_()
+    opt = torch.optim.LBFGS([w, b], **opts)
+    def closure():
+        opt.zero_grad()
+        l = loss_fn(w, b)
+        l.backward()
+        return l
+    traj, losses = [], []
+    for _ in range(6):
+        losses.append(float(opt.step(closure)))
+        traj.append(w.detach().flatten().tolist() + b.detach().flatten().tolist())
+    lbfgs.append(dict(options={LBFGS_CAMEL.get(k, k): v for k, v in opts.items()}, trajectory=traj, losses=losses))
+
 with open(OUT, 'w') as f:
     json.dump(dict(generator=f'PyTorch {torch.__version__}, scripts/gen_optim_fixtures.py', w0=w0.flatten().tolist(), b0=b0.tolist(),
-                   X=X.flatten().tolist(), Y=Y.flatten().tolist(), cases=cases), f)
+                   X=X.flatten().tolist(), Y=Y.flatten().tolist(), cases=cases, lbfgs=lbfgs), f)
 print(f'wrote {len(cases)} cases to {os.path.normpath(OUT)}')

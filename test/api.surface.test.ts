@@ -338,6 +338,7 @@ const SURFACE: Record<string, string[]> = {
   ],
   optim: [
     'Adadelta',
+    'LBFGS',
     'Adamax',
     'CyclicLR',
     'LambdaLR',

@@ -157,3 +157,67 @@ test('the newer optimizers and schedules refuse bad options with typed errors', 
     /cycleMomentum needs an optimizer with momentum/,
   );
 });
+
+describe(`LBFGS: 6 closure steps against PyTorch (${fx.generator})`, () => {
+  const lb = (
+    fx as unknown as { lbfgs: { options: Record<string, unknown>; trajectory: number[][]; losses: number[] }[] }
+  ).lbfgs;
+  for (const c of lb) {
+    test(`LBFGS ${JSON.stringify(c.options)}`, () => {
+      const w = new ax.nn.Parameter(ax.tensor(fx.w0, { shape: [4, 3] })),
+        b = new ax.nn.Parameter(ax.tensor(fx.b0));
+      const opt = new optim.LBFGS([w, b], c.options as Partial<ax.optim.LBFGSOptions>);
+      const closure = () => {
+        opt.zeroGrad();
+        const l = loss(w, b);
+        l.backward();
+        return l;
+      };
+      for (let step = 0; step < 6; step++) {
+        const l = opt.step(closure);
+        // The vectors are float64 here and float32 in PyTorch: iterations amplify the difference a little.
+        assert.ok(
+          Math.abs(l - c.losses[step]!) <= 1e-4 * Math.max(1, Math.abs(c.losses[step]!)),
+          `step ${step + 1}: loss ${l} vs ${c.losses[step]}`,
+        );
+        const row = [...(w.toTypedArray() as Float32Array), ...(b.toTypedArray() as Float32Array)];
+        row.forEach((v, i) => {
+          const ref = c.trajectory[step]![i]!;
+          assert.ok(Math.abs(v - ref) <= 2e-5 + 2e-4 * Math.abs(ref), `step ${step + 1}, value ${i}: ${v} vs ${ref}`);
+        });
+      }
+    });
+  }
+
+  test('bad uses raise ValueError naming LBFGS', () => {
+    const p = new ax.nn.Parameter(ax.randn([3]));
+    const opt = new optim.LBFGS([p]);
+    assert.throws(() => opt.step(), /LBFGS: step\(\) needs a closure/);
+    assert.throws(() => opt.step((() => 'x') as never), /LBFGS: the closure must return the loss/);
+    assert.throws(
+      () => new optim.LBFGS([{ params: [p] }, { params: [new ax.nn.Parameter(ax.randn([2]))] }]),
+      /one parameter group/,
+    );
+    assert.throws(
+      () => new optim.LBFGS([p], { lineSearchFn: 'armijo' as never }),
+      /lineSearchFn must be null or 'strong_wolfe'/,
+    );
+    assert.throws(() => new optim.LBFGS([p], { historySize: 0 }), /historySize must be a positive integer/);
+  });
+
+  test('fits a least-squares problem to its exact solution in one step with strong Wolfe', () => {
+    ax.manualSeed(4);
+    const A = ax.randn([20, 5]),
+      xTrue = ax.randn([5]),
+      y = A.matmul(xTrue);
+    const x = new ax.nn.Parameter(ax.zeros([5]));
+    const opt = new optim.LBFGS([x], { lineSearchFn: 'strong_wolfe', maxIter: 50 });
+    opt.step(() => {
+      opt.zeroGrad();
+      const l = A.matmul(x).sub(y).square().sum();
+      l.backward();
+      return l;
+    });
+    assert.ok(ax.allclose(x, xTrue, { atol: 1e-3 }), `${x.toArray()} vs ${xTrue.toArray()}`);
+  });
+});

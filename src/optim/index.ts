@@ -14,6 +14,7 @@ export {
   type RAdamOptions,
   type AdadeltaOptions,
 } from './adam-variants.js';
+export { LBFGS, type LBFGSOptions } from './lbfgs.js';
 export {
   LRScheduler,
   StepLR,

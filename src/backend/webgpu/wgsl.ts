@@ -61,9 +61,11 @@ fn linear(gid: vec3<u32>, nwg: vec3<u32>) -> i32 {
 }
 `;
 
-export function unaryShader(expr: string): string {
+/** An elementwise kernel over one or two strided inputs (a, b) into out; expr reads x (and y). */
+function elementwiseShader(inputs: 1 | 2, expr: string): string {
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read> a: array<f32>;
+${inputs === 2 ? '@group(0) @binding(1) var<storage, read> b: array<f32>;' : ''}
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 ${STRIDED}
 @compute @workgroup_size(256)
@@ -72,30 +74,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= p[1]) { return; }
   let at = locate(i);
   let x = a[at.x];
-  let p0 = bitcast<f32>(p[29]);
-  let p1 = bitcast<f32>(p[30]);
+  ${inputs === 2 ? 'let y = b[at.y];' : 'let p0 = bitcast<f32>(p[29]);\n  let p1 = bitcast<f32>(p[30]);'}
   out[at.z] = ${expr};
 }
 `;
 }
 
-export function binaryShader(expr: string): string {
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-${STRIDED}
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear(gid, nwg);
-  if (i >= p[1]) { return; }
-  let at = locate(i);
-  let x = a[at.x];
-  let y = b[at.y];
-  out[at.z] = ${expr};
-}
-`;
-}
+export const unaryShader = (expr: string): string => elementwiseShader(1, expr);
+export const binaryShader = (expr: string): string => elementwiseShader(2, expr);
 
 // p: [M, N, K, ars, acs, brs, bcs, ors, ocs, accumulate, then (aOff, bOff, oOff) per batch entry]
 export const MATMUL = /* wgsl */ `

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
 import { GpuKernels, type GpuView, requestGpuDevice } from '../src/backend/webgpu/kernels.js';
+import { JsBackend } from '../src/backend/js/index.js';
+import type { WindowGeometry } from '../src/backend/index.js';
 
 // The WebGPU kernels against the JS backend on strided, transposed and broadcast views. Needs a
 // WebGPU adapter: headless Chromium with --enable-unsafe-webgpu (SwiftShader, a CPU Vulkan) in
@@ -134,6 +136,33 @@ describe(
             `${log ? 'log-' : ''}softmax ${axis}`,
           );
         }
+    });
+
+    test('im2col and its adjoint col2im: stride, padding, dilation, a strided image', async () => {
+      const k = await gpu();
+      const js = new JsBackend();
+      const x = ax.randn([2, 5, 3, 6], { generator: gen }).permute(0, 2, 1, 3); // [2, 3, 5, 6], not contiguous
+      const g: WindowGeometry = {
+        kernel: [3, 2],
+        stride: [2, 1],
+        padding: [1, 1],
+        dilation: [1, 2],
+        input: [5, 6],
+        output: [3, 5],
+      };
+      const colsShape = [2, 3, 3, 2, 3, 5];
+      const want = ax.zeros(colsShape);
+      js.im2col({ data: x.data, shape: x.shape, strides: x.strides, offset: x.offset }, g, -1.5, want);
+      const cols = contiguous(k, colsShape);
+      k.im2col(onGpu(k, x), g, -1.5, cols);
+      await expectClose(k, cols, want, 0, 'im2col');
+      const grad = ax.randn(colsShape, { generator: gen });
+      const back = ax.zeros([2, 3, 5, 6]);
+      js.col2im(grad, g, back);
+      const image = contiguous(k, [2, 3, 5, 6]);
+      k.col2im(onGpu(k, grad), g, image);
+      await expectClose(k, image, back, 1e-6, 'col2im');
+      assert.throws(() => k.im2col(onGpu(k, x), { ...g, output: [4, 5] }, 0, cols), /do not fit the window geometry/);
     });
 
     test('bad calls raise a BackendError naming the kernel', async () => {

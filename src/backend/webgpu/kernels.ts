@@ -8,7 +8,10 @@
  * asynchronous accessors that go with them) are the next step (see issue 17's notes).
  */
 import { BackendError } from '../../errors.js';
+import type { WindowGeometry } from '../backend.js';
 import {
+  COL2IM,
+  IM2COL,
   BINARY_WGSL,
   MATMUL,
   MAX_RANK,
@@ -278,6 +281,62 @@ export class GpuKernels {
       p,
       this.rowGroups(p[1]!),
     );
+  }
+
+  private windowParams(image: GpuView, g: WindowGeometry, cols: GpuView, padValue = 0): Int32Array<ArrayBuffer> {
+    if (image.shape.length !== 4 || cols.shape.length !== 6)
+      throw new BackendError(
+        `webgpu.im2col: expected an image [N, C, H, W] and cols [N, C, kh, kw, oh, ow], got [${image.shape}] and [${cols.shape}]`,
+      );
+    const [N, C] = image.shape as [number, number];
+    const want = [N, C, g.kernel[0], g.kernel[1], g.output[0], g.output[1]];
+    if (want.some((v, i) => cols.shape[i] !== v) || image.shape[2] !== g.input[0] || image.shape[3] !== g.input[1])
+      throw new BackendError(
+        `webgpu.im2col: cols [${cols.shape}] and image [${image.shape}] do not fit the window geometry`,
+      );
+    const p = new Int32Array(27) as Int32Array<ArrayBuffer>;
+    p.set([
+      N,
+      C,
+      ...g.kernel,
+      ...g.stride,
+      ...g.padding,
+      ...g.dilation,
+      ...g.input,
+      ...g.output,
+      ...image.strides,
+      ...cols.strides,
+      image.offset,
+      cols.offset,
+    ]);
+    p[26] = new Int32Array(new Float32Array([padValue]).buffer)[0]!;
+    return p;
+  }
+
+  /** Unfolds windows: image [N, C, H, W] into cols [N, C, kh, kw, oh, ow]; outside the image, padValue. */
+  im2col(image: GpuView, g: WindowGeometry, padValue: number, cols: GpuView): void {
+    const p = this.windowParams(image, g, cols, padValue);
+    const n = size(cols.shape);
+    if (n > 0)
+      this.run(
+        this.pipeline('im2col', () => IM2COL),
+        [image.buffer, null, cols.buffer],
+        p,
+        this.groups(n),
+      );
+  }
+
+  /** The adjoint of im2col: adds cols [N, C, kh, kw, oh, ow] into image [N, C, H, W]. */
+  col2im(cols: GpuView, g: WindowGeometry, image: GpuView): void {
+    const p = this.windowParams(image, g, cols);
+    const n = size(image.shape);
+    if (n > 0)
+      this.run(
+        this.pipeline('col2im', () => COL2IM),
+        [cols.buffer, null, image.buffer],
+        p,
+        this.groups(n),
+      );
   }
 
   private rowGroups(rows: number): [number, number, number] {

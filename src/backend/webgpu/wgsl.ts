@@ -220,3 +220,71 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
 }
 `;
 }
+
+// Window kernels. p: [N, C, kh, kw, sh, sw, ph, pw, dh, dw, H, W, oh, ow, image strides × 4,
+// cols strides × 6, image offset, cols offset, pad value bits]
+const WINDOW = /* wgsl */ `
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+
+fn image_at(n: i32, c: i32, y: i32, x: i32) -> i32 {
+  return p[24] + n * p[14] + c * p[15] + y * p[16] + x * p[17];
+}
+fn cols_at(n: i32, c: i32, ky: i32, kx: i32, oy: i32, ox: i32) -> i32 {
+  return p[25] + n * p[18] + c * p[19] + ky * p[20] + kx * p[21] + oy * p[22] + ox * p[23];
+}
+`;
+
+/** im2col: one invocation per element of cols [N, C, kh, kw, oh, ow]; outside the image: the pad value. */
+export const IM2COL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> img: array<f32>;
+@group(0) @binding(2) var<storage, read_write> cols: array<f32>;
+${WINDOW}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  var i = i32(gid.x + gid.y * nwg.x * 256u);
+  let total = p[0] * p[1] * p[2] * p[3] * p[12] * p[13];
+  if (i >= total) { return; }
+  let ox = i % p[13]; i = i / p[13];
+  let oy = i % p[12]; i = i / p[12];
+  let kx = i % p[3]; i = i / p[3];
+  let ky = i % p[2]; i = i / p[2];
+  let c = i % p[1];
+  let n = i / p[1];
+  let y = oy * p[4] - p[6] + ky * p[8];
+  let x = ox * p[5] - p[7] + kx * p[9];
+  var v = bitcast<f32>(p[26]);
+  if (y >= 0 && y < p[10] && x >= 0 && x < p[11]) { v = img[image_at(n, c, y, x)]; }
+  cols[cols_at(n, c, ky, kx, oy, ox)] = v;
+}
+`;
+
+/**
+ * col2im, the adjoint: one invocation per image element, summing every window entry that maps to
+ * it (a gather, so no two invocations write one element and no atomics are needed).
+ */
+export const COL2IM = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> cols: array<f32>;
+@group(0) @binding(2) var<storage, read_write> img: array<f32>;
+${WINDOW}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  var i = i32(gid.x + gid.y * nwg.x * 256u);
+  if (i >= p[0] * p[1] * p[10] * p[11]) { return; }
+  let x = i % p[11]; i = i / p[11];
+  let y = i % p[10]; i = i / p[10];
+  let c = i % p[1];
+  let n = i / p[1];
+  var sum = 0.0;
+  for (var ky = 0; ky < p[2]; ky++) {
+    let ty = y + p[6] - ky * p[8];
+    if (ty < 0 || ty % p[4] != 0 || ty / p[4] >= p[12]) { continue; }
+    for (var kx = 0; kx < p[3]; kx++) {
+      let tx = x + p[7] - kx * p[9];
+      if (tx < 0 || tx % p[5] != 0 || tx / p[5] >= p[13]) { continue; }
+      sum += cols[cols_at(n, c, ky, kx, ty / p[4], tx / p[5])];
+    }
+  }
+  let at = image_at(n, c, y, x);
+  img[at] = img[at] + sum;
+}
+`;

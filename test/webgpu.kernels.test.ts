@@ -165,6 +165,43 @@ describe(
       assert.throws(() => k.im2col(onGpu(k, x), { ...g, output: [4, 5] }, 0, cols), /do not fit the window geometry/);
     });
 
+    test('fused Adam (AdamW, amsgrad) and SGD (momentum, Nesterov) steps match the JS backend over 3 steps', async () => {
+      const k = await gpu();
+      const js = new JsBackend();
+      const n = 300;
+      const view = (t: ax.Tensor) => ({ data: t.data, shape: t.shape, strides: t.strides, offset: t.offset });
+      const up = (t: ax.Tensor) => onGpu(k, t);
+      for (const [decoupled, amsgrad] of [
+        [false, false],
+        [true, true],
+      ] as const) {
+        const p = ax.randn([n], { generator: gen }),
+          m = ax.zeros([n]),
+          v = ax.zeros([n]),
+          x = ax.zeros([n]);
+        const [gp, gm, gv, gx] = [up(p), up(m), up(v), up(x)];
+        for (let step = 1; step <= 3; step++) {
+          const g = ax.randn([n], { generator: gen });
+          const o = { lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, step, decoupled };
+          js.adamStep(view(p), view(g), view(m), view(v), amsgrad ? view(x) : null, o);
+          k.adamStep(gp, up(g), gm, gv, amsgrad ? gx : null, o);
+        }
+        await expectClose(k, gp, p, 2e-6, `adam decoupled=${decoupled} amsgrad=${amsgrad}: param`);
+        await expectClose(k, gv, v, 2e-6, 'adam: second moment');
+      }
+      const p = ax.randn([n], { generator: gen }),
+        buf = ax.zeros([n]);
+      const [gp, gb] = [up(p), up(buf)];
+      for (let step = 1; step <= 3; step++) {
+        const g = ax.randn([n], { generator: gen });
+        const o = { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01, nesterov: true, firstStep: step === 1 };
+        js.sgdStep(view(p), view(g), view(buf), o);
+        k.sgdStep(gp, up(g), gb, o);
+      }
+      await expectClose(k, gp, p, 2e-6, 'sgd: param');
+      await expectClose(k, gb, buf, 2e-6, 'sgd: momentum buffer');
+    });
+
     test('bad calls raise a BackendError naming the kernel', async () => {
       const k = await gpu();
       const v = contiguous(k, [2, 2]);

@@ -8,7 +8,7 @@
  * asynchronous accessors that go with them) are the next step (see issue 17's notes).
  */
 import { BackendError } from '../../errors.js';
-import type { WindowGeometry } from '../backend.js';
+import type { AdamStep, SgdStep, WindowGeometry } from '../backend.js';
 import {
   COL2IM,
   IM2COL,
@@ -16,6 +16,8 @@ import {
   MATMUL,
   MAX_RANK,
   UNARY_WGSL,
+  adamShader,
+  sgdShader,
   binaryShader,
   reduceShader,
   softmaxShader,
@@ -115,7 +117,7 @@ export class GpuKernels {
     return p;
   }
 
-  /** Runs `pipeline` with buffers at bindings 0–2 (absent ones skipped) and `params` at 3. */
+  /** Runs `pipeline` with buffers[i] at binding i (null ones skipped; 3 is always `params`). */
   private run(
     pipeline: GPUComputePipeline,
     buffers: (GPUBuffer | null)[],
@@ -337,6 +339,49 @@ export class GpuKernels {
         p,
         this.groups(n),
       );
+  }
+
+  /** i32 parameters, the floats among them stored as their bits. */
+  private mixed(ints: number[], floats: number[]): Int32Array<ArrayBuffer> {
+    const p = new Int32Array(ints.length + floats.length) as Int32Array<ArrayBuffer>;
+    p.set(ints);
+    p.set(new Int32Array(new Float32Array(floats).buffer), ints.length);
+    return p;
+  }
+
+  /** One fused Adam/AdamW step over contiguous views of equal size (vmax: amsgrad). */
+  adamStep(param: GpuView, grad: GpuView, m: GpuView, v: GpuView, vmax: GpuView | null, o: AdamStep): void {
+    const n = size(param.shape);
+    if (n === 0) return;
+    const p = this.mixed(
+      [n, param.offset, grad.offset, m.offset, v.offset, vmax?.offset ?? 0, o.decoupled ? 1 : 0],
+      [o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, 1 - o.beta1 ** o.step, Math.sqrt(1 - o.beta2 ** o.step)],
+    );
+    const buffers = [param.buffer, grad.buffer, m.buffer, null, v.buffer, vmax?.buffer ?? null];
+    this.run(
+      this.pipeline(`adam:${vmax !== null}`, () => adamShader(vmax !== null)),
+      buffers,
+      p,
+      this.groups(n),
+    );
+  }
+
+  /** One fused SGD step (momentum buffer when given) over contiguous views of equal size. */
+  sgdStep(param: GpuView, grad: GpuView, buffer: GpuView | null, o: SgdStep): void {
+    const n = size(param.shape);
+    if (n === 0) return;
+    const momentum = buffer !== null && o.momentum !== 0;
+    const p = this.mixed(
+      [n, param.offset, grad.offset, buffer?.offset ?? 0, o.nesterov ? 1 : 0, o.firstStep ? 1 : 0],
+      [o.lr, o.momentum, o.dampening, o.weightDecay],
+    );
+    const buffers = [param.buffer, grad.buffer, momentum ? buffer.buffer : null];
+    this.run(
+      this.pipeline(`sgd:${momentum}`, () => sgdShader(momentum)),
+      buffers,
+      p,
+      this.groups(n),
+    );
   }
 
   private rowGroups(rows: number): [number, number, number] {

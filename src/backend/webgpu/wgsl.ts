@@ -288,3 +288,65 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   img[at] = img[at] + sum;
 }
 `;
+
+// Fused optimizer steps over n contiguous elements. Floats ride in the i32 parameter buffer as bits.
+// Adam p: [n, pOff, gOff, mOff, vOff, vmaxOff, decoupled, lr, beta1, beta2, eps, weightDecay, 1 - beta1^t, sqrt(1 - beta2^t)]
+export function adamShader(amsgrad: boolean): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> param: array<f32>;
+@group(0) @binding(1) var<storage, read> grad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> m: array<f32>;
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+${amsgrad ? '@group(0) @binding(5) var<storage, read_write> vmax: array<f32>;' : ''}
+fn f(k: i32) -> f32 { return bitcast<f32>(p[k]); }
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = i32(gid.x + gid.y * nwg.x * 256u);
+  if (i >= p[0]) { return; }
+  let lr = f(7); let b1 = f(8); let b2 = f(9); let eps = f(10); let wd = f(11);
+  let pi = p[1] + i;
+  var gi = grad[p[2] + i];
+  if (wd != 0.0) {
+    if (p[6] != 0) { param[pi] = param[pi] * (1.0 - lr * wd); } else { gi += wd * param[pi]; }
+  }
+  let mi = b1 * m[p[3] + i] + (1.0 - b1) * gi;
+  let vi = b2 * v[p[4] + i] + (1.0 - b2) * gi * gi;
+  m[p[3] + i] = mi;
+  v[p[4] + i] = vi;
+  var second = vi;
+  ${amsgrad ? 'second = max(vmax[p[5] + i], vi);\n  vmax[p[5] + i] = second;' : ''}
+  param[pi] = param[pi] - (lr / f(12)) * (mi / (sqrt(second) / f(13) + eps));
+}
+`;
+}
+
+// SGD p: [n, pOff, gOff, bufOff, nesterov, firstStep, lr, momentum, dampening, weightDecay]
+export function sgdShader(momentum: boolean): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> param: array<f32>;
+@group(0) @binding(1) var<storage, read> grad: array<f32>;
+${momentum ? '@group(0) @binding(2) var<storage, read_write> buf: array<f32>;' : ''}
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+fn f(k: i32) -> f32 { return bitcast<f32>(p[k]); }
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = i32(gid.x + gid.y * nwg.x * 256u);
+  if (i >= p[0]) { return; }
+  let pi = p[1] + i;
+  var d = grad[p[2] + i];
+  if (f(9) != 0.0) { d += f(9) * param[pi]; }
+  ${
+    momentum
+      ? `var mo = d;
+  if (p[5] == 0) { mo = f(7) * buf[p[3] + i] + (1.0 - f(8)) * d; }
+  buf[p[3] + i] = mo;
+  if (p[4] != 0) { d = d + f(7) * mo; } else { d = mo; }`
+      : ''
+  }
+  param[pi] = param[pi] - f(6) * d;
+}
+`;
+}

@@ -100,7 +100,7 @@ export function runGan(
   const classifier = judge(d, o.judgeEpochs ?? 15);
   const realAccuracy = train.metrics.accuracy(train.predict(classifier, d.xTest), d.yTest);
   const probs = train.predict(classifier, samples).softmax(1);
-  const confident = probs.max(1).ge(0.9);
+  const confident = probs.amax(1).ge(0.9);
   const predicted = probs.argmax(1).toArray() as number[],
     sure = confident.toArray() as boolean[];
   const classes = new Set(predicted.filter((_, i) => sure[i]));

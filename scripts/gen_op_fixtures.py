@@ -114,6 +114,8 @@ OPS = {
     'nonzero': lambda xs, a: torch.nonzero(xs[0]),
     'maskedSelect': lambda xs, a: torch.masked_select(xs[0], xs[1]),
     'maskedScatter': lambda xs, a: xs[0].masked_scatter(xs[1], xs[2]),
+    'maxDim': lambda xs, a: list(torch.max(xs[0], a['dim'], keepdim=a.get('keepdim', False))),
+    'minDim': lambda xs, a: list(torch.min(xs[0], a['dim'], keepdim=a.get('keepdim', False))),
     'mode': lambda xs, a: list(torch.mode(xs[0], dim=a.get('dim', -1), keepdim=a.get('keepdim', False))),
     'unique': lambda xs, a: [t.detach() for t in torch.unique(xs[0], sorted=True, return_inverse=True, return_counts=True)],
     'bincount': lambda xs, a: torch.bincount(xs[0], weights=xs[1].detach() if len(xs) > 1 else None, minlength=a.get('minlength', 0)),
@@ -412,6 +414,11 @@ case('mode', 'mode', [R(3, 6, data=[1, 2, 2, 3, 3, 0, 5, 5, 5, 1, 1, 1, -1, 4, 4
 case('mode_dim0_keepdim', 'mode', [R(4, 3, data=[2, 1, 0, 2, 1, 3, 7, 3, 3, 7, 1, 0])], dim=0, keepdim=True)
 case('maskedScatter', 'maskedScatter', [R(3, 4), R(3, 4, kind='bool'), R(15)])
 case('maskedScatter_broadcast', 'maskedScatter', [R(2, 3), R(3, data=[True, False, True], dtype='bool'), R(2, 2)])
+
+# max/min along one dim: [values, indices] (ties: the first; NaN propagates with its index)
+case('maxDim', 'maxDim', [R(3, 4, data=[1, 3, 3, 0, 2, math.nan, 5, math.nan, -1, -2, -1, -3])], dim=1)
+case('maxDim_keepdim_dim0', 'maxDim', [R(4, 3)], dim=0, keepdim=True)
+case('minDim', 'minDim', [R(3, 4, data=[1, 0, 3, 0, 2, math.nan, -5, 4, -1, -2, -1, -3])], dim=1)
 
 cases = []
 for name, op, specs, args in CASES:

@@ -164,7 +164,7 @@ export const {
   logicalXor,
   where,
 } = guardAll(binary);
-export const { sum, mean, max, min, prod, argmax, argmin, std, logsumexp, norm } = guardAll(reduce);
+export const { sum, mean, max, min, amax, amin, prod, argmax, argmin, std, logsumexp, norm } = guardAll(reduce);
 const { variance } = guardAll(reduce);
 export { variance as var };
 export const { softmax, logSoftmax } = guardAll(softmaxModule);

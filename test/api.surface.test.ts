@@ -73,6 +73,8 @@ const SURFACE: Record<string, string[]> = {
     'maskedFill',
     'matmul',
     'max',
+    'amax',
+    'amin',
     'maximum',
     'mean',
     'min',

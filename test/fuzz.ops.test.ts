@@ -247,8 +247,8 @@ const broadcastPair = shapeArb().chain((s) =>
 const REDUCE: [string, (x: ax.Tensor, dim: number | undefined, keepdim: boolean) => unknown][] = [
   ['sum', (x, d, k) => x.sum(d, { keepdim: k })],
   ['mean', (x, d, k) => x.mean(d, { keepdim: k })],
-  ['max', (x, d, k) => x.max(d, { keepdim: k })],
-  ['min', (x, d, k) => x.min(d, { keepdim: k })],
+  ['amax', (x, d, k) => x.amax(d, { keepdim: k })],
+  ['amin', (x, d, k) => x.amin(d, { keepdim: k })],
   ['prod', (x, d, k) => x.prod(d, { keepdim: k })],
   ['argmax', (x, d, k) => x.argmax(d, { keepdim: k })],
   ['argmin', (x, d, k) => x.argmin(d, { keepdim: k })],

@@ -32,8 +32,8 @@ export class MinMaxScaler {
 
   fit(x: Tensor): this {
     if (x.ndim !== 2) throw new ShapeError(`MinMaxScaler.fit: expected [samples, features], got ${fmtShape(x.shape)}`);
-    this.min = x.min(0, { keepdim: true });
-    const range = x.max(0, { keepdim: true }).sub(this.min);
+    this.min = x.amin(0, { keepdim: true });
+    const range = x.amax(0, { keepdim: true }).sub(this.min);
     this.range = range.maskedFill(range.eq(0), 1);
     return this;
   }

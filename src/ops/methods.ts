@@ -65,8 +65,18 @@ declare module '../tensor/tensor.js' {
     // reductions
     sum(dim?: Dims, options?: red.ReduceOptions): Tensor;
     mean(dim?: Dims, options?: red.ReduceOptions): Tensor;
-    max(dim?: Dims, options?: red.ReduceOptions): Tensor;
-    min(dim?: Dims, options?: red.ReduceOptions): Tensor;
+    /** The largest element; along one dim [values, indices], as PyTorch; with a tensor, the elementwise maximum. */
+    max(): Tensor;
+    max(dim: number, options?: red.ReduceOptions): [Tensor, Tensor];
+    max(other: Tensor): Tensor;
+    /** The smallest element; along one dim [values, indices], as PyTorch; with a tensor, the elementwise minimum. */
+    min(): Tensor;
+    min(dim: number, options?: red.ReduceOptions): [Tensor, Tensor];
+    min(other: Tensor): Tensor;
+    /** Largest values over one or several dims (ties share the gradient). */
+    amax(dim?: Dims, options?: red.ReduceOptions): Tensor;
+    /** Smallest values over one or several dims (ties share the gradient). */
+    amin(dim?: Dims, options?: red.ReduceOptions): Tensor;
     prod(dim?: Dims, options?: red.ReduceOptions): Tensor;
     argmax(dim?: number, options?: red.ReduceOptions): Tensor;
     argmin(dim?: number, options?: red.ReduceOptions): Tensor;
@@ -246,11 +256,17 @@ P.sum = function (d, o) {
 P.mean = function (d, o) {
   return red.mean(this, d, o);
 };
-P.max = function (d, o) {
-  return red.max(this, d, o);
+P.max = function (this: Tensor, d?: number | Tensor, o?: red.ReduceOptions) {
+  return d === undefined ? red.max(this) : d instanceof Tensor ? red.max(this, d) : red.max(this, d, o);
+} as Tensor['max'];
+P.min = function (this: Tensor, d?: number | Tensor, o?: red.ReduceOptions) {
+  return d === undefined ? red.min(this) : d instanceof Tensor ? red.min(this, d) : red.min(this, d, o);
+} as Tensor['min'];
+P.amax = function (d, o) {
+  return red.amax(this, d, o);
 };
-P.min = function (d, o) {
-  return red.min(this, d, o);
+P.amin = function (d, o) {
+  return red.amin(this, d, o);
 };
 P.prod = function (d, o) {
   return red.prod(this, d, o);

@@ -4,8 +4,9 @@ import { record } from '../autograd/record.js';
 import { DTypeError, ValueError, fmtShape } from '../errors.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { normalizeDim, normalizeDims, numel } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { where } from './binary.js';
+import { Tensor } from '../tensor/tensor.js';
+import { maximum, minimum, where } from './binary.js';
+import { gather } from './indexing.js';
 import { backend, empty, restride } from './util.js';
 import { expand, reshape } from './views.js';
 
@@ -64,26 +65,73 @@ export function mean(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor
   return sum(x, dim, options).div(count);
 }
 
-/** Largest values over dims (PyTorch's amax); ties share the gradient equally. */
-export function max(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor {
-  return extreme('max', x, dim, options);
+/** Largest values over one or several dims (PyTorch's amax); ties share the gradient equally. */
+export function amax(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor {
+  return extreme('amax', x, dim, options);
 }
 
-export function min(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor {
-  return extreme('min', x, dim, options);
+/** Smallest values over one or several dims (PyTorch's amin); ties share the gradient equally. */
+export function amin(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor {
+  return extreme('amin', x, dim, options);
 }
 
-function extreme(op: 'max' | 'min', x: Tensor, dim: Dims, options: ReduceOptions): Tensor {
-  const { dims, kept, squeezed } = plan(op, x, dim);
+/**
+ * As PyTorch's torch.max: `max(x)` the largest element; `max(x, dim)` the largest values along one
+ * dim and their int32 indices, `[values, indices]` (the first largest; NaN propagates), the gradient
+ * going to the picked element; `max(x, other)` the elementwise maximum. amax reduces several dims.
+ */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, options?: ReduceOptions): [Tensor, Tensor];
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim?: number | Tensor, options: ReduceOptions = {}): Tensor | [Tensor, Tensor] {
+  return extremeAlong('max', x, dim, options);
+}
+
+/** As PyTorch's torch.min: the smallest element, `[values, indices]` along dim, or the elementwise minimum. */
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, options?: ReduceOptions): [Tensor, Tensor];
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim?: number | Tensor, options: ReduceOptions = {}): Tensor | [Tensor, Tensor] {
+  return extremeAlong('min', x, dim, options);
+}
+
+function extremeAlong(
+  op: 'max' | 'min',
+  x: Tensor,
+  dim: number | Tensor | undefined,
+  options: ReduceOptions,
+): Tensor | [Tensor, Tensor] {
+  if (dim === undefined) return extreme(op, x, undefined, {});
+  if (dim instanceof Tensor) return op === 'max' ? maximum(x, dim) : minimum(x, dim);
+  if (typeof dim !== 'number' || !Number.isInteger(dim))
+    throw new ValueError(
+      `${op}: dim must be one integer (${op}(x, dim) gives [values, indices], as PyTorch's); for several dims use a${op}(x, dims)`,
+    );
+  const keepdim = options.keepdim ?? false;
+  if (x.ndim === 0) {
+    normalizeDim(op, dim, 1);
+    return [x.clone(), x.zerosLike().int()];
+  }
+  const d = normalizeDim(op, dim, x.ndim);
+  if (x.shape[d] === 0)
+    throw new ValueError(`${op}: cannot reduce over a dim of size 0 (input shape ${fmtShape(x.shape)}, dim ${d})`);
+  const indices = argExtreme(op === 'max' ? 'argmax' : 'argmin', x, d, { keepdim: true });
+  const values = gather(x, d, indices);
+  return keepdim ? [values, indices] : [values.squeeze(d), indices.squeeze(d)];
+}
+
+function extreme(name: 'max' | 'min' | 'amax' | 'amin', x: Tensor, dim: Dims, options: ReduceOptions): Tensor {
+  const op = name === 'amax' ? 'max' : name === 'amin' ? 'min' : name;
+  const { dims, kept, squeezed } = plan(name, x, dim);
   if (dims.some((d) => x.shape[d] === 0) || (x.ndim === 0 && x.numel === 0)) {
     throw new ValueError(
-      `${op}: cannot reduce over a dim of size 0 (input shape ${fmtShape(x.shape)}); the result would have no identity`,
+      `${name}: cannot reduce over a dim of size 0 (input shape ${fmtShape(x.shape)}); the result would have no identity`,
     );
   }
   const keptOut = runReduce(op, x, kept, x.dtype);
   const out = finish(keptOut, options.keepdim ?? false, squeezed);
   return record(
-    op,
+    name,
     out,
     [x],
     (g) => {
@@ -181,7 +229,7 @@ export function logsumexp(x: Tensor, dim?: Dims, options: ReduceOptions = {}): T
   const { dims } = plan('logsumexp', x, dim);
   if (!isFloating(x.dtype)) x = x.to('float32');
   const m = noGrad(() => {
-    const raw = max(x, dims, { keepdim: true });
+    const raw = amax(x, dims, { keepdim: true });
     return where(raw.abs().eq(Infinity), 0, raw); // all -inf (or inf) rows: no shift
   });
   const out = x.sub(m).exp().sum(dims, { keepdim: true }).log().add(m);
@@ -205,7 +253,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, options: Redu
   const { dims, kept, squeezed } = plan('norm', x, dim);
   const keptOut = noGrad(() => {
     const a = x.abs();
-    if (order === Infinity) return max(a, dims, { keepdim: true });
+    if (order === Infinity) return amax(a, dims, { keepdim: true });
     if (order === 1) return sum(a, dims, { keepdim: true });
     if (order === 2) return sum(a.mul(a), dims, { keepdim: true }).sqrt();
     return sum(a.pow(order), dims, { keepdim: true }).pow(1 / order);

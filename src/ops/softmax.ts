@@ -20,7 +20,7 @@ function forward(x: Tensor, d: number, log: boolean): Tensor {
     return x.ndim === 0 ? restride(out, [], [], 0) : out;
   }
   const xd = x.detach();
-  const m = xd.max(d, { keepdim: true });
+  const m = xd.amax(d, { keepdim: true });
   const z = xd.sub(m.maskedFill(m.eq(-Infinity), 0));
   const e = z.exp();
   const sum = e.sum(d, { keepdim: true });

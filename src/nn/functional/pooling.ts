@@ -177,7 +177,7 @@ function adaptivePool2d(op: string, x: Tensor, outputSize: Pair, kind: 'avg' | '
         const w0 = Math.floor((j * W) / ow),
           w1 = Math.ceil(((j + 1) * W) / ow);
         const region = x4.narrow(2, h0, h1 - h0).narrow(3, w0, w1 - w0);
-        cells.push(kind === 'avg' ? region.mean([2, 3], { keepdim: true }) : region.max([2, 3], { keepdim: true }));
+        cells.push(kind === 'avg' ? region.mean([2, 3], { keepdim: true }) : region.amax([2, 3], { keepdim: true }));
       }
       rows.push(cat(cells, 3));
     }

@@ -249,7 +249,7 @@ defineOps('', {
   },
   GlobalMaxPool: (ctx) => {
     const x = input(ctx, 0);
-    return x.max(
+    return x.amax(
       x.shape.slice(2).map((_, i) => i + 2),
       { keepdim: true },
     );

@@ -40,8 +40,8 @@ function argOp(which: 'argmax' | 'argmin') {
 defineOps('', {
   ReduceSum: reduceOp(13, (x, d, k) => x.sum(d, { keepdim: k })),
   ReduceMean: reduceOp(18, (x, d, k) => x.mean(d, { keepdim: k })),
-  ReduceMax: reduceOp(18, (x, d, k) => x.max(d, { keepdim: k })),
-  ReduceMin: reduceOp(18, (x, d, k) => x.min(d, { keepdim: k })),
+  ReduceMax: reduceOp(18, (x, d, k) => x.amax(d, { keepdim: k })),
+  ReduceMin: reduceOp(18, (x, d, k) => x.amin(d, { keepdim: k })),
   ReduceProd: reduceOp(18, (x, d, k) => x.prod(d, { keepdim: k })),
   ReduceL1: reduceOp(18, (x, d, k) => x.abs().sum(d, { keepdim: k })),
   ReduceL2: reduceOp(18, (x, d, k) => x.square().sum(d, { keepdim: k }).sqrt()),

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
 import { loadFixture } from './helpers/fixtures.js';
@@ -203,6 +206,40 @@ describe(`LBFGS: 6 closure steps against PyTorch (${fx.generator})`, () => {
       /lineSearchFn must be null or 'strong_wolfe'/,
     );
     assert.throws(() => new optim.LBFGS([p], { historySize: 0 }), /historySize must be a positive integer/);
+  });
+
+  test('its history is in stateDict (and checkpoints): a resumed optimizer continues exactly', () => {
+    const make = () => {
+      const w = new ax.nn.Parameter(ax.tensor(fx.w0, { shape: [4, 3] })),
+        b = new ax.nn.Parameter(ax.tensor(fx.b0));
+      const opt = new optim.LBFGS([w, b], { maxIter: 3, historySize: 4, lineSearchFn: 'strong_wolfe' });
+      const closure = () => {
+        opt.zeroGrad();
+        const l = loss(w, b);
+        l.backward();
+        return l;
+      };
+      return { w, b, opt, closure };
+    };
+    const a = make();
+    for (let i = 0; i < 2; i++) a.opt.step(a.closure);
+    const saved = a.opt.stateDict();
+    const dirs = saved.state[0]!['old_dirs'] as ax.Tensor;
+    assert.ok(dirs.shape[0]! >= 1 && dirs.shape[0]! <= 4 && dirs.shape[1] === 15, `old_dirs ${dirs.shape}`);
+    const path = join(mkdtempSync(join(tmpdir(), 'axon-lbfgs-')), 'ckpt.safetensors');
+    const model = new ax.nn.Linear(1, 1);
+    ax.io.saveCheckpoint(path, { model, optimizer: a.opt });
+    const b = make();
+    ax.noGrad(() => {
+      b.w.copy_(a.w);
+      b.b.copy_(a.b);
+    });
+    ax.io.loadCheckpoint(path, { model, optimizer: b.opt });
+    for (let i = 0; i < 2; i++) assert.equal(b.opt.step(b.closure), a.opt.step(a.closure));
+    assert.deepEqual([...b.w.toTypedArray()], [...a.w.toTypedArray()]);
+    // A history of the wrong width is refused whole.
+    const bad = { ...saved, state: { 0: { ...saved.state[0]!, d: ax.zeros([7], { dtype: 'float64' }) } } };
+    assert.throws(() => make().opt.loadStateDict(bad), /state 'd' has shape \[7\], expected \[15\]/);
   });
 
   test('fits a least-squares problem to its exact solution in one step with strong Wolfe', () => {

@@ -4,11 +4,11 @@
 // line search (cubic interpolation, Nocedal & Wright's algorithms 3.5 and 3.6), and the same
 // stopping tests. Vectors are float64 arrays here; parameters keep their own dtype.
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
-import { ValueError } from '../errors.js';
-import { optionsArg, show } from '../check.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { checkFinite, checkInteger, isRecord, optionsArg, show } from '../check.js';
 import { fromTypedArray } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, type OptimizerStateDict, type ParamState } from './optimizer.js';
 
 export interface LBFGSOptions {
   lr: number;
@@ -328,6 +328,93 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     s.d = d;
     s.t = t;
     return origLoss;
+  }
+
+  /**
+   * The state dict, with the history between steps as the first parameter's state, where PyTorch
+   * keeps it: func_evals, n_iter, t, H_diag (numbers), d and prev_flat_grad ([P], P the number of
+   * parameter elements), old_dirs and old_stps ([n, P]) and ro ([n]), all float64.
+   */
+  override stateDict(): OptimizerStateDict<LBFGSOptions> {
+    const dict = super.stateDict();
+    const s = this.lbfgsState;
+    if (s.nIter === 0) return dict;
+    const P = this.params.reduce((n, p) => n + p.numel, 0);
+    const rows = (vs: Vec[]) => fromTypedArray(Float64Array.from(vs.flatMap((v) => [...v])), [vs.length, P]);
+    dict.state[0] = {
+      func_evals: s.funcEvals,
+      n_iter: s.nIter,
+      t: s.t,
+      H_diag: s.hDiag,
+      d: fromTypedArray(Float64Array.from(s.d!), [P]),
+      prev_flat_grad: fromTypedArray(Float64Array.from(s.prevGrad!), [P]),
+      old_dirs: rows(s.dirs),
+      old_stps: rows(s.steps),
+      ro: fromTypedArray(Float64Array.from(s.rho), [s.rho.length]),
+    };
+    return dict;
+  }
+
+  /** Checks a state dict (the groups as every optimizer's; the history's names, shapes and values). */
+  override checkStateDict(dict: OptimizerStateDict<LBFGSOptions>): Tensor[] {
+    const op = 'LBFGS.loadStateDict';
+    const history = isRecord(dict) && isRecord(dict.state) ? (dict.state[0] as ParamState | undefined) : undefined;
+    const others = isRecord(dict) && isRecord(dict.state) ? Object.keys(dict.state).filter((k) => k !== '0') : [];
+    if (others.length > 0)
+      throw new ValueError(`${op}: LBFGS keeps state for parameter 0 only, got ${others.join(', ')}`);
+    const params = super.checkStateDict({ ...dict, state: {} });
+    if (history === undefined) return params;
+    if (!isRecord(history)) throw new ValueError(`${op}: the state of parameter 0 is not an object`);
+    const P = this.params.reduce((n, p) => n + p.numel, 0);
+    const want: Record<string, 'count' | 'number' | number[]> = {
+      func_evals: 'count',
+      n_iter: 'count',
+      t: 'number',
+      H_diag: 'number',
+      d: [P],
+      prev_flat_grad: [P],
+    };
+    const n = history['ro'] instanceof Tensor ? (history['ro'].shape[0] ?? -1) : -1;
+    Object.assign(want, { old_dirs: [n, P], old_stps: [n, P], ro: [n] });
+    for (const key of Object.keys(history)) if (!(key in want)) throw new ValueError(`${op}: unknown state '${key}'`);
+    for (const [key, kind] of Object.entries(want)) {
+      const v = history[key];
+      if (kind === 'count') checkInteger(op, key, v, 0);
+      else if (kind === 'number') checkFinite(op, key, v);
+      else {
+        if (!(v instanceof Tensor)) throw new ValueError(`${op}: state '${key}' must be a tensor, got ${show(v)}`);
+        if (v.shape.length !== kind.length || v.shape.some((d, i) => d !== kind[i]))
+          throw new ShapeError(`${op}: state '${key}' has shape ${fmtShape(v.shape)}, expected ${fmtShape(kind)}`);
+        if (!v.allFinite()) throw new ValueError(`${op}: state '${key}' holds non-finite values`);
+      }
+    }
+    if (n < 0 || n > this.paramGroups[0]!.historySize)
+      throw new ValueError(`${op}: ${n} curvature pairs, more than historySize ${this.paramGroups[0]!.historySize}`);
+    return params;
+  }
+
+  override loadStateDict(dict: OptimizerStateDict<LBFGSOptions>): void {
+    this.checkStateDict(dict);
+    super.loadStateDict({ ...dict, state: {} });
+    const h = dict.state[0];
+    const vec = (t: Tensor) => Float64Array.from(t.contiguous().toTypedArray() as ArrayLike<number>);
+    const rows = (t: Tensor) => Array.from({ length: t.shape[0]! }, (_, i) => vec(t.select(0, i)));
+    Object.assign(
+      this.lbfgsState,
+      h
+        ? {
+            funcEvals: h['func_evals'] as number,
+            nIter: h['n_iter'] as number,
+            t: h['t'] as number,
+            hDiag: h['H_diag'] as number,
+            d: vec(h['d'] as Tensor),
+            prevGrad: vec(h['prev_flat_grad'] as Tensor),
+            dirs: rows(h['old_dirs'] as Tensor),
+            steps: rows(h['old_stps'] as Tensor),
+            rho: [...vec(h['ro'] as Tensor)],
+          }
+        : { funcEvals: 0, nIter: 0, d: null, t: 0, dirs: [], steps: [], rho: [], hDiag: 1, prevGrad: null },
+    );
   }
 
   /** The history between steps (PyTorch keeps it in the first parameter's state). */

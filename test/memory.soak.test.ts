@@ -7,10 +7,11 @@ import * as ax from '../src/index.js';
 // Training must not leak: every step's intermediates (tensors, graph nodes, typed arrays, the
 // kernels' scratch memory) are released. 10 000 steps of a small model on the backend under test,
 // with the heap, the typed arrays' memory and the RSS compared after a warm-up and at the end.
-// Under AddressSanitizer (slow, and with its own allocator) the run is shorter.
+// Under AddressSanitizer (slow, and with its own allocator) the run is shorter and the RSS unchecked.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const STEPS = process.env['AXON_NATIVE_ADDON']?.includes('asan') ? 2_000 : 10_000;
+const ASAN = process.env['AXON_NATIVE_ADDON']?.includes('asan') ?? false;
+const STEPS = ASAN ? 2_000 : 10_000;
 
 test(`training ${STEPS} steps keeps memory flat (${ax.getBackend().name} backend)`, (t) => {
   ax.manualSeed(0);
@@ -44,5 +45,6 @@ test(`training ${STEPS} steps keeps memory flat (${ax.getBackend().name} backend
   // Each step allocates ~100 kB of intermediates: a leak of one would show as tens of MB here.
   assert.ok(after.heap - before.heap < 4 * 2 ** 20, growth);
   assert.ok(after.arrays - before.arrays < 1 * 2 ** 20, growth);
-  assert.ok(after.rss - before.rss < 48 * 2 ** 20, growth);
+  // AddressSanitizer keeps freed memory in quarantine (up to 256 MB), so the RSS says nothing there.
+  if (!ASAN) assert.ok(after.rss - before.rss < 48 * 2 ** 20, growth);
 });

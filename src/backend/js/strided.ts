@@ -60,3 +60,31 @@ export function forEachRow(
     if (d < 0) return;
   }
 }
+
+/**
+ * The (a, b, out) element offsets of each matrix of a batched matmul, in out's batch order: the
+ * leading dims of out (a and b have them too, broadcast ones with stride 0). Native and WebGPU share it.
+ */
+export function matmulOffsets(
+  a: { strides: readonly number[]; offset: number },
+  b: { strides: readonly number[]; offset: number },
+  out: { shape: readonly number[]; strides: readonly number[]; offset: number },
+): Float64Array {
+  const r = out.shape.length;
+  const batch = out.shape.slice(0, r - 2);
+  const offsets = new Float64Array(3 * batch.reduce((p, s) => p * s, 1));
+  let i = 0;
+  forEachRow(
+    batch,
+    [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2), out.strides.slice(0, r - 2)],
+    [a.offset, b.offset, out.offset],
+    (o, n, s) => {
+      for (let t = 0; t < n; t++) {
+        offsets[i++] = o[0]! + t * s[0]!;
+        offsets[i++] = o[1]! + t * s[1]!;
+        offsets[i++] = o[2]! + t * s[2]!;
+      }
+    },
+  );
+  return offsets;
+}

@@ -1,6 +1,6 @@
 import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, WindowGeometry } from '../backend.js';
 import { JsBackend } from '../js/index.js';
-import { forEachRow } from '../js/strided.js';
+import { matmulOffsets } from '../js/strided.js';
 import type { Addon } from './addon.js';
 
 /** Op name → op code, from the list the addon exports (native/src/elementwise.h is the one source). */
@@ -173,23 +173,7 @@ export class NativeBackend implements Backend {
       out.strides[r - 1]!,
     ]);
     // One (a, b, out) offset triple per matrix of the batch.
-    const batch = out.shape.slice(0, r - 2);
-    const count = batch.reduce((p, s) => p * s, 1);
-    const offsets = new Float64Array(3 * count);
-    let i = 0;
-    forEachRow(
-      batch,
-      [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2), out.strides.slice(0, r - 2)],
-      [a.offset, b.offset, out.offset],
-      (o, n, s) => {
-        for (let t = 0; t < n; t++) {
-          offsets[i++] = o[0]! + t * s[0]!;
-          offsets[i++] = o[1]! + t * s[1]!;
-          offsets[i++] = o[2]! + t * s[2]!;
-        }
-      },
-    );
-    this.addon.matmul(a.data, b.data, out.data, dims, offsets, accumulate);
+    this.addon.matmul(a.data, b.data, out.data, dims, matmulOffsets(a, b, out), accumulate);
   }
 
   // Index ranges are checked by the op layer, and again by the addon before its kernel runs.

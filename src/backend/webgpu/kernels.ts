@@ -9,6 +9,7 @@
  */
 import { BackendError } from '../../errors.js';
 import type { AdamStep, SgdStep, WindowGeometry } from '../backend.js';
+import { matmulOffsets } from '../js/strided.js';
 import {
   COL2IM,
   IM2COL,
@@ -206,9 +207,9 @@ export class GpuKernels {
       K = a.shape[r - 1]!;
     if (a.shape[r - 2] !== M || b.shape[r - 2] !== K || b.shape[r - 1] !== N)
       throw new BackendError(`webgpu.matmul: shapes [${a.shape}] · [${b.shape}] → [${out.shape}] do not fit`);
-    const batch = out.shape.slice(0, r - 2);
-    const count = size(batch);
+    const count = size(out.shape.slice(0, r - 2));
     if (count === 0 || M === 0 || N === 0) return;
+    if (count > 65535) throw new BackendError(`webgpu.matmul: ${count} matrices in one batch, more than 65 535`);
     const p = new Int32Array(10 + 3 * count) as Int32Array<ArrayBuffer>;
     p.set([
       M,
@@ -222,21 +223,7 @@ export class GpuKernels {
       out.strides[r - 1]!,
       accumulate ? 1 : 0,
     ]);
-    for (let t = 0; t < count; t++) {
-      let rem = t;
-      let ao = a.offset,
-        bo = b.offset,
-        oo = out.offset;
-      for (let d = batch.length - 1; d >= 0; d--) {
-        const c = rem % batch[d]!;
-        rem = Math.floor(rem / batch[d]!);
-        ao += c * a.strides[d]!;
-        bo += c * b.strides[d]!;
-        oo += c * out.strides[d]!;
-      }
-      p.set([ao, bo, oo], 10 + 3 * t);
-    }
-    if (count > 65535) throw new BackendError(`webgpu.matmul: ${count} matrices in one batch, more than 65 535`);
+    p.set(matmulOffsets(a, b, out), 10);
     this.run(
       this.pipeline('matmul', () => MATMUL),
       [a.buffer, b.buffer, out.buffer],

@@ -15,7 +15,7 @@ import { arg } from './anchor.js';
 import { pageBuildOptions } from '../test/browser/build-suite.mjs';
 import { launchChromium } from '../test/helpers/chromium.js';
 import { serveStatic } from '../test/helpers/static-server.js';
-import { readWasmFile } from '../src/backend/native/register.js';
+import { readWasmFile } from '../src/backend/wasm/file.js';
 import type { PageResult } from './browser/page.js';
 
 const seconds = Number(arg('seconds', '3'));

@@ -19,7 +19,7 @@ import cliProgress from 'cli-progress';
 import { PNG } from 'pngjs';
 import { startDashboard } from '../dashboard/start.js';
 import { externalReader } from '../onnx/external-data.js';
-import { readWasmFile } from '../backend/native/register.js';
+import { readWasmFile } from '../backend/wasm/file.js';
 import { GunzipTooLarge, type Platform, installPlatform } from './platform.js';
 
 export const nodePlatform: Platform = {

@@ -1,7 +1,7 @@
 // The compiled kernels a suite checks: the native addon, or — in the wasm pass (AXON_BACKEND=wasm) —
 // the WebAssembly build of the same sources behind the same Addon interface.
 import { type Addon, loadAddon } from '../../src/backend/native/addon.js';
-import { readWasmFile } from '../../src/backend/native/register.js';
+import { readWasmFile } from '../../src/backend/wasm/file.js';
 import { wasmAddon } from '../../src/backend/wasm/addon.js';
 import { WasmKernels } from '../../src/backend/wasm/kernels.js';
 

@@ -3,26 +3,12 @@
  * the default that prefers the addon. Imported by src/index.ts only, so that the browser bundle
  * (src/browser.ts) never reaches `node:` modules.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { BackendError } from '../../errors.js';
 import { registerBackend, setDefaultBackendChooser } from '../index.js';
+import { readWasmFile } from '../wasm/file.js';
 import { wasmBackend } from '../wasm/init.js';
-import { addonLoadError, loadAddon, packageRoot } from './addon.js';
+import { addonLoadError, loadAddon } from './addon.js';
 import { NativeBackend } from './index.js';
-
-/** The WebAssembly kernels' bytes: AXON_WASM, else native/wasm/build/axon.wasm in the package. */
-export function readWasmFile(): Uint8Array<ArrayBuffer> {
-  const root = packageRoot();
-  const file =
-    process.env['AXON_WASM'] ||
-    (root ? join(root, 'native', 'wasm', 'build', 'axon.wasm') : 'native/wasm/build/axon.wasm');
-  if (!existsSync(file))
-    throw new BackendError(
-      `the wasm backend is not built (${file} is missing; it needs clang, lld and wasi-libc: see scripts/build-wasm.mjs)`,
-    );
-  return readFileSync(file) as Uint8Array<ArrayBuffer>;
-}
 
 registerBackend('native', () => {
   const addon = loadAddon();

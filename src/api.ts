@@ -27,7 +27,7 @@ import * as logical from './ops/logical.js';
 import * as rollModule from './ops/roll.js';
 import * as linalg from './ops/linalg.js';
 import * as sampling from './ops/sampling.js';
-import * as binaryMath from './ops/binary-math.js';
+import * as lerpModule from './ops/lerp.js';
 import * as selection from './ops/selection.js';
 import * as einsumModule from './ops/einsum.js';
 import * as distance from './nn/functional/distance.js';
@@ -162,6 +162,9 @@ export const {
   logicalAnd,
   logicalOr,
   logicalXor,
+  atan2,
+  fmod,
+  remainder,
   where,
 } = guardAll(binary);
 export const { sum, mean, max, min, amax, amin, prod, argmax, argmin, std, logsumexp, norm } = guardAll(reduce);
@@ -197,7 +200,7 @@ export const { any, all, isclose, allclose, nanToNum } = guardAll(logical);
 export const { roll } = guardAll(rollModule);
 export const { mm, bmm, outer, diag, trace } = guardAll(linalg);
 export const { multinomial, bernoulli, normal } = guardAll(sampling);
-export const { atan2, fmod, remainder, lerp } = guardAll(binaryMath);
+export const { lerp } = guardAll(lerpModule);
 export const { nonzero, maskedSelect, maskedScatter, unique, bincount, histc, searchsorted } = guardAll(selection);
 export const { einsum } = guardAll(einsumModule);
 export const { cdist } = guardAll(distance);

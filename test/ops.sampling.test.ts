@@ -71,7 +71,9 @@ describe('sampling ops', () => {
       ax.ValueError,
       /fmod: integer division by zero/,
     );
-    throwsTyped(() => ax.atan2(ax.tensor([true]), ax.tensor([false])), ax.DTypeError, /atan2: bool/);
+    throwsTyped(() => ax.fmod(ax.tensor([true]), ax.tensor([true])), ax.DTypeError, /fmod: bool/);
+    // bool operands of atan2 compute in float32, as PyTorch (atan2(True, False) = π/2)
+    assert.equal(ax.atan2(ax.tensor([true]), ax.tensor([false])).item(), Math.fround(Math.PI / 2));
     throwsTyped(() => ax.maskedSelect(ax.randn(2), ax.ones(2)), ax.DTypeError, /mask must be a bool tensor/);
     const m = ax.tensor([true, false, true]);
     throwsTyped(

@@ -1,4 +1,4 @@
-import type { UnaryKernel } from './js/scalar.js';
+import type { BinaryKernel, UnaryKernel } from './js/scalar.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 
@@ -21,23 +21,8 @@ export interface View {
  */
 export type UnaryOp = UnaryKernel;
 
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'maximum'
-  | 'minimum'
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge'
-  | 'logicalAnd'
-  | 'logicalOr'
-  | 'logicalXor';
+/** The binary kernels: the keys of the JS backend's table (src/backend/js/scalar.ts, BINARY_KERNELS). */
+export type BinaryOp = BinaryKernel;
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 

@@ -20,6 +20,7 @@ import { matmul } from './matmul.js';
 import * as red from './reduce.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { type PointwiseMethods, pointwise } from './pointwise.js';
+import { BINARY, type BinaryName } from './binary-table.js';
 import type { TensorLike } from './util.js';
 import * as v from './views.js';
 import * as sorting from './sorting.js';
@@ -29,37 +30,26 @@ import * as logical from './logical.js';
 import type { CloseOptions, NanToNumOptions } from './logical.js';
 import { roll } from './roll.js';
 import * as linalg from './linalg.js';
-import * as binaryMath from './binary-math.js';
+import { lerp } from './lerp.js';
 import * as selection from './selection.js';
 
 type Dims = number | readonly number[];
+/** The binary op table's methods, `x.mul(y)`, `y.atan2(x)`, … (add, sub and pow have their own forms). */
+type BinaryMethods = { [K in Exclude<BinaryName, 'add' | 'sub' | 'pow'>]: (other: TensorLike) => Tensor };
 
 declare module '../tensor/tensor.js' {
-  // The pointwise ops' methods come from the op table (src/ops/pointwise.ts).
-  interface Tensor extends PointwiseMethods {
+  // The pointwise ops' methods come from the op tables (src/ops/pointwise.ts, src/ops/binary-table.ts).
+  interface Tensor extends PointwiseMethods, BinaryMethods {
     // arithmetic
     add(other: TensorLike, options?: { alpha?: number }): Tensor;
     sub(other: TensorLike, options?: { alpha?: number }): Tensor;
     rsub(other: TensorLike): Tensor;
-    mul(other: TensorLike): Tensor;
-    div(other: TensorLike): Tensor;
     pow(exponent: TensorLike): Tensor;
-    maximum(other: TensorLike): Tensor;
-    minimum(other: TensorLike): Tensor;
     // activations
     selu(): Tensor;
     softmax(dim: number): Tensor;
     logSoftmax(dim: number): Tensor;
     // comparisons and logic (bool results)
-    eq(other: TensorLike): Tensor;
-    ne(other: TensorLike): Tensor;
-    lt(other: TensorLike): Tensor;
-    le(other: TensorLike): Tensor;
-    gt(other: TensorLike): Tensor;
-    ge(other: TensorLike): Tensor;
-    logicalAnd(other: TensorLike): Tensor;
-    logicalOr(other: TensorLike): Tensor;
-    logicalXor(other: TensorLike): Tensor;
     /** PyTorch's x.where(cond, y): x where cond is true, else y. */
     where(condition: Tensor, other: TensorLike): Tensor;
     // reductions
@@ -144,9 +134,6 @@ declare module '../tensor/tensor.js' {
     outer(other: Tensor): Tensor;
     diag(diagonal?: number): Tensor;
     trace(): Tensor;
-    atan2(x: TensorLike): Tensor;
-    fmod(other: TensorLike): Tensor;
-    remainder(other: TensorLike): Tensor;
     lerp(end: TensorLike, weight: TensorLike): Tensor;
     nonzero(): Tensor;
     maskedSelect(mask: Tensor): Tensor;
@@ -196,20 +183,8 @@ P.sub = function (o, opts) {
 P.rsub = function (o) {
   return bin.rsub(this, o);
 };
-P.mul = function (o) {
-  return bin.mul(this, o);
-};
-P.div = function (o) {
-  return bin.div(this, o);
-};
 P.pow = function (o) {
   return bin.pow(this, o);
-};
-P.maximum = function (o) {
-  return bin.maximum(this, o);
-};
-P.minimum = function (o) {
-  return bin.minimum(this, o);
 };
 P.selu = function () {
   return act.selu(this);
@@ -219,33 +194,6 @@ P.softmax = function (d) {
 };
 P.logSoftmax = function (d) {
   return logSoftmax(this, d);
-};
-P.eq = function (o) {
-  return bin.eq(this, o);
-};
-P.ne = function (o) {
-  return bin.ne(this, o);
-};
-P.lt = function (o) {
-  return bin.lt(this, o);
-};
-P.le = function (o) {
-  return bin.le(this, o);
-};
-P.gt = function (o) {
-  return bin.gt(this, o);
-};
-P.ge = function (o) {
-  return bin.ge(this, o);
-};
-P.logicalAnd = function (o) {
-  return bin.logicalAnd(this, o);
-};
-P.logicalOr = function (o) {
-  return bin.logicalOr(this, o);
-};
-P.logicalXor = function (o) {
-  return bin.logicalXor(this, o);
 };
 P.where = function (c, o) {
   return bin.where(c, this, o);
@@ -491,17 +439,8 @@ P.diag = function (k) {
 P.trace = function () {
   return linalg.trace(this);
 };
-P.atan2 = function (x) {
-  return binaryMath.atan2(this, x);
-};
-P.fmod = function (b) {
-  return binaryMath.fmod(this, b);
-};
-P.remainder = function (b) {
-  return binaryMath.remainder(this, b);
-};
 P.lerp = function (e, w) {
-  return binaryMath.lerp(this, e, w);
+  return lerp(this, e, w);
 };
 P.nonzero = function () {
   return selection.nonzero(this);
@@ -533,6 +472,14 @@ Object.defineProperty(P, 'mT', {
 for (const [name, fn] of Object.entries(pointwise) as [string, (x: Tensor, ...args: unknown[]) => Tensor][]) {
   (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...args: unknown[]) {
     return fn(this, ...args);
+  };
+}
+
+// …and every entry of the binary op table: x.mul(y), y.atan2(x), x.eq(y) (add, sub, pow: their wrappers).
+for (const name of Object.keys(BINARY) as BinaryName[]) {
+  const fn = bin[name] as (a: Tensor, b: TensorLike, ...rest: unknown[]) => Tensor;
+  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, other: TensorLike, ...rest: unknown[]) {
+    return fn(this, other, ...rest);
   };
 }
 

@@ -1,5 +1,3 @@
-import type { BinaryOp } from '../backend.js';
-
 /** erf to about 1e-15: a positive series below 3, a continued fraction for erfc above. */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
@@ -108,42 +106,39 @@ export function unaryFn(op: UnaryKernel, p0 = 0, p1 = 0): (x: number) => number 
   return UNARY_KERNELS[op](p0, p1);
 }
 
-export function binaryFn(op: BinaryOp): (a: number, b: number) => number {
-  switch (op) {
-    case 'add':
-      return (a, b) => a + b;
-    case 'sub':
-      return (a, b) => a - b;
-    case 'mul':
-      return (a, b) => a * b;
-    case 'div':
-      return (a, b) => a / b;
-    case 'pow':
-      return powC;
-    // NaN propagates, as in PyTorch.
-    case 'maximum':
-      return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
-    case 'minimum':
-      return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
-    case 'eq':
-      return (a, b) => (a === b ? 1 : 0);
-    case 'ne':
-      return (a, b) => (a !== b ? 1 : 0);
-    case 'lt':
-      return (a, b) => (a < b ? 1 : 0);
-    case 'le':
-      return (a, b) => (a <= b ? 1 : 0);
-    case 'gt':
-      return (a, b) => (a > b ? 1 : 0);
-    case 'ge':
-      return (a, b) => (a >= b ? 1 : 0);
-    case 'logicalAnd':
-      return (a, b) => (a !== 0 && b !== 0 ? 1 : 0);
-    case 'logicalOr':
-      return (a, b) => (a !== 0 || b !== 0 ? 1 : 0);
-    case 'logicalXor':
-      return (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0);
-  }
+/**
+ * The scalar kernel of every binary op, by backend kernel name. This object is the list of binary
+ * kernels (`BinaryOp` is its keys): a new binary op adds its kernel here and its entry in
+ * src/ops/binary-table.ts; the native addon runs the ones it also has (by name).
+ */
+export const BINARY_KERNELS = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: (a, b) => powC(a, b),
+  // NaN propagates, as in PyTorch.
+  maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
+  minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  atan2: Math.atan2,
+  // C's fmod (the sign of the dividend) and Python's modulo (the sign of the divisor)
+  fmod: (a, b) => a % b,
+  remainder: (a, b) => a - b * Math.floor(a / b),
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+  logicalAnd: (a, b) => (a !== 0 && b !== 0 ? 1 : 0),
+  logicalOr: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
+  logicalXor: (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0),
+} satisfies Record<string, (a: number, b: number) => number>;
+
+export type BinaryKernel = keyof typeof BINARY_KERNELS;
+
+export function binaryFn(op: BinaryKernel): (a: number, b: number) => number {
+  return BINARY_KERNELS[op];
 }
 
 /**

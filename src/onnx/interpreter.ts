@@ -3,6 +3,7 @@ import { type CompiledGraph, type CompiledNode, type Opsets, compileGraph } from
 import type { OpContext } from './ops/registry.js';
 import type { GraphProto } from './proto/onnx_pb.js';
 import type { ExternalReader } from './tensor-proto.js';
+import type { RunMemory } from './release.js';
 import type { Value } from './value.js';
 
 export interface RunOptions {
@@ -21,10 +22,12 @@ export function runNodes(
   scope: Map<string, Value>,
   options: RunOptions,
   stopAfter?: ReadonlySet<string>,
+  memory?: RunMemory | null,
 ): void {
   const missing = stopAfter ? new Set([...stopAfter].filter((n) => !scope.has(n))) : undefined;
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
     if (missing && missing.size === 0) return;
+    const node = nodes[i]!;
     const outputs = runNode(node, scope, options, nodes);
     node.outputs.forEach((name, k) => {
       if (name === '') return;
@@ -32,6 +35,7 @@ export function runNodes(
       scope.set(name, outputs[k]);
       missing?.delete(name);
     });
+    memory?.afterNode(i, node, scope);
   }
 }
 

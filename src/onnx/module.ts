@@ -7,6 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { axonDType, onnxTypeName } from './dtypes.js';
 import { type CompiledGraph, type CompiledNode, type Opsets, type ValueInfo, extraReads } from './graph.js';
 import { type RunOptions, runNodes } from './interpreter.js';
+import { RunMemory } from './release.js';
 import type { ExternalReader } from './tensor-proto.js';
 import { type Value, StringTensor, describeValue } from './value.js';
 
@@ -187,7 +188,8 @@ export class OnnxModule extends Module {
     for (const [name, t] of this.state) scope.set(name, t);
     for (const [name, v] of feeds) scope.set(name, v);
     const options: RunOptions = { training: this.training, opsets: this.shared.opsets, external: this.shared.external };
-    runNodes(this.nodes, scope, options, new Set(outputNames));
+    const keep = new Set(outputNames);
+    runNodes(this.nodes, scope, options, keep, RunMemory.of(this.nodes, scope, keep));
     const out: Record<string, Value> = {};
     for (const name of outputNames) {
       if (!scope.has(name)) throw new ValueError(`OnnxModule: '${name}' is not a value of this graph`);

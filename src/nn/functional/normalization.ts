@@ -64,11 +64,16 @@ export function batchNorm(
     }
     return y;
   }
-  // Evaluation: a per-channel affine map from the running statistics.
-  let y = x.sub(runningMean.reshape(bshape)).mul(runningVar.reshape(bshape).add(eps).rsqrt());
-  if (weight) y = y.mul(weight.reshape(bshape));
-  if (bias) y = y.add(bias.reshape(bshape));
-  return y;
+  // Evaluation: a per-channel affine map from the running statistics, x·scale + shift with
+  // scale = weight/√(var + eps) and shift = bias − mean·scale computed on the C channels first, so
+  // the input is read twice, not four times (still differentiable in x, weight and bias).
+  let scale = runningVar.add(eps).rsqrt();
+  if (weight) scale = scale.mul(weight);
+  let shift = runningMean.mul(scale).neg();
+  if (bias) shift = shift.add(bias);
+  const y = x.mul(scale.reshape(bshape));
+  // in place when no graph records it: one fresh array instead of two
+  return y.requiresGrad ? y.add(shift.reshape(bshape)) : y.add_(shift.reshape(bshape));
 }
 
 /** Normalises over the trailing `normalizedShape` dims (biased variance), then scales and shifts. */

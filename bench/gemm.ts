@@ -3,11 +3,13 @@
  * the measured single-core FMA peak, then GFLOP/s for square N = 256…2048 at 1 and 2 threads,
  * with Axon's share of the peak (× threads) and the ratio to PyTorch.
  *
- *   npm run bench:gemm [-- --sizes 256,1024]
+ * Rounds alternate the sides (`--rounds`, default 5); figures are medians, with each side's CPU ÷ wall.
+ *
+ *   npm run bench:gemm [-- --sizes 256,1024 --rounds 5]
  */
 import * as ax from '../src/index.js';
 import { loadAddon } from '../src/backend/native/addon.js';
-import { arg, torchAnchor } from './anchor.js';
+import { ROUNDS, arg, median, torchAnchor, withCpuRatio } from './anchor.js';
 
 const addon = loadAddon();
 if (!addon) throw new Error('bench:gemm needs the native backend (npm rebuild)');
@@ -27,24 +29,36 @@ function axonGflops(n: number): number {
 
 ax.setBackend('native');
 const original = addon.info().threads;
-console.log('threads   N      axon GFLOP/s  % of peak   torch GFLOP/s   axon/torch');
+console.log(`median of ${ROUNDS} alternating rounds; (CPU ÷ wall) of each side`);
+console.log('threads   N      axon GFLOP/s          % of peak   torch GFLOP/s          axon/torch');
+type Sample = { gflops: number; cpuPerWall: number };
 for (const threads of [1, 2]) {
   ax.setNumThreads(threads);
-  const torch = torchAnchor<Record<string, number>>([
-    '--task',
-    'gemm',
-    '--threads',
-    String(threads),
-    '--sizes',
-    sizes.join(','),
-  ]);
+  const axon = new Map<number, Sample[]>(),
+    torch = new Map<number, Sample[]>();
+  let note: string | undefined;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const n of sizes) {
+      const { value, cpuPerWall } = withCpuRatio(() => axonGflops(n));
+      axon.set(n, [...(axon.get(n) ?? []), { gflops: value, cpuPerWall }]);
+    }
+    const t = torchAnchor<Record<string, Sample>>([
+      ...['--task', 'gemm', '--threads', String(threads), '--sizes', sizes.join(',')],
+    ]);
+    if (typeof t === 'string') note = t;
+    else for (const n of sizes) if (t[String(n)]) torch.set(n, [...(torch.get(n) ?? []), t[String(n)]!]);
+  }
+  const med = (xs: Sample[] | undefined) =>
+    xs?.length ? { g: median(xs.map((x) => x.gflops)), c: median(xs.map((x) => x.cpuPerWall)) } : undefined;
   for (const n of sizes) {
-    const g = axonGflops(n);
-    const t = typeof torch === 'string' ? undefined : torch[String(n)];
+    const a = med(axon.get(n))!;
+    const t = med(torch.get(n));
+    const side = (s: { g: number; c: number } | undefined) =>
+      s ? `${s.g.toFixed(1).padStart(8)} (${s.c.toFixed(2)})` : '-'.padStart(15);
     console.log(
-      `${String(threads).padStart(7)}  ${String(n).padStart(5)}  ${g.toFixed(1).padStart(12)}  ${((100 * g) / (peak * threads)).toFixed(1).padStart(8)}%  ${t === undefined ? '-'.padStart(14) : t.toFixed(1).padStart(14)}  ${t === undefined ? '-' : (g / t).toFixed(2).padStart(10)}`,
+      `${String(threads).padStart(7)}  ${String(n).padStart(5)}  ${side(a).padStart(20)}  ${((100 * a.g) / (peak * threads)).toFixed(1).padStart(8)}%  ${side(t).padStart(20)}  ${t === undefined ? '-' : (a.g / t.g).toFixed(2).padStart(10)}`,
     );
   }
-  if (typeof torch === 'string') console.log(`note: ${torch}`);
+  if (note) console.log(`note: ${note}`);
 }
 ax.setNumThreads(original);

@@ -3,8 +3,12 @@
   --task train    training throughput (bench/train.ts)
   --task gemm     sgemm GFLOP/s for --sizes (bench/gemm.ts)
   --task latency  batch-1 MLP inference latency p50/p99 in microseconds (bench/latency.ts)
-Run with Debian's torch: /usr/bin/python3 bench/torch_anchor.py --task gemm --threads 1 (install
-libopenblas0-openmp first, or torch uses a reference BLAS 25x slower)."""
+Every figure comes with this process's CPU time / wall time over its measurement ("cpuPerWall"), so
+a BLAS that ignores the thread count shows. Debian's OpenBLAS (OpenMP build) ignores
+torch.set_num_threads: bench/anchor.ts pins OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS
+in this process's environment. Run with Debian's torch: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+/usr/bin/python3 bench/torch_anchor.py --task gemm --threads 1 (install libopenblas0-openmp first, or
+torch uses a reference BLAS 25x slower)."""
 import argparse, json, time
 import torch
 import torch.nn as nn
@@ -37,16 +41,27 @@ WORKLOADS = {
     'transformer': (lambda: nn.Sequential(nn.TransformerEncoder(nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True), 2, enable_nested_tensor=False), nn.Flatten(), nn.Linear(64 * 128, 10)), (16, 64, 128)),
 }
 
+class Clock:
+    """Wall and CPU time of this process over a measured section."""
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+    def ratio(self):
+        return self.cpu / self.wall
+
 def gemm():
     res = {}
     for n in [int(v) for v in args.sizes.split(',')]:
         a, b = torch.rand(n, n), torch.rand(n, n)
         torch.mm(a, b)
         reps = max(2, int(2e9 / (2 * n ** 3)))
-        t = time.perf_counter()
-        for _ in range(reps):
-            torch.mm(a, b)
-        res[str(n)] = 2 * n ** 3 * reps / (time.perf_counter() - t) / 1e9
+        with Clock() as c:
+            for _ in range(reps):
+                torch.mm(a, b)
+        res[str(n)] = {'gflops': 2 * n ** 3 * reps / c.wall / 1e9, 'cpuPerWall': c.ratio()}
     return res
 
 def latency():
@@ -57,12 +72,13 @@ def latency():
         for _ in range(200):
             model(x)
         end = time.perf_counter() + args.seconds
-        while time.perf_counter() < end:
-            t = time.perf_counter_ns()
-            model(x)
-            times.append((time.perf_counter_ns() - t) / 1000)
+        with Clock() as c:
+            while time.perf_counter() < end:
+                t = time.perf_counter_ns()
+                model(x)
+                times.append((time.perf_counter_ns() - t) / 1000)
     times.sort()
-    return {'p50': times[len(times) // 2], 'p99': times[int(len(times) * 0.99)], 'n': len(times)}
+    return {'p50': times[len(times) // 2], 'p99': times[int(len(times) * 0.99)], 'n': len(times), 'cpuPerWall': c.ratio()}
 
 if args.task == 'gemm':
     print(json.dumps(gemm()))
@@ -87,7 +103,8 @@ for name, (make, shape) in WORKLOADS.items():
         opt.step()
     step()
     steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < args.seconds:
-        step(); steps += 1
-    out[name] = steps * shape[0] / (time.perf_counter() - start)
+    with Clock() as c:
+        while time.perf_counter() - start < args.seconds:
+            step(); steps += 1
+    out[name] = {'sps': steps * shape[0] / c.wall, 'cpuPerWall': c.ratio()}
 print(json.dumps(out))

@@ -3,6 +3,7 @@
   --task train    training throughput (bench/train.ts)
   --task gemm     sgemm GFLOP/s for --sizes (bench/gemm.ts)
   --task latency  batch-1 MLP inference latency p50/p99 in microseconds (bench/latency.ts)
+  --task scaling  training throughput over --points (JSON [[model, width, batch], ...]) (bench/scaling.ts)
 Every figure comes with this process's CPU time / wall time over its measurement ("cpuPerWall"), so
 a BLAS that ignores the thread count shows. Debian's OpenBLAS (OpenMP build) ignores
 torch.set_num_threads: bench/anchor.ts pins OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS
@@ -19,6 +20,7 @@ p.add_argument('--seconds', type=float, default=3.0)
 p.add_argument('--only', default='')
 p.add_argument('--task', default='train')
 p.add_argument('--sizes', default='256,512,1024,2048')
+p.add_argument('--points', default='[]')
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -80,6 +82,35 @@ def latency():
     times.sort()
     return {'p50': times[len(times) // 2], 'p99': times[int(len(times) * 0.99)], 'n': len(times), 'cpuPerWall': c.ratio()}
 
+def scaled_model(kind, width):
+    """bench/scaling.ts's models: MLP 784-w-w-10, LeNet-5 with 6k and 16k channels."""
+    if kind == 'mlp':
+        return nn.Sequential(nn.Linear(784, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 10)), (784,)
+    c1, c2 = 6 * width, 16 * width
+    return nn.Sequential(nn.Conv2d(1, c1, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(c1, c2, 5), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(c2 * 25, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), (1, 28, 28)
+
+def scaling():
+    res = []
+    for kind, width, batch in json.loads(args.points):
+        model, shape = scaled_model(kind, width)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        x, y = torch.randn(batch, *shape), torch.randint(0, 10, (batch,))
+        def step():
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+        step()
+        steps, start = 0, time.perf_counter()
+        with Clock() as c:
+            while time.perf_counter() - start < args.seconds:
+                step(); steps += 1
+        res.append({'sps': steps * batch / c.wall, 'cpuPerWall': c.ratio()})
+    return res
+
+if args.task == 'scaling':
+    print(json.dumps(scaling()))
+    raise SystemExit
 if args.task == 'gemm':
     print(json.dumps(gemm()))
     raise SystemExit

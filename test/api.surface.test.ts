@@ -397,8 +397,10 @@ const SURFACE: Record<string, string[]> = {
   io: [
     'encodeBarChart',
     'encodeHeatmap',
+    'encodeLineChart',
     'saveBarChart',
     'saveHeatmap',
+    'saveLineChart',
     'encodeImageGrid',
     'loadCheckpoint',
     'loadNpy',

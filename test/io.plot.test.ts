@@ -113,3 +113,78 @@ describe('io.saveBarChart', () => {
     throwsTyped(() => io.encodeBarChart({ labels: ['a'], values: [1], errors: [1, 2] }), ax.ValueError, /2 errors/);
   });
 });
+
+describe('io.saveLineChart', () => {
+  const BLUE = '31,119,180',
+    ORANGE = '255,127,14';
+  /** Pixels of one exact colour left of the legend (which starts PAD + longest name + 28 px from the right). */
+  const pointsOf = (png: PNG, color: string, longestName: number) => {
+    const legend = png.width - 8 - (longestName * 7 + 28) - 4; // (the legend swatch reaches 1 px left of it)
+    const out: [number, number][] = [];
+    for (let y = 0; y < png.height; y++)
+      for (let x = 0; x < legend; x++) if (pixel(png, x, y).join() === color) out.push([x, y]);
+    return out;
+  };
+  test('each series is drawn in its colour, rising lines rise, log axes straighten powers', () => {
+    const x = [1, 10, 100, 1000];
+    const png = decodePng(
+      io.encodeLineChart({
+        series: [
+          { name: 'up', x, y: x.map((v) => v * 2) },
+          { name: 'down', x, y: x.map((v) => 4000 / v), dashed: true },
+        ],
+        logX: true,
+        logY: true,
+        title: 'scaling',
+        xLabel: 'batch',
+        yLabel: 'samples/s',
+        width: 300,
+        height: 200,
+      }),
+    );
+    const up = pointsOf(png, BLUE, 4),
+      down = pointsOf(png, ORANGE, 4);
+    assert.ok(up.length > 300 && down.length > 150, `${up.length} blue and ${down.length} orange pixels`);
+    // y = 2x on log-log axes is a straight line: fit y on x; residuals stay within the 5 px point markers
+    const fit = (pts: [number, number][]) => {
+      const n = pts.length,
+        mx = pts.reduce((s, p) => s + p[0], 0) / n,
+        my = pts.reduce((s, p) => s + p[1], 0) / n;
+      const slope =
+        pts.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0) / pts.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
+      const worst = Math.max(...pts.map((p) => Math.abs(p[1] - (my + slope * (p[0] - mx)))));
+      return { slope, worst };
+    };
+    const u = fit(up),
+      d = fit(down);
+    assert.ok(u.slope < -0.3, `the rising series goes up the image (slope ${u.slope})`);
+    assert.ok(d.slope > 0.3, `the falling series goes down (slope ${d.slope})`);
+    assert.ok(u.worst <= 5 && d.worst <= 5, `straight on log axes: off by ${u.worst} and ${d.worst} px`);
+    // dashed: the falling line has gaps along its span, the rising one none
+    const columns = (pts: [number, number][]) => new Set(pts.map((p) => p[0]));
+    const span = (pts: [number, number][]) => Math.max(...pts.map((p) => p[0])) - Math.min(...pts.map((p) => p[0]));
+    assert.ok(columns(up).size >= span(up) - 1, 'solid');
+    assert.ok(columns(down).size < span(down) * 0.8, 'dashed');
+  });
+  test('the file is written, and bad inputs get typed errors', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'axon-line-')), 'loss.png');
+    io.saveLineChart(path, { series: [{ name: 'loss', x: [1, 2, 3], y: [0.9, 0.5, 0.4] }] });
+    assert.ok(existsSync(path) && decodePng(readFileSync(path)).width > 400);
+    const long = decodePng(io.encodeLineChart({ title: 'x'.repeat(100), series: [{ name: 'a', x: [1], y: [1] }] }));
+    assert.ok(long.width >= 100 * 7, 'the canvas widens for a long title');
+    throwsTyped(() => io.encodeLineChart({ series: [] }), ax.ValueError, /saveLineChart: no series/);
+    throwsTyped(
+      () => io.encodeLineChart({ series: [{ name: 'a', x: [1, 2], y: [1] }] }),
+      ax.ValueError,
+      /series 'a' needs x and y of the same non-zero length/,
+    );
+    throwsTyped(() => io.encodeLineChart({ series: [{ name: 'a', x: [1], y: [NaN] }] }), ax.ValueError, /non-finite y/);
+    throwsTyped(
+      () => io.encodeLineChart({ series: [{ name: 'a', x: [0, 1], y: [1, 2] }], logX: true }),
+      ax.ValueError,
+      /x = 0 on a log axis/,
+    );
+    const many = Array.from({ length: 11 }, (_, i) => ({ name: `s${i}`, x: [1], y: [1] }));
+    throwsTyped(() => io.encodeLineChart({ series: many }), ax.ValueError, /at most 10 series/);
+  });
+});

@@ -1,4 +1,4 @@
-// A small RGB raster for the charts Axon draws (heatmaps, bar charts): rectangles, lines, text in a
+// A small RGB raster for the charts Axon draws (heatmaps, bar and line charts): rectangles, lines, text in a
 // built-in bitmap font, and PNG output through the host (pngjs in Node).
 import { platform } from '../../platform/platform.js';
 import { GLYPHS, GLYPH_HEIGHT, GLYPH_WIDTH } from './font-data.js';
@@ -43,6 +43,36 @@ export class Canvas {
   line(x0: number, y0: number, x1: number, y1: number, color: RGB): void {
     if (Math.round(y0) === Math.round(y1)) this.fillRect(Math.min(x0, x1), y0, Math.abs(x1 - x0) + 1, 1, color);
     else this.fillRect(x0, Math.min(y0, y1), 1, Math.abs(y1 - y0) + 1, color);
+  }
+
+  /**
+   * A two-pixel-wide segment between any two points (for chart lines), sampled every half pixel;
+   * dashed with dashes of `dash` pixels when dash > 0.
+   */
+  segment(x0: number, y0: number, x1: number, y1: number, color: RGB, dash = 0): void {
+    const length = Math.hypot(x1 - x0, y1 - y0);
+    const steps = Math.max(1, Math.ceil(length * 2));
+    for (let i = 0; i <= steps; i++) {
+      if (dash > 0 && Math.floor(((i / steps) * length) / dash) % 2 === 1) continue;
+      const x = x0 + ((x1 - x0) * i) / steps,
+        y = y0 + ((y1 - y0) * i) / steps;
+      this.fillRect(Math.round(x - 1), Math.round(y - 1), 2, 2, color);
+    }
+  }
+
+  /** Text rotated a quarter turn counter-clockwise (an axis label), its baseline start at (x, y). */
+  textVertical(x: number, y: number, s: string, color: RGB = BLACK): void {
+    let cy = Math.round(y);
+    for (const ch of s) {
+      const code = ch.charCodeAt(0);
+      const glyph = GLYPHS[code >= 32 && code < 127 ? code - 32 : 31]!;
+      for (let j = 0; j < GLYPH_HEIGHT; j++)
+        for (let i = 0; i < GLYPH_WIDTH; i++) {
+          const level = parseInt(glyph[j * GLYPH_WIDTH + i]!, 16);
+          if (level > 0) this.blend(Math.round(x) + j, cy - i, color, level / 15);
+        }
+      cy -= GLYPH_WIDTH;
+    }
   }
 
   /** Draws printable ASCII (others as '?') with its top-left corner at (x, y); returns the width. */

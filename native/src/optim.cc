@@ -17,42 +17,46 @@ void chunks(long n, F&& f) {
 
 }  // namespace
 
+// The hyper-parameters are copied into locals inside each chunk: read through `o` they could alias
+// the float arrays being written, so the compiler would reload them every element and not vectorise.
 void sgd_step(long n, float* p, const float* g, float* buf, const SgdParams& o) {
-  chunks(n, [&](long i0, long i1) {
+  const SgdParams c = o;
+  chunks(n, [c, p, g, buf](long i0, long i1) {
+    const float lr = c.lr, wd = c.weight_decay, mom = c.momentum, keep = 1 - c.dampening;
+    if (!buf || mom == 0) {
+      for (long i = i0; i < i1; i++) p[i] -= lr * (wd != 0 ? g[i] + wd * p[i] : g[i]);
+      return;
+    }
+    const bool first = c.first_step, nesterov = c.nesterov;
     for (long i = i0; i < i1; i++) {
-      float d = g[i];
-      if (o.weight_decay != 0) d += o.weight_decay * p[i];
-      if (buf && o.momentum != 0) {
-        const float m = o.first_step ? d : o.momentum * buf[i] + (1 - o.dampening) * d;
-        buf[i] = m;
-        d = o.nesterov ? d + o.momentum * m : m;
-      }
-      p[i] -= o.lr * d;
+      const float d = wd != 0 ? g[i] + wd * p[i] : g[i];  // (0 · an infinite weight would be NaN)
+      const float m = first ? d : mom * buf[i] + keep * d;
+      buf[i] = m;
+      p[i] -= lr * (nesterov ? d + mom * m : m);
     }
   });
 }
 
 void adam_step(long n, float* p, const float* g, float* m, float* v, float* vmax, const AdamParams& o) {
-  const float c1 = 1 - std::pow(o.beta1, static_cast<float>(o.step));
-  const float c2 = std::sqrt(1 - std::pow(o.beta2, static_cast<float>(o.step)));
-  const float step_size = o.lr / c1;
-  chunks(n, [&](long i0, long i1) {
+  const AdamParams c = o;
+  const float c1 = 1 - std::pow(c.beta1, static_cast<float>(c.step));
+  const float c2 = std::sqrt(1 - std::pow(c.beta2, static_cast<float>(c.step)));
+  chunks(n, [c, c1, c2, p, g, m, v, vmax](long i0, long i1) {
+    const float step_size = c.lr / c1, b1 = c.beta1, b2 = c.beta2, eps = c.eps;
+    // decoupled (AdamW) shrinks the weight; otherwise the decay joins the gradient
+    const float shrink = c.decoupled ? 1 - c.lr * c.weight_decay : 1, wd = c.decoupled ? 0 : c.weight_decay;
     for (long i = i0; i < i1; i++) {
-      float gi = g[i];
-      if (o.weight_decay != 0) {
-        if (o.decoupled)
-          p[i] *= 1 - o.lr * o.weight_decay;
-        else
-          gi += o.weight_decay * p[i];
-      }
-      m[i] = o.beta1 * m[i] + (1 - o.beta1) * gi;
-      v[i] = o.beta2 * v[i] + (1 - o.beta2) * gi * gi;
-      float second = v[i];
+      const float gi = wd != 0 ? g[i] + wd * p[i] : g[i];
+      const float mi = b1 * m[i] + (1 - b1) * gi;
+      const float vi = b2 * v[i] + (1 - b2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      float second = vi;
       if (vmax) {
-        vmax[i] = std::max(vmax[i], second);
-        second = vmax[i];
+        second = std::max(vmax[i], vi);
+        vmax[i] = second;
       }
-      p[i] -= step_size * (m[i] / (std::sqrt(second) / c2 + o.eps));
+      p[i] = p[i] * shrink - step_size * (mi / (std::sqrt(second) / c2 + eps));
     }
   });
 }

@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import * as ax from '../src/index.js';
 import { ROUNDS, arg, median, torchAnchor, withCpuRatio } from './anchor.js';
+import { trainThroughput } from './workloads.js';
 
 const { nn } = ax;
 const seconds = Number(arg('seconds', '0.3'));
@@ -67,21 +68,7 @@ function axonThroughput([kind, width, batch]: Point): number {
   ax.manualSeed(0);
   const [net, shape] = model(kind, width);
   const opt = new ax.optim.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
-  const x = ax.randn([batch, ...shape]),
-    y = ax.randint(0, 10, [batch]);
-  const step = () => {
-    opt.zeroGrad();
-    nn.functional.crossEntropy(net.forward(x), y).backward();
-    opt.step();
-  };
-  step();
-  let steps = 0;
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000) {
-    step();
-    steps++;
-  }
-  return (steps * batch) / ((performance.now() - start) / 1000);
+  return trainThroughput(net, opt, ax.randn([batch, ...shape]), ax.randint(0, 10, [batch]), seconds);
 }
 
 type Sample = { sps: number; cpuPerWall: number };

@@ -82,6 +82,19 @@ def latency():
     times.sort()
     return {'p50': times[len(times) // 2], 'p99': times[int(len(times) * 0.99)], 'n': len(times), 'cpuPerWall': c.ratio()}
 
+def train_throughput(model, opt, x, y):
+    """Samples/s of cross-entropy training steps over --seconds after one warm-up step, with CPU/wall."""
+    def step():
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    step()
+    steps, start = 0, time.perf_counter()
+    with Clock() as c:
+        while time.perf_counter() - start < args.seconds:
+            step(); steps += 1
+    return {'sps': steps * x.shape[0] / c.wall, 'cpuPerWall': c.ratio()}
+
 def scaled_model(kind, width):
     """bench/scaling.ts's models: MLP 784-w-w-10, LeNet-5 with 6k and 16k channels."""
     if kind == 'mlp':
@@ -96,16 +109,7 @@ def scaling():
         model, shape = scaled_model(kind, width)
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         x, y = torch.randn(batch, *shape), torch.randint(0, 10, (batch,))
-        def step():
-            opt.zero_grad()
-            nn.functional.cross_entropy(model(x), y).backward()
-            opt.step()
-        step()
-        steps, start = 0, time.perf_counter()
-        with Clock() as c:
-            while time.perf_counter() - start < args.seconds:
-                step(); steps += 1
-        res.append({'sps': steps * batch / c.wall, 'cpuPerWall': c.ratio()})
+        res.append(train_throughput(model, opt, x, y))
     return res
 
 if args.task == 'scaling':
@@ -125,17 +129,5 @@ for name, (make, shape) in WORKLOADS.items():
     model = make()
     # The issue's table: SGD with momentum for the MLP, Adam for the others.
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9) if name == 'mlp' else torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(*shape)
-    y = torch.randint(0, 10, (shape[0],))
-    def step():
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-    step()
-    steps, start = 0, time.perf_counter()
-    with Clock() as c:
-        while time.perf_counter() - start < args.seconds:
-            step(); steps += 1
-    out[name] = {'sps': steps * shape[0] / c.wall, 'cpuPerWall': c.ratio()}
+    out[name] = train_throughput(model, opt, torch.randn(*shape), torch.randint(0, 10, (shape[0],)))
 print(json.dumps(out))

@@ -41,8 +41,17 @@ export function axonThroughput(name: string, seconds: number): number {
     name === 'mlp'
       ? new ax.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 })
       : new ax.optim.Adam(model.parameters(), { lr: 1e-3 });
-  const x = ax.randn(shape);
-  const y = ax.randint(0, 10, [shape[0]!]);
+  return trainThroughput(model, opt, ax.randn(shape), ax.randint(0, 10, [shape[0]!]), seconds);
+}
+
+/** Samples/s of cross-entropy training steps over `seconds`, after one warm-up step. */
+export function trainThroughput(
+  model: ax.nn.Module,
+  opt: { zeroGrad(): void; step(): unknown },
+  x: ax.Tensor,
+  y: ax.Tensor,
+  seconds: number,
+): number {
   const step = () => {
     opt.zeroGrad();
     nn.functional.crossEntropy(model.forward(x), y).backward();
@@ -55,5 +64,5 @@ export function axonThroughput(name: string, seconds: number): number {
     step();
     steps++;
   }
-  return (steps * shape[0]!) / ((performance.now() - start) / 1000);
+  return (steps * x.shape[0]!) / ((performance.now() - start) / 1000);
 }

@@ -5,6 +5,7 @@ import { BINARY } from '../src/ops/binary-table.js';
 import { POINTWISE } from '../src/ops/pointwise.js';
 import { LAYER_OP_CASES, OP_CASES, SECOND_ORDER_CASES } from './helpers/gradcheck-cases.js';
 import { loadFixture } from './helpers/fixtures.js';
+import { fixtureOps } from './helpers/kernels.js';
 
 // Every public op — each Tensor method, `ax` function and `nn.functional` function — must have a
 // PyTorch fixture (test/fixtures/ops.json, or nn.json for a layer's function) and a finite-difference
@@ -89,7 +90,7 @@ const OTHER_GRADIENT_CHECK: Record<string, string> = {
   lstmCell: 'gradcheck.test.ts: first and second order on the fused kernel',
 };
 
-const fixtureOps = new Set(loadFixture<{ cases: { op: string }[] }>('ops.json').cases.map((c) => c.op));
+const fixtureNames = fixtureOps();
 const layerFixtures = new Set(
   loadFixture<{ cases: { name: string }[] }>('nn.json').cases.map((c) => c.name.split('_')[0]!.toLowerCase()),
 );
@@ -104,7 +105,7 @@ const canonical = (name: string) => ALIASES[name] ?? name;
 const covered = (name: string, check: (n: string) => boolean) =>
   [name, canonical(name)].some((n) => tables.has(n) || check(n));
 const hasFixture = (name: string) =>
-  covered(name, (n) => fixtureOps.has(n) || layerFixtures.has(n.toLowerCase()) || n in NO_FIXTURE);
+  covered(name, (n) => fixtureNames.has(n) || layerFixtures.has(n.toLowerCase()) || n in NO_FIXTURE);
 const hasGradcheck = (name: string) =>
   covered(name, (n) => gradchecked.has(n) || NOT_DIFFERENTIABLE.has(n) || n in OTHER_GRADIENT_CHECK);
 

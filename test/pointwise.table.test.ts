@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
-import { KERNELS, kernelAddon } from './helpers/kernels.js';
-import { NativeBackend } from '../src/backend/native/index.js';
+import { KERNELS, assertKernelsAgree, fixtureOps, kernelAddon } from './helpers/kernels.js';
 import { POINTWISE, type PointwiseDef } from '../src/ops/pointwise.js';
-import { loadFixture } from './helpers/fixtures.js';
 
 // Every entry of the pointwise op table (src/ops/pointwise.ts) is tested from its own recipe:
 // gradients against finite differences (first and second order), the native backend against the
@@ -59,8 +57,7 @@ describe('op table: gradients against finite differences (float64)', () => {
 });
 
 describe('op table: every entry has a PyTorch fixture', () => {
-  const fixture = loadFixture<{ cases: { op: string }[] }>('ops.json');
-  const covered = new Set(fixture.cases.map((c) => c.op));
+  const covered = fixtureOps();
   for (const [name] of entries) {
     test(name, () =>
       assert.ok(
@@ -77,31 +74,12 @@ describe(
   { skip: addon === null ? `${KERNELS} kernels not built` : false },
   () => {
     test('contiguous, transposed and strided float32 inputs, every case', () => {
-      ax.registerBackend('native-table', () => new NativeBackend(addon!, { minElements: 0 }));
-      const before = ax.getBackend().name;
-      try {
-        for (const [name, def] of entries) {
-          for (const args of cases(def)) {
-            const base = input(def.test.domain, [7, 6], 'float32');
-            for (const x of [base, base.t(), base.slice(1, null, null, 2)]) {
-              ax.setBackend('js');
-              const want = call(name, x, args).toTypedArray();
-              ax.setBackend('native-table');
-              const got = call(name, x, args).toTypedArray();
-              for (let i = 0; i < want.length; i++) {
-                const a = got[i]!,
-                  b = want[i]!;
-                assert.ok(
-                  a === b || Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)),
-                  `${name}: element ${i}: native ${a}, js ${b}`,
-                );
-              }
-            }
-          }
+      for (const [name, def] of entries)
+        for (const args of cases(def)) {
+          const base = input(def.test.domain, [7, 6], 'float32');
+          for (const x of [base, base.t(), base.slice(1, null, null, 2)])
+            assertKernelsAgree(addon!, name, () => call(name, x, args));
         }
-      } finally {
-        ax.setBackend(before);
-      }
     });
   },
 );

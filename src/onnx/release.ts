@@ -69,7 +69,7 @@ export class RunMemory {
       this.pinned = new Set();
       for (const v of this.initial) this.pin(v);
     }
-    for (const seq of this.sequences.splice(0)) this.pin(seq);
+    if (this.sequences.length) for (const seq of this.sequences.splice(0)) this.pin(seq);
     return this.pinned.has(storage);
   }
 

@@ -22,7 +22,8 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1
 
 /** A zeroed array of this dtype and length from the pool, or undefined. */
 export function takeArray(dtype: DType, length: number): TypedArray | undefined {
-  if (length * BYTES[dtype] < POOLED_MIN_BYTES) return undefined;
+  // (the first test keeps allocation free of lookups in programs that never give arrays back: training)
+  if (pooledBytes === 0 || length * BYTES[dtype] < POOLED_MIN_BYTES) return undefined;
   const list = free.get(key(dtype, length));
   const array = list?.pop();
   if (array === undefined) return undefined;

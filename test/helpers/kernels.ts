@@ -1,6 +1,10 @@
 // The compiled kernels a suite checks: the native addon, or — in the wasm pass (AXON_BACKEND=wasm) —
 // the WebAssembly build of the same sources behind the same Addon interface.
+import assert from 'node:assert/strict';
+import * as ax from '../../src/index.js';
 import { type Addon, loadAddon } from '../../src/backend/native/addon.js';
+import { NativeBackend } from '../../src/backend/native/index.js';
+import { loadFixture } from './fixtures.js';
 import { readWasmFile } from '../../src/backend/wasm/file.js';
 import { wasmAddon } from '../../src/backend/wasm/addon.js';
 import { WasmKernels } from '../../src/backend/wasm/kernels.js';
@@ -21,4 +25,36 @@ export function kernelAddon(): Addon | null {
     }
   }
   return wasm;
+}
+
+/**
+ * The compiled kernels against the JS ones: runs `compute` on the JS backend and on a backend that
+ * sends every size to the compiled kernels, then asserts the results agree element by element
+ * (within 1e-6 relative; NaN agrees with NaN). The previous backend is restored.
+ */
+export function assertKernelsAgree(addon: Addon, label: string, compute: () => ax.Tensor): void {
+  ax.registerBackend('compiled-every-size', () => new NativeBackend(addon, { minElements: 0 }));
+  const before = ax.getBackend().name;
+  let want: ArrayLike<number>, got: ArrayLike<number>;
+  try {
+    ax.setBackend('js');
+    want = compute().toTypedArray();
+    ax.setBackend('compiled-every-size');
+    got = compute().toTypedArray();
+  } finally {
+    ax.setBackend(before);
+  }
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!,
+      w = want[i]!;
+    assert.ok(
+      g === w || (g !== g && w !== w) || Math.abs(g - w) <= 1e-6 * Math.max(1, Math.abs(w)),
+      `${label}: element ${i}: ${KERNELS} ${g}, js ${w}`,
+    );
+  }
+}
+
+/** The op names that have a PyTorch case in test/fixtures/ops.json. */
+export function fixtureOps(): Set<string> {
+  return new Set(loadFixture<{ cases: { op: string }[] }>('ops.json').cases.map((c) => c.op));
 }

@@ -62,33 +62,32 @@ export class Canvas {
 
   /** Text rotated a quarter turn counter-clockwise (an axis label), its baseline start at (x, y). */
   textVertical(x: number, y: number, s: string, color: RGB = BLACK): void {
-    let cy = Math.round(y);
-    for (const ch of s) {
-      const code = ch.charCodeAt(0);
-      const glyph = GLYPHS[code >= 32 && code < 127 ? code - 32 : 31]!;
-      for (let j = 0; j < GLYPH_HEIGHT; j++)
-        for (let i = 0; i < GLYPH_WIDTH; i++) {
-          const level = parseInt(glyph[j * GLYPH_WIDTH + i]!, 16);
-          if (level > 0) this.blend(Math.round(x) + j, cy - i, color, level / 15);
-        }
-      cy -= GLYPH_WIDTH;
-    }
+    const x0 = Math.round(x),
+      y0 = Math.round(y);
+    this.glyphs(s, (k, i, j, alpha) => this.blend(x0 + j, y0 - k * GLYPH_WIDTH - i, color, alpha));
   }
 
   /** Draws printable ASCII (others as '?') with its top-left corner at (x, y); returns the width. */
   text(x: number, y: number, s: string, color: RGB = BLACK): number {
-    let cx = Math.round(x);
+    const x0 = Math.round(x),
+      y0 = Math.round(y);
+    return this.glyphs(s, (k, i, j, alpha) => this.blend(x0 + k * GLYPH_WIDTH + i, y0 + j, color, alpha)) * GLYPH_WIDTH;
+  }
+
+  /** Each lit pixel (i across, j down) of the k-th character's glyph, with its coverage; returns the count. */
+  private glyphs(s: string, plot: (k: number, i: number, j: number, alpha: number) => void): number {
+    let k = 0;
     for (const ch of s) {
       const code = ch.charCodeAt(0);
       const glyph = GLYPHS[code >= 32 && code < 127 ? code - 32 : 31]!;
       for (let j = 0; j < GLYPH_HEIGHT; j++)
         for (let i = 0; i < GLYPH_WIDTH; i++) {
           const level = parseInt(glyph[j * GLYPH_WIDTH + i]!, 16);
-          if (level > 0) this.blend(cx + i, Math.round(y) + j, color, level / 15);
+          if (level > 0) plot(k, i, j, level / 15);
         }
-      cx += GLYPH_WIDTH;
+      k++;
     }
-    return cx - Math.round(x);
+    return k;
   }
 
   encode(): Uint8Array {

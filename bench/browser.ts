@@ -33,7 +33,7 @@ for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-
   copyFileSync(join(tfWasm, f), join(dir, f));
 writeFileSync(join(dir, 'index.html'), '<!doctype html><title>axon bench</title>');
 const server = await serveStatic(dir, false);
-const browser = await launchChromium();
+const browser = await launchChromium(['--enable-unsafe-webgpu']);
 try {
   const page = await browser.newPage();
   page.on('console', () => undefined);
@@ -48,18 +48,23 @@ try {
   )) as PageResult;
   const version = await browser.version();
   console.log(`Training throughput in ${version} (headless), samples/s, 1 thread each; Axon wasm kernels: ${r.isa}`);
-  console.log('workload    axon-wasm    axon-js  tfjs-wasm   tfjs-cpu  wasm/tfjs-wasm  wasm/tfjs-best');
+  console.log('workload    axon-wasm    axon-js  axon-webgpu  tfjs-wasm   tfjs-cpu  wasm/tfjs-wasm  wasm/tfjs-best');
   const cell = (v: number | undefined, w: number, d = 1) => (v === undefined ? '-' : v.toFixed(d)).padStart(w);
   for (const name of only) {
     const a = r.axon['wasm']![name]!,
-      j = r.axon['js']![name];
+      j = r.axon['js']![name],
+      g = r.axon['webgpu']?.[name];
     const tw = typeof r.tfjs === 'string' ? undefined : r.tfjs['wasm']?.[name];
     const tc = typeof r.tfjs === 'string' ? undefined : r.tfjs['cpu']?.[name];
     const best = Math.max(tw ?? 0, tc ?? 0) || undefined;
     console.log(
-      `${name.padEnd(9)} ${cell(a, 11)} ${cell(j, 10)} ${cell(tw, 10)} ${cell(tc, 10)} ${cell(tw && a / tw, 15, 2)} ${cell(best && a / best, 15, 2)}`,
+      `${name.padEnd(9)} ${cell(a, 11)} ${cell(j, 10)} ${cell(g, 12)} ${cell(tw, 10)} ${cell(tc, 10)} ${cell(tw && a / tw, 15, 2)} ${cell(best && a / best, 15, 2)}`,
     );
   }
+  console.log(
+    `note: axon-webgpu ran on the adapter "${r.gpu}"` +
+      (/swiftshader/i.test(r.gpu) ? ': SwiftShader, a CPU implementation of Vulkan — not a GPU measurement' : ''),
+  );
   if (typeof r.tfjs === 'string') console.log(`note: ${r.tfjs}`);
   else
     console.log('note: "-" for TF.js wasm means it lacks a training kernel the workload needs (Conv2DBackpropFilter)');

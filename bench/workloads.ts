@@ -32,8 +32,13 @@ export const WORKLOADS: Record<string, [() => ax.nn.Module, number[]]> = {
   ],
 };
 
-/** Samples/s of one workload's training steps over `seconds`, after one warm-up step. */
-export function axonThroughput(name: string, seconds: number): number {
+/** One workload's model, optimizer and batch, seeded as on every side. */
+export function workload(name: string): {
+  model: ax.nn.Module;
+  opt: ax.optim.SGD | ax.optim.Adam;
+  x: ax.Tensor;
+  y: ax.Tensor;
+} {
   const [make, shape] = WORKLOADS[name]!;
   ax.manualSeed(0);
   const model = make();
@@ -41,7 +46,40 @@ export function axonThroughput(name: string, seconds: number): number {
     name === 'mlp'
       ? new ax.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 })
       : new ax.optim.Adam(model.parameters(), { lr: 1e-3 });
-  return trainThroughput(model, opt, ax.randn(shape), ax.randint(0, 10, [shape[0]!]), seconds);
+  return { model, opt, x: ax.randn(shape), y: ax.randint(0, 10, [shape[0]!]) };
+}
+
+/** Samples/s of one workload's training steps over `seconds`, after one warm-up step. */
+export function axonThroughput(name: string, seconds: number): number {
+  const { model, opt, x, y } = workload(name);
+  return trainThroughput(model, opt, x, y, seconds);
+}
+
+/**
+ * The same on a device backend (WebGPU), whose kernels run after the calls return: each step in
+ * ax.tidy, the clock stopped only after the last step's loss has been read back.
+ */
+export async function deviceThroughput(name: string, seconds: number): Promise<number> {
+  const { model, opt, x, y } = workload(name);
+  const step = () =>
+    ax.tidy(() => {
+      opt.zeroGrad();
+      const loss = nn.functional.crossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      return loss.detach();
+    });
+  await step().itemAsync(); // compiles the shaders
+  let steps = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    const loss = step();
+    steps++;
+    // Reading back every few steps keeps the queue from running far ahead of the clock.
+    if (steps % 4 === 0) await loss.itemAsync();
+    else if (performance.now() - start >= seconds * 1000) await loss.itemAsync();
+  }
+  return (steps * x.shape[0]!) / ((performance.now() - start) / 1000);
 }
 
 /** Samples/s of cross-entropy training steps over `seconds`, after one warm-up step. */

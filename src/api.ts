@@ -94,6 +94,9 @@ export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
 export const { setBackend, getBackend, registerBackend, listBackends, backendInfo, setNumThreads } = guardAll(backend);
 // Async, and throws only BackendError: not guarded (a guard would not see its rejection).
 export { initWasm, type WasmSource } from './backend/wasm/init.js';
+export { initWebGpu, gpuMemory } from './backend/webgpu/init.js';
+export type { GpuMemoryStats } from './backend/webgpu/memory.js';
+export { tidy, keep } from './tensor/scope.js';
 export const { to } = guardAll(cast);
 // The pointwise op table's functions (src/ops/pointwise.ts): a new entry adds its name here.
 export const {

@@ -33,6 +33,14 @@ const good = () => ax.randn([2, 3], { generator: new ax.Generator(1) });
 type Fn = (...args: unknown[]) => unknown;
 const TRACE = process.env['API_TRACE'] !== undefined; // prints each call, to find one that hangs or runs out of memory
 
+/** Rejections of async functions probed, checked by the test that probed them (settled()). */
+let pending: Promise<string | null>[] = [];
+async function settled(): Promise<string[]> {
+  const found = await Promise.all(pending);
+  pending = [];
+  return found.filter((f): f is string => f !== null);
+}
+
 /** Calls fn with each bad value in each position; returns the first non-Axon error found. */
 function probe(name: string, fn: Fn, self?: unknown, before: () => unknown[] = () => []): string | null {
   const arity = Math.max(fn.length, 1);
@@ -43,7 +51,17 @@ function probe(name: string, fn: Fn, self?: unknown, before: () => unknown[] = (
       args.push(v);
       if (TRACE) writeSync(2, `${name} ${pos} ${String(v)}\n`);
       try {
-        fn.apply(self, args);
+        const r = fn.apply(self, args);
+        if (r instanceof Promise)
+          pending.push(
+            r.then(
+              () => null,
+              (e: unknown) =>
+                e instanceof ax.AxonError
+                  ? null
+                  : `${name} (async): ${(e as Error).constructor.name} "${(e as Error).message.slice(0, 100)}" for argument ${pos} = ${String(v)}`,
+            ),
+          );
       } catch (e) {
         if (!(e instanceof ax.AxonError))
           return `${name}: ${(e as Error).constructor.name} "${(e as Error).message.slice(0, 100)}" for argument ${pos} = ${String(v)}`;
@@ -97,13 +115,14 @@ test('nn.functional raises only Axon errors', () => {
   expectNone(functionsOf(nn.functional, 'F.').map(([name, fn]) => probe(name, fn)));
 });
 
-test('Tensor methods raise only Axon errors', () => {
+test('Tensor methods raise only Axon errors', async () => {
   const proto = ax.Tensor.prototype as unknown as Record<string, unknown>;
   const names = [...new Set([...Object.keys(proto), ...Object.getOwnPropertyNames(proto)])].filter(
     (k) => k !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, k)?.value === 'function',
   );
   assert.ok(names.length > 100, `${names.length} methods`);
   expectNone(names.map((k) => probe(`Tensor.${k}`, proto[k] as Fn, good())));
+  expectNone(await settled());
 });
 
 test('layer constructors and forward() raise only Axon errors', () => {

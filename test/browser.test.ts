@@ -137,7 +137,7 @@ describe('WebGPU kernels in headless Chromium (SwiftShader, a CPU Vulkan)', { sk
   let browser: Browser, server: Awaited<ReturnType<typeof serveStatic>>;
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'axon-webgpu-'));
-    await buildSuite(['./test/webgpu.kernels.test.ts'], join(dir, 'suite.js'));
+    await buildSuite(['./test/webgpu.kernels.test.ts', './test/webgpu.backend.test.ts'], join(dir, 'suite.js'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>axon webgpu</title>');
     server = await serveStatic(dir);
     browser = await launchChromium(['--enable-unsafe-webgpu']);
@@ -172,7 +172,7 @@ describe('WebGPU kernels in headless Chromium (SwiftShader, a CPU Vulkan)', { sk
       r.results.filter((t) => t.error),
       [],
     );
-    assert.ok(r.results.length >= 6, `${r.results.length} tests ran`);
+    assert.ok(r.results.length >= 14, `${r.results.length} tests ran`);
     assert.deepEqual(errors, []);
   });
 });

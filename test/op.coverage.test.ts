@@ -19,9 +19,11 @@ import { fixtureOps } from './helpers/kernels.js';
 const NOT_OPS = new Set([
   ...['grad', 'requiresGrad', 'requiresGrad_', 'isLeaf', 'retainGrad', 'registerPostAccumulateGradHook', 'backward'],
   ...['setData', 'version', 'ndim', 'dim', 'numel', 'size', 'isContiguous', 'item', 'toTypedArray', 'toArray'],
+  ...['data', 'dataAsync', 'toArrayAsync', 'itemAsync'],
   ...['allFinite', 'forEachOffset', 'toString', 'broadcastShapes', 'promoteTypes', 'recordOp'],
   ...['enableGrad', 'noGrad', 'isGradEnabled', 'setGradEnabled', 'gradcheck', 'gradgradcheck', 'manualSeed'],
   ...['backendInfo', 'getBackend', 'setBackend', 'listBackends', 'registerBackend', 'setNumThreads', 'initWasm'],
+  ...['initWebGpu', 'gpuMemory', 'tidy', 'keep', 'dispose'],
 ]);
 
 /** Tensors made from sizes, values or random draws: no input to differentiate; tested in tensor.test.ts. */

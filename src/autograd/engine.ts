@@ -169,7 +169,7 @@ function withMode<T>(createGraph: boolean, fn: () => T): T {
 
 /** A gradient that owns all of its memory, so a leaf can keep it instead of a copy. */
 function ownsStorage(g: Tensor): boolean {
-  return g.offset === 0 && g.data.length === g.numel && g.isContiguous();
+  return g.offset === 0 && g.storage.length === g.numel && g.isContiguous();
 }
 
 /** tensor.backward(): accumulates d(root)/d(leaf) into every leaf's .grad. */

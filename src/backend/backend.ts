@@ -1,6 +1,8 @@
 import type { BinaryKernel, UnaryKernel } from './js/scalar.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Storage } from '../tensor/tensor.js';
 
 /**
  * A strided descriptor of tensor memory: element (i0, i1, ...) lives at
@@ -68,6 +70,11 @@ export interface Backend {
   readonly name: string;
   /** What backendInfo() adds for a backend with compiled kernels: its instruction set and threads. */
   info?(): { isa: string; threads: number };
+  /**
+   * A device backend's fresh zero-filled storage of n elements in its own memory (kernel outputs);
+   * CPU backends leave it out and ops allocate a typed array.
+   */
+  allocate?(dtype: DType, n: number): Storage;
   /** Threads for the kernels of a backend that has threads. */
   setNumThreads?(n: number): void;
   /** out[i] = x[i], converting between dtypes (bool: nonzero becomes 1, int: truncation). */

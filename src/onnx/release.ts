@@ -80,7 +80,8 @@ export class RunMemory {
 }
 
 /** Whether the pool would keep this tensor's array (smaller ones are not worth tracking). */
-const poolable = (t: Tensor) => t.storage.data.byteLength >= POOLED_MIN_BYTES;
+const poolable = (t: Tensor) =>
+  t.storage.device === null && t.storage.length * t.storage.readHost('RunMemory').BYTES_PER_ELEMENT >= POOLED_MIN_BYTES;
 
 const cache = new WeakMap<readonly CompiledNode[], string[][] | null>();
 

@@ -155,13 +155,23 @@ function dtypes(name: string, def: BinaryDef, a: TensorLike, b: TensorLike): [DT
   return [dtype, dtype];
 }
 
+/**
+ * Whether an integer divisor holds a 0, read from host memory. Values only in device memory are not
+ * checked (a WGSL integer division by zero gives the dividend instead of failing).
+ */
+function hasZero(y: Tensor): boolean {
+  const values = y.storage.peekHost();
+  let zero = false;
+  if (values) y.forEachOffset((o) => (zero ||= values[o] === 0));
+  return zero;
+}
+
 /** Runs one entry: converts and broadcasts the operands, calls the kernel, records the gradient rule. */
 function apply(name: BinaryName, def: BinaryDef, a: TensorLike, b: TensorLike): Tensor {
   const [compute, result] = dtypes(name, def, a, b);
   const x = asTensor(a, compute),
     y = asTensor(b, compute);
-  if (def.intDivisor && !isFloating(compute) && y.eq(0).any().item() !== 0)
-    throw new ValueError(`${name}: integer division by zero`);
+  if (def.intDivisor && !isFloating(compute) && hasZero(y)) throw new ValueError(`${name}: integer division by zero`);
   const shape = broadcastShapes(name, x.shape, y.shape);
   const out = empty(shape, result);
   backend().binary(name, broadcastView(x, shape), broadcastView(y, shape), out);

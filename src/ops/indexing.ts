@@ -4,7 +4,7 @@ import { normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './binary.js';
 import { asTensor } from './cast.js';
-import { type TensorLike, backend, empty } from './util.js';
+import { type TensorLike, backend, empty, hostEmpty } from './util.js';
 import { expand, reshape } from './views.js';
 
 function requireIndex(op: string, index: Tensor): void {
@@ -14,9 +14,10 @@ function requireIndex(op: string, index: Tensor): void {
 /** Every index value must lie in [0, size). Checked before any kernel writes. */
 function checkRange(op: string, index: Tensor, size: number, dim: number): void {
   let bad: number | null = null;
+  const d = index.storage.peekHost();
+  if (d === null) return; // device memory: the kernel reads out-of-range indices as 0 (see README, WebGPU)
   if (index.isContiguous()) {
-    const d = index.data,
-      end = index.offset + index.numel;
+    const end = index.offset + index.numel;
     for (let i = index.offset; i < end; i++) {
       const v = d[i]!;
       if (v < 0 || v >= size) {
@@ -26,7 +27,7 @@ function checkRange(op: string, index: Tensor, size: number, dim: number): void 
     }
   } else {
     index.forEachOffset((o) => {
-      const v = index.data[o]!;
+      const v = d[o]!;
       if (bad === null && (v < 0 || v >= size)) bad = v;
     });
   }
@@ -153,7 +154,7 @@ export function oneHot(index: Tensor, numClasses = -1): Tensor {
   if (!Number.isInteger(n) || n < 0)
     throw new ValueError(`oneHot: numClasses must be a non-negative integer or -1, got ${numClasses}`);
   checkRange('oneHot', index, n, -1);
-  const out = empty([...index.shape, n], 'int32');
+  const out = hostEmpty([...index.shape, n], 'int32');
   let i = 0;
   index.forEachOffset((o) => {
     out.data[i * n + index.data[o]!] = 1;
@@ -176,7 +177,7 @@ function triangle(op: 'tril' | 'triu', x: Tensor, diagonal: number): Tensor {
   if (x.ndim < 2) throw new ShapeError(`${op}: input must have at least 2 dims, got shape ${fmtShape(x.shape)}`);
   const rows = x.shape[x.ndim - 2]!,
     cols = x.shape[x.ndim - 1]!;
-  const keep = empty([rows, cols], 'bool');
+  const keep = hostEmpty([rows, cols], 'bool');
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       keep.data[r * cols + c] = (op === 'tril' ? c - r <= diagonal : c - r >= diagonal) ? 1 : 0;

@@ -9,10 +9,19 @@ export type TensorLike = Tensor | number | boolean;
 
 export const backend = getBackend;
 
-/** A fresh contiguous tensor (zero-filled: typed arrays start at 0). */
+/**
+ * A fresh zero-filled contiguous tensor for a kernel to write: in the memory of the backend in use
+ * (a device backend allocates its own; CPU backends take a typed array, which starts at 0).
+ */
 export function empty(shape: Shape, dtype: DType): Tensor {
-  const data = allocArray(dtype, numel(shape));
-  return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+  const b = backend();
+  const storage = b.allocate ? b.allocate(dtype, numel(shape)) : new Storage(allocArray(dtype, numel(shape)));
+  return new Tensor(storage, shape, contiguousStrides(shape), 0, dtype);
+}
+
+/** A fresh zero-filled contiguous tensor in host memory, for ops that fill it from JS. */
+export function hostEmpty(shape: Shape, dtype: DType): Tensor {
+  return new Tensor(new Storage(allocArray(dtype, numel(shape))), shape, contiguousStrides(shape), 0, dtype);
 }
 
 /** A tensor sharing t's storage with another layout. No autograd: callers record their own rule. */
@@ -22,11 +31,11 @@ export function restride(t: Tensor, shape: Shape, strides: readonly number[], of
 
 /** t read as if broadcast to `shape` (stride 0 on broadcast dims). */
 export function broadcastView(t: Tensor, shape: Shape): View {
-  return { data: t.data, shape, strides: broadcastStrides(t.shape, t.strides, shape), offset: t.offset };
+  return restride(t, shape, broadcastStrides(t.shape, t.strides, shape), t.offset);
 }
 
 export function scalarTensor(value: number | boolean, dtype: DType): Tensor {
-  const t = empty([], dtype);
+  const t = hostEmpty([], dtype);
   t.data[0] = typeof value === 'boolean' ? Number(value) : value;
   return t;
 }

@@ -5,13 +5,19 @@ const THRESHOLD = 1000; // summarise tensors with more elements than this
 
 /** PyTorch-style printing: aligned columns, 4 decimals or scientific, '...' for large tensors. */
 export function formatTensor(t: Tensor): string {
+  // A device backend's values can only be read asynchronously; printing must not throw.
+  if (!t.storage.hostCurrent)
+    return `tensor(<${t.storage.device?.backend ?? 'device'} memory: await t.dataAsync()>, size=[${t.shape.join(', ')}], dtype=${t.dtype})`;
   const summarise = t.numel > THRESHOLD;
   const values: number[] = [];
   collect(t, 0, t.offset, summarise, values);
   const fmt = numberFormatter(t, values);
   const width = Math.max(1, ...values.map((v) => fmt(v).length));
   const indent = 'tensor('.length;
-  const body = t.shape.length === 0 ? fmt(t.data[t.offset]!) : render(t, 0, t.offset, summarise, fmt, width, indent);
+  const body =
+    t.shape.length === 0
+      ? fmt(t.storage.readHost('toString')[t.offset]!)
+      : render(t, 0, t.offset, summarise, fmt, width, indent);
   const extras: string[] = [];
   if (t.dtype !== 'float32' && t.dtype !== 'bool') extras.push(`dtype=${t.dtype}`);
   if (t.numel === 0) extras.push(`size=[${t.shape.join(', ')}]`);
@@ -27,7 +33,7 @@ function shown(size: number, summarise: boolean): number[] {
 
 function collect(t: Tensor, d: number, off: number, summarise: boolean, out: number[]): void {
   if (d === t.shape.length) {
-    out.push(t.data[off]!);
+    out.push(t.storage.readHost('toString')[off]!);
     return;
   }
   for (const i of shown(t.shape[d]!, summarise)) if (i >= 0) collect(t, d + 1, off + i * t.strides[d]!, summarise, out);
@@ -61,7 +67,9 @@ function render(
 ): string {
   const idx = shown(t.shape[d]!, summarise);
   if (d === t.shape.length - 1) {
-    const items = idx.map((i) => (i < 0 ? '...' : fmt(t.data[off + i * t.strides[d]!]!).padStart(width)));
+    const items = idx.map((i) =>
+      i < 0 ? '...' : fmt(t.storage.readHost('toString')[off + i * t.strides[d]!]!).padStart(width),
+    );
     return `[${items.join(', ')}]`;
   }
   const sep = ',' + '\n'.repeat(t.shape.length - d - 1) + ' '.repeat(indent + d + 1);

@@ -1,8 +1,9 @@
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Node } from '../autograd/node.js';
 import { type DType, type TypedArray, arrayDType, isFloating } from './dtype.js';
 import { type Shape, isContiguous, numel } from './shape.js';
 import { formatTensor } from './format.js';
+import { keepGradient } from './scope.js';
 
 const ARRAY_DTYPES = new Map<unknown, DType>([
   [Float32Array, 'float32'],
@@ -12,22 +13,143 @@ const ARRAY_DTYPES = new Map<unknown, DType>([
 ]);
 
 /**
+ * Memory a device backend (WebGPU) owns for a storage: the tensor layer only knows how to read it
+ * back. The backend keeps the rest (its buffer, its pool) on the object it hands out.
+ */
+export interface DeviceMemory {
+  /** The backend that owns it, for messages. */
+  readonly backend: string;
+  /** Every element, after the kernels queued so far have run. */
+  read(): Promise<TypedArray>;
+  /** Frees the memory now (dispose, tidy) instead of when the storage is garbage-collected. */
+  release(): void;
+}
+
+/**
  * The memory a tensor and its views share. `version` counts in-place writes so that autograd can
  * tell when a tensor saved for backward was modified after it was saved.
+ *
+ * On a device backend the values may live in host memory (a typed array), in device memory, or in
+ * both. `hostCurrent`/`deviceCurrent` say which copies hold the latest values (at least one does):
+ * a kernel on the device marks the host copy stale (`wroteOnDevice`), and handing out the host
+ * array for writing (`data`) marks the device copy stale, so the backend uploads it again before
+ * its next use. CPU backends only ever see host storages.
  */
 export class Storage {
   version = 0;
   /** The element type of `data`, found once (every tensor over this storage must have it). */
   readonly dtype: DType;
-  constructor(readonly data: TypedArray) {
+  /** Elements held. */
+  readonly length: number;
+  private host: TypedArray | null;
+  /** The device backend's copy, once one was made (by `onDevice` or by the backend's first use). */
+  device: DeviceMemory | null = null;
+  /** Whether `device` holds the latest values. */
+  deviceCurrent = false;
+  /** A gradient `ax.tidy` left to `.grad`: freed when `.grad` lets go of it (see scope.ts). */
+  freedWithGrad = false;
+
+  /** Host memory; or, for a device backend's kernel outputs, only its memory (`Storage.onDevice`). */
+  constructor(data: TypedArray);
+  constructor(data: null, device: DeviceMemory, dtype: DType, length: number);
+  constructor(data: TypedArray | null, device?: DeviceMemory, dtype?: DType, length?: number) {
+    if (data === null && device !== undefined) {
+      this.dtype = dtype!;
+      this.length = length!;
+      this.host = null;
+      this.device = device;
+      this.deviceCurrent = true;
+      return;
+    }
     const ctor = (data as { constructor?: unknown } | null)?.constructor;
     // Exact constructors first (the hot path); subclasses such as Node's Buffer by instanceof.
-    const dtype = ctor === Float32Array ? 'float32' : (ARRAY_DTYPES.get(ctor) ?? arrayDType(data));
-    if (dtype === undefined)
+    const found = ctor === Float32Array ? 'float32' : (ARRAY_DTYPES.get(ctor) ?? arrayDType(data));
+    if (found === undefined)
       throw new ValueError(
         `Storage: expected a Float32Array, Float64Array, Int32Array or Uint8Array, got ${data === null ? 'null' : ((data as object)?.constructor?.name ?? typeof data)}`,
       );
-    this.dtype = dtype;
+    this.dtype = found;
+    this.length = data!.length;
+    this.host = data;
+  }
+
+  /** A storage whose only copy is in a device backend's memory (a kernel output there). */
+  static onDevice(memory: DeviceMemory, dtype: DType, length: number): Storage {
+    return new Storage(null, memory, dtype, length);
+  }
+
+  /**
+   * The host array, for reading and writing: the device copy (if any) counts as stale from here on.
+   * Throws when only the device holds the values; they must be read with `await t.dataAsync()`.
+   */
+  get data(): TypedArray {
+    const h = this.host ?? this.deviceOnly('data');
+    this.deviceCurrent = false;
+    return h;
+  }
+
+  /** Whether the host array holds the latest values (so the synchronous accessors work). */
+  get hostCurrent(): boolean {
+    return this.host !== null;
+  }
+
+  /** The host array for reading only (the device copy stays current). Throws like `data`. */
+  readHost(what: string): TypedArray {
+    return this.host ?? this.deviceOnly(what);
+  }
+
+  /**
+   * The host array when it holds the latest values, else null: for checks of values that a device
+   * backend cannot make synchronously (index ranges, probabilities), which then skip.
+   */
+  peekHost(): TypedArray | null {
+    return this.host;
+  }
+
+  /** For the device backend: a kernel wrote the device copy, so the host copy is stale. */
+  wroteOnDevice(): void {
+    this.host = null;
+    this.deviceCurrent = true;
+  }
+
+  /** The values, read back from the device when only it holds them (then the host copy is current too). */
+  async read(): Promise<TypedArray> {
+    if (this.host !== null) return this.host;
+    if (this.device === null) this.deviceOnly('dataAsync');
+    const values = await this.device.read();
+    // A kernel may have written while the read was under way; then the device stays the only copy.
+    if (this.deviceCurrent && this.host === null) this.host = values;
+    return values;
+  }
+
+  /**
+   * Frees device memory now (`t.dispose()`, `ax.tidy`); every later use of the storage throws.
+   * Host memory is left to the garbage collector (other views may still read it), so on CPU
+   * backends this only marks the storage disposed.
+   */
+  dispose(): void {
+    this.device?.release();
+    this.device = null;
+    this.deviceCurrent = false;
+    this.host = null;
+    this.disposed = true;
+  }
+
+  /** Frees the device copy when the host one holds the latest values too (else keeps it). */
+  releaseDeviceCopy(): void {
+    if (this.host === null || this.device === null) return;
+    this.device.release();
+    this.device = null;
+    this.deviceCurrent = false;
+  }
+
+  private disposed = false;
+
+  private deviceOnly(what: string): never {
+    if (this.disposed) throw new BackendError(`${what}: this tensor was disposed (by dispose() or ax.tidy)`);
+    throw new BackendError(
+      `${what}: this tensor's values are in ${this.device?.backend ?? 'device'} memory; read them with \`await t.dataAsync()\`, \`await t.toArrayAsync()\` or \`await t.itemAsync()\``,
+    );
   }
 }
 
@@ -83,7 +205,6 @@ function layoutError(
  * Operations are methods added by `ops/` (see ops/methods.ts); this file holds only the data model.
  */
 export class Tensor {
-  readonly data: TypedArray;
   /** Set by autograd on the outputs of recorded ops; null for leaves. */
   gradFn: Node | null = null;
   private _grad: Tensor | null = null;
@@ -98,11 +219,19 @@ export class Tensor {
     readonly offset: number,
     readonly dtype: DType,
   ) {
-    this.data = storage.data;
-    checkLayout(storage.data.length, shape, strides, offset);
+    checkLayout(storage.length, shape, strides, offset);
     if (storage.dtype !== dtype) {
-      throw new DTypeError(`Tensor: dtype ${dtype} does not match the storage's ${storage.data.constructor.name}`);
+      throw new DTypeError(`Tensor: dtype ${dtype} does not match the storage's dtype ${storage.dtype}`);
     }
+  }
+
+  /**
+   * The storage's host array (shared with every view of it; this tensor's elements are at
+   * offset + Σ index·stride). On a device backend, throws when the values are only in device memory:
+   * read them with `await t.dataAsync()`.
+   */
+  get data(): TypedArray {
+    return this.storage.data;
   }
 
   /** Accumulated gradient of a leaf after backward(). Must have this tensor's shape and dtype (as PyTorch checks). */
@@ -123,7 +252,10 @@ export class Tensor {
           `grad: the assigned gradient has dtype ${value.dtype} but the tensor has dtype ${this.dtype}`,
         );
     }
+    if (value !== null) keepGradient(value);
+    const old = this._grad;
     this._grad = value;
+    if (old !== null && old.storage.freedWithGrad && old.storage !== value?.storage) old.storage.dispose();
   }
 
   get requiresGrad(): boolean {
@@ -192,15 +324,23 @@ export class Tensor {
   setData(other: Tensor): this {
     if (!(other instanceof Tensor))
       throw new ValueError(`setData: expected a Tensor, got ${other === null ? 'null' : typeof other}`);
-    const self = this as { -readonly [K in 'storage' | 'data' | 'shape' | 'strides' | 'offset' | 'dtype']: Tensor[K] };
+    const self = this as { -readonly [K in 'storage' | 'shape' | 'strides' | 'offset' | 'dtype']: Tensor[K] };
     self.storage = other.storage;
-    self.data = other.storage.data;
     self.shape = other.shape;
     self.strides = other.strides;
     self.offset = other.offset;
     self.dtype = other.dtype;
     this.grad = null;
     return this;
+  }
+
+  /**
+   * Frees this tensor's device memory now (WebGPU), shared with every view of it, instead of when
+   * the garbage collector finds it unreachable; any later use of the tensor or its views throws.
+   * On CPU backends memory is only garbage-collected, but the tensor is marked disposed all the same.
+   */
+  dispose(): void {
+    this.storage.dispose();
   }
 
   /** How many times the shared storage was written in place. */
@@ -241,22 +381,12 @@ export class Tensor {
       throw new ValueError(
         `item: only a tensor with one element can be converted to a number, got shape ${fmtShape(this.shape)}`,
       );
-    return this.data[this.offset]!;
+    return this.storage.readHost('item')[this.offset]!;
   }
 
   /** A fresh contiguous typed array holding the elements in row-major order. */
   toTypedArray(): TypedArray {
-    const n = this.numel;
-    const out = new (this.data.constructor as new (n: number) => TypedArray)(n);
-    if (this.isContiguous()) {
-      out.set(this.data.subarray(this.offset, this.offset + n));
-      return out;
-    }
-    let i = 0;
-    this.forEachOffset((o) => {
-      out[i++] = this.data[o]!;
-    });
-    return out;
+    return gatherValues(this, this.storage.readHost('toTypedArray'));
   }
 
   /**
@@ -265,14 +395,31 @@ export class Tensor {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   toArray(): any {
-    const conv = this.dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
-    const build = (d: number, off: number): unknown => {
-      if (d === this.shape.length) return conv(this.data[off]!);
-      const out = new Array(this.shape[d]);
-      for (let i = 0; i < this.shape[d]!; i++) out[i] = build(d + 1, off + i * this.strides[d]!);
-      return out;
-    };
-    return build(0, this.offset);
+    return nest(this, this.storage.readHost('toArray'));
+  }
+
+  /**
+   * `toTypedArray()` on any backend: waits for a device backend's kernels and reads its memory
+   * (WebGPU); on the CPU it resolves at once. After it, the synchronous accessors work until the
+   * next kernel writes this tensor's storage.
+   */
+  async dataAsync(): Promise<TypedArray> {
+    return gatherValues(this, await this.storage.read());
+  }
+
+  /** `toArray()` on any backend (see dataAsync). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async toArrayAsync(): Promise<any> {
+    return nest(this, await this.storage.read());
+  }
+
+  /** `item()` on any backend (see dataAsync). */
+  async itemAsync(): Promise<number> {
+    if (this.numel !== 1)
+      throw new ValueError(
+        `itemAsync: only a tensor with one element can be converted to a number, got shape ${fmtShape(this.shape)}`,
+      );
+    return (await this.storage.read())[this.offset]!;
   }
 
   /** Calls fn with the storage offset of every element, in row-major order. */
@@ -280,8 +427,9 @@ export class Tensor {
   allFinite(): boolean {
     if (this.dtype !== 'float32' && this.dtype !== 'float64') return true;
     let ok = true;
+    const data = this.storage.readHost('allFinite');
     this.forEachOffset((o) => {
-      if (ok && !Number.isFinite(this.data[o]!)) ok = false;
+      if (ok && !Number.isFinite(data[o]!)) ok = false;
     });
     return ok;
   }
@@ -307,4 +455,32 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/** t's elements in row-major order, read from `data` (its storage's values), in a fresh array. */
+function gatherValues(t: Tensor, data: TypedArray): TypedArray {
+  const n = t.numel;
+  const out = new (data.constructor as new (n: number) => TypedArray)(n);
+  if (t.isContiguous()) {
+    out.set(data.subarray(t.offset, t.offset + n));
+    return out;
+  }
+  let i = 0;
+  t.forEachOffset((o) => {
+    out[i++] = data[o]!;
+  });
+  return out;
+}
+
+/** t's elements as nested arrays, read from `data` (its storage's values). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function nest(t: Tensor, data: TypedArray): any {
+  const conv = t.dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
+  const build = (d: number, off: number): unknown => {
+    if (d === t.shape.length) return conv(data[off]!);
+    const out = new Array(t.shape[d]);
+    for (let i = 0; i < t.shape[d]!; i++) out[i] = build(d + 1, off + i * t.strides[d]!);
+    return out;
+  };
+  return build(0, t.offset);
 }

@@ -41,22 +41,31 @@ function match(actual: string, re: RegExp, message?: string): void {
   if (!re.test(actual)) fail(message ?? `${show(actual)} does not match ${re}`);
 }
 
-function throws(fn: () => unknown, check?: RegExp | ((e: Error) => boolean), message?: string): void {
+type Check = RegExp | ((e: Error) => boolean) | (abstract new (...a: never[]) => Error);
+
+/** node:assert's checks: a RegExp on the message, an error class, or a predicate. */
+function check(e: Error, c: Check | undefined, message?: string): void {
+  if (c instanceof RegExp) match(String(e.message), c, message);
+  else if (typeof c === 'function' && c.prototype instanceof Error) {
+    if (!(e instanceof c)) fail(message ?? `expected a ${c.name}, got ${e.constructor.name}: ${e.message}`);
+  } else if (c && (c as (e: Error) => boolean)(e) !== true) fail(message ?? 'the error did not pass the check');
+}
+
+function throws(fn: () => unknown, c?: Check, message?: string): void {
   try {
     fn();
   } catch (e) {
-    if (check instanceof RegExp) match(String((e as Error).message), check, message);
-    else if (check && check(e as Error) !== true) fail(message ?? 'the error did not pass the check');
+    check(e as Error, c, message);
     return;
   }
   fail(message ?? 'expected the function to throw');
 }
 
-async function rejects(promise: Promise<unknown>, check?: RegExp, message?: string): Promise<void> {
+async function rejects(promise: Promise<unknown>, c?: Check, message?: string): Promise<void> {
   try {
     await promise;
   } catch (e) {
-    if (check) match(String((e as Error).message), check, message);
+    check(e as Error, c, message);
     return;
   }
   fail(message ?? 'expected the promise to reject');

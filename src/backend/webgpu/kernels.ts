@@ -13,25 +13,38 @@ import { matmulOffsets } from '../js/strided.js';
 import {
   COL2IM,
   IM2COL,
-  BINARY_WGSL,
   MATMUL,
   MAX_RANK,
-  UNARY_WGSL,
   adamShader,
+  argReduceShader,
   sgdShader,
-  binaryShader,
+  reduceDimsShader,
   reduceShader,
   softmaxShader,
-  unaryShader,
 } from './wgsl.js';
+import {
+  BINARY_WGSL,
+  ELEMENT_PARAMS,
+  type GpuType,
+  UNARY_WGSL,
+  copyShader,
+  fillShader,
+  gatherShader,
+  mapShader,
+  scatterShader,
+  whereShader,
+} from './elementwise.js';
 
-/** A view of a GPU buffer of float32s: shape, strides and offset in elements. */
+/** A view of a GPU buffer: shape, strides and offset in elements, and their type (default f32). */
 export interface GpuView {
   buffer: GPUBuffer;
   shape: readonly number[];
   strides: readonly number[];
   offset: number;
+  type?: GpuType;
 }
+
+const typeOf = (v: GpuView): GpuType => v.type ?? 'f32';
 
 const REDUCE: Record<string, [string, string]> = {
   sum: ['0.0', 'x + y'],
@@ -48,6 +61,14 @@ export async function requestGpuDevice(): Promise<GPUDevice | null> {
   return adapter ? adapter.requestDevice() : null;
 }
 
+/** Host values as the 4-byte words the shaders read: bool bytes widen to u32, the rest as they are. */
+function toWords(
+  data: Float32Array | Int32Array | Uint8Array,
+): Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> {
+  if (data instanceof Uint8Array) return Uint32Array.from(data);
+  return data as Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
+}
+
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 export class GpuKernels {
@@ -61,17 +82,15 @@ export class GpuKernels {
     });
   }
 
-  /** A storage buffer holding `data` (float32). */
-  upload(data: Float32Array<ArrayBuffer>): GPUBuffer {
-    const buffer = this.device.createBuffer({
-      size: Math.max(4, data.byteLength),
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-    });
-    this.device.queue.writeBuffer(buffer, 0, data);
+  /** A storage buffer holding `data` (float32, or int32 / bool as i32 / u32). */
+  upload(data: Float32Array | Int32Array | Uint8Array): GPUBuffer {
+    const words = toWords(data);
+    const buffer = this.empty(words.length);
+    this.device.queue.writeBuffer(buffer, 0, words);
     return buffer;
   }
 
-  /** A zeroed storage buffer of `n` float32s. */
+  /** A zeroed storage buffer of `n` 4-byte elements. */
   empty(n: number): GPUBuffer {
     return this.device.createBuffer({
       size: Math.max(4, n * 4),
@@ -79,17 +98,35 @@ export class GpuKernels {
     });
   }
 
-  /**
-   * The first `n` float32s of a buffer, after every kernel queued so far has run. Rejects with a
-   * BackendError when the device reported an invalid call since the last read (its results are void).
-   */
-  async read(buffer: GPUBuffer, n: number): Promise<Float32Array> {
-    const staging = this.device.createBuffer({
-      size: Math.max(4, n * 4),
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
+  /** Writes host values into the first elements of a buffer (queued before later kernels). */
+  write(buffer: GPUBuffer, data: Float32Array | Int32Array | Uint8Array): void {
+    this.device.queue.writeBuffer(buffer, 0, toWords(data));
+  }
+
+  /** Zeroes the first `n` elements of a buffer (queued before later kernels). */
+  clear(buffer: GPUBuffer, n: number): void {
     const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, 0, staging, 0, Math.max(4, n * 4));
+    encoder.clearBuffer(buffer, 0, Math.max(4, n * 4));
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Copies the first `n` elements of one buffer into another. */
+  copyBuffer(from: GPUBuffer, to: GPUBuffer, n: number): void {
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(from, 0, to, 0, Math.max(4, n * 4));
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /**
+   * The first `n` elements of a buffer (f32 → Float32Array, i32 → Int32Array, u32 → Uint8Array),
+   * after every kernel queued so far has run. Rejects with a BackendError when the device reported
+   * an invalid call since the last read (its results are void).
+   */
+  async read(buffer: GPUBuffer, n: number, type: GpuType = 'f32'): Promise<Float32Array> {
+    const bytes = Math.max(4, n * 4);
+    const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
     this.device.queue.submit([encoder.finish()]);
     try {
       await staging.mapAsync(GPUMapMode.READ);
@@ -97,7 +134,7 @@ export class GpuKernels {
       staging.destroy();
       throw new BackendError(`webgpu.read: ${this.failure ?? (e as Error).message}`);
     }
-    const out = new Float32Array(staging.getMappedRange().slice(0, n * 4));
+    const copy = staging.getMappedRange().slice(0, n * 4);
     staging.unmap();
     staging.destroy();
     // Errors are delivered as events; a queue round trip (the map above) lets them arrive first.
@@ -105,7 +142,10 @@ export class GpuKernels {
     const failure = this.failure;
     this.failure = null;
     if (failure) throw new BackendError(`webgpu: a kernel call was invalid: ${failure}`);
-    return out;
+    // Typed as Float32Array for the callers that only read floats; the tensor layer asks by type.
+    if (type === 'i32') return new Int32Array(copy) as unknown as Float32Array;
+    if (type === 'u32') return Uint8Array.from(new Uint32Array(copy)) as unknown as Float32Array;
+    return new Float32Array(copy);
   }
 
   private pipeline(key: string, code: () => string): GPUComputePipeline {
@@ -118,19 +158,20 @@ export class GpuKernels {
     return p;
   }
 
-  /** Runs `pipeline` with buffers[i] at binding i (null ones skipped; 3 is always `params`). */
+  /** Runs `pipeline` with buffers[i] at binding i (null ones skipped) and `params` at `paramsAt`. */
   private run(
     pipeline: GPUComputePipeline,
     buffers: (GPUBuffer | null)[],
     params: Int32Array<ArrayBuffer>,
     groups: [number, number, number],
+    paramsAt = 3,
   ): void {
     const paramBuffer = this.device.createBuffer({
       size: params.byteLength,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
     });
     this.device.queue.writeBuffer(paramBuffer, 0, params);
-    const entries: GPUBindGroupEntry[] = [{ binding: 3, resource: { buffer: paramBuffer } }];
+    const entries: GPUBindGroupEntry[] = [{ binding: paramsAt, resource: { buffer: paramBuffer } }];
     buffers.forEach((b, i) => b && entries.push({ binding: i, resource: { buffer: b } }));
     const bind = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const encoder = this.device.createCommandEncoder();
@@ -149,46 +190,119 @@ export class GpuKernels {
     return g <= 65535 ? [g, 1, 1] : [65535, Math.ceil(g / 65535), 1];
   }
 
-  /** [rank, n, shape, strides of 3 views, 3 offsets, p0, p1], as wgsl.ts's STRIDED reads it. */
-  private strided(shape: readonly number[], views: readonly (GpuView | null)[], p0 = 0, p1 = 0, extra: number[] = []) {
+  /** elementwise.ts's parameters: shape, up to four views (null: unused), p0, p1 and four extra ints. */
+  private elementParams(
+    shape: readonly number[],
+    views: readonly (GpuView | null)[],
+    p0 = 0,
+    p1 = 0,
+    extra: readonly number[] = [],
+  ): Int32Array<ArrayBuffer> {
     if (shape.length > MAX_RANK) throw new BackendError(`webgpu: rank ${shape.length} is more than ${MAX_RANK}`);
-    const p = new Int32Array(32 + extra.length) as Int32Array<ArrayBuffer>;
+    const p = new Int32Array(ELEMENT_PARAMS) as Int32Array<ArrayBuffer>;
     p[0] = shape.length;
     p[1] = size(shape);
-    shape.forEach((s, d) => (p[2 + d] = s));
+    p.set(new Int32Array(new Float32Array([p0, p1]).buffer), 2);
+    p.set(extra, 4);
+    shape.forEach((n, d) => (p[8 + d] = n));
     views.forEach((v, k) => {
       if (!v) return;
-      v.strides.forEach((s, d) => (p[8 + 6 * k + d] = s));
-      p[26 + k] = v.offset;
+      v.strides.forEach((st, d) => (p[14 + 7 * k + d] = st));
+      p[20 + 7 * k] = v.offset;
     });
-    const f = new Float32Array([p0, p1]);
-    p.set(new Int32Array(f.buffer), 29);
-    p.set(extra, 32);
     return p;
   }
 
+  /** Runs an elementwise kernel over `shape` (buffers by binding; the parameters go to binding 7). */
+  private map(key: string, code: () => string, buffers: (GPUBuffer | null)[], params: Int32Array<ArrayBuffer>): void {
+    if (params[1] === 0) return;
+    this.run(this.pipeline(key, code), buffers, params, this.groups(params[1]!), 7);
+  }
+
   unary(op: string, x: GpuView, out: GpuView, p0 = 0, p1 = 0): void {
-    const expr = UNARY_WGSL[op];
-    if (!expr) throw new BackendError(`webgpu.unary: no kernel for '${op}'`);
-    if (size(out.shape) === 0) return;
-    this.run(
-      this.pipeline(`unary:${op}`, () => unaryShader(expr)),
+    const e = UNARY_WGSL[op as keyof typeof UNARY_WGSL];
+    if (!e) throw new BackendError(`webgpu.unary: no kernel for '${op}'`);
+    const types = [typeOf(x)] as const;
+    this.map(
+      `unary:${op}:${types}:${typeOf(out)}`,
+      () => mapShader(e, types, typeOf(out)),
       [x.buffer, null, out.buffer],
-      this.strided(out.shape, [x, null, out], p0, p1),
-      this.groups(size(out.shape)),
+      this.elementParams(out.shape, [x, null, out], p0, p1),
     );
   }
 
   /** a and b have out's shape (broadcast dims with stride 0). */
   binary(op: string, a: GpuView, b: GpuView, out: GpuView): void {
-    const expr = BINARY_WGSL[op];
-    if (!expr) throw new BackendError(`webgpu.binary: no kernel for '${op}'`);
-    if (size(out.shape) === 0) return;
-    this.run(
-      this.pipeline(`binary:${op}`, () => binaryShader(expr)),
+    const e = BINARY_WGSL[op as keyof typeof BINARY_WGSL];
+    if (!e) throw new BackendError(`webgpu.binary: no kernel for '${op}'`);
+    const types = [typeOf(a), typeOf(b)] as const;
+    this.map(
+      `binary:${op}:${types}:${typeOf(out)}`,
+      () => mapShader(e, types, typeOf(out)),
       [a.buffer, b.buffer, out.buffer],
-      this.strided(out.shape, [a, b, out]),
-      this.groups(size(out.shape)),
+      this.elementParams(out.shape, [a, b, out]),
+    );
+  }
+
+  /** out = x, converting between types (bool: nonzero is 1; int: truncation toward zero). */
+  copy(x: GpuView, out: GpuView): void {
+    const from = typeOf(x),
+      to = typeOf(out);
+    this.map(
+      `copy:${from}:${to}`,
+      () => copyShader(from, to),
+      [x.buffer, null, out.buffer],
+      this.elementParams(out.shape, [x, null, out]),
+    );
+  }
+
+  fill(out: GpuView, value: number): void {
+    const to = typeOf(out);
+    this.map(
+      `fill:${to}`,
+      () => fillShader(to),
+      [null, null, out.buffer],
+      this.elementParams(out.shape, [null, null, out], value, 0, [to === 'f32' ? 0 : Number(value) | 0]),
+    );
+  }
+
+  /** out = cond ? a : b (cond bool), all of out's shape. */
+  where(cond: GpuView, a: GpuView, b: GpuView, out: GpuView): void {
+    const t = typeOf(out);
+    this.map(
+      `where:${t}`,
+      () => whereShader(t),
+      [cond.buffer, a.buffer, out.buffer, b.buffer],
+      this.elementParams(out.shape, [cond, a, out, b]),
+    );
+  }
+
+  /** x's view with its `axis` stride replaced by 0; the stride and size go to extra ints. */
+  private axisParams(x: GpuView, axis: number, index: GpuView, other: GpuView): Int32Array<ArrayBuffer> {
+    const xs = { ...x, strides: x.strides.map((st, d) => (d === axis ? 0 : st)) };
+    return this.elementParams(index.shape, [xs, index, other], 0, 0, [x.strides[axis]!, x.shape[axis]!]);
+  }
+
+  /** out[..i..] = x[.. index[..i..] on axis ..]; out has index's shape (index i32). */
+  gather(x: GpuView, axis: number, index: GpuView, out: GpuView): void {
+    const t = typeOf(x);
+    this.map(
+      `gather:${t}`,
+      () => gatherShader(t),
+      [x.buffer, index.buffer, out.buffer],
+      this.axisParams(x, axis, index, out),
+    );
+  }
+
+  /** In place: out[.. index[..i..] on axis ..] (= or +=) src[..i..] over index's shape. */
+  scatter(mode: 'assign' | 'add', out: GpuView, axis: number, index: GpuView, src: GpuView): void {
+    const t = typeOf(out);
+    if (mode === 'add' && t === 'u32') throw new BackendError('webgpu.scatter: cannot add into a bool tensor');
+    this.map(
+      `scatter:${mode}:${t}`,
+      () => scatterShader(t, mode === 'add'),
+      [out.buffer, index.buffer, src.buffer],
+      this.axisParams(out, axis, index, src),
     );
   }
 
@@ -232,12 +346,67 @@ export class GpuKernels {
     );
   }
 
-  /** Row parameters: the kept dims (out's shape without `axis`) locate each row of x and its output. */
+  /**
+   * wgsl.ts's ROWS parameters: the kept dims (x's shape without `axis`) locate each row of x and its
+   * output; [rank, rows, shape × 6, x strides × 6, out strides × 6, unused × 6, x offset, out offset,
+   * unused, row length, row step, out step].
+   */
   private rows(x: GpuView, axis: number, out: GpuView, outStep: number): Int32Array<ArrayBuffer> {
-    const keptShape = x.shape.filter((_, d) => d !== axis);
-    const xKept: GpuView = { ...x, shape: keptShape, strides: x.strides.filter((_, d) => d !== axis) };
-    return this.strided(keptShape, [xKept, out], 0, 0).map((v, i) =>
-      i === 29 ? x.shape[axis]! : i === 30 ? x.strides[axis]! : i === 31 ? outStep : v,
+    const kept = x.shape.filter((_, d) => d !== axis);
+    if (kept.length > MAX_RANK) throw new BackendError(`webgpu: rank ${x.shape.length} is more than ${MAX_RANK + 1}`);
+    const p = new Int32Array(32) as Int32Array<ArrayBuffer>;
+    p[0] = kept.length;
+    p[1] = size(kept);
+    kept.forEach((n, d) => (p[2 + d] = n));
+    x.strides.filter((_, d) => d !== axis).forEach((st, d) => (p[8 + d] = st));
+    out.strides.forEach((st, d) => (p[14 + d] = st));
+    p[26] = x.offset;
+    p[27] = out.offset;
+    p[29] = x.shape[axis]!;
+    p[30] = x.strides[axis]!;
+    p[31] = outStep;
+    return p;
+  }
+
+  /** out (x's rank, size 1 on each reduced dim) = the reduction of x over those dims. */
+  reduceDims(op: string, x: GpuView, out: GpuView): void {
+    const r = REDUCE[op];
+    if (!r) throw new BackendError(`webgpu.reduce: no kernel for '${op}'`);
+    const rank = x.shape.length;
+    if (rank > MAX_RANK) throw new BackendError(`webgpu: rank ${rank} is more than ${MAX_RANK}`);
+    const outputs = size(out.shape);
+    if (outputs === 0) return;
+    const reduced = x.shape.map((n, d) => (out.shape[d] === 1 ? n : 1));
+    const p = new Int32Array(32) as Int32Array<ArrayBuffer>;
+    p.set([rank, outputs, size(reduced), x.offset, out.offset]);
+    out.shape.forEach((n, d) => (p[8 + d] = n));
+    x.strides.forEach((st, d) => (p[14 + d] = st));
+    out.strides.forEach((st, d) => (p[20 + d] = st));
+    reduced.forEach((n, d) => (p[26 + d] = n));
+    this.run(
+      this.pipeline(`reduceDims:${op}`, () => reduceDimsShader(r[0], r[1])),
+      [x.buffer, null, out.buffer],
+      p,
+      this.rowGroups(outputs),
+    );
+  }
+
+  /** Index (i32) of the first max/min along axis; out has x's shape without axis. */
+  argReduce(op: 'argmax' | 'argmin', x: GpuView, axis: number, out: GpuView): void {
+    const kept = x.shape.filter((_, d) => d !== axis);
+    if (kept.length > MAX_RANK) throw new BackendError(`webgpu: rank ${x.shape.length} is more than ${MAX_RANK + 1}`);
+    const rows = size(kept);
+    if (rows === 0 || x.shape[axis] === 0) return;
+    const p = new Int32Array(26) as Int32Array<ArrayBuffer>;
+    p.set([kept.length, rows, x.shape[axis]!, x.strides[axis]!, x.offset, out.offset]);
+    kept.forEach((n, d) => (p[8 + d] = n));
+    x.strides.filter((_, d) => d !== axis).forEach((st, d) => (p[14 + d] = st));
+    out.strides.forEach((st, d) => (p[20 + d] = st));
+    this.run(
+      this.pipeline(`argReduce:${op}`, () => argReduceShader(op === 'argmax')),
+      [x.buffer, null, out.buffer],
+      p,
+      this.groups(rows),
     );
   }
 

@@ -5,84 +5,6 @@
 /** Largest rank the shaders take (higher ranks are collapsed or fall back). */
 export const MAX_RANK = 6;
 
-/** Each elementwise op's expression in x (and y); p0/p1 are the op's scalar parameters. */
-export const UNARY_WGSL: Record<string, string> = {
-  neg: '-x',
-  abs: 'abs(x)',
-  exp: 'exp(x)',
-  log: 'log(x)',
-  sqrt: 'sqrt(x)',
-  rsqrt: 'inverseSqrt(x)',
-  sin: 'sin(x)',
-  cos: 'cos(x)',
-  tanh: 'tanh(x)',
-  sigmoid: '1.0 / (1.0 + exp(-x))',
-  relu: 'max(x, 0.0)',
-  leakyRelu: 'select(x * p0, x, x > 0.0)',
-  elu: 'select(p0 * (exp(x) - 1.0), x, x > 0.0)',
-  square: 'x * x',
-  reciprocal: '1.0 / x',
-  sign: 'sign(x)',
-  floor: 'floor(x)',
-  ceil: 'ceil(x)',
-  silu: 'x / (1.0 + exp(-x))',
-  softplus: 'select(log(1.0 + exp(x)), x, x > 20.0)',
-  gelu: '0.5 * x * (1.0 + tanh(0.7978845608 * (x + 0.044715 * x * x * x)))',
-};
-
-export const BINARY_WGSL: Record<string, string> = {
-  add: 'x + y',
-  sub: 'x - y',
-  mul: 'x * y',
-  div: 'x / y',
-  maximum: 'max(x, y)',
-  minimum: 'min(x, y)',
-  pow: 'pow(x, y)',
-};
-
-// p: [rank, n, shape × 6, strides of view 0 × 6, view 1 × 6, view 2 × 6, offset 0, 1, 2, p0 bits, p1 bits]
-const STRIDED = /* wgsl */ `
-@group(0) @binding(3) var<storage, read> p: array<i32>;
-
-// The element offsets of linear index i in views 0, 1 and 2.
-fn locate(i: i32) -> vec3<i32> {
-  var rem = i;
-  var at = vec3<i32>(p[26], p[27], p[28]);
-  for (var d = p[0] - 1; d >= 0; d--) {
-    let c = rem % p[2 + d];
-    rem = rem / p[2 + d];
-    at += c * vec3<i32>(p[8 + d], p[14 + d], p[20 + d]);
-  }
-  return at;
-}
-
-fn linear(gid: vec3<u32>, nwg: vec3<u32>) -> i32 {
-  return i32(gid.x + gid.y * nwg.x * 256u);
-}
-`;
-
-/** An elementwise kernel over one or two strided inputs (a, b) into out; expr reads x (and y). */
-function elementwiseShader(inputs: 1 | 2, expr: string): string {
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-${inputs === 2 ? '@group(0) @binding(1) var<storage, read> b: array<f32>;' : ''}
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-${STRIDED}
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear(gid, nwg);
-  if (i >= p[1]) { return; }
-  let at = locate(i);
-  let x = a[at.x];
-  ${inputs === 2 ? 'let y = b[at.y];' : 'let p0 = bitcast<f32>(p[29]);\n  let p1 = bitcast<f32>(p[30]);'}
-  out[at.z] = ${expr};
-}
-`;
-}
-
-export const unaryShader = (expr: string): string => elementwiseShader(1, expr);
-export const binaryShader = (expr: string): string => elementwiseShader(2, expr);
-
 // p: [M, N, K, ars, acs, brs, bcs, ors, ocs, accumulate, then (aOff, bOff, oOff) per batch entry]
 export const MATMUL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -123,6 +45,88 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
   }
 }
 `;
+
+// A reduction over any set of dims: one workgroup of 64 per output element walks the reduced
+// sub-space (the dims where out has size 1), then combines its partial results in a tree.
+// p: [rank, outputs, m (elements reduced into each), x offset, out offset, 0, 0, 0, out shape × 6,
+// x strides × 6, out strides × 6, reduced shape × 6 (1 on kept dims)]
+export function reduceDimsShader(init: string, combine: string): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+var<workgroup> part: array<f32, 64>;
+fn combine(x: f32, y: f32) -> f32 { return ${combine}; }
+
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = i32(w.x + w.y * nwg.x);
+  if (r >= p[1]) { return; }
+  var rem = r;
+  var xb = p[3];
+  var ob = p[4];
+  for (var d = p[0] - 1; d >= 0; d--) {
+    let c = rem % p[8 + d];
+    rem = rem / p[8 + d];
+    xb += c * p[14 + d];
+    ob += c * p[20 + d];
+  }
+  var acc = ${init};
+  for (var j = i32(l.x); j < p[2]; j += 64) {
+    var q = j;
+    var xo = xb;
+    for (var d = p[0] - 1; d >= 0; d--) {
+      xo += (q % p[26 + d]) * p[14 + d];
+      q = q / p[26 + d];
+    }
+    acc = combine(acc, a[xo]);
+  }
+  part[l.x] = acc;
+  workgroupBarrier();
+  for (var s = 32u; s > 0u; s = s >> 1u) {
+    if (l.x < s) { part[l.x] = combine(part[l.x], part[l.x + s]); }
+    workgroupBarrier();
+  }
+  if (l.x == 0u) { out[ob] = part[0]; }
+}
+`;
+}
+
+/**
+ * argmax / argmin along one axis: one invocation per output walks its row; the first extreme wins,
+ * and a NaN wins over any number (as the JS backend and PyTorch).
+ * p: [rank (kept dims), rows, len, step, x offset, out offset, 0, 0, kept shape × 6, x strides × 6, out strides × 6]
+ */
+export function argReduceShader(max: boolean): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<i32>;
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = i32(gid.x + gid.y * nwg.x * 256u);
+  if (r >= p[1]) { return; }
+  var rem = r;
+  var xo = p[4];
+  var oo = p[5];
+  for (var d = p[0] - 1; d >= 0; d--) {
+    let c = rem % p[8 + d];
+    rem = rem / p[8 + d];
+    xo += c * p[14 + d];
+    oo += c * p[20 + d];
+  }
+  var best = a[xo];
+  var bestIdx = 0;
+  for (var j = 1; j < p[2] && !is_nan(best); j++) {
+    let v = a[xo + j * p[3]];
+    if (v ${max ? '>' : '<'} best || is_nan(v)) { best = v; bestIdx = j; }
+  }
+  out[oo] = bestIdx;
+}
+`;
+}
 
 // Row kernels: one workgroup of 256 per output element. The input row is `len` elements at stride
 // `step` from the offset that the row's coordinates (over the kept dims) give; out likewise.

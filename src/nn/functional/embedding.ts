@@ -12,10 +12,12 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | 
   const flat = indices.reshape(-1);
   const rows = weight.shape[0]!;
   let bad: number | null = null;
-  flat.forEachOffset((o) => {
-    const v = flat.data[o]!;
-    if (bad === null && (v < 0 || v >= rows)) bad = v;
-  });
+  const values = flat.storage.peekHost(); // null in device memory: not checked there
+  if (values)
+    flat.forEachOffset((o) => {
+      const v = values[o]!;
+      if (bad === null && (v < 0 || v >= rows)) bad = v;
+    });
   if (bad !== null) throw new IndexError(`embedding: index ${bad} is out of range for an embedding of ${rows} rows`);
   let out = weight.indexSelect(0, flat);
   if (paddingIdx !== null) {

@@ -68,10 +68,12 @@ export function binaryCrossEntropy(
 ): Tensor {
   sameShape('binaryCrossEntropy', input, target);
   let bad = false;
-  input.forEachOffset((o) => {
-    const v = input.data[o]!;
-    if (!(v >= 0 && v <= 1)) bad = true;
-  });
+  const values = input.storage.peekHost(); // null in device memory: not checked there
+  if (values)
+    input.forEachOffset((o) => {
+      const v = values[o]!;
+      if (!(v >= 0 && v <= 1)) bad = true;
+    });
   if (bad)
     throw new ValueError(
       'binaryCrossEntropy: input values must be probabilities in [0, 1]; use binaryCrossEntropyWithLogits for raw scores',
@@ -118,11 +120,13 @@ function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
       `${op}: expected target shape ${fmtShape(expected)} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
     );
   const C = input.shape[input.ndim === 1 ? 0 : 1]!;
-  target.forEachOffset((o) => {
-    const v = target.data[o]!;
-    if (v !== ignoreIndex && (v < 0 || v >= C))
-      throw new IndexError(`${op}: target ${v} is out of bounds for ${C} classes`);
-  });
+  const values = target.storage.peekHost(); // null in device memory: not checked there
+  if (values)
+    target.forEachOffset((o) => {
+      const v = values[o]!;
+      if (v !== ignoreIndex && (v < 0 || v >= C))
+        throw new IndexError(`${op}: target ${v} is out of bounds for ${C} classes`);
+    });
 }
 
 /** Moves the class dim last and flattens: [N, C, d...] → [M, C], target → [M]. */

@@ -20,7 +20,7 @@ export async function run(workloads: string[], seconds: number): Promise<PageRes
   for (const w of workloads) axon['js']![w] = axonThroughput(w, seconds);
   await ax.initWasm();
   for (const w of workloads) axon['wasm']![w] = axonThroughput(w, seconds);
-  let gpu = '';
+  let gpu: string;
   try {
     await ax.initWebGpu();
     const adapter = await (

@@ -22,6 +22,9 @@ interface DemoState {
 // AXON_DEMO_SCREENSHOT=docs/browser-demo.png keeps the picture the README shows.
 const SHOT = process.env['AXON_DEMO_SCREENSHOT'] ?? join(mkdtempSync(join(tmpdir(), 'axon-demo-')), 'demo.png');
 
+/** Epochs of the WebGPU run: SwiftShader emulates the GPU on the CPU, slowly. */
+const EPOCHS_ON_GPU = 2;
+
 describe('the browser demo (examples/browser) in headless Chromium', { skip: chromiumSkip }, () => {
   let browser: Browser, page: Page, server: Awaited<ReturnType<typeof serveStatic>>;
   const errors: string[] = [];
@@ -81,5 +84,36 @@ describe('the browser demo (examples/browser) in headless Chromium', { skip: chr
     ]);
     await page.screenshot({ path: SHOT });
     assert.equal(one.prediction, 1, show(one));
+  });
+});
+
+describe('the browser demo on the WebGPU backend (SwiftShader in headless Chromium)', { skip: chromiumSkip }, () => {
+  let browser: Browser, server: Awaited<ReturnType<typeof serveStatic>>;
+  before(async () => {
+    server = await serveStatic(await buildDemo(mkdtempSync(join(tmpdir(), 'axon-demo-gpu-'))));
+    browser = await launchChromium(['--enable-unsafe-webgpu']);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('?backend=webgpu trains the CNN on the GPU backend to ≥ 0.95 test accuracy; a software adapter is not chosen by default', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/?backend=webgpu&epochs=${EPOCHS_ON_GPU}`);
+    await page.waitForFunction(() => (window as unknown as { axonDemo: DemoState }).axonDemo.done, {
+      timeout: 300_000,
+    });
+    const s = await page.evaluate(() => (window as unknown as { axonDemo: DemoState }).axonDemo);
+    assert.deepEqual(errors, []);
+    assert.equal(s.backend, 'webgpu');
+    assert.ok(s.accuracy >= 0.95, `test accuracy ${s.accuracy}`);
+    const auto = await browser.newPage();
+    await auto.goto(`${server.url}/?epochs=1`);
+    await auto.waitForFunction(() => (window as unknown as { axonDemo: DemoState }).axonDemo.done, { timeout: 60_000 });
+    const chosen = await auto.evaluate(() => (window as unknown as { axonDemo: DemoState }).axonDemo.backend);
+    assert.equal(chosen, 'wasm', 'SwiftShader is a CPU: the demo prefers the WebAssembly kernels');
   });
 });

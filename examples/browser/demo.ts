@@ -1,7 +1,8 @@
 /**
  * The browser demo (examples/browser/index.html): trains a small CNN on the 8×8 digits in the page,
- * on the WebAssembly backend when it loads (else the JS one), drawing the loss as it goes; then
- * classifies a digit drawn with the mouse. `npm run demo:browser` builds and serves it.
+ * on the best backend it finds (WebGPU on a hardware adapter, else WebAssembly, else JS; `?backend=`
+ * chooses one), drawing the loss as it goes; then classifies a digit drawn with the mouse. Values are
+ * read with the async accessors, which every backend has. `npm run demo:browser` builds and serves it.
  * State for tests and curious users: window.axonDemo.
  */
 import * as ax from '../../src/browser.js';
@@ -113,7 +114,7 @@ async function trainModel(net: ax.nn.Module, d: Awaited<ReturnType<typeof loadDi
       const loss = nn.functional.crossEntropy(net.forward(xb!), yb!);
       loss.backward();
       opt.step();
-      state.losses.push(loss.item());
+      state.losses.push(await loss.itemAsync());
       // Let the page draw between batches: training runs on the main thread in small steps.
       if (state.losses.length % 4 === 0) {
         drawChart();
@@ -122,7 +123,7 @@ async function trainModel(net: ax.nn.Module, d: Awaited<ReturnType<typeof loadDi
     }
     schedule.step();
     net.eval();
-    const accuracy = ax.noGrad(() => net.forward(d.xTest).argmax(1).eq(d.yTest).float().mean().item());
+    const accuracy = await ax.noGrad(() => net.forward(d.xTest).argmax(1).eq(d.yTest).float().mean()).itemAsync();
     Object.assign(state, { epoch, accuracy });
     state.accuracies.push({ batches: state.losses.length, accuracy });
     const seconds = (performance.now() - t0) / 1000;
@@ -172,12 +173,12 @@ function drawingPad(onDone: (grid: Uint8Array) => void) {
   });
 }
 
-function showPrediction(net: ax.nn.Module, grid: Uint8Array): void {
+async function showPrediction(net: ax.nn.Module, grid: Uint8Array): Promise<void> {
   // Counts of drawn cells in each 4×4 block: 0…16, as in the data set.
   const img = new Float32Array(64);
   for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) img[(y >> 2) * 8 + (x >> 2)]! += grid[y * 32 + x]!;
   const x = ax.fromTypedArray(img, [1, 1, 8, 8]).div(16);
-  const probs = ax.noGrad(() => net.forward(x).softmax(1)).toTypedArray() as Float32Array;
+  const probs = (await ax.noGrad(() => net.forward(x).softmax(1)).dataAsync()) as Float32Array;
   const best = probs.indexOf(Math.max(...probs));
   Object.assign(state, { prediction: best, probabilities: [...probs] });
   $('prediction').textContent = String(best);
@@ -195,13 +196,39 @@ function showPrediction(net: ax.nn.Module, grid: Uint8Array): void {
   );
 }
 
-async function main(): Promise<void> {
+/**
+ * WebGPU when the adapter is a real GPU (a software one, such as SwiftShader, is slower than the
+ * WebAssembly kernels), else WebAssembly, else JS; `?backend=webgpu|wasm|js` forces one.
+ */
+async function chooseBackend(): Promise<void> {
+  const forced = new URLSearchParams(location.search).get('backend');
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterInfo | null> } }).gpu;
+  const adapter = forced === null && gpu ? await gpu.requestAdapter() : null;
+  const software =
+    adapter?.info?.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(adapter?.info?.architecture ?? '');
+  if (forced === 'webgpu' || (adapter && !software)) {
+    try {
+      await ax.initWebGpu();
+      return;
+    } catch (e) {
+      console.warn(`axon demo: WebGPU did not start (${(e as Error).message})`);
+    }
+  }
+  if (forced === 'js') return void ax.setBackend('js');
   try {
     await ax.initWasm();
   } catch (e) {
     console.warn(`axon demo: the wasm backend did not load (${(e as Error).message}); training on the JS backend`);
     ax.setBackend('js');
   }
+}
+
+interface GpuAdapterInfo {
+  info?: { architecture?: string; isFallbackAdapter?: boolean };
+}
+
+async function main(): Promise<void> {
+  await chooseBackend();
   state.backend = ax.backendInfo().name;
   status(`backend ${state.backend} · loading data/digits.csv…`);
   ax.manualSeed(0);
@@ -211,7 +238,7 @@ async function main(): Promise<void> {
   net.eval();
   state.done = true;
   status(`${$('status').textContent} · done: draw a digit on the black pad`);
-  drawingPad((grid) => showPrediction(net, grid));
+  drawingPad((grid) => void showPrediction(net, grid));
 }
 
 main().catch((e: Error) => {

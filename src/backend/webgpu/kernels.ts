@@ -14,6 +14,7 @@ import {
   COL2IM,
   IM2COL,
   MATMUL,
+  MATMUL_SMALL_K,
   MAX_RANK,
   adamShader,
   argReduceShader,
@@ -69,6 +70,16 @@ function toWords(
   return data as Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
 }
 
+/**
+ * Products with K up to this use one invocation per output and no workgroup memory: with few
+ * terms, staging tiles costs more than it saves (on SwiftShader a 3×3 convolution's products ran
+ * 8× faster this way; at K = 576 the two kernels tie there, and real GPUs favour tiles for long sums).
+ */
+const SMALL_K = 32;
+
+/** Commands recorded before a submit (see GpuKernels.flush). */
+const DISPATCHES_PER_SUBMIT = 64;
+
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 export class GpuKernels {
@@ -82,11 +93,54 @@ export class GpuKernels {
     });
   }
 
+  /**
+   * Commands are recorded into one encoder and submitted together (when DISPATCHES_PER_SUBMIT have
+   * gathered, or before a read): a submit per kernel costs more than many small kernels. Uploads
+   * go through the same encoder (a copy from a staging buffer), because queue.writeBuffer would
+   * run before the commands still in the encoder, which may read the old contents. Buffers used by
+   * recorded commands are destroyed only after their submit.
+   */
+  private encoder: GPUCommandEncoder | null = null;
+  private recorded = 0;
+  private afterSubmit: GPUBuffer[] = [];
+
+  private commands(): GPUCommandEncoder {
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  /** Submits every recorded command. */
+  flush(): void {
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.encoder = null;
+      this.recorded = 0;
+    }
+    for (const b of this.afterSubmit) b.destroy();
+    this.afterSubmit = [];
+  }
+
+  /** Destroys a buffer once the commands recorded so far (which may use it) are submitted. */
+  retire(buffer: GPUBuffer): void {
+    this.afterSubmit.push(buffer);
+  }
+
+  private recordedOne(): void {
+    if (++this.recorded >= DISPATCHES_PER_SUBMIT) this.flush();
+  }
+
+  /** A buffer created holding `words` (its contents written at creation, outside the queue). */
+  private staged(words: ArrayBufferView, usage: number): GPUBuffer {
+    const buffer = this.device.createBuffer({ size: Math.max(4, words.byteLength), usage, mappedAtCreation: true });
+    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
+    buffer.unmap();
+    return buffer;
+  }
+
   /** A storage buffer holding `data` (float32, or int32 / bool as i32 / u32). */
   upload(data: Float32Array | Int32Array | Uint8Array): GPUBuffer {
     const words = toWords(data);
     const buffer = this.empty(words.length);
-    this.device.queue.writeBuffer(buffer, 0, words);
+    this.write(buffer, data);
     return buffer;
   }
 
@@ -98,23 +152,26 @@ export class GpuKernels {
     });
   }
 
-  /** Writes host values into the first elements of a buffer (queued before later kernels). */
+  /** Writes host values into the first elements of a buffer, after the commands recorded so far. */
   write(buffer: GPUBuffer, data: Float32Array | Int32Array | Uint8Array): void {
-    this.device.queue.writeBuffer(buffer, 0, toWords(data));
+    const words = toWords(data);
+    if (words.byteLength === 0) return;
+    const staging = this.staged(words, GPUBufferUsage.COPY_SRC);
+    this.commands().copyBufferToBuffer(staging, 0, buffer, 0, words.byteLength);
+    this.afterSubmit.push(staging);
+    this.recordedOne();
   }
 
-  /** Zeroes the first `n` elements of a buffer (queued before later kernels). */
+  /** Zeroes the first `n` elements of a buffer, after the commands recorded so far. */
   clear(buffer: GPUBuffer, n: number): void {
-    const encoder = this.device.createCommandEncoder();
-    encoder.clearBuffer(buffer, 0, Math.max(4, n * 4));
-    this.device.queue.submit([encoder.finish()]);
+    this.commands().clearBuffer(buffer, 0, Math.max(4, n * 4));
+    this.recordedOne();
   }
 
-  /** Copies the first `n` elements of one buffer into another. */
+  /** Copies the first `n` elements of one buffer into another, after the commands recorded so far. */
   copyBuffer(from: GPUBuffer, to: GPUBuffer, n: number): void {
-    const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(from, 0, to, 0, Math.max(4, n * 4));
-    this.device.queue.submit([encoder.finish()]);
+    this.commands().copyBufferToBuffer(from, 0, to, 0, Math.max(4, n * 4));
+    this.recordedOne();
   }
 
   /**
@@ -125,9 +182,8 @@ export class GpuKernels {
   async read(buffer: GPUBuffer, n: number, type: GpuType = 'f32'): Promise<Float32Array> {
     const bytes = Math.max(4, n * 4);
     const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
-    this.device.queue.submit([encoder.finish()]);
+    this.commands().copyBufferToBuffer(buffer, 0, staging, 0, bytes);
+    this.flush();
     try {
       await staging.mapAsync(GPUMapMode.READ);
     } catch (e) {
@@ -166,22 +222,17 @@ export class GpuKernels {
     groups: [number, number, number],
     paramsAt = 3,
   ): void {
-    const paramBuffer = this.device.createBuffer({
-      size: params.byteLength,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
-    });
-    this.device.queue.writeBuffer(paramBuffer, 0, params);
+    const paramBuffer = this.staged(params, GPUBufferUsage.STORAGE);
     const entries: GPUBindGroupEntry[] = [{ binding: paramsAt, resource: { buffer: paramBuffer } }];
     buffers.forEach((b, i) => b && entries.push({ binding: i, resource: { buffer: b } }));
     const bind = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const encoder = this.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
+    const pass = this.commands().beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bind);
     pass.dispatchWorkgroups(...groups);
     pass.end();
-    this.device.queue.submit([encoder.finish()]);
-    paramBuffer.destroy();
+    this.afterSubmit.push(paramBuffer);
+    this.recordedOne();
   }
 
   /** Workgroups for `n` invocations of 256: x up to 65 535, the rest in y. */
@@ -338,12 +389,20 @@ export class GpuKernels {
       accumulate ? 1 : 0,
     ]);
     p.set(matmulOffsets(a, b, out), 10);
-    this.run(
-      this.pipeline('matmul', () => MATMUL),
-      [a.buffer, b.buffer, out.buffer],
-      p,
-      [Math.ceil(N / 16), Math.ceil(M / 16), count],
-    );
+    if (K <= SMALL_K)
+      this.run(
+        this.pipeline('matmulSmallK', () => MATMUL_SMALL_K),
+        [a.buffer, b.buffer, out.buffer],
+        p,
+        [Math.ceil((M * N) / 64), 1, count],
+      );
+    else
+      this.run(
+        this.pipeline('matmul', () => MATMUL),
+        [a.buffer, b.buffer, out.buffer],
+        p,
+        [Math.ceil(N / 16), Math.ceil(M / 16), count],
+      );
   }
 
   /**

@@ -103,7 +103,7 @@ export class BufferPool {
     this.stats.liveBuffers--;
     this.stats.liveBytes -= bytes;
     if (this.stats.pooledBytes + bytes > MAX_POOLED_BYTES) {
-      buffer.destroy();
+      this.kernels.retire(buffer);
       return;
     }
     let list = this.free.get(bytes);

@@ -128,6 +128,34 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 `;
 }
 
+// The same product for short sums: one invocation per output element, no workgroup memory.
+export const MATMUL_SMALL_K = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> p: array<i32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
+  let M = p[0]; let N = p[1]; let K = p[2];
+  let i = i32(gid.x);
+  if (i >= M * N) { return; }
+  let row = i / N;
+  let col = i % N;
+  let t = 10 + 3 * i32(w.z);
+  var ia = p[t] + row * p[3];
+  var ib = p[t + 1] + col * p[6];
+  var acc = 0.0;
+  for (var k = 0; k < K; k++) {
+    acc += a[ia] * b[ib];
+    ia += p[4];
+    ib += p[5];
+  }
+  let o = p[t + 2] + row * p[7] + col * p[8];
+  if (p[9] != 0) { out[o] = out[o] + acc; } else { out[o] = acc; }
+}
+`;
+
 // Row kernels: one workgroup of 256 per output element. The input row is `len` elements at stride
 // `step` from the offset that the row's coordinates (over the kept dims) give; out likewise.
 // p: [rank, rows, shape × 6, x strides × 6, out strides × 6, unused × 6, xOff, outOff, unused, len, step]

@@ -140,7 +140,8 @@ describe('WebGPU kernels in headless Chromium (SwiftShader, a CPU Vulkan)', { sk
     await buildSuite(['./test/webgpu.kernels.test.ts', './test/webgpu.backend.test.ts'], join(dir, 'suite.js'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>axon webgpu</title>');
     server = await serveStatic(dir);
-    browser = await launchChromium(['--enable-unsafe-webgpu']);
+    // gc() lets the WebGPU suite check that collected tensors give their GPU buffers back.
+    browser = await launchChromium(['--enable-unsafe-webgpu', '--js-flags=--expose-gc']);
   });
   after(async () => {
     await browser?.close();

@@ -333,6 +333,31 @@ describe(
       assert.throws(() => ax.tidy(() => Promise.resolve(1) as never), /fn must be synchronous/);
     });
 
+    test('without tidy or dispose, tensors the garbage collector takes give their GPU buffers back', async () => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      assert.ok(gc, 'the page runs with --js-flags=--expose-gc');
+      ax.setBackend('webgpu');
+      let sum = x.mul(1);
+      for (let i = 0; i < 100; i++) sum = sum.add(x.mul(i)); // 200 intermediate tensors, unreachable
+      const total = await sum.sum().itemAsync();
+      const before = ax.gpuMemory();
+      // FinalizationRegistry callbacks run in tasks after a collection.
+      for (let i = 0; i < 5 && ax.gpuMemory().liveBuffers > before.liveBuffers - 150; i++) {
+        gc!();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const after = ax.gpuMemory();
+      assert.ok(
+        after.liveBuffers <= before.liveBuffers - 150,
+        `live buffers ${before.liveBuffers} -> ${after.liveBuffers}`,
+      );
+      assert.ok(
+        after.pooledBuffers >= before.pooledBuffers + 150,
+        `pooled ${before.pooledBuffers} -> ${after.pooledBuffers}`,
+      );
+      assert.ok(Math.abs(total - (await x.sum().itemAsync()) * 4951) < 0.05 * Math.abs(total) + 1e-2);
+    });
+
     test('float64 and unsupported uses are refused with typed errors naming the op', async () => {
       ax.setBackend('webgpu');
       assert.throws(

@@ -242,6 +242,33 @@ describe(
       await agree('avgPool2d', () => F.avgPool2d(img, 2), 1e-6);
       await agree('batchNorm (training)', () => F.batchNorm(img, null, null, null, null, { training: true }), 1e-4);
       await agree('layerNorm', () => F.layerNorm(img, [9]), 1e-4);
+      const affine = (n: number) => [ax.randn([n], { generator: gen }), ax.randn([n], { generator: gen })] as const;
+      const [bw, bb] = affine(3),
+        [lw, lb] = affine(9);
+      // Each gradient on its own, weighted by a random g so that no sum cancels.
+      const weights = ax.randn(img.shape, { generator: gen });
+      const grads = (f: (x: ax.Tensor, w: ax.Tensor, b: ax.Tensor) => ax.Tensor, w0: ax.Tensor, b0: ax.Tensor) => {
+        const xi = img.clone().requiresGrad_(),
+          w = w0.clone().requiresGrad_(),
+          b = b0.clone().requiresGrad_();
+        f(xi, w, b).mul(weights).sum().backward();
+        return ax.cat([xi.grad!.reshape([-1]), w.grad!, b.grad!]);
+      };
+      await agree(
+        'batchNorm gradients (x, weight, bias)',
+        () => grads((x, w, b) => F.batchNorm(x, null, null, w, b, { training: true }), bw, bb),
+        1e-4,
+      );
+      await agree(
+        'layerNorm gradients (x, weight, bias)',
+        () => grads((x, w, b) => F.layerNorm(x, [9], w, b), lw, lb),
+        1e-4,
+      );
+      await agree('maxPool2d gradient, padded and dilated', () => {
+        const xi = img.clone().requiresGrad_();
+        F.maxPool2d(xi, 3, { stride: 2, padding: 1, dilation: 2 }).mul(2).sum().backward();
+        return xi.grad!;
+      });
       await agree(
         'conv2d weight gradient',
         () => {
@@ -338,9 +365,11 @@ describe(
       assert.ok(gc, 'the page runs with --js-flags=--expose-gc');
       ax.setBackend('webgpu');
       let sum = x.mul(1);
-      for (let i = 0; i < 100; i++) sum = sum.add(x.mul(i)); // 200 intermediate tensors, unreachable
+      let held: ax.Tensor[] | null = [];
+      for (let i = 0; i < 100; i++) held.push((sum = sum.add(x.mul(i))), x.mul(i)); // 200 tensors
       const total = await sum.sum().itemAsync();
       const before = ax.gpuMemory();
+      held = null; // now unreachable
       // FinalizationRegistry callbacks run in tasks after a collection.
       for (let i = 0; i < 5 && ax.gpuMemory().liveBuffers > before.liveBuffers - 150; i++) {
         gc!();

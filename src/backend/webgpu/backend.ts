@@ -192,6 +192,116 @@ export class WebGpuBackend implements Backend {
     this.launch('adamStep', [grad], outs, (g, p, mm, vv, vm) => this.kernels.adamStep(p!, g!, mm!, vv!, vm ?? null, o));
   }
 
+  layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {
+    this.floatOnly('layerNorm', x, out);
+    const variance = this.scratchTensor(mean.shape);
+    this.launch('layerNorm', [this.dense(x), weight, bias], [out, mean, variance, rstd], (xv, w, b, o, m, v, r) =>
+      this.kernels.normalize(xv!, w, b, eps, o!, [m!, v!, r!], true),
+    );
+  }
+
+  layerNormBackward(
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    dx: View,
+    dWeight: View | null,
+    dBias: View | null,
+  ): void {
+    this.floatOnly('layerNormBackward', g, x, dx);
+    const outs = [dx, dWeight, dBias].filter((v): v is View => v !== null);
+    this.launch(
+      'layerNormBackward',
+      [this.dense(g), this.dense(x), mean, rstd, weight],
+      outs,
+      (gv, xv, m, r, w, d, ...rest) =>
+        this.kernels.normalizeBackward(
+          gv!,
+          xv!,
+          m!,
+          r!,
+          w,
+          d!,
+          dWeight ? rest[0]! : null,
+          dBias ? rest.at(-1)! : null,
+          true,
+        ),
+    );
+  }
+
+  batchNorm(
+    x: View,
+    weight: View | null,
+    bias: View | null,
+    eps: number,
+    out: View,
+    mean: View,
+    variance: View,
+    rstd: View,
+  ): void {
+    this.floatOnly('batchNorm', x, out);
+    this.launch('batchNorm', [this.dense(x), weight, bias], [out, mean, variance, rstd], (xv, w, b, o, m, v, r) =>
+      this.kernels.normalize(xv!, w, b, eps, o!, [m!, v!, r!], false),
+    );
+  }
+
+  batchNormBackward(
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    dx: View,
+    dWeight: View | null,
+    dBias: View | null,
+  ): void {
+    this.floatOnly('batchNormBackward', g, x, dx);
+    const outs = [dx, dWeight, dBias].filter((v): v is View => v !== null);
+    this.launch(
+      'batchNormBackward',
+      [this.dense(g), this.dense(x), mean, rstd, weight],
+      outs,
+      (gv, xv, m, r, w, d, ...rest) =>
+        this.kernels.normalizeBackward(
+          gv!,
+          xv!,
+          m!,
+          r!,
+          w,
+          d!,
+          dWeight ? rest[0]! : null,
+          dBias ? rest.at(-1)! : null,
+          false,
+        ),
+    );
+  }
+
+  maxPool2d(x: View, geometry: WindowGeometry, out: View, indices: View): void {
+    this.floatOnly('maxPool2d', x, out);
+    this.launch('maxPool2d', [x], [out, indices], (xv, o, i) => this.kernels.maxPool2d(xv!, geometry, o!, i!));
+  }
+
+  /** v itself when its elements are in row-major order from its offset, else a contiguous copy. */
+  private dense(v: View): View {
+    const want = contiguous(v.shape);
+    if (v.shape.every((n, d) => n === 1 || v.strides[d] === want[d])) return v;
+    const t = new Tensor(
+      this.allocate(storageOf(v, 'copy').dtype, shapeSize(v.shape)),
+      v.shape,
+      want,
+      0,
+      storageOf(v, 'copy').dtype,
+    );
+    this.copy(v, t);
+    return t;
+  }
+
+  private scratchTensor(shape: readonly number[]): Tensor {
+    return new Tensor(this.allocate('float32', shapeSize(shape)), shape, contiguous(shape), 0, 'float32');
+  }
+
   private floatOnly(op: string, ...views: View[]): void {
     for (const v of views) {
       const dtype = storageOf(v, op).dtype;

@@ -35,6 +35,14 @@ import {
   scatterShader,
   whereShader,
 } from './elementwise.js';
+import {
+  BATCH_NORM_PARAMS_BACKWARD,
+  LAYER_NORM_PARAMS_BACKWARD,
+  MAX_POOL,
+  NORM_BACKWARD,
+  NORM_FORWARD,
+  NORM_PARAMS,
+} from './norm.js';
 
 /** A view of a GPU buffer: shape, strides and offset in elements, and their type (default f32). */
 export interface GpuView {
@@ -596,6 +604,158 @@ export class GpuKernels {
       buffers,
       p,
       this.groups(n),
+    );
+  }
+
+  /** A one-element buffer bound where a kernel's optional operand is absent (one per binding). */
+  private placeholder(binding: number): GPUBuffer {
+    return (this.placeholders[binding] ??= this.empty(1));
+  }
+  private readonly placeholders: GPUBuffer[] = [];
+
+  /**
+   * Normalises groups of values (see norm.ts): batch norm over x [N, C, S] (groups C, count N·S) or
+   * layer norm over x [R, D] (groups R, count D), writing out and each group's mean, variance, rstd.
+   * Views are contiguous with offsets; `layer` puts weight and bias along the group.
+   */
+  normalize(
+    x: GpuView,
+    weight: GpuView | null,
+    bias: GpuView | null,
+    eps: number,
+    out: GpuView,
+    stats: [GpuView, GpuView, GpuView],
+    layer: boolean,
+  ): void {
+    const p = this.normParams(x, weight, bias, eps, stats, layer);
+    p[6] = out.offset;
+    if (p[0] === 0 || p[1] === 0) return;
+    this.run(
+      this.pipeline('normForward', () => NORM_FORWARD),
+      [
+        x.buffer,
+        weight?.buffer ?? this.placeholder(1),
+        bias?.buffer ?? this.placeholder(2),
+        out.buffer,
+        ...stats.map((s) => s.buffer),
+      ],
+      p,
+      this.rowGroups(p[0]!),
+      7,
+    );
+  }
+
+  /** The gradient of `normalize`: dx, and dWeight/dBias when given (see norm.ts). */
+  normalizeBackward(
+    g: GpuView,
+    x: GpuView,
+    mean: GpuView,
+    rstd: GpuView,
+    weight: GpuView | null,
+    dx: GpuView,
+    dWeight: GpuView | null,
+    dBias: GpuView | null,
+    layer: boolean,
+  ): void {
+    const p = this.normParams(x, weight, null, 0, [mean, mean, rstd], layer);
+    p[14] = g.offset;
+    p[15] = dx.offset;
+    if (p[0] === 0 || p[1] === 0) return;
+    this.run(
+      this.pipeline('normBackward', () => NORM_BACKWARD),
+      [x.buffer, weight?.buffer ?? this.placeholder(1), g.buffer, dx.buffer, mean.buffer, null, rstd.buffer],
+      p,
+      this.rowGroups(p[0]!),
+      7,
+    );
+    if (!dWeight && !dBias) return;
+    const dw = dWeight?.buffer ?? this.placeholder(5),
+      db = dBias?.buffer ?? this.placeholder(3);
+    if (!layer) {
+      p[16] = dWeight ? dWeight.offset : -1;
+      p[17] = dBias ? dBias.offset : -1;
+      this.run(
+        this.pipeline('batchNormParams', () => BATCH_NORM_PARAMS_BACKWARD),
+        [x.buffer, null, g.buffer, db, mean.buffer, dw, rstd.buffer],
+        p,
+        this.rowGroups(p[0]!),
+        7,
+      );
+      return;
+    }
+    const [R, D] = x.shape as [number, number];
+    const q = new Int32Array([
+      R,
+      D,
+      g.offset,
+      x.offset,
+      mean.offset,
+      rstd.offset,
+      dWeight ? dWeight.offset : -1,
+      dBias ? dBias.offset : -1,
+    ]) as Int32Array<ArrayBuffer>;
+    this.run(
+      this.pipeline('layerNormParams', () => LAYER_NORM_PARAMS_BACKWARD),
+      [x.buffer, null, g.buffer, db, mean.buffer, dw, rstd.buffer],
+      q,
+      [Math.ceil(D / 64), 1, 1],
+      7,
+    );
+  }
+
+  private normParams(
+    x: GpuView,
+    weight: GpuView | null,
+    bias: GpuView | null,
+    eps: number,
+    stats: [GpuView, GpuView, GpuView],
+    layer: boolean,
+  ): Int32Array<ArrayBuffer> {
+    const p = new Int32Array(NORM_PARAMS) as Int32Array<ArrayBuffer>;
+    if (layer) {
+      const [R, D] = x.shape as [number, number];
+      p.set([R, D, D, 0, D]);
+    } else {
+      const [N, C, S] = x.shape as [number, number, number];
+      p.set([C, N * S, S, C * S, S]);
+    }
+    p[5] = x.offset;
+    p[7] = (weight ? 1 : 0) | (bias ? 2 : 0) | (layer ? 4 : 0);
+    p[8] = new Int32Array(new Float32Array([eps]).buffer)[0]!;
+    p[9] = stats[0].offset;
+    p[10] = stats[1].offset;
+    p[11] = stats[2].offset;
+    p[12] = weight?.offset ?? 0;
+    p[13] = bias?.offset ?? 0;
+    return p;
+  }
+
+  /** Max pooling: x [N, C, H, W] into out and indices (contiguous [N, C, oh, ow]); see norm.ts. */
+  maxPool2d(x: GpuView, g: WindowGeometry, out: GpuView, indices: GpuView): void {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const n = N * C * g.output[0] * g.output[1];
+    if (n === 0) return;
+    const p = new Int32Array([
+      N,
+      C,
+      H,
+      W,
+      ...g.output,
+      ...g.kernel,
+      ...g.stride,
+      ...g.padding,
+      ...g.dilation,
+      ...x.strides,
+      x.offset,
+      out.offset,
+      indices.offset,
+    ]) as Int32Array<ArrayBuffer>;
+    this.run(
+      this.pipeline('maxPool2d', () => MAX_POOL),
+      [x.buffer, null, out.buffer, indices.buffer],
+      p,
+      this.groups(n),
+      7,
     );
   }
 

@@ -364,12 +364,15 @@ describe(
       const gc = (globalThis as { gc?: () => void }).gc;
       assert.ok(gc, 'the page runs with --js-flags=--expose-gc');
       ax.setBackend('webgpu');
-      let sum = x.mul(1);
-      let held: ax.Tensor[] | null = [];
-      for (let i = 0; i < 100; i++) held.push((sum = sum.add(x.mul(i))), x.mul(i)); // 200 tensors
-      const total = await sum.sum().itemAsync();
-      const before = ax.gpuMemory();
-      held = null; // now unreachable
+      // 200 tensors, reachable until the function returns.
+      const make = async () => {
+        let sum = x.mul(1);
+        const held: ax.Tensor[] = [];
+        for (let i = 0; i < 100; i++) held.push((sum = sum.add(x.mul(i))), x.mul(i));
+        return { total: await sum.sum().itemAsync(), before: ax.gpuMemory(), count: held.length };
+      };
+      const { total, before, count } = await make();
+      assert.equal(count, 200);
       // FinalizationRegistry callbacks run in tasks after a collection.
       for (let i = 0; i < 5 && ax.gpuMemory().liveBuffers > before.liveBuffers - 150; i++) {
         gc!();

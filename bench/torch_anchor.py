@@ -4,13 +4,14 @@
   --task gemm     sgemm GFLOP/s for --sizes (bench/gemm.ts)
   --task latency  batch-1 MLP inference latency p50/p99 in microseconds (bench/latency.ts)
   --task scaling  training throughput over --points (JSON [[model, width, batch], ...]) (bench/scaling.ts)
+  --task memory   resident memory of --steps training steps of the one workload in --only (bench/memory.ts)
 Every figure comes with this process's CPU time / wall time over its measurement ("cpuPerWall"), so
 a BLAS that ignores the thread count shows. Debian's OpenBLAS (OpenMP build) ignores
 torch.set_num_threads: bench/anchor.ts pins OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS
 in this process's environment. Run with Debian's torch: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 /usr/bin/python3 bench/torch_anchor.py --task gemm --threads 1 (install libopenblas0-openmp first, or
 torch uses a reference BLAS 25x slower)."""
-import argparse, json, time
+import argparse, json, resource, time
 import torch
 import torch.nn as nn
 
@@ -21,6 +22,7 @@ p.add_argument('--only', default='')
 p.add_argument('--task', default='train')
 p.add_argument('--sizes', default='256,512,1024,2048')
 p.add_argument('--points', default='[]')
+p.add_argument('--steps', type=int, default=1000)
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -112,6 +114,38 @@ def scaling():
         res.append(train_throughput(model, opt, x, y))
     return res
 
+def rss_mib():
+    """This process's resident memory now, in MiB (Linux)."""
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2 ** 20
+
+def optimizer(name, model):
+    """The issue's table: SGD with momentum for the MLP, Adam for the others."""
+    if name == 'mlp':
+        return torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def memory():
+    """RSS after the imports (base), after a tenth of the steps (warm), at the end, and the peak."""
+    name = args.only
+    base = rss_mib()
+    make, shape = WORKLOADS[name]
+    model = make()
+    opt = optimizer(name, model)
+    x, y = torch.randn(*shape), torch.randint(0, 10, (shape[0],))
+    warm = base
+    for i in range(args.steps):
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+        if i == args.steps // 10:
+            warm = rss_mib()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {'baseMiB': base, 'warmMiB': warm, 'endMiB': rss_mib(), 'peakMiB': peak}
+
+if args.task == 'memory':
+    print(json.dumps(memory()))
+    raise SystemExit
 if args.task == 'scaling':
     print(json.dumps(scaling()))
     raise SystemExit
@@ -127,7 +161,6 @@ for name, (make, shape) in WORKLOADS.items():
     if args.only and name not in args.only.split(','):
         continue
     model = make()
-    # The issue's table: SGD with momentum for the MLP, Adam for the others.
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9) if name == 'mlp' else torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = optimizer(name, model)
     out[name] = train_throughput(model, opt, torch.randn(*shape), torch.randint(0, 10, (shape[0],)))
 print(json.dumps(out))

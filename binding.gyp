@@ -8,6 +8,7 @@
         "native/src/binding.cc",
         "native/src/threadpool.cc",
         "native/src/gemm.cc",
+        "native/src/gemm_bf16.cc",
         "native/src/elementwise.cc",
         "native/src/window.cc",
         "native/src/peak.cc",

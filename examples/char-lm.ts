@@ -4,7 +4,8 @@
  * and measured on the last 10 % (validation perplexity and bits per character), then asked to
  * continue a prompt.
  *
- *   npx tsx examples/char-lm.ts [--arch lstm|gru|transformer|all] [--epochs 3]
+ *   npx tsx examples/char-lm.ts [--arch lstm|gru|transformer|all] [--epochs 3] [--bf16]
+ * (--bf16: products in bfloat16 with float32 accumulation, ax.autocast)
  */
 import * as ax from '../src/index.js';
 import { dataPath, flag, isMain, timed } from './common.js';
@@ -125,6 +126,8 @@ export interface CharLmOptions {
   maxLr?: number;
   /** Default 32 (recurrent) or 16 (Transformer). */
   batchSize?: number;
+  /** 'bfloat16': products in bfloat16 with float32 accumulation (ax.autocast, through fit). */
+  autocast?: 'bfloat16';
   /** Transformer only: blocks (default 2) and dropout (default 0). */
   layers?: number;
   dropout?: number;
@@ -166,6 +169,7 @@ export function runCharLm(o: CharLmOptions) {
       clipGradNorm: 1,
       validation: new data.DataLoader(valSet, { batchSize: 128 }),
       log: o.log,
+      ...(o.autocast ? { autocast: o.autocast } : {}),
     }),
   );
   const valNll = history.epochs.at(-1)!['valLoss']!;
@@ -191,7 +195,8 @@ if (isMain(import.meta.url)) {
   const epochs = flag('epochs', 3);
   for (const arch of archs) {
     console.log(`\n== ${arch}: ${epochs} epochs over 90 % of Pride and Prejudice, 64-character windows ==`);
-    const r = runCharLm({ arch, epochs, log: console.log });
+    const bf16 = process.argv.includes('--bf16');
+    const r = runCharLm({ arch, epochs, log: console.log, ...(bf16 ? { autocast: 'bfloat16' as const } : {}) });
     console.log(
       `${arch}: ${r.parameters} parameters, validation perplexity ${r.valPerplexity.toFixed(2)} = ${r.bitsPerChar.toFixed(3)} bits/char, ${r.seconds.toFixed(0)} s (${r.charsPerSecond.toFixed(0)} chars/s)`,
     );

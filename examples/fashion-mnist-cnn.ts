@@ -2,7 +2,8 @@
  * A CNN on Fashion-MNIST (60 000 training and 10 000 test images, 28×28 grey, 10 classes) read
  * from Debian's dataset-fashion-mnist package (see data/README.md; nothing is downloaded).
  *
- *   npx tsx examples/fashion-mnist-cnn.ts [--epochs 3] [--train 60000]
+ *   npx tsx examples/fashion-mnist-cnn.ts [--epochs 3] [--train 60000] [--bf16]
+ * (--bf16: products in bfloat16 with float32 accumulation, ax.autocast)
  */
 import * as ax from '../src/index.js';
 import { flag, isMain, timed } from './common.js';
@@ -50,7 +51,14 @@ export class FashionCnn extends nn.Module {
 }
 
 export function runFashionMnist(
-  o: { epochs?: number; trainSize?: number; testSize?: number; seed?: number; log?: (s: string) => void } = {},
+  o: {
+    epochs?: number;
+    trainSize?: number;
+    testSize?: number;
+    seed?: number;
+    log?: (s: string) => void;
+    autocast?: 'bfloat16';
+  } = {},
 ) {
   const epochs = o.epochs ?? 3;
   ax.manualSeed(o.seed ?? 0);
@@ -82,6 +90,7 @@ export function runFashionMnist(
       validation: test,
       metrics: { accuracy: train.metrics.accuracy },
       log: o.log,
+      ...(o.autocast ? { autocast: o.autocast } : {}),
     }),
   );
   const last = history.epochs.at(-1)!;
@@ -95,7 +104,13 @@ if (isMain(import.meta.url)) {
   console.log(
     `Fashion-MNIST CNN: conv32-bn-relu-pool, conv64-bn-relu-pool, dropout, 128, 10; AdamW + one-cycle, ${epochs} epochs on ${trainSize} images`,
   );
-  const r = runFashionMnist({ epochs, trainSize, log: console.log });
+  const bf16 = process.argv.includes('--bf16');
+  const r = runFashionMnist({
+    epochs,
+    trainSize,
+    log: console.log,
+    ...(bf16 ? { autocast: 'bfloat16' as const } : {}),
+  });
   console.log(
     `test accuracy ${r.testAccuracy.toFixed(4)} on 10 000 test images in ${r.seconds.toFixed(0)} s (${r.samplesPerSecond.toFixed(0)} samples/s)`,
   );

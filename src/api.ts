@@ -97,6 +97,7 @@ export { initWasm, type WasmSource } from './backend/wasm/init.js';
 export { initWebGpu, gpuMemory } from './backend/webgpu/init.js';
 export type { GpuMemoryStats } from './backend/webgpu/memory.js';
 export { tidy, keep } from './tensor/scope.js';
+export { autocast } from './ops/autocast.js';
 export const { to } = guardAll(cast);
 // The pointwise op table's functions (src/ops/pointwise.ts): a new entry adds its name here.
 export const {

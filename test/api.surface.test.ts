@@ -57,6 +57,7 @@ const SURFACE: Record<string, string[]> = {
     'gt',
     'indexSelect',
     'initWasm',
+    'autocast',
     'initWebGpu',
     'gpuMemory',
     'tidy',

@@ -23,7 +23,7 @@ const NOT_OPS = new Set([
   ...['allFinite', 'forEachOffset', 'toString', 'broadcastShapes', 'promoteTypes', 'recordOp'],
   ...['enableGrad', 'noGrad', 'isGradEnabled', 'setGradEnabled', 'gradcheck', 'gradgradcheck', 'manualSeed'],
   ...['backendInfo', 'getBackend', 'setBackend', 'listBackends', 'registerBackend', 'setNumThreads', 'initWasm'],
-  ...['initWebGpu', 'gpuMemory', 'tidy', 'keep', 'dispose'],
+  ...['initWebGpu', 'gpuMemory', 'tidy', 'keep', 'dispose', 'autocast'],
 ]);
 
 /** Tensors made from sizes, values or random draws: no input to differentiate; tested in tensor.test.ts. */

@@ -14,6 +14,7 @@
 #include "batch_norm.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "gemm_bf16.h"
 #include "indexing.h"
 #include "layer_norm.h"
 #include "lstm.h"
@@ -59,7 +60,8 @@ void ForceIsa(Call& c) {
   if (c.ok()) gemm_force_isa(buf);
 }
 
-// matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...], accumulate?)
+// matmul(a, b, out, dims[M, N, K, ars, acs, brs, bcs, ors, ocs], offsets[aOff, bOff, oOff, ...], accumulate?,
+//        bf16?) — bf16: operands rounded to bfloat16, float32 accumulation (gemm_bf16.h)
 void Matmul(Call& c) {
   auto A = c.floats(0, "a");
   auto B = c.floats(1, "b");
@@ -72,6 +74,7 @@ void Matmul(Call& c) {
   d.finish();
   Reader o = c.descriptor(4, "offsets");
   const bool accumulate = c.argc() > 5 && c.boolean(5, "accumulate");
+  const bool bf16 = c.argc() > 6 && c.boolean(6, "bf16");
   // The offsets come in (a, b, out) triples, one per matrix of the batch.
   const size_t n_off = o.size();
   std::vector<long> offs;
@@ -89,7 +92,10 @@ void Matmul(Call& c) {
     ConstMat am{A.p + offs[3 * t], ars, acs};
     ConstMat bm{B.p + offs[3 * t + 1], brs, bcs};
     Mat cm{C.p + offs[3 * t + 2], ors, ocs};
-    sgemm(static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), am, bm, cm, accumulate);
+    if (bf16)
+      sgemm_bf16(static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), am, bm, cm, accumulate);
+    else
+      sgemm(static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), am, bm, cm, accumulate);
   };
   // Many small products (attention heads): one per task; each then runs single-threaded.
   if (batch > 1 && 2.0 * M * N * K < 4e6)
@@ -630,7 +636,7 @@ void AdamStepFn(Call& c) {
 const Binding kBindings[] = {
     {"setNumThreads", 1, 1, SetNumThreads},
     {"forceIsa", 1, 1, ForceIsa},
-    {"matmul", 5, 6, Matmul},
+    {"matmul", 5, 7, Matmul},
     {"compare", 5, 5, Compare},
     {"unary", 6, 6, Unary},
     {"binary", 5, 5, Binary},

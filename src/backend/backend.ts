@@ -94,6 +94,11 @@ export interface Backend {
    * equal; with `accumulate`, out += a·b (for addmm: bias or residual already in out).
    */
   matmul(a: View, b: View, out: View, accumulate?: boolean): void;
+  /**
+   * Optional: matmul with both operands rounded to bfloat16 and float32 accumulation, for
+   * `ax.autocast('bfloat16')`; without it, autocast leaves products in float32 on this backend.
+   */
+  matmulBf16?(a: View, b: View, out: View, accumulate?: boolean): void;
   /** out[..i..] = x[.. index[..i..] on axis ..]; out has index's shape. Throws on an index out of range. */
   gather(x: View, axis: number, index: View, out: View): void;
   /** In place: out[.. index[..i..] on axis ..] (= or +=) src[..i..] over index's shape. */

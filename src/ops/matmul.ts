@@ -3,6 +3,8 @@ import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { to } from './cast.js';
+import type { View } from '../backend/index.js';
+import { autocastDtype } from './autocast.js';
 import { backend, broadcastView, empty, promote } from './util.js';
 import { reshape, squeeze, sumToShape, transpose, unsqueeze } from './views.js';
 
@@ -47,7 +49,7 @@ function batched(x: Tensor, y: Tensor, origA: Tensor, origB: Tensor): Tensor {
   const batch = broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
   const out = empty([...batch, M, N], x.dtype);
   if (K === 0) backend().fill(out, 0);
-  else backend().matmul(broadcastView(x, [...batch, M, K]), broadcastView(y, [...batch, K, N]), out);
+  else product(broadcastView(x, [...batch, M, K]), broadcastView(y, [...batch, K, N]), out);
   return record(
     'matmul',
     out,
@@ -58,6 +60,13 @@ function batched(x: Tensor, y: Tensor, origA: Tensor, origB: Tensor): Tensor {
     ],
     [x, y],
   );
+}
+
+/** The product kernel: bfloat16 operands inside ax.autocast('bfloat16') when the backend has them. */
+function product(a: View, b: View, out: Tensor, accumulate = false): void {
+  const k = backend();
+  if (out.dtype === 'float32' && k.matmulBf16 && autocastDtype() === 'bfloat16') k.matmulBf16(a, b, out, accumulate);
+  else k.matmul(a, b, out, accumulate);
 }
 
 /**
@@ -84,7 +93,7 @@ export function addmm(input: Tensor, a: Tensor, b: Tensor): Tensor {
     );
   const out = empty([M, N], dtype);
   backend().copy(broadcastView(c, [M, N]), out);
-  if (K > 0) backend().matmul(x, y, out, true);
+  if (K > 0) product(x, y, out, true);
   return record(
     'addmm',
     out,

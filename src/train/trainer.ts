@@ -5,6 +5,7 @@ import { checkInteger, isRecord, optionsArg, show, tensorArg } from '../check.js
 import { Optimizer } from '../optim/optimizer.js';
 import { type LRScheduler, ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import { clipGradNorm } from '../optim/clip.js';
+import { autocast } from '../ops/autocast.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type Callback, type EpochEnd, MetricsLogger, type TrainBegin } from './callbacks.js';
 import { checkIterable, checkModel, inEvalMode } from './eval-mode.js';
@@ -38,6 +39,11 @@ export interface FitOptions {
   scheduler?: LRScheduler | ReduceLROnPlateau;
   schedulerStep?: 'epoch' | 'batch';
   clipGradNorm?: number;
+  /**
+   * 'bfloat16': each training step's forward, loss and backward run in `ax.autocast('bfloat16')`
+   * (matrix products with bfloat16 operands, float32 accumulation; parameters stay float32).
+   */
+  autocast?: 'bfloat16';
   /** A terminal progress bar; off when stdout is not a TTY or CI is set. */
   progress?: boolean;
   log?: (line: string) => void;
@@ -131,6 +137,9 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
   if (typeof o.loss !== 'function')
     throw new ValueError(`fit: loss must be a function (output, target) => Tensor, got ${show(o.loss)}`);
   if (o.validation !== undefined) checkIterable('fit', 'validation', o.validation);
+  if (o.autocast !== undefined && o.autocast !== 'bfloat16')
+    throw new ValueError(`fit: autocast must be 'bfloat16' or left out, got ${show(o.autocast)}`);
+  const cast = <T>(fn: () => T): T => (o.autocast ? autocast(o.autocast, fn) : fn());
   // Under distributed training every rank runs the same loop; only rank 0 prints, logs and saves
   // (the built-in callbacks check the rank themselves), and epoch figures are reduced across ranks.
   const group = currentGroup();
@@ -168,14 +177,18 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
       : null;
     for (const batch of train) {
       o.optimizer.zeroGrad();
-      const [out, target, weight] = o.sampleWeights ? forwardWeighted(model, batch) : [...forward(model, batch), null];
-      const loss = weight ? weightedLoss(o.loss, out, target, weight, epoch, batches + 1) : o.loss(out, target);
+      const [out, target, weight] = cast(() =>
+        o.sampleWeights ? forwardWeighted(model, batch) : [...forward(model, batch), null],
+      );
+      const loss = cast(() =>
+        weight ? weightedLoss(o.loss, out, target, weight, epoch, batches + 1) : o.loss(out, target),
+      );
       const value = loss.item();
       if (!Number.isFinite(value))
         throw new ValueError(
           `fit: the loss became ${value} in epoch ${epoch}, batch ${batches + 1}; lower the learning rate or clip gradients`,
         );
-      loss.backward();
+      cast(() => loss.backward());
       if (o.clipGradNorm !== undefined) clipGradNorm(model.parameters(), o.clipGradNorm);
       o.optimizer.step();
       if (o.scheduler && o.schedulerStep === 'batch') (o.scheduler as LRScheduler).step();

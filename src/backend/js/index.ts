@@ -6,6 +6,7 @@ import { contiguousStrides } from '../../tensor/shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
 import { fastBinary, fastUnary } from './fast.js';
 import { forEachRow } from './strided.js';
+import { roundToBf16 } from './bf16.js';
 import { batchNorm, batchNormBackward } from './batch-norm.js';
 import { layerNorm, layerNormBackward } from './layer-norm.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
@@ -201,6 +202,23 @@ export class JsBackend implements Backend {
         matmulBlock(a, o[0]! + t * s[0]!, bRows, out, o[2]! + t * s[2]!, M, N, K, r, accumulate);
       }
     });
+  }
+
+  /** matmul of the operands rounded to bfloat16 (copies), accumulated in float32: autocast's product. */
+  matmulBf16(a: View, b: View, out: View, accumulate = false): void {
+    const rounded = (v: View): View => {
+      const shape = v.shape;
+      const copy: View = {
+        data: new Float32Array(shape.reduce((x, y) => x * y, 1)),
+        shape,
+        strides: contiguousStrides(shape),
+        offset: 0,
+      };
+      this.copy(v, copy);
+      roundToBf16(copy.data as Float32Array);
+      return copy;
+    };
+    this.matmul(rounded(a), rounded(b), out, accumulate);
   }
 
   gather(x: View, axis: number, index: View, out: View): void {

@@ -23,6 +23,7 @@ export interface Addon {
     dims: Float64Array,
     offsets: Float64Array,
     accumulate: boolean,
+    bf16?: boolean,
   ): boolean;
   unary(op: number, x: Float32Array, out: Float32Array, desc: Float64Array, p0: number, p1: number): boolean;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, desc: Float64Array): boolean;

@@ -158,8 +158,9 @@ export class NativeBackend implements Backend {
     );
   }
 
-  matmul(a: View, b: View, out: View, accumulate = false): void {
-    if (!f32(a) || !f32(b) || !f32(out)) return this.js.matmul(a, b, out, accumulate);
+  matmul(a: View, b: View, out: View, accumulate = false, bf16 = false): void {
+    if (!f32(a) || !f32(b) || !f32(out))
+      return bf16 ? this.js.matmulBf16(a, b, out, accumulate) : this.js.matmul(a, b, out, accumulate);
     const r = out.shape.length;
     const dims = new Float64Array([
       out.shape[r - 2]!,
@@ -173,7 +174,12 @@ export class NativeBackend implements Backend {
       out.strides[r - 1]!,
     ]);
     // One (a, b, out) offset triple per matrix of the batch.
-    this.addon.matmul(a.data, b.data, out.data, dims, matmulOffsets(a, b, out), accumulate);
+    this.addon.matmul(a.data, b.data, out.data, dims, matmulOffsets(a, b, out), accumulate, bf16);
+  }
+
+  /** autocast's product: AVX512-BF16 dot products where the CPU has them, else rounded copies (gemm_bf16.h). */
+  matmulBf16(a: View, b: View, out: View, accumulate = false): void {
+    this.matmul(a, b, out, accumulate, true);
   }
 
   // Index ranges are checked by the op layer, and again by the addon before its kernel runs.

@@ -5,7 +5,10 @@
  *
  * Rounds alternate the sides (`--rounds`, default 5); figures are medians, with each side's CPU ÷ wall.
  *
- *   npm run bench:gemm [-- --sizes 256,1024 --rounds 5]
+ * With --bf16, Axon's rows are ax.autocast('bfloat16') products (bfloat16 operands, float32
+ * accumulation; AVX512-BF16 where the CPU has it) beside PyTorch's float32 sgemm.
+ *
+ *   npm run bench:gemm [-- --sizes 256,1024 --rounds 5 --bf16]
  */
 import * as ax from '../src/index.js';
 import { loadAddon } from '../src/backend/native/addon.js';
@@ -17,19 +20,24 @@ const sizes = arg('sizes', '256,512,1024,2048').split(',').map(Number);
 const peak = addon.peakGflops(0.5);
 console.log(`FP32 FMA peak, 1 core (${addon.info().isa}): ${peak.toFixed(1)} GFLOP/s (measured now)`);
 
+const bf16 = process.argv.includes('--bf16');
+
 function axonGflops(n: number): number {
   const a = ax.rand([n, n]),
     b = ax.rand([n, n]);
-  a.matmul(b);
+  const product = bf16 ? () => ax.autocast('bfloat16', () => a.matmul(b)) : () => a.matmul(b);
+  product();
   const reps = Math.max(3, Math.floor(3e9 / (2 * n ** 3)));
   const t = performance.now();
-  for (let i = 0; i < reps; i++) a.matmul(b);
+  for (let i = 0; i < reps; i++) product();
   return (2 * n ** 3 * reps) / ((performance.now() - t) / 1000) / 1e9;
 }
 
 ax.setBackend('native');
 const original = addon.info().threads;
-console.log(`median of ${ROUNDS} alternating rounds; (CPU ÷ wall) of each side`);
+console.log(
+  `median of ${ROUNDS} alternating rounds; (CPU ÷ wall) of each side${bf16 ? "; Axon in ax.autocast('bfloat16'), PyTorch float32" : ''}`,
+);
 console.log('threads   N      axon GFLOP/s          % of peak   torch GFLOP/s          axon/torch');
 type Sample = { gflops: number; cpuPerWall: number };
 for (const threads of [1, 2]) {

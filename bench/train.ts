@@ -5,7 +5,10 @@
  * Rounds alternate Axon and PyTorch (`--rounds`, default 5); each figure is the median over the
  * rounds, with its side's CPU time ÷ wall time (a side using more cores than asked shows > threads).
  *
- *   npm run bench:train [-- --threads 2 --seconds 2 --rounds 5 --only lstm,transformer]
+ * With --bf16, Axon trains in ax.autocast('bfloat16') (bfloat16 products, float32 accumulation)
+ * beside PyTorch in float32.
+ *
+ *   npm run bench:train [-- --threads 2 --seconds 2 --rounds 5 --only lstm,transformer --bf16]
  *
  * PyTorch runs through /usr/bin/python3 (Debian's python3-torch) with its BLAS threads pinned in its
  * environment, and is skipped, with a note, when it is not installed; TensorFlow.js (devDependencies,
@@ -19,6 +22,7 @@ import { axonThroughput } from './workloads.js';
 const seconds = Number(arg('seconds', '2'));
 const only = arg('only', 'mlp,lenet,lstm,transformer').split(',');
 const threads = Number(arg('threads', '1'));
+const bf16 = process.argv.includes('--bf16');
 ax.setNumThreads(threads);
 
 type Sample = { sps: number; cpuPerWall: number };
@@ -27,7 +31,7 @@ const torch: Record<string, Sample[]> = {};
 let torchNote: string | undefined;
 for (let round = 0; round < ROUNDS; round++) {
   for (const name of only) {
-    const { value, cpuPerWall } = withCpuRatio(() => axonThroughput(name, seconds));
+    const { value, cpuPerWall } = withCpuRatio(() => axonThroughput(name, seconds, bf16));
     (axon[name] ??= []).push({ sps: value, cpuPerWall });
   }
   const t = torchAnchor<Record<string, Sample>>([
@@ -39,7 +43,7 @@ for (let round = 0; round < ROUNDS; round++) {
 const tfjs = await tfjsAnchor(only, seconds);
 const info = ax.backendInfo();
 console.log(
-  `Training throughput, samples/s, ${threads} thread(s) each, MLP SGD-momentum, others Adam (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''}); median of ${ROUNDS} alternating rounds, (CPU ÷ wall)`,
+  `Training throughput, samples/s, ${threads} thread(s) each, MLP SGD-momentum, others Adam (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''}); median of ${ROUNDS} alternating rounds, (CPU ÷ wall)${bf16 ? "; Axon in ax.autocast('bfloat16')" : ''}`,
 );
 console.log('workload            axon              torch    axon/torch        tfjs   axon/tfjs');
 const cell = (v: number | undefined, digits: number, width: number) =>

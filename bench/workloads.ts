@@ -49,10 +49,10 @@ export function workload(name: string): {
   return { model, opt, x: ax.randn(shape), y: ax.randint(0, 10, [shape[0]!]) };
 }
 
-/** Samples/s of one workload's training steps over `seconds`, after one warm-up step. */
-export function axonThroughput(name: string, seconds: number): number {
+/** Samples/s of one workload's training steps over `seconds`, after one warm-up step (bf16: in ax.autocast). */
+export function axonThroughput(name: string, seconds: number, bf16 = false): number {
   const { model, opt, x, y } = workload(name);
-  return trainThroughput(model, opt, x, y, seconds);
+  return trainThroughput(model, opt, x, y, seconds, bf16);
 }
 
 /**
@@ -89,10 +89,13 @@ export function trainThroughput(
   x: ax.Tensor,
   y: ax.Tensor,
   seconds: number,
+  bf16 = false,
 ): number {
   const step = () => {
     opt.zeroGrad();
-    nn.functional.crossEntropy(model.forward(x), y).backward();
+    const pass = () => nn.functional.crossEntropy(model.forward(x), y).backward();
+    if (bf16) ax.autocast('bfloat16', pass);
+    else pass();
     opt.step();
   };
   step();

@@ -64,33 +64,71 @@ __attribute__((target("avx512f,avx512bf16"))) void kernel(int kp, const uint32_t
   }
 }
 
-void native(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
-  const int kp = (K + 1) / 2, panels = (N + NR - 1) / NR;
-  // B's panels: for each pair kk, 32 columns of (B[2kk][j], B[2kk+1][j]); zeros past the edges.
-  std::vector<uint16_t> bp(static_cast<size_t>(panels) * kp * 64, 0);
-  for (int p = 0; p < panels; p++)
+// pairs[kk] = (bf16(v[2kk·step]), bf16(v[(2kk+1)·step])) for the K values of a strided vector; with
+// unit step 32 values at a time (vcvtne2ps2bf16 keeps their order, so consecutive values pair up).
+// The instruction treats subnormal inputs as zero; the scalar path rounds them (they differ only there).
+__attribute__((target("avx512f,avx512bf16"))) void pack_pairs(const float* v, long step, int K, uint32_t* pairs) {
+  int kk = 0;
+  if (step == 1)
+    for (; 2 * kk + 32 <= K; kk += 16) {
+      const __m512bh h = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(v + 2 * kk + 16), _mm512_loadu_ps(v + 2 * kk));
+      _mm512_storeu_si512(pairs + kk, reinterpret_cast<__m512i>(h));
+    }
+  for (; 2 * kk < K; kk++) {
+    const uint32_t lo = to_bf16(v[2 * kk * step]);
+    const uint32_t hi = 2 * kk + 1 < K ? to_bf16(v[(2 * kk + 1) * step]) : 0;
+    pairs[kk] = lo | (hi << 16);
+  }
+}
+
+// One panel of B: for each pair kk, 32 columns of (B[2kk][j], B[2kk+1][j]); zeros past the edges.
+// Row-major B converts two rows of 16 columns at a time and interleaves them.
+__attribute__((target("avx512f,avx512bf16"))) void pack_panel(ConstMat B, int K, int N, int p, int kp,
+                                                              uint32_t* dst) {
+  const int j0 = p * NR, nr = std::min(NR, N - j0);
+  if (B.cs == 1 && nr == NR) {
     for (int kk = 0; kk < kp; kk++) {
-      uint16_t* dst = bp.data() + (static_cast<size_t>(p) * kp + kk) * 64;
-      for (int jj = 0; jj < NR && p * NR + jj < N; jj++) {
-        const long j = p * NR + jj;
-        dst[2 * jj] = to_bf16(B.p[2 * kk * B.rs + j * B.cs]);
-        if (2 * kk + 1 < K) dst[2 * jj + 1] = to_bf16(B.p[(2 * kk + 1) * B.rs + j * B.cs]);
+      const float* r0 = B.p + 2 * kk * B.rs + j0;
+      const float* r1 = r0 + B.rs;
+      const bool second = 2 * kk + 1 < K;
+      for (int h = 0; h < 2; h++) {
+        const __m256i lo = reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(_mm512_loadu_ps(r0 + 16 * h)));
+        const __m256i hi = second ? reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(_mm512_loadu_ps(r1 + 16 * h)))
+                                  : _mm256_setzero_si256();
+        // unpack interleaves within 128-bit lanes: columns 0-3 and 8-11 (lo), 4-7 and 12-15 (hi).
+        const __m256i a = _mm256_unpacklo_epi16(lo, hi), b = _mm256_unpackhi_epi16(lo, hi);
+        uint32_t* out = dst + kk * NR + 16 * h;
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permute2x128_si256(a, b, 0x20));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), _mm256_permute2x128_si256(a, b, 0x31));
       }
     }
+    return;
+  }
+  // Any other layout (a transposed weight has unit stride down its columns): pair each column.
+  std::vector<uint32_t> column(kp);
+  for (int jj = 0; jj < nr; jj++) {
+    pack_pairs(B.p + static_cast<long>(j0 + jj) * B.cs, B.rs, K, column.data());
+    for (int kk = 0; kk < kp; kk++) dst[kk * NR + jj] = column[kk];
+  }
+}
+
+void native(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
+  const int kp = (K + 1) / 2, panels = (N + NR - 1) / NR;
+  const bool big = 2.0 * M * N * K >= 4e6;
+  std::vector<uint32_t> bp(static_cast<size_t>(panels) * kp * NR, 0);
+  auto panel = [&](int p) { pack_panel(B, K, N, p, kp, bp.data() + static_cast<size_t>(p) * kp * NR); };
+  if (big && panels > 1)
+    parallel_for(panels, panel);
+  else
+    for (int p = 0; p < panels; p++) panel(p);
   const int blocks = (M + MR - 1) / MR;
   auto rows = [&](int blk) {
     const int i0 = blk * MR, mr = std::min(MR, M - i0);
     std::vector<uint32_t> ap(static_cast<size_t>(MR) * kp, 0);
-    for (int r = 0; r < mr; r++)
-      for (int kk = 0; kk < kp; kk++) {
-        const float* row = A.p + (i0 + r) * A.rs;
-        const uint32_t lo = to_bf16(row[2 * kk * A.cs]);
-        const uint32_t hi = 2 * kk + 1 < K ? to_bf16(row[(2 * kk + 1) * A.cs]) : 0;
-        ap[static_cast<size_t>(r) * kp + kk] = lo | (hi << 16);
-      }
+    for (int r = 0; r < mr; r++) pack_pairs(A.p + (i0 + r) * A.rs, A.cs, K, ap.data() + static_cast<size_t>(r) * kp);
     alignas(64) float tile[MR * NR];
     for (int p = 0; p < panels; p++) {
-      kernel(kp, ap.data(), bp.data() + static_cast<size_t>(p) * kp * 64, tile);
+      kernel(kp, ap.data(), reinterpret_cast<const uint16_t*>(bp.data() + static_cast<size_t>(p) * kp * NR), tile);
       const int nr = std::min(NR, N - p * NR);
       for (int r = 0; r < mr; r++) {
         float* out = C.p + (i0 + r) * C.rs + static_cast<long>(p) * NR * C.cs;
@@ -99,7 +137,7 @@ void native(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate)
     }
   };
   // Threads over blocks of rows when the product is worth it.
-  if (2.0 * M * N * K >= 4e6 && blocks > 1)
+  if (big && blocks > 1)
     parallel_for(blocks, rows);
   else
     for (int blk = 0; blk < blocks; blk++) rows(blk);

@@ -210,25 +210,7 @@ export class WebGpuBackend implements Backend {
     dWeight: View | null,
     dBias: View | null,
   ): void {
-    this.floatOnly('layerNormBackward', g, x, dx);
-    const outs = [dx, dWeight, dBias].filter((v): v is View => v !== null);
-    this.launch(
-      'layerNormBackward',
-      [this.dense(g), this.dense(x), mean, rstd, weight],
-      outs,
-      (gv, xv, m, r, w, d, ...rest) =>
-        this.kernels.normalizeBackward(
-          gv!,
-          xv!,
-          m!,
-          r!,
-          w,
-          d!,
-          dWeight ? rest[0]! : null,
-          dBias ? rest.at(-1)! : null,
-          true,
-        ),
-    );
+    this.normBackward('layerNormBackward', true, g, x, mean, rstd, weight, dx, dWeight, dBias);
   }
 
   batchNorm(
@@ -257,24 +239,36 @@ export class WebGpuBackend implements Backend {
     dWeight: View | null,
     dBias: View | null,
   ): void {
-    this.floatOnly('batchNormBackward', g, x, dx);
+    this.normBackward('batchNormBackward', false, g, x, mean, rstd, weight, dx, dWeight, dBias);
+  }
+
+  /** Layer or batch norm's gradient (GpuKernels.normalizeBackward): dx, and dWeight/dBias when given. */
+  private normBackward(
+    op: string,
+    layer: boolean,
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    dx: View,
+    dWeight: View | null,
+    dBias: View | null,
+  ): void {
+    this.floatOnly(op, g, x, dx);
     const outs = [dx, dWeight, dBias].filter((v): v is View => v !== null);
-    this.launch(
-      'batchNormBackward',
-      [this.dense(g), this.dense(x), mean, rstd, weight],
-      outs,
-      (gv, xv, m, r, w, d, ...rest) =>
-        this.kernels.normalizeBackward(
-          gv!,
-          xv!,
-          m!,
-          r!,
-          w,
-          d!,
-          dWeight ? rest[0]! : null,
-          dBias ? rest.at(-1)! : null,
-          false,
-        ),
+    this.launch(op, [this.dense(g), this.dense(x), mean, rstd, weight], outs, (gv, xv, m, r, w, d, ...rest) =>
+      this.kernels.normalizeBackward(
+        gv!,
+        xv!,
+        m!,
+        r!,
+        w,
+        d!,
+        dWeight ? rest[0]! : null,
+        dBias ? rest.at(-1)! : null,
+        layer,
+      ),
     );
   }
 

@@ -83,8 +83,7 @@ __attribute__((target("avx512f,avx512bf16"))) void pack_pairs(const float* v, lo
 
 // One panel of B: for each pair kk, 32 columns of (B[2kk][j], B[2kk+1][j]); zeros past the edges.
 // Row-major B converts two rows of 16 columns at a time and interleaves them.
-__attribute__((target("avx512f,avx512bf16"))) void pack_panel(ConstMat B, int K, int N, int p, int kp,
-                                                              uint32_t* dst) {
+__attribute__((target("avx512f,avx512bf16"))) void pack_panel(ConstMat B, int K, int N, int p, int kp, uint32_t* dst) {
   const int j0 = p * NR, nr = std::min(NR, N - j0);
   if (B.cs == 1 && nr == NR) {
     for (int kk = 0; kk < kp; kk++) {

@@ -84,7 +84,7 @@ export class Storage {
    */
   get data(): TypedArray {
     const h = this.host ?? this.deviceOnly('data');
-    this.deviceCurrent = false;
+    if (this.device !== null) this.deviceCurrent = false; // CPU storages never have a device copy
     return h;
   }
 

@@ -2,7 +2,7 @@ import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../backend.js';
 import { adamStep, sgdStep } from './optim.js';
 import { col2im, im2col } from './window.js';
 import { IndexError } from '../../errors.js';
-import { contiguousStrides } from '../../tensor/shape.js';
+import { contiguousStrides, numel } from '../../tensor/shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
 import { fastBinary, fastUnary } from './fast.js';
 import { forEachRow } from './strided.js';
@@ -209,7 +209,7 @@ export class JsBackend implements Backend {
     const rounded = (v: View): View => {
       const shape = v.shape;
       const copy: View = {
-        data: new Float32Array(shape.reduce((x, y) => x * y, 1)),
+        data: new Float32Array(numel(shape)),
         shape,
         strides: contiguousStrides(shape),
         offset: 0,

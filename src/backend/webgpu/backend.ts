@@ -11,6 +11,7 @@
  */
 import { BackendError, DTypeError } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
+import { contiguousStrides, isContiguous, numel } from '../../tensor/shape.js';
 import { recordAllocation, recordUpload } from '../../tensor/scope.js';
 import { Storage, Tensor } from '../../tensor/tensor.js';
 import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, WindowGeometry } from '../backend.js';
@@ -134,16 +135,14 @@ export class WebGpuBackend implements Backend {
   /** A float32 copy of an integer or bool view, for the kernels that compute in f32 only. */
   private asFloat(v: View, op: string): View {
     if (storageOf(v, op).dtype === 'float32') return v;
-    const out = new Tensor(this.allocate('float32', shapeSize(v.shape)), v.shape, contiguous(v.shape), 0, 'float32');
+    const out = this.fresh(v.shape, 'float32');
     this.copy(v, out);
     return out;
   }
 
   reduce(op: ReduceOp, x: View, out: View): void {
     const outFloat = storageOf(out, op).dtype === 'float32';
-    const target = outFloat
-      ? out
-      : new Tensor(this.allocate('float32', shapeSize(out.shape)), out.shape, contiguous(out.shape), 0, 'float32');
+    const target = outFloat ? out : this.fresh(out.shape, 'float32');
     this.launch(op, [this.asFloat(x, op)], [target], (a, o) => this.kernels.reduceDims(op, a!, o!));
     if (!outFloat) this.copy(target, out);
   }
@@ -194,7 +193,7 @@ export class WebGpuBackend implements Backend {
 
   layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: View, mean: View, rstd: View): void {
     this.floatOnly('layerNorm', x, out);
-    const variance = this.scratchTensor(mean.shape);
+    const variance = this.fresh(mean.shape, 'float32');
     this.launch('layerNorm', [this.dense(x), weight, bias], [out, mean, variance, rstd], (xv, w, b, o, m, v, r) =>
       this.kernels.normalize(xv!, w, b, eps, o!, [m!, v!, r!], true),
     );
@@ -279,21 +278,15 @@ export class WebGpuBackend implements Backend {
 
   /** v itself when its elements are in row-major order from its offset, else a contiguous copy. */
   private dense(v: View): View {
-    const want = contiguous(v.shape);
-    if (v.shape.every((n, d) => n === 1 || v.strides[d] === want[d])) return v;
-    const t = new Tensor(
-      this.allocate(storageOf(v, 'copy').dtype, shapeSize(v.shape)),
-      v.shape,
-      want,
-      0,
-      storageOf(v, 'copy').dtype,
-    );
+    if (isContiguous(v.shape, v.strides)) return v;
+    const t = this.fresh(v.shape, storageOf(v, 'copy').dtype);
     this.copy(v, t);
     return t;
   }
 
-  private scratchTensor(shape: readonly number[]): Tensor {
-    return new Tensor(this.allocate('float32', shapeSize(shape)), shape, contiguous(shape), 0, 'float32');
+  /** A fresh contiguous tensor in GPU memory. */
+  private fresh(shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(this.allocate(dtype, numel(shape)), shape, contiguousStrides(shape), 0, dtype);
   }
 
   private floatOnly(op: string, ...views: View[]): void {
@@ -303,6 +296,3 @@ export class WebGpuBackend implements Backend {
     }
   }
 }
-
-const shapeSize = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const contiguous = (shape: readonly number[]) => shape.map((_, d) => shapeSize(shape.slice(d + 1)));

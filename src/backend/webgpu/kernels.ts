@@ -8,6 +8,7 @@
  * asynchronous accessors that go with them) are the next step (see issue 17's notes).
  */
 import { BackendError } from '../../errors.js';
+import { numel } from '../../tensor/shape.js';
 import type { AdamStep, SgdStep, WindowGeometry } from '../backend.js';
 import { matmulOffsets } from '../js/strided.js';
 import {
@@ -87,8 +88,6 @@ const SMALL_K = 32;
 
 /** Commands recorded before a submit (see GpuKernels.flush). */
 const DISPATCHES_PER_SUBMIT = 64;
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 export class GpuKernels {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
@@ -260,7 +259,7 @@ export class GpuKernels {
     if (shape.length > MAX_RANK) throw new BackendError(`webgpu: rank ${shape.length} is more than ${MAX_RANK}`);
     const p = new Int32Array(ELEMENT_PARAMS) as Int32Array<ArrayBuffer>;
     p[0] = shape.length;
-    p[1] = size(shape);
+    p[1] = numel(shape);
     p.set(new Int32Array(new Float32Array([p0, p1]).buffer), 2);
     p.set(extra, 4);
     shape.forEach((n, d) => (p[8 + d] = n));
@@ -380,7 +379,7 @@ export class GpuKernels {
       K = a.shape[r - 1]!;
     if (a.shape[r - 2] !== M || b.shape[r - 2] !== K || b.shape[r - 1] !== N)
       throw new BackendError(`webgpu.matmul: shapes [${a.shape}] · [${b.shape}] → [${out.shape}] do not fit`);
-    const count = size(out.shape.slice(0, r - 2));
+    const count = numel(out.shape.slice(0, r - 2));
     if (count === 0 || M === 0 || N === 0) return;
     if (count > 65535) throw new BackendError(`webgpu.matmul: ${count} matrices in one batch, more than 65 535`);
     const p = new Int32Array(10 + 3 * count) as Int32Array<ArrayBuffer>;
@@ -423,7 +422,7 @@ export class GpuKernels {
     if (kept.length > MAX_RANK) throw new BackendError(`webgpu: rank ${x.shape.length} is more than ${MAX_RANK + 1}`);
     const p = new Int32Array(32) as Int32Array<ArrayBuffer>;
     p[0] = kept.length;
-    p[1] = size(kept);
+    p[1] = numel(kept);
     kept.forEach((n, d) => (p[2 + d] = n));
     x.strides.filter((_, d) => d !== axis).forEach((st, d) => (p[8 + d] = st));
     out.strides.forEach((st, d) => (p[14 + d] = st));
@@ -441,11 +440,11 @@ export class GpuKernels {
     if (!r) throw new BackendError(`webgpu.reduce: no kernel for '${op}'`);
     const rank = x.shape.length;
     if (rank > MAX_RANK) throw new BackendError(`webgpu: rank ${rank} is more than ${MAX_RANK}`);
-    const outputs = size(out.shape);
+    const outputs = numel(out.shape);
     if (outputs === 0) return;
     const reduced = x.shape.map((n, d) => (out.shape[d] === 1 ? n : 1));
     const p = new Int32Array(32) as Int32Array<ArrayBuffer>;
-    p.set([rank, outputs, size(reduced), x.offset, out.offset]);
+    p.set([rank, outputs, numel(reduced), x.offset, out.offset]);
     out.shape.forEach((n, d) => (p[8 + d] = n));
     x.strides.forEach((st, d) => (p[14 + d] = st));
     out.strides.forEach((st, d) => (p[20 + d] = st));
@@ -462,7 +461,7 @@ export class GpuKernels {
   argReduce(op: 'argmax' | 'argmin', x: GpuView, axis: number, out: GpuView): void {
     const kept = x.shape.filter((_, d) => d !== axis);
     if (kept.length > MAX_RANK) throw new BackendError(`webgpu: rank ${x.shape.length} is more than ${MAX_RANK + 1}`);
-    const rows = size(kept);
+    const rows = numel(kept);
     if (rows === 0 || x.shape[axis] === 0) return;
     const p = new Int32Array(26) as Int32Array<ArrayBuffer>;
     p.set([kept.length, rows, x.shape[axis]!, x.strides[axis]!, x.offset, out.offset]);
@@ -541,7 +540,7 @@ export class GpuKernels {
   /** Unfolds windows: image [N, C, H, W] into cols [N, C, kh, kw, oh, ow]; outside the image, padValue. */
   im2col(image: GpuView, g: WindowGeometry, padValue: number, cols: GpuView): void {
     const p = this.windowParams(image, g, cols, padValue);
-    const n = size(cols.shape);
+    const n = numel(cols.shape);
     if (n > 0)
       this.run(
         this.pipeline('im2col', () => IM2COL),
@@ -554,7 +553,7 @@ export class GpuKernels {
   /** The adjoint of im2col: adds cols [N, C, kh, kw, oh, ow] into image [N, C, H, W]. */
   col2im(cols: GpuView, g: WindowGeometry, image: GpuView): void {
     const p = this.windowParams(image, g, cols);
-    const n = size(image.shape);
+    const n = numel(image.shape);
     if (n > 0)
       this.run(
         this.pipeline('col2im', () => COL2IM),
@@ -574,7 +573,7 @@ export class GpuKernels {
 
   /** One fused Adam/AdamW step over contiguous views of equal size (vmax: amsgrad). */
   adamStep(param: GpuView, grad: GpuView, m: GpuView, v: GpuView, vmax: GpuView | null, o: AdamStep): void {
-    const n = size(param.shape);
+    const n = numel(param.shape);
     if (n === 0) return;
     const p = this.mixed(
       [n, param.offset, grad.offset, m.offset, v.offset, vmax?.offset ?? 0, o.decoupled ? 1 : 0],
@@ -591,7 +590,7 @@ export class GpuKernels {
 
   /** One fused SGD step (momentum buffer when given) over contiguous views of equal size. */
   sgdStep(param: GpuView, grad: GpuView, buffer: GpuView | null, o: SgdStep): void {
-    const n = size(param.shape);
+    const n = numel(param.shape);
     if (n === 0) return;
     const momentum = buffer !== null && o.momentum !== 0;
     const p = this.mixed(

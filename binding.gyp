@@ -11,6 +11,7 @@
         "native/src/gemm_bf16.cc",
         "native/src/elementwise.cc",
         "native/src/window.cc",
+        "native/src/conv.cc",
         "native/src/peak.cc",
         "native/src/indexing.cc",
         "native/src/lstm.cc",

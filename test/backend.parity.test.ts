@@ -322,6 +322,107 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
     close(i1, i2, 0, 'maxPool2d indices');
   });
 
+  test('max pooling 2×2 with stride 2 (the vectorised path): row tails, ties, NaN, every instruction set', () => {
+    for (const isa of ['scalar', 'avx512', 'best']) {
+      addon!.forceIsa(isa);
+      for (const W of [2, 3, 17, 33, 34, 64, 70]) {
+        const H = 6;
+        const ow = Math.floor(W / 2);
+        const g: WindowGeometry = {
+          kernel: [2, 2],
+          stride: [2, 2],
+          padding: [0, 0],
+          dilation: [1, 1],
+          input: [H, W],
+          output: [H / 2, ow],
+        };
+        // Rounded to halves: ties in every window; a few NaNs and infinities.
+        const x = view([2, 3, H, W]).mul(2).round().div(2).contiguous();
+        const d = x.data as Float32Array;
+        for (let i = 0; i < d.length; i += 7) d[i] = i % 3 === 0 ? NaN : i % 3 === 1 ? -Infinity : Infinity;
+        const [o1, o2] = [out([2, 3, H / 2, ow]), out([2, 3, H / 2, ow])];
+        const [i1, i2] = [
+          ax.zeros([2, 3, H / 2, ow], { dtype: 'int32' }),
+          ax.zeros([2, 3, H / 2, ow], { dtype: 'int32' }),
+        ];
+        native!.maxPool2d(x, g, o1, i1);
+        js.maxPool2d(x, g, o2, i2);
+        close(o1, o2, 0, `maxPool2d 2×2 ${isa} W=${W} values`);
+        close(i1, i2, 0, `maxPool2d 2×2 ${isa} W=${W} indices`);
+      }
+    }
+  });
+
+  test('dense convolution kernel against a direct sum (stride, padding, dilation, bias, strided input, threads)', () => {
+    const cases: [number, number, number, WindowGeometry, boolean][] = [
+      // N, C, Cout, geometry, bias
+      [
+        5,
+        3,
+        7,
+        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [9, 8], output: [9, 8] },
+        true,
+      ],
+      [
+        1,
+        1,
+        32,
+        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [12, 12], output: [12, 12] },
+        true,
+      ],
+      [
+        6,
+        2,
+        5,
+        { kernel: [3, 2], stride: [2, 1], padding: [1, 0], dilation: [1, 2], input: [9, 8], output: [5, 6] },
+        false,
+      ],
+      [
+        2,
+        4,
+        3,
+        { kernel: [1, 1], stride: [2, 2], padding: [0, 0], dilation: [1, 1], input: [7, 7], output: [4, 4] },
+        true,
+      ],
+    ];
+    const before = addon!.info().threads;
+    for (const threads of [1, 2]) {
+      addon!.setNumThreads(threads);
+      for (const [N, C, Cout, g, withBias] of cases) {
+        const [H, W] = g.input;
+        const [oh, ow] = g.output;
+        const x = view([N, C, H, W], 'transposed');
+        const w = view([Cout, C * g.kernel[0] * g.kernel[1]]);
+        const b = withBias ? view([Cout]) : null;
+        const o = out([N, Cout, oh, ow]);
+        native!.conv2d!(x, w, b, g, o);
+        const xs = x.toTypedArray(),
+          ws = w.toTypedArray(),
+          bs = b?.toTypedArray();
+        const expect = new Float32Array(N * Cout * oh * ow);
+        for (let n = 0; n < N; n++)
+          for (let co = 0; co < Cout; co++)
+            for (let y = 0; y < oh; y++)
+              for (let xo = 0; xo < ow; xo++) {
+                let s = bs ? bs[co]! : 0;
+                for (let c = 0; c < C; c++)
+                  for (let i = 0; i < g.kernel[0]; i++)
+                    for (let j = 0; j < g.kernel[1]; j++) {
+                      const r = y * g.stride[0] - g.padding[0] + i * g.dilation[0];
+                      const q = xo * g.stride[1] - g.padding[1] + j * g.dilation[1];
+                      if (r < 0 || r >= H || q < 0 || q >= W) continue;
+                      s +=
+                        ws[(co * C + c) * g.kernel[0] * g.kernel[1] + i * g.kernel[1] + j]! *
+                        xs[((n * C + c) * H + r) * W + q]!;
+                    }
+                expect[((n * Cout + co) * oh + y) * ow + xo] = s;
+              }
+        close(o, ax.tensor(expect).reshape(N, Cout, oh, ow), 1e-5, `conv2d ${threads} thread(s) ${JSON.stringify(g)}`);
+      }
+    }
+    addon!.setNumThreads(before);
+  });
+
   test('depthwise convolution (channel multiplier, stride, padding, dilation, strided views)', () => {
     const g: WindowGeometry = {
       kernel: [3, 2],

@@ -163,6 +163,15 @@ describe('the native boundary rejects bad calls with a BackendError', { skip }, 
       /^maxPool2d \((?:native|wasm)\): out:/,
     );
     rejects(() => a.maxPool2d(f32(16), f32(4), i32(4), pool, desc(4, 4, 2, 1)), /extra has 4 values/);
+    // conv2d: extra [Cout, wOff, biasOff (-1: none), outOff]; weight [Cout, 1·2·2], out [1, Cout, 2, 2].
+    const conv = (cout: number, biasOff = 0) => desc(cout, 0, biasOff, 0);
+    assert.equal(a.conv2d(f32(16), f32(12), f32(3), f32(12), pool, conv(3)), true);
+    assert.equal(a.conv2d(f32(16), f32(12), f32(0), f32(12), pool, conv(3, -1)), true);
+    rejects(() => a.conv2d(f32(16), f32(11), f32(3), f32(12), pool, conv(3)), /^conv2d \((?:native|wasm)\): weight:/);
+    rejects(() => a.conv2d(f32(16), f32(12), f32(2), f32(12), pool, conv(3)), /^conv2d \((?:native|wasm)\): bias:/);
+    rejects(() => a.conv2d(f32(16), f32(12), f32(3), f32(11), pool, conv(3)), /^conv2d \((?:native|wasm)\): out:/);
+    rejects(() => a.conv2d(f32(15), f32(12), f32(3), f32(12), pool, conv(3)), /^conv2d \((?:native|wasm)\): x:/);
+    rejects(() => a.conv2d(f32(16), f32(12), f32(3), f32(12), pool, desc(3, 0, 0)), /extra has 3 values/);
     // depthwise: extra [Cout, wStr×3, wOff, outStr×4, outOff]; weight [Cout, 2, 2], out [1, Cout, 2, 2].
     const dw = (cout: number) => desc(cout, 4, 2, 1, 0, 4 * cout, 4, 2, 1, 0);
     assert.equal(a.depthwiseConv2d(f32(16), f32(8), f32(8), pool, dw(2)), true);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "batch_norm.h"
+#include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "gemm_bf16.h"
@@ -342,6 +343,35 @@ void DepthwiseConv2d(Call& c) {
   return;
 }
 
+// conv2d(x, weight, bias, out, desc, extra[Cout, wOff, biasOff (-1: no bias), outOff]) with the window
+// descriptor of im2col (its cols strides unused): weight contiguous [Cout, C·kh·kw], bias [Cout],
+// out contiguous [N, Cout, oh, ow].
+void Conv2d(Call& c) {
+  auto x = c.floats(0, "x");
+  auto wt = c.floats(1, "weight");
+  auto bias = c.floats(2, "bias");
+  auto out = c.floats(3, "out");
+  Reader r = c.descriptor(4, "desc");
+  WindowCall w = window_desc(r);
+  r.finish();
+  Reader e = c.descriptor(5, "extra");
+  const long cout = e.integer("the output channels", 0, kMaxDim);
+  const long wo = e.integer("the weight offset");
+  const long bo = e.integer("the bias offset", -1, LONG_MAX);
+  const long oo = e.integer("the output offset");
+  e.finish();
+  const long K = w.C * w.g.kh * w.g.kw, P = w.g.oh * w.g.ow;
+  // The GEMM takes int dimensions, and one image's columns are held in memory at once.
+  if (K > INT_MAX || P > INT_MAX || K * P > INT_MAX)
+    c.fail("one image's unfolded columns must have fewer than 2^31 elements");
+  c.fits(x, w.image_shape(), w.image_strides(), w.xo);
+  c.fits_rows(wt, wo, cout, K, K);
+  if (bo >= 0) c.fits_range(bias, bo, cout);
+  c.fits(out, {w.N, cout, w.g.oh, w.g.ow}, {cout * P, P, w.g.ow, 1}, oo);
+  if (c.ok()) conv2d(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + wo, cout, bo >= 0 ? bias.p + bo : nullptr, out.p + oo);
+  return;
+}
+
 // gather(x, index, out, desc[rank, shape, xStr (0 on the axis), idxStr, outStr, xOff, idxOff, outOff, axisLen,
 // axisStride])
 void Gather(Call& c) {
@@ -648,6 +678,7 @@ const Binding kBindings[] = {
     {"col2im", 3, 3, Col2im},
     {"maxPool2d", 5, 5, MaxPool2d},
     {"depthwiseConv2d", 5, 5, DepthwiseConv2d},
+    {"conv2d", 6, 6, Conv2d},
     {"gather", 4, 4, Gather},
     {"scatter", 5, 5, Scatter},
     {"argReduce", 4, 4, ArgReduce},

@@ -1,8 +1,15 @@
 #include "window.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#define AXON_X86 1
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
+#include "gemm.h"
 #include "threadpool.h"
 
 namespace axon {
@@ -106,6 +113,51 @@ void max_pool2d_dense(const float* xp, long W, long rs, const Window& g, float* 
   }
 }
 
+#if AXON_X86
+// The most common pooling, 2×2 windows with stride 2 inside the image, 16 outputs at a time: two
+// rows' 32 inputs are split into even and odd columns with one permutation each, and the four
+// candidates are compared in the scalar path's order (ties keep the first, a NaN wins), so both
+// paths give the same values and indices.
+__attribute__((target("avx512f"))) void max_pool2x2_avx512(const float* xp, long W, long rs, const Window& g, float* op,
+                                                           long ors, int* ip, long irs) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  const __m512i lane2 = _mm512_slli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 1);
+  for (long y = 0; y < g.oh; y++) {
+    const float* r0 = xp + 2 * y * rs;
+    for (long xo = 0; xo < g.ow; xo += 16) {
+      const long n = std::min(16L, g.ow - xo);
+      // Masks for the 2n inputs of each row: the first 16 and the rest.
+      const __mmask16 lo = static_cast<__mmask16>(n >= 8 ? 0xFFFF : (1u << (2 * n)) - 1);
+      const __mmask16 hi = static_cast<__mmask16>(n > 8 ? (1u << (2 * (n - 8))) - 1 : 0);
+      const __mmask16 out = static_cast<__mmask16>((1u << n) - 1);
+      __m512 best = _mm512_setzero_ps();
+      __m512i where = _mm512_setzero_si512();
+      for (int i = 0; i < 2; i++) {
+        const float* r = r0 + i * rs + 2 * xo;
+        const __m512 a = _mm512_maskz_loadu_ps(lo, r), b = _mm512_maskz_loadu_ps(hi, r + 16);
+        const __m512i base = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>((2 * y + i) * W + 2 * xo)), lane2);
+        for (int j = 0; j < 2; j++) {
+          const __m512 v = _mm512_permutex2var_ps(a, j ? odd : even, b);
+          const __m512i at = _mm512_add_epi32(base, _mm512_set1_epi32(j));
+          if (i == 0 && j == 0) {
+            best = v;
+            where = at;
+            continue;
+          }
+          const __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) |
+                                 (_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) & _mm512_cmp_ps_mask(best, best, _CMP_ORD_Q));
+          best = _mm512_mask_mov_ps(best, take, v);
+          where = _mm512_mask_mov_epi32(where, take, at);
+        }
+      }
+      _mm512_mask_storeu_ps(op + y * ors + xo, out, best);
+      _mm512_mask_storeu_epi32(ip + y * irs + xo, out, where);
+    }
+  }
+}
+#endif
+
 }  // namespace
 
 void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g, float* out, const long* os, int* idx,
@@ -117,7 +169,21 @@ void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g,
   const bool inside = g.oh == 0 || g.ow == 0 || ((g.oh - 1) * g.sh + g.kh <= g.H && (g.ow - 1) * g.sw + g.kw <= g.W);
   const bool dense =
       inside && xs[3] == 1 && os[3] == 1 && is[3] == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
+#if AXON_X86
+  const bool two_by_two =
+      dense && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && !std::strcmp(gemm_isa(), "avx512");
+#endif
   parallel_for(parts, [&](int t) {
+#if AXON_X86
+    if (two_by_two) {
+      for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
+        const long n = pl / C, c = pl % C;
+        max_pool2x2_avx512(x + n * xs[0] + c * xs[1], g.W, xs[2], g, out + n * os[0] + c * os[1], os[2],
+                           idx + n * is[0] + c * is[1], is[2]);
+      }
+      return;
+    }
+#endif
     if (dense) {
       for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
         const long n = pl / C, c = pl % C;

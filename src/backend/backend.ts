@@ -174,6 +174,11 @@ export interface Backend {
    * multiple m of C, out [N, Cout, outH, outW] where output channel o reads input channel o / m.
    */
   depthwiseConv2d?(x: View, weight: View, geometry: WindowGeometry, out: View): void;
+  /**
+   * Optional dense convolution (groups 1, zero padding) into a fresh contiguous out [N, Cout, outH,
+   * outW]: x [N, C, H, W], weight contiguous [Cout, C·kh·kw], bias contiguous [Cout] or null.
+   */
+  conv2d?(x: View, weight: View, bias: View | null, geometry: WindowGeometry, out: View): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
   /**

@@ -2,6 +2,7 @@ import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, Win
 import { JsBackend } from '../js/index.js';
 import { matmulOffsets } from '../js/strided.js';
 import type { Addon } from './addon.js';
+import { BackendError } from '../../errors.js';
 
 /** Op name → op code, from the list the addon exports (native/src/elementwise.h is the one source). */
 function codes(names: readonly string[]): Record<string, number> {
@@ -11,6 +12,9 @@ function codes(names: readonly string[]): Record<string, number> {
   });
   return map;
 }
+
+/** Stands for an absent optional operand (the binding takes a typed array in every position). */
+const EMPTY = new Float32Array(0);
 
 const f32 = (v: View): v is View & { data: Float32Array } => v.data instanceof Float32Array;
 
@@ -480,6 +484,20 @@ export class NativeBackend implements Backend {
       out.data,
       windowDesc(x, geometry, cols),
       new Float64Array([out.shape[1]!, ...weight.strides, weight.offset, ...out.strides, out.offset]),
+    );
+  }
+
+  conv2d(x: View, weight: View, bias: View | null, geometry: WindowGeometry, out: View): void {
+    if (!f32(x) || !f32(weight) || !f32(out) || (bias && !f32(bias)))
+      throw new BackendError(`conv2d: the native kernel takes float32 tensors, got ${x.data.constructor.name}`);
+    const cols = { data: out.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
+    this.addon.conv2d(
+      x.data,
+      weight.data,
+      bias ? (bias.data as Float32Array) : EMPTY,
+      out.data,
+      windowDesc(x, geometry, cols),
+      new Float64Array([out.shape[1]!, weight.offset, bias ? bias.offset : -1, out.offset]),
     );
   }
 

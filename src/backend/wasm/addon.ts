@@ -22,6 +22,7 @@ const OUTPUTS = {
   col2im: [1],
   maxPool2d: [1, 2],
   depthwiseConv2d: [2],
+  conv2d: [3],
   gather: [2],
   scatter: [1],
   argReduce: [2],

@@ -4,6 +4,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { getBackend as backend } from '../../backend/index.js';
 import { record as recordOp } from '../../autograd/record.js';
 import { empty } from '../../ops/util.js';
+import { autocastDtype } from '../../ops/autocast.js';
 import { type Pair, pair, positivePair } from './args.js';
 
 export interface ConvOptions {
@@ -74,6 +75,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
       .reshape(1, Cout, C)
       .matmul(input.reshape(N, C, Hin * Win))
       .reshape(N, Cout, oh, ow);
+  } else if (
+    groups === 1 &&
+    backend().conv2d &&
+    autocastDtype() === null &&
+    [x, weight, bias ?? x].every((t) => t.dtype === 'float32')
+  ) {
+    // (before the depthwise kernel: a one-channel input is groups = channels too, but its many
+    // output channels make it a GEMM; under autocast the unfolded form's product rounds to bfloat16)
+    return dense(input, weight, bias ?? null, geometry);
   } else if (groups === C && Cg === 1 && kh > 0 && kw > 0 && backend().depthwiseConv2d) {
     y = depthwise(input, weight, geometry);
   } else if (groups === 1) {
@@ -176,6 +186,36 @@ export function convTranspose1d(
     dilation: one(options.dilation, 1),
     groups: options.groups ?? 1,
   }).squeeze(-2);
+}
+
+/**
+ * Dense convolution (groups 1) on the backend's fused kernel: each image unfolded and multiplied
+ * straight into its place in the output, bias included. The backward is the unfolded form's, written
+ * with ops, so gradients of any order work: dx folds Wᵀ·grad back into images, dW = grad·colsᵀ.
+ */
+function dense(x: Tensor, weight: Tensor, bias: Tensor | null, g: WindowGeometry): Tensor {
+  const [N, C] = x.shape as [number, number];
+  const Cout = weight.shape[0]!;
+  const [kh, kw] = g.kernel;
+  const [oh, ow] = g.output;
+  const K = C * kh * kw;
+  const out = empty([N, Cout, oh, ow], x.dtype);
+  if (out.numel > 0) backend().conv2d!(x, weight.reshape(Cout, K).contiguous(), bias?.contiguous() ?? null, g, out);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return recordOp('conv2d', out, inputs, (grad, needs) => {
+    // The gradient as [Cout, N·oh·ow], the layout of the batch's unfolded columns.
+    const g2 = grad
+      .reshape(N, Cout, oh * ow)
+      .permute(1, 0, 2)
+      .reshape(Cout, N * oh * ow);
+    const w2 = weight.reshape(Cout, K);
+    const dx = needs[0]
+      ? foldWindows(w2.transpose(0, 1).matmul(g2).reshape(C, kh, kw, N, oh, ow).permute(3, 0, 1, 2, 4, 5), g)
+      : null;
+    const dw = needs[1] ? g2.matmul(unfoldColumns(x, g, 0).transpose(0, 1)).reshape(weight.shape) : null;
+    const db = bias && needs[2] ? grad.sum([0, 2, 3]) : null;
+    return bias ? [dx, dw, db] : [dx, dw];
+  });
 }
 
 /**

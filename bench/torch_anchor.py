@@ -37,13 +37,60 @@ def lstm_model():
             return self.head(self.lstm(x)[0][:, -1])
     return M()
 
+class BasicBlock(nn.Module):
+    def __init__(self, in_c, out_c, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_c, out_c, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_c)
+        self.conv2 = nn.Conv2d(out_c, out_c, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_c)
+        self.shortcut = (nn.Sequential(nn.Conv2d(in_c, out_c, 1, stride, bias=False), nn.BatchNorm2d(out_c))
+                         if stride != 1 or in_c != out_c else None)
+    def forward(self, x):
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + (self.shortcut(x) if self.shortcut is not None else x))
+
+def resnet18():
+    """bench/models.ts resnet18: the CIFAR form of ResNet-18 (3x3 stem, no max pooling), 10 classes."""
+    layers, in_c = [nn.Conv2d(3, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU()], 64
+    for out_c, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+        layers += [BasicBlock(in_c, out_c, stride), BasicBlock(out_c, out_c, 1)]
+        in_c = out_c
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 10))
+
+class Gpt(nn.Module):
+    """bench/models.ts Gpt: pre-norm causal decoder, GELU feed-forward 4d, logits as [batch*seq, vocab]."""
+    def __init__(self, vocab=256, d=256, heads=4, layers=4, context=128):
+        super().__init__()
+        self.tokens, self.positions = nn.Embedding(vocab, d), nn.Embedding(context, d)
+        self.blocks = nn.ModuleList([nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, activation='gelu',
+                                                                batch_first=True, norm_first=True) for _ in range(layers)])
+        self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, vocab)
+        self.register_buffer('mask', torch.triu(torch.full((context, context), float('-inf')), 1))
+    def forward(self, ids):
+        t = ids.shape[1]
+        h = self.tokens(ids) + self.positions(torch.arange(t))
+        for block in self.blocks:
+            h = block(h, src_mask=self.mask[:t, :t])
+        logits = self.head(self.norm(h))
+        return logits.reshape(-1, logits.shape[2])
+
+# name: (model, input shape[, vocabulary: inputs and targets are tokens])
 WORKLOADS = {
     'mlp': (lambda: nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)), (128, 784)),
     'lenet': (lambda: nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
                                     nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), (64, 1, 28, 28)),
     'lstm': (lstm_model, (32, 32, 64)),
     'transformer': (lambda: nn.Sequential(nn.TransformerEncoder(nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True), 2, enable_nested_tensor=False), nn.Flatten(), nn.Linear(64 * 128, 10)), (16, 64, 128)),
+    'resnet18': (resnet18, (64, 3, 32, 32)),
+    'gpt': (Gpt, (16, 128), 256),
 }
+
+def batch(shape, vocab=None):
+    """A workload's inputs and targets: images/features and classes, or tokens and next tokens."""
+    if vocab:
+        return torch.randint(0, vocab, shape), torch.randint(0, vocab, (shape[0] * shape[1],))
+    return torch.randn(*shape), torch.randint(0, 10, (shape[0],))
 
 class Clock:
     """Wall and CPU time of this process over a measured section."""
@@ -120,19 +167,21 @@ def rss_mib():
         return int(f.read().split()[1]) * resource.getpagesize() / 2 ** 20
 
 def optimizer(name, model):
-    """The issue's table: SGD with momentum for the MLP, Adam for the others."""
-    if name == 'mlp':
+    """The issue's table: SGD with momentum for the MLP and ResNet-18, AdamW for the GPT, Adam for the others."""
+    if name in ('mlp', 'resnet18'):
         return torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    if name == 'gpt':
+        return torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1)
     return torch.optim.Adam(model.parameters(), lr=1e-3)
 
 def memory():
     """RSS after the imports (base), after a tenth of the steps (warm), at the end, and the peak."""
     name = args.only
     base = rss_mib()
-    make, shape = WORKLOADS[name]
+    make, shape, *vocab = WORKLOADS[name]
     model = make()
     opt = optimizer(name, model)
-    x, y = torch.randn(*shape), torch.randint(0, 10, (shape[0],))
+    x, y = batch(shape, *vocab)
     warm = base
     for i in range(args.steps):
         opt.zero_grad()
@@ -157,10 +206,10 @@ if args.task == 'latency':
     raise SystemExit
 
 out = {}
-for name, (make, shape) in WORKLOADS.items():
+for name, (make, shape, *vocab) in WORKLOADS.items():
     if args.only and name not in args.only.split(','):
         continue
     model = make()
     opt = optimizer(name, model)
-    out[name] = train_throughput(model, opt, torch.randn(*shape), torch.randint(0, 10, (shape[0],)))
+    out[name] = train_throughput(model, opt, *batch(shape, *vocab))
 print(json.dumps(out))

@@ -1,7 +1,7 @@
 // bench:train's workloads, shared with the browser benchmark (bench/browser/page.ts): the same
 // models, batches and optimizers as bench/torch_anchor.py and bench/tfjs-anchor.ts.
 import * as ax from '../src/index.js';
-import { lenet, mlp } from './models.js';
+import { Gpt, lenet, mlp, resnet18 } from './models.js';
 
 const { nn } = ax;
 
@@ -14,7 +14,8 @@ class LstmClassifier extends nn.Module {
   }
 }
 
-export const WORKLOADS: Record<string, [() => ax.nn.Module, number[]]> = {
+/** A workload: its model, the input shape, and for a language model the vocabulary (inputs and targets are then tokens). */
+export const WORKLOADS: Record<string, [() => ax.nn.Module, number[], number?]> = {
   mlp: [mlp, [128, 784]],
   lenet: [lenet, [64, 1, 28, 28]],
   lstm: [() => new LstmClassifier(), [32, 32, 64]],
@@ -30,22 +31,29 @@ export const WORKLOADS: Record<string, [() => ax.nn.Module, number[]]> = {
       ),
     [16, 64, 128],
   ],
+  resnet18: [resnet18, [64, 3, 32, 32]],
+  gpt: [() => new Gpt(256, 256, 4, 4, 128), [16, 128], 256],
 };
 
 /** One workload's model, optimizer and batch, seeded as on every side. */
 export function workload(name: string): {
   model: ax.nn.Module;
-  opt: ax.optim.SGD | ax.optim.Adam;
+  opt: { zeroGrad(): void; step(): unknown };
   x: ax.Tensor;
   y: ax.Tensor;
 } {
-  const [make, shape] = WORKLOADS[name]!;
+  const [make, shape, vocab] = WORKLOADS[name]!;
   ax.manualSeed(0);
   const model = make();
   const opt =
-    name === 'mlp'
+    name === 'mlp' || name === 'resnet18'
       ? new ax.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 })
-      : new ax.optim.Adam(model.parameters(), { lr: 1e-3 });
+      : name === 'gpt'
+        ? new ax.optim.AdamW(model.parameters(), { lr: 3e-4, weightDecay: 0.1 })
+        : new ax.optim.Adam(model.parameters(), { lr: 1e-3 });
+  if (vocab)
+    // Next-token prediction: every position of every sequence is a sample of the loss.
+    return { model, opt, x: ax.randint(0, vocab, shape), y: ax.randint(0, vocab, [shape[0]! * shape[1]!]) };
   return { model, opt, x: ax.randn(shape), y: ax.randint(0, 10, [shape[0]!]) };
 }
 

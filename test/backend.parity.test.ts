@@ -355,6 +355,44 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
 
   test('dense convolution kernel against a direct sum (stride, padding, dilation, bias, strided input, threads)', () => {
     const cases: [number, number, number, WindowGeometry, boolean][] = [
+      // Several images share one GEMM (small outputs), one image per GEMM (16×16 outputs); enough
+      // groups for each thread to take its own (with its own weight-gradient sum) or not.
+      [
+        20,
+        2,
+        3,
+        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [8, 8], output: [8, 8] },
+        true,
+      ],
+      [
+        6,
+        2,
+        4,
+        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [16, 16], output: [16, 16] },
+        false,
+      ],
+      // Many input channels on a large image: each image in bands of output rows (stride 1 and 2).
+      [
+        2,
+        64,
+        3,
+        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [32, 32], output: [32, 32] },
+        true,
+      ],
+      [
+        2,
+        64,
+        2,
+        { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], input: [63, 63], output: [32, 32] },
+        false,
+      ],
+      [
+        13,
+        3,
+        6,
+        { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], input: [4, 4], output: [2, 2] },
+        true,
+      ],
       // N, C, Cout, geometry, bias
       [
         5,
@@ -417,7 +455,55 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
                     }
                 expect[((n * Cout + co) * oh + y) * ow + xo] = s;
               }
-        close(o, ax.tensor(expect).reshape(N, Cout, oh, ow), 1e-5, `conv2d ${threads} thread(s) ${JSON.stringify(g)}`);
+        // (sums of K products in another order: the tolerance grows with √K)
+        const tol = 1e-6 * Math.sqrt(C * g.kernel[0] * g.kernel[1] + 1);
+        close(
+          o,
+          ax.tensor(expect).reshape(N, Cout, oh, ow),
+          2 * tol,
+          `conv2d ${threads} thread(s) ${JSON.stringify(g)}`,
+        );
+
+        // The gradients of the same convolution for a random output gradient.
+        const grad = view([N, Cout, oh, ow]).contiguous();
+        const gs = grad.toTypedArray();
+        const dx = ax.full([N, C, H, W], 0.5); // the kernel adds into dx
+        const dw = ax.full([Cout, C * g.kernel[0] * g.kernel[1]], 7); // and overwrites dw
+        native!.conv2dBackward!(x, w, grad, g, dx, dw);
+        const ex = new Float32Array(N * C * H * W).fill(0.5),
+          ew = new Float32Array(Cout * C * g.kernel[0] * g.kernel[1]);
+        for (let n = 0; n < N; n++)
+          for (let co = 0; co < Cout; co++)
+            for (let y = 0; y < oh; y++)
+              for (let xo = 0; xo < ow; xo++) {
+                const gv = gs[((n * Cout + co) * oh + y) * ow + xo]!;
+                for (let c = 0; c < C; c++)
+                  for (let i = 0; i < g.kernel[0]; i++)
+                    for (let j = 0; j < g.kernel[1]; j++) {
+                      const r = y * g.stride[0] - g.padding[0] + i * g.dilation[0];
+                      const q = xo * g.stride[1] - g.padding[1] + j * g.dilation[1];
+                      if (r < 0 || r >= H || q < 0 || q >= W) continue;
+                      const k = (co * C + c) * g.kernel[0] * g.kernel[1] + i * g.kernel[1] + j;
+                      const xi = ((n * C + c) * H + r) * W + q;
+                      ex[xi]! += ws[k]! * gv;
+                      ew[k]! += xs[xi]! * gv;
+                    }
+              }
+        close(
+          dx,
+          ax.tensor(ex).reshape(N, C, H, W),
+          1e-5,
+          `conv2dBackward dx ${threads} thread(s) ${JSON.stringify(g)}`,
+        );
+        close(
+          dw,
+          ax.tensor(ew).reshape(dw.shape),
+          20 * tol,
+          `conv2dBackward dw ${threads} thread(s) ${JSON.stringify(g)}`,
+        );
+        const onlyW = ax.full(dw.shape, 7);
+        native!.conv2dBackward!(x, w, grad, g, null, onlyW);
+        close(onlyW, dw, 0, 'conv2dBackward without dx');
       }
     }
     addon!.setNumThreads(before);

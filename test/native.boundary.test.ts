@@ -172,6 +172,22 @@ describe('the native boundary rejects bad calls with a BackendError', { skip }, 
     rejects(() => a.conv2d(f32(16), f32(12), f32(3), f32(11), pool, conv(3)), /^conv2d \((?:native|wasm)\): out:/);
     rejects(() => a.conv2d(f32(15), f32(12), f32(3), f32(12), pool, conv(3)), /^conv2d \((?:native|wasm)\): x:/);
     rejects(() => a.conv2d(f32(16), f32(12), f32(3), f32(12), pool, desc(3, 0, 0)), /extra has 3 values/);
+    // conv2dBackward: extra [Cout, wOff, gradOff, dxOff, dwOff]; grad [1, 3, 2, 2], dx [1, 1, 4, 4], dw [3, 4].
+    const back = (dxOff = 0, dwOff = 0) => desc(3, 0, 0, dxOff, dwOff);
+    assert.equal(a.conv2dBackward(f32(16), f32(12), f32(12), f32(16), f32(12), pool, back()), true);
+    assert.equal(a.conv2dBackward(f32(16), f32(12), f32(12), f32(0), f32(0), pool, back(-1, -1)), true);
+    rejects(
+      () => a.conv2dBackward(f32(16), f32(12), f32(11), f32(16), f32(12), pool, back()),
+      /^conv2dBackward \((?:native|wasm)\): grad:/,
+    );
+    rejects(
+      () => a.conv2dBackward(f32(16), f32(12), f32(12), f32(15), f32(12), pool, back()),
+      /^conv2dBackward \((?:native|wasm)\): dx:/,
+    );
+    rejects(
+      () => a.conv2dBackward(f32(16), f32(12), f32(12), f32(16), f32(12), pool, back(0, 1)),
+      /^conv2dBackward \((?:native|wasm)\): dw:/,
+    );
     // depthwise: extra [Cout, wStr×3, wOff, outStr×4, outOff]; weight [Cout, 2, 2], out [1, Cout, 2, 2].
     const dw = (cout: number) => desc(cout, 4, 2, 1, 0, 4 * cout, 4, 2, 1, 0);
     assert.equal(a.depthwiseConv2d(f32(16), f32(8), f32(8), pool, dw(2)), true);

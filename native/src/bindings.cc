@@ -372,6 +372,39 @@ void Conv2d(Call& c) {
   return;
 }
 
+// conv2dBackward(x, weight, grad, dx, dw, desc, extra[Cout, wOff, gradOff, dxOff (-1: none), dwOff (-1: none)])
+// with conv2d's window descriptor: grad contiguous [N, Cout, oh, ow], dx contiguous [N, C, H, W]
+// (added into), dw contiguous [Cout, C·kh·kw] (overwritten).
+void Conv2dBackward(Call& c) {
+  auto x = c.floats(0, "x");
+  auto wt = c.floats(1, "weight");
+  auto grad = c.floats(2, "grad");
+  auto dx = c.floats(3, "dx");
+  auto dw = c.floats(4, "dw");
+  Reader r = c.descriptor(5, "desc");
+  WindowCall w = window_desc(r);
+  r.finish();
+  Reader e = c.descriptor(6, "extra");
+  const long cout = e.integer("the output channels", 0, kMaxDim);
+  const long wo = e.integer("the weight offset");
+  const long go = e.integer("the gradient offset");
+  const long xo = e.integer("the dx offset", -1, LONG_MAX);
+  const long dwo = e.integer("the dw offset", -1, LONG_MAX);
+  e.finish();
+  const long K = w.C * w.g.kh * w.g.kw, P = w.g.oh * w.g.ow;
+  if (K > INT_MAX || P > INT_MAX || K * P > INT_MAX)
+    c.fail("one image's unfolded columns must have fewer than 2^31 elements");
+  c.fits(x, w.image_shape(), w.image_strides(), w.xo);
+  c.fits_rows(wt, wo, cout, K, K);
+  c.fits(grad, {w.N, cout, w.g.oh, w.g.ow}, {cout * P, P, w.g.ow, 1}, go);
+  if (xo >= 0) c.fits(dx, {w.N, w.C, w.g.H, w.g.W}, {w.C * w.g.H * w.g.W, w.g.H * w.g.W, w.g.W, 1}, xo);
+  if (dwo >= 0) c.fits_rows(dw, dwo, cout, K, K);
+  if (c.ok())
+    conv2d_backward(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + wo, cout, grad.p + go, xo >= 0 ? dx.p + xo : nullptr,
+                    dwo >= 0 ? dw.p + dwo : nullptr);
+  return;
+}
+
 // gather(x, index, out, desc[rank, shape, xStr (0 on the axis), idxStr, outStr, xOff, idxOff, outOff, axisLen,
 // axisStride])
 void Gather(Call& c) {
@@ -679,6 +712,7 @@ const Binding kBindings[] = {
     {"maxPool2d", 5, 5, MaxPool2d},
     {"depthwiseConv2d", 5, 5, DepthwiseConv2d},
     {"conv2d", 6, 6, Conv2d},
+    {"conv2dBackward", 7, 7, Conv2dBackward},
     {"gather", 4, 4, Gather},
     {"scatter", 5, 5, Scatter},
     {"argReduce", 4, 4, ArgReduce},

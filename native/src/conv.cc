@@ -1,6 +1,7 @@
 #include "conv.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "gemm.h"
@@ -8,35 +9,163 @@
 
 namespace axon {
 
-// Unfolding one image at a time keeps its columns in cache (C·kh·kw × oh·ow floats: 225 KB for
-// 32 channels of 14×14 with a 3×3 kernel) where the whole batch's would be written to memory and
-// read back, and the GEMM writes each image's [Cout, oh·ow] block where it belongs: no batch-wide
-// column buffer, no transposition of [Cout, N, …] into [N, Cout, …], no separate bias pass.
+// Convolution as GEMMs over tiles of the batch: unfolding one tile keeps its columns in cache where
+// the whole batch's [K, N·P] matrix would be written to memory and read back (150 MB for the first
+// stage of a ResNet-18 at batch 64), and each tile's product lands straight in its place in the
+// output. A tile is a band of output rows of one image, sized so that its columns (and in the
+// backward pass the GEMM's output) stay in L2; deep layers with few positions (4×4 at the end of a
+// ResNet) instead put several images side by side, so that the GEMM is not mostly tile edges.
+namespace {
+
+constexpr long kMinColumns = 256;         // GEMM columns per tile, at least (when the batch has them)
+constexpr long kTileFloats = 160 * 1024;  // one tile's unfolded columns, at most (640 KB) past that minimum
+
+// Images [n0, n0 + G) and their output rows [y0, y0 + rows) (all rows when G > 1).
+struct Tile {
+  long n0, G, y0, rows;
+};
+
+struct Tiling {
+  long group, groups, rows, bands;  // images per group, groups; rows per band, bands per group
+  long tiles() const { return groups * bands; }
+  Tile tile(long i, long N, long oh) const {
+    const long q = i / bands, b = i % bands;
+    const long n0 = q * group, y0 = b * rows;
+    return {n0, std::min(group, N - n0), y0, std::min(rows, oh - y0)};
+  }
+};
+
+Tiling tiling(long N, long K, const Window& g) {
+  const long P = g.oh * g.ow;
+  const long G = std::max(1L, std::min(N, (kMinColumns + P - 1) / P));
+  if (G > 1) return {G, (N + G - 1) / G, g.oh, 1};
+  const long fit = kTileFloats / std::max(1L, K * g.ow);
+  const long rows = std::min(g.oh, std::max({1L, fit, (kMinColumns + g.ow - 1) / g.ow}));
+  return {1, N, rows, (g.oh + rows - 1) / rows};
+}
+
+// The windows of output rows [y0, y0 + rows): the same geometry, started y0 rows down (the
+// kernels bound every input row, so a padding that goes negative is only an offset).
+Window band(const Window& g, long y0, long rows) {
+  Window b = g;
+  b.oh = rows;
+  b.ph = g.ph - y0 * g.sh;
+  return b;
+}
+
+// Column strides of a tile's [K, G·rows·ow] matrix: image i's columns start at i·rows·ow.
+void tile_strides(const Window& b, long G, long* cs) {
+  const long P = b.oh * b.ow, GP = G * P;
+  const long s[6] = {P, b.kh * b.kw * GP, b.kw * GP, GP, b.ow, 1};
+  std::copy(s, s + 6, cs);
+}
+
+// Runs fn(tile index, slot) over every tile, whole images per thread when there are enough of them
+// (slot = the thread; the nested im2col and GEMMs then run inline), else in order with every
+// thread inside each GEMM (slot -1). An image's bands never go to two threads, so the backward
+// pass's additions into one image's gradient never race.
+template <typename Fn>
+void for_tiles(const Tiling& t, Fn fn) {
+  const int threads = num_threads();
+  if (threads > 1 && t.groups >= 2 * threads) {
+    parallel_for(threads, [&](int th) {
+      for (long q = t.groups * th / threads; q < t.groups * (th + 1) / threads; q++)
+        for (long b = 0; b < t.bands; b++) fn(q * t.bands + b, th);
+    });
+  } else {
+    for (long i = 0; i < t.tiles(); i++) fn(i, -1);
+  }
+}
+
+// A thread's reusable buffers: 0 unfolded columns, 1 a group's product, 2 a group's gradient.
+std::vector<float>& scratch(int which, long floats) {
+  static thread_local std::vector<float> bufs[3];
+  bufs[which].resize(static_cast<size_t>(floats));
+  return bufs[which];
+}
+
+}  // namespace
+
 void conv2d(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
             const float* bias, float* out) {
   const long P = g.oh * g.ow, K = C * g.kh * g.kw;
   if (N == 0 || P == 0 || Cout == 0) return;
-  const long cs[6] = {0, g.kh * g.kw * P, g.kw * P, P, g.ow, 1};
-  auto image = [&](long n, std::vector<float>& cols) {
-    cols.resize(static_cast<size_t>(K * P));
-    im2col(x + n * xs[0], xs, 1, C, g, 0.f, cols.data(), cs);
-    float* o = out + n * Cout * P;
-    for (long c = 0; c < Cout; c++) std::fill(o + c * P, o + (c + 1) * P, bias ? bias[c] : 0.f);
-    sgemm(static_cast<int>(Cout), static_cast<int>(P), static_cast<int>(K), {w, K, 1}, {cols.data(), P, 1}, {o, P, 1},
-          true);
-  };
+  const Tiling t = tiling(N, K, g);
+  for_tiles(t, [&](long i, int) {
+    const Tile tl = t.tile(i, N, g.oh);
+    const Window b = band(g, tl.y0, tl.rows);
+    const long cols_n = tl.G * tl.rows * g.ow;
+    long cs[6];
+    tile_strides(b, tl.G, cs);
+    float* cols = scratch(0, K * cols_n).data();
+    im2col(x + tl.n0 * xs[0], xs, tl.G, C, b, 0.f, cols, cs);
+    if (tl.G == 1) {
+      // Straight into the band's place in the output (rows P apart), onto its bias.
+      float* o = out + tl.n0 * Cout * P + tl.y0 * g.ow;
+      for (long c = 0; c < Cout; c++) std::fill(o + c * P, o + c * P + cols_n, bias ? bias[c] : 0.f);
+      sgemm(static_cast<int>(Cout), static_cast<int>(cols_n), static_cast<int>(K), {w, K, 1}, {cols, cols_n, 1},
+            {o, P, 1}, true);
+      return;
+    }
+    // [Cout, G·P]: image j's block starts j·P columns in.
+    float* prod = scratch(1, Cout * cols_n).data();
+    sgemm(static_cast<int>(Cout), static_cast<int>(cols_n), static_cast<int>(K), {w, K, 1}, {cols, cols_n, 1},
+          {prod, cols_n, 1}, false);
+    for (long j = 0; j < tl.G; j++)
+      for (long c = 0; c < Cout; c++) {
+        const float* src = prod + c * cols_n + j * P;
+        float* dst = out + ((tl.n0 + j) * Cout + c) * P;
+        const float bc = bias ? bias[c] : 0.f;
+        for (long p = 0; p < P; p++) dst[p] = src[p] + bc;
+      }
+  });
+}
+
+void conv2d_backward(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
+                     const float* grad, float* dx, float* dw) {
+  const long P = g.oh * g.ow, K = C * g.kh * g.kw;
+  if (dw) std::fill(dw, dw + Cout * K, 0.f);
+  if (N == 0 || P == 0 || Cout == 0) return;
+  const Tiling t = tiling(N, K, g);
   const int threads = num_threads();
-  if (threads > 1 && N >= 2 * threads) {
-    // Whole images per thread (the nested im2col and GEMM then run on the calling thread).
-    parallel_for(threads, [&](int t) {
-      static thread_local std::vector<float> cols;
-      for (long n = N * t / threads; n < N * (t + 1) / threads; n++) image(n, cols);
-    });
-  } else {
-    // Few images: each one's unfolding and GEMM use every thread.
-    static thread_local std::vector<float> cols;
-    for (long n = 0; n < N; n++) image(n, cols);
-  }
+  // Threads that take whole images sum their weight gradients apart; the sums are added at the end.
+  const bool per_thread = threads > 1 && t.groups >= 2 * threads;
+  std::vector<std::vector<float>> partial(per_thread && dw ? threads - 1 : 0);
+  for (auto& p : partial) p.assign(static_cast<size_t>(Cout * K), 0.f);
+  const long ds[4] = {C * g.H * g.W, g.H * g.W, g.W, 1};
+  for_tiles(t, [&](long i, int slot) {
+    const Tile tl = t.tile(i, N, g.oh);
+    const Window b = band(g, tl.y0, tl.rows);
+    const long cols_n = tl.G * tl.rows * g.ow;
+    long cs[6];
+    tile_strides(b, tl.G, cs);
+    // The tile's gradient as [Cout, cols_n]: a band of one image is a block of grad with rows P
+    // apart; several images are gathered side by side.
+    ConstMat gg{grad + tl.n0 * Cout * P + tl.y0 * g.ow, P, 1};
+    if (tl.G > 1) {
+      float* gather = scratch(2, Cout * cols_n).data();
+      for (long j = 0; j < tl.G; j++)
+        for (long c = 0; c < Cout; c++)
+          std::memcpy(gather + c * cols_n + j * P, grad + ((tl.n0 + j) * Cout + c) * P, P * sizeof(float));
+      gg = {gather, cols_n, 1};
+    }
+    float* cols = scratch(0, K * cols_n).data();
+    if (dw) {
+      // dw += gg · colsᵀ: [Cout, cols_n] × [cols_n, K].
+      im2col(x + tl.n0 * xs[0], xs, tl.G, C, b, 0.f, cols, cs);
+      float* target = slot > 0 ? partial[slot - 1].data() : dw;
+      sgemm(static_cast<int>(Cout), static_cast<int>(K), static_cast<int>(cols_n), gg, {cols, 1, cols_n},
+            {target, K, 1}, true);
+    }
+    if (dx) {
+      // dcols = Wᵀ · gg: [K, Cout] × [Cout, cols_n], folded back into the images (col2im adds).
+      sgemm(static_cast<int>(K), static_cast<int>(cols_n), static_cast<int>(Cout), {w, 1, K}, gg, {cols, cols_n, 1},
+            false);
+      col2im(cols, cs, tl.G, C, b, dx + tl.n0 * ds[0], ds);
+    }
+  });
+  for (const auto& p : partial)
+    for (long i = 0; i < Cout * K; i++) dw[i] += p[i];
 }
 
 }  // namespace axon

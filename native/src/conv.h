@@ -1,4 +1,4 @@
-// Dense 2-D convolution (groups = 1) straight into [N, Cout, oh, ow], one image at a time.
+// Dense 2-D convolution (groups = 1) and its gradients, a few images at a time.
 #pragma once
 
 #include "window.h"
@@ -10,5 +10,11 @@ namespace axon {
 // [Cout, C·kh·kw]; bias (nullable) contiguous [Cout]; out contiguous [N, Cout, oh, ow].
 void conv2d(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
             const float* bias, float* out);
+
+// The gradients of conv2d from grad (contiguous [N, Cout, oh, ow]): dx += the columns Wᵀ·grad_n
+// folded back into image n (dx contiguous [N, C, H, W]), dw = Σ_n grad_n · cols_nᵀ (dw contiguous
+// [Cout, C·kh·kw], overwritten). Either output may be null.
+void conv2d_backward(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
+                     const float* grad, float* dx, float* dw);
 
 }  // namespace axon

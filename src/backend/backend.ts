@@ -179,6 +179,12 @@ export interface Backend {
    * outW]: x [N, C, H, W], weight contiguous [Cout, C·kh·kw], bias contiguous [Cout] or null.
    */
   conv2d?(x: View, weight: View, bias: View | null, geometry: WindowGeometry, out: View): void;
+  /**
+   * The gradients of conv2d from grad (contiguous [N, Cout, outH, outW]): adds the input gradient
+   * into dx (contiguous [N, C, H, W]), writes the weight gradient into dw (contiguous [Cout, C·kh·kw]);
+   * either may be null. Present exactly when conv2d is.
+   */
+  conv2dBackward?(x: View, weight: View, grad: View, geometry: WindowGeometry, dx: View | null, dw: View | null): void;
   /** Optional fused softmax / log-softmax along axis; the op falls back to a composition without it. */
   softmax?(x: View, axis: number, out: View, log: boolean): void;
   /**

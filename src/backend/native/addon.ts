@@ -50,6 +50,15 @@ export interface Addon {
     desc: Float64Array,
     extra: Float64Array,
   ): boolean;
+  conv2dBackward(
+    x: Float32Array,
+    weight: Float32Array,
+    grad: Float32Array,
+    dx: Float32Array,
+    dw: Float32Array,
+    desc: Float64Array,
+    extra: Float64Array,
+  ): boolean;
   gather(x: Float32Array, index: Int32Array, out: Float32Array, desc: Float64Array): boolean;
   scatter(add: boolean, out: Float32Array, index: Int32Array, src: Float32Array, desc: Float64Array): boolean;
   argReduce(isMax: boolean, x: Float32Array, out: Int32Array, desc: Float64Array): boolean;

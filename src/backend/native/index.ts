@@ -501,6 +501,21 @@ export class NativeBackend implements Backend {
     );
   }
 
+  conv2dBackward(x: View, weight: View, grad: View, geometry: WindowGeometry, dx: View | null, dw: View | null): void {
+    if (!f32(x) || !f32(weight) || !f32(grad) || (dx && !f32(dx)) || (dw && !f32(dw)))
+      throw new BackendError(`conv2dBackward: the native kernel takes float32 tensors, got ${x.data.constructor.name}`);
+    const cols = { data: grad.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
+    this.addon.conv2dBackward(
+      x.data,
+      weight.data,
+      grad.data,
+      dx ? (dx.data as Float32Array) : EMPTY,
+      dw ? (dw.data as Float32Array) : EMPTY,
+      windowDesc(x, geometry, cols),
+      new Float64Array([weight.shape[0]!, weight.offset, grad.offset, dx ? dx.offset : -1, dw ? dw.offset : -1]),
+    );
+  }
+
   softmax(x: View, axis: number, out: View, log: boolean): void {
     if (!f32(x) || !f32(out) || this.small(x.shape)) return this.js.softmax(x, axis, out, log);
     this.addon.softmax(x.data, out.data, describe(x.shape, [x, out], [axis, log ? 1 : 0]));

@@ -23,6 +23,7 @@ const OUTPUTS = {
   maxPool2d: [1, 2],
   depthwiseConv2d: [2],
   conv2d: [3],
+  conv2dBackward: [3, 4],
   gather: [2],
   scatter: [1],
   argReduce: [2],

@@ -3,6 +3,7 @@ import { type WindowGeometry, foldWindows, unfoldColumns, unfoldWindows, windowC
 import type { Tensor } from '../../tensor/tensor.js';
 import { getBackend as backend } from '../../backend/index.js';
 import { record as recordOp } from '../../autograd/record.js';
+import { isGradEnabled } from '../../autograd/grad-mode.js';
 import { empty } from '../../ops/util.js';
 import { autocastDtype } from '../../ops/autocast.js';
 import { type Pair, pair, positivePair } from './args.js';
@@ -189,9 +190,10 @@ export function convTranspose1d(
 }
 
 /**
- * Dense convolution (groups 1) on the backend's fused kernel: each image unfolded and multiplied
- * straight into its place in the output, bias included. The backward is the unfolded form's, written
- * with ops, so gradients of any order work: dx folds Wᵀ·grad back into images, dW = grad·colsᵀ.
+ * Dense convolution (groups 1) on the backend's fused kernels: a few images at a time unfolded and
+ * multiplied straight into their place in the output, bias included, and the gradients likewise
+ * (dx folds Wᵀ·grad back into images, dW = grad·colsᵀ). When the backward itself is recorded
+ * (createGraph), it is the unfolded form's, written with ops, so gradients of any order work.
  */
 function dense(x: Tensor, weight: Tensor, bias: Tensor | null, g: WindowGeometry): Tensor {
   const [N, C] = x.shape as [number, number];
@@ -203,6 +205,15 @@ function dense(x: Tensor, weight: Tensor, bias: Tensor | null, g: WindowGeometry
   if (out.numel > 0) backend().conv2d!(x, weight.reshape(Cout, K).contiguous(), bias?.contiguous() ?? null, g, out);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return recordOp('conv2d', out, inputs, (grad, needs) => {
+    const db = bias && needs[2] ? grad.sum([0, 2, 3]) : null;
+    const b = backend();
+    if (b.conv2dBackward && !isGradEnabled() && autocastDtype() === null) {
+      // Not building a graph of the gradients: the fused kernel, a few images at a time.
+      const dx = needs[0] ? empty(x.shape, x.dtype) : null;
+      const dw = needs[1] ? empty(weight.shape, weight.dtype) : null;
+      b.conv2dBackward(x, weight.reshape(Cout, K).contiguous(), grad.contiguous(), g, dx, dw);
+      return bias ? [dx, dw, db] : [dx, dw];
+    }
     // The gradient as [Cout, N·oh·ow], the layout of the batch's unfolded columns.
     const g2 = grad
       .reshape(N, Cout, oh * ow)
@@ -213,7 +224,6 @@ function dense(x: Tensor, weight: Tensor, bias: Tensor | null, g: WindowGeometry
       ? foldWindows(w2.transpose(0, 1).matmul(g2).reshape(C, kh, kw, N, oh, ow).permute(3, 0, 1, 2, 4, 5), g)
       : null;
     const dw = needs[1] ? g2.matmul(unfoldColumns(x, g, 0).transpose(0, 1)).reshape(weight.shape) : null;
-    const db = bias && needs[2] ? grad.sum([0, 2, 3]) : null;
     return bias ? [dx, dw, db] : [dx, dw];
   });
 }

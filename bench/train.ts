@@ -49,7 +49,7 @@ const tfjs = await tfjsAnchor(
 );
 const info = ax.backendInfo();
 console.log(
-  `Training throughput, samples/s, ${threads} thread(s) each, MLP SGD-momentum, others Adam (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''}); median of ${ROUNDS} alternating rounds, (CPU ÷ wall)${bf16 ? "; Axon in ax.autocast('bfloat16')" : ''}`,
+  `Training throughput, samples/s, ${threads} thread(s) each, MLP and ResNet SGD-momentum, GPT AdamW, others Adam (backend: ${info.name}${info.isa ? `, ${info.isa}` : ''}); median of ${ROUNDS} alternating rounds, (CPU ÷ wall)${bf16 ? "; Axon in ax.autocast('bfloat16')" : ''}`,
 );
 console.log('workload            axon              torch    axon/torch        tfjs   axon/tfjs');
 const cell = (v: number | undefined, digits: number, width: number) =>

@@ -353,6 +353,50 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
     }
   });
 
+  test('vectorised exp, sigmoid and tanh (and softmax, the LSTM cell): every range, special values, both paths', () => {
+    // Values across the whole float range, the branch points (0.625 for tanh, 0 for sigmoid), the
+    // overflow and underflow edges of exp, subnormal results, and the special values.
+    const values = [
+      ...Array.from({ length: 4001 }, (_, i) => (i - 2000) / 20),
+      ...[0, -0, 0.6249, 0.625, 0.6251, -0.625, 88.5, 88.8, 89, 100, -87.5, -88, -100, -103, -104, -200],
+      ...[1e-7, -1e-7, 1e-30, NaN, Infinity, -Infinity],
+    ];
+    const x = ax.tensor(values);
+    for (const isa of ['scalar', 'best']) {
+      addon!.forceIsa(isa);
+      for (const op of ['exp', 'sigmoid', 'tanh'] as const) {
+        const [o1, o2] = [out([values.length]), out([values.length])];
+        native!.unary(op, x, o1);
+        js.unary(op, x, o2);
+        // 2 ULP relative, or absolute near 0 (subnormal results)
+        const a = o1.toTypedArray(),
+          b = o2.toTypedArray();
+        for (let i = 0; i < values.length; i++) {
+          const ok =
+            Object.is(a[i], b[i]) ||
+            (Number.isNaN(a[i]) && Number.isNaN(b[i])) ||
+            Math.abs(a[i]! - b[i]!) <= 2.4e-7 * Math.abs(b[i]!) + 1e-44;
+          assert.ok(ok, `${op} ${isa} at ${values[i]}: ${a[i]} vs ${b[i]}`);
+        }
+      }
+      const logits = view([37, 61]).mul(8);
+      for (const log of [false, true]) {
+        const [s1, s2] = [out([37, 61]), out([37, 61])];
+        native!.softmax!(logits, 1, s1, log);
+        js.softmax!(logits, 1, s2, log);
+        close(s1, s2, 1e-6, `${log ? 'log-' : ''}softmax ${isa}`);
+      }
+      const gates = view([5, 4 * 33]).mul(4),
+        c = view([5, 33]);
+      const [h1, h2, a1, a2] = [out([5, 66]), out([5, 66]), out([5, 4 * 33]), out([5, 4 * 33])];
+      native!.lstmCell(gates, c, h1, a1);
+      js.lstmCell(gates, c, h2, a2);
+      close(h1, h2, 1e-6, `lstmCell ${isa}`);
+      close(a1, a2, 1e-6, `lstmCell activations ${isa}`);
+    }
+    addon!.forceIsa('best');
+  });
+
   test('dense convolution kernel against a direct sum (stride, padding, dilation, bias, strided input, threads)', () => {
     const cases: [number, number, number, WindowGeometry, boolean][] = [
       // Several images share one GEMM (small outputs), one image per GEMM (16×16 outputs); enough

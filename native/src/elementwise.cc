@@ -2,14 +2,32 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "strided.h"
 #include "threadpool.h"
+#include "vmath.h"
 
 namespace axon {
 namespace {
 
 inline float sigmoidf(float x) { return x >= 0 ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x)); }
+
+// As map1, with contiguous rows going through a whole-array function (the vectorised exp, σ, tanh).
+template <typename F>
+void map1_array(const std::vector<long>& shape, const Operand& x, const Operand& out,
+                void (*array)(const float*, float*, long), F f) {
+  parallel_rows<2>(shape, {x.strides.data(), out.strides.data()}, {x.offset, out.offset},
+                   [&](std::array<long, 2> o, long n, std::array<long, 2> s) {
+                     const float* xp = x.p + o[0];
+                     float* op = out.p + o[1];
+                     if (s[0] == 1 && s[1] == 1) {
+                       array(xp, op, n);
+                     } else {
+                       for (long i = 0; i < n; i++) op[i * s[1]] = f(xp[i * s[0]]);
+                     }
+                   });
+}
 
 template <typename F>
 void map1(const std::vector<long>& shape, const Operand& x, const Operand& out, F f) {
@@ -65,7 +83,7 @@ bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float
       map1(shape, x, out, [](float v) { return std::fabs(v); });
       return true;
     case U_EXP:
-      map1(shape, x, out, [](float v) { return std::exp(v); });
+      map1_array(shape, x, out, exp_array, [](float v) { return std::exp(v); });
       return true;
     case U_LOG:
       map1(shape, x, out, [](float v) { return std::log(v); });
@@ -86,10 +104,10 @@ bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float
       map1(shape, x, out, [](float v) { return std::cos(v); });
       return true;
     case U_TANH:
-      map1(shape, x, out, [](float v) { return std::tanh(v); });
+      map1_array(shape, x, out, tanh_array, [](float v) { return std::tanh(v); });
       return true;
     case U_SIGMOID:
-      map1(shape, x, out, sigmoidf);
+      map1_array(shape, x, out, sigmoid_array, sigmoidf);
       return true;
     case U_RELU:
       map1(shape, x, out, [](float v) { return v > 0 ? v : (v == v ? 0.f : v); });
@@ -278,7 +296,21 @@ void softmax(const std::vector<long>& shape, Operand x, Operand out, int axis, b
                        }
                        if (mx == -INFINITY) mx = 0;
                        double sum = 0;
-                       for (long j = 0; j < len; j++) sum += std::exp(xp[j * xa] - mx);
+                       if (xa == 1) {
+                         // The exponentials in one vectorised pass over a line-sized buffer.
+                         static thread_local std::vector<float> e;
+                         e.resize(static_cast<size_t>(len));
+                         for (long j = 0; j < len; j++) e[j] = xp[j] - mx;
+                         exp_array(e.data(), e.data(), len);
+                         for (long j = 0; j < len; j++) sum += e[j];
+                         if (!log) {
+                           const float inv = static_cast<float>(1.0 / sum);
+                           for (long j = 0; j < len; j++) op[j * oa] = e[j] * inv;
+                           continue;
+                         }
+                       } else {
+                         for (long j = 0; j < len; j++) sum += std::exp(xp[j * xa] - mx);
+                       }
                        if (log) {
                          const float lse = mx + static_cast<float>(std::log(sum));
                          for (long j = 0; j < len; j++) op[j * oa] = xp[j * xa] - lse;
@@ -310,7 +342,14 @@ void softmax_backward(const std::vector<long>& shape, Operand g, Operand y, Oper
                        if (log) {
                          for (long j = 0; j < len; j++) sum += gp[j * ga];
                          const float sf = static_cast<float>(sum);
-                         for (long j = 0; j < len; j++) op[j * oa] = gp[j * ga] - std::exp(yp[j * ya]) * sf;
+                         if (ya == 1) {
+                           static thread_local std::vector<float> e;
+                           e.resize(static_cast<size_t>(len));
+                           exp_array(yp, e.data(), len);
+                           for (long j = 0; j < len; j++) op[j * oa] = gp[j * ga] - e[j] * sf;
+                         } else {
+                           for (long j = 0; j < len; j++) op[j * oa] = gp[j * ga] - std::exp(yp[j * ya]) * sf;
+                         }
                        } else {
                          for (long j = 0; j < len; j++) sum += gp[j * ga] * yp[j * ya];
                          const float sf = static_cast<float>(sum);

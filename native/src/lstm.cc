@@ -4,13 +4,13 @@
 #include <cmath>
 
 #include <algorithm>
+#include <vector>
 
 #include "threadpool.h"
+#include "vmath.h"
 
 namespace axon {
 namespace {
-
-inline float sigm(float x) { return x >= 0 ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x)); }
 
 template <typename F>
 void rows(long N, long H, F&& f) {
@@ -29,16 +29,13 @@ void lstm_cell(long N, long H, const float* gates, long gs, const float* c, long
     const float* c0 = c + n * cs;
     float* o0 = out + n * os;
     float* a0 = act + n * as;
-    for (long j = 0; j < H; j++) {
-      const float i = sigm(g0[j]), f = sigm(g0[H + j]), g = std::tanh(g0[2 * H + j]), o = sigm(g0[3 * H + j]);
-      const float cn = f * c0[j] + i * g;
-      a0[j] = i;
-      a0[H + j] = f;
-      a0[2 * H + j] = g;
-      a0[3 * H + j] = o;
-      o0[j] = o * std::tanh(cn);
-      o0[H + j] = cn;
-    }
+    // The activations in whole vectorised passes: i, f (σ), g (tanh), o (σ), then tanh(c').
+    sigmoid_array(g0, a0, 2 * H);
+    tanh_array(g0 + 2 * H, a0 + 2 * H, H);
+    sigmoid_array(g0 + 3 * H, a0 + 3 * H, H);
+    for (long j = 0; j < H; j++) o0[H + j] = a0[H + j] * c0[j] + a0[j] * a0[2 * H + j];
+    tanh_array(o0 + H, o0, H);
+    for (long j = 0; j < H; j++) o0[j] *= a0[3 * H + j];
   });
 }
 
@@ -59,9 +56,13 @@ void lstm_cell_backward(long N, long H, const float* dout, long ds, const float*
     const float* o0 = out + n * os;
     float* g0 = dgates + n * gs;
     float* e0 = dc_prev + n * es;
+    // tanh(c') for the row, vectorised, in a thread's buffer.
+    static thread_local std::vector<float> t;
+    t.resize(static_cast<size_t>(H));
+    tanh_array(o0 + H, t.data(), H);
     for (long j = 0; j < H; j++) {
       const float i = a0[j], f = a0[H + j], g = a0[2 * H + j], o = a0[3 * H + j];
-      const float tc = std::tanh(o0[H + j]);
+      const float tc = t[j];
       const float dh = d0[j];
       const float dc = d0[H + j] + dh * o * (1 - tc * tc);
       g0[j] = dc * g * i * (1 - i);

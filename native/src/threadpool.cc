@@ -1,6 +1,11 @@
 #include "threadpool.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -32,22 +37,51 @@ class Pool {
       for (int i = 0; i < n; i++) fn(i);
       return;
     }
+    bool sleeping;
     {
       std::lock_guard<std::mutex> lock(mu_);
       job_ = &fn;
       total_ = n;
       next_.store(0);
-      generation_++;
+      generation_.fetch_add(1);
+      sleeping = sleepers_ > 0;
     }
-    wake_.notify_all();
+    // Workers still spinning from the last job see the new generation without a system call.
+    if (sleeping) wake_.notify_all();
     drain(&fn, n);
     // Return only when no worker is still inside this job.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = nullptr;
+    }
+    spin_until([&] { return active_.load() == 0; });
     std::unique_lock<std::mutex> lock(mu_);
-    job_ = nullptr;
-    finished_.wait(lock, [&] { return active_ == 0; });
+    finished_.wait(lock, [&] { return active_.load() == 0; });
   }
 
  private:
+  // Waits up to kSpin for done() before the caller blocks: a training step launches kernels a few
+  // microseconds apart, and waking a sleeping thread (a futex call and a context switch each way)
+  // costs more than a small kernel's whole run — 8 µs for a 64³ product took 23 µs on two threads.
+  template <typename Done>
+  static void spin_until(Done done) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (int i = 0; !done(); i++) {
+      pause();
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() > until) return;
+    }
+  }
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
+
+  static constexpr std::chrono::microseconds kSpin{200};
+
   void drain(const std::function<void(int)>* job, int total) {
     const bool was = t_inside;
     t_inside = true;
@@ -64,11 +98,14 @@ class Pool {
     for (;;) {
       const std::function<void(int)>* job;
       int total;
+      spin_until([&] { return quit_.load() || generation_.load() != seen; });
       {
         std::unique_lock<std::mutex> lock(mu_);
-        wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+        sleepers_++;
+        wake_.wait(lock, [&] { return quit_.load() || generation_.load() != seen; });
+        sleepers_--;
         if (quit_) return;
-        seen = generation_;
+        seen = generation_.load();
         job = job_;
         total = total_;
         if (job == nullptr) continue;  // woke after that job was already finished
@@ -96,9 +133,11 @@ class Pool {
   const std::function<void(int)>* job_ = nullptr;
   int total_ = 0;
   std::atomic<int> next_{0};
-  int active_ = 0;
-  unsigned long generation_ = 0;
-  bool quit_ = false;
+  // Written under mu_; atomic so that spinning threads may read them without it.
+  std::atomic<int> active_{0};
+  std::atomic<unsigned long> generation_{0};
+  std::atomic<bool> quit_{false};
+  int sleepers_ = 0;  // workers blocked on wake_ (under mu_)
 };
 
 int default_threads() {

@@ -1,0 +1,106 @@
+#include "vmath.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "gemm.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define AXON_X86 1
+#include <immintrin.h>
+#endif
+
+namespace axon {
+namespace {
+
+inline float sigmoid_scalar(float x) { return x >= 0 ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x)); }
+
+#if AXON_X86
+// Coefficients fitted by scripts/fit_vmath.py (weighted least squares on Chebyshev nodes):
+// e^r = 1 + r + r²·Q(r) on |r| ≤ ln2/2; tanh(x) = x + x³·P(x²) on |x| ≤ 0.625.
+constexpr float kExpQ[5] = {0.49999988079071045f, 0.166665181517601f, 0.04166953265666962f, 0.008368918672204018f,
+                            0.00137514085508883f};
+constexpr float kTanhP[5] = {-0.33333292603492737f, 0.13331717252731323f, -0.05376369506120682f, 0.020719897001981735f,
+                             -0.005797634832561016f};
+
+// e^x = 2^n · e^r with n = round(x / ln2) and r = x − n·ln2 (ln2 split in two so that n·ln2_hi is
+// exact); scalef applies 2^n with correct overflow to ∞ and gradual underflow. x is first clamped
+// to [−104, 89], beyond which e^x is 0 or ∞ in float32 anyway (a NaN passes the clamp: min/max
+// return their second operand when either is NaN).
+__attribute__((target("avx512f"))) inline __m512 exp16(__m512 x) {
+  x = _mm512_max_ps(_mm512_set1_ps(-104.f), _mm512_min_ps(_mm512_set1_ps(89.f), x));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.4426950408889634f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 q = _mm512_set1_ps(kExpQ[4]);
+  for (int k = 3; k >= 0; k--) q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(kExpQ[k]));
+  const __m512 p = _mm512_fmadd_ps(_mm512_mul_ps(r, r), q, _mm512_add_ps(r, _mm512_set1_ps(1.f)));
+  return _mm512_scalef_ps(p, n);
+}
+
+__attribute__((target("avx512f"))) inline __m512 sigmoid16(__m512 x) {
+  // e = e^−|x|; σ = 1/(1+e) for x ≥ 0, e/(1+e) for x < 0.
+  const __m512 ax = _mm512_abs_ps(x);
+  const __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), ax));
+  const __m512 s = _mm512_div_ps(_mm512_set1_ps(1.f), _mm512_add_ps(_mm512_set1_ps(1.f), e));
+  const __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+  return _mm512_mask_mul_ps(s, neg, s, e);
+}
+
+__attribute__((target("avx512f"))) inline __m512 tanh16(__m512 x) {
+  const __m512 ax = _mm512_abs_ps(x);
+  // Near 0 the odd polynomial (1 − 2/(e^2x + 1) would cancel there).
+  const __m512 z = _mm512_mul_ps(x, x);
+  __m512 p = _mm512_set1_ps(kTanhP[4]);
+  for (int k = 3; k >= 0; k--) p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(kTanhP[k]));
+  const __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(x, z), p, x);
+  // Elsewhere 1 − 2/(e^2|x| + 1) with x's sign; e^2|x| = ∞ gives 1. A NaN takes this branch and stays NaN.
+  const __m512 e = exp16(_mm512_add_ps(ax, ax));
+  const __m512 t =
+      _mm512_sub_ps(_mm512_set1_ps(1.f), _mm512_div_ps(_mm512_set1_ps(2.f), _mm512_add_ps(e, _mm512_set1_ps(1.f))));
+  const __m512i sign = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(static_cast<int>(0x80000000u)));
+  const __m512 large = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(t), sign));
+  const __mmask16 near0 = _mm512_cmp_ps_mask(ax, _mm512_set1_ps(0.625f), _CMP_LT_OQ);
+  return _mm512_mask_blend_ps(near0, large, small);
+}
+
+template <__m512 (*F)(__m512)>
+__attribute__((target("avx512f"))) void apply16(const float* x, float* out, long n) {
+  long i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, F(_mm512_loadu_ps(x + i)));
+  if (i < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(out + i, m, F(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+bool vector_isa() { return std::strcmp(gemm_isa(), "avx512") == 0; }
+#else
+bool vector_isa() { return false; }
+#endif
+
+}  // namespace
+
+void exp_array(const float* x, float* out, long n) {
+#if AXON_X86
+  if (vector_isa()) return apply16<exp16>(x, out, n);
+#endif
+  for (long i = 0; i < n; i++) out[i] = std::exp(x[i]);
+}
+
+void sigmoid_array(const float* x, float* out, long n) {
+#if AXON_X86
+  if (vector_isa()) return apply16<sigmoid16>(x, out, n);
+#endif
+  for (long i = 0; i < n; i++) out[i] = sigmoid_scalar(x[i]);
+}
+
+void tanh_array(const float* x, float* out, long n) {
+#if AXON_X86
+  if (vector_isa()) return apply16<tanh16>(x, out, n);
+#endif
+  for (long i = 0; i < n; i++) out[i] = std::tanh(x[i]);
+}
+
+}  // namespace axon

@@ -511,10 +511,10 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
         // The gradients of the same convolution for a random output gradient.
         const grad = view([N, Cout, oh, ow]).contiguous();
         const gs = grad.toTypedArray();
-        const dx = ax.full([N, C, H, W], 0.5); // the kernel adds into dx
+        const dx = ax.full([N, C, H, W], 0.5); // the kernel overwrites dx
         const dw = ax.full([Cout, C * g.kernel[0] * g.kernel[1]], 7); // and overwrites dw
         native!.conv2dBackward!(x, w, grad, g, dx, dw);
-        const ex = new Float32Array(N * C * H * W).fill(0.5),
+        const ex = new Float32Array(N * C * H * W),
           ew = new Float32Array(Cout * C * g.kernel[0] * g.kernel[1]);
         for (let n = 0; n < N; n++)
           for (let co = 0; co < Cout; co++)

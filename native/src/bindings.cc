@@ -373,8 +373,8 @@ void Conv2d(Call& c) {
 }
 
 // conv2dBackward(x, weight, grad, dx, dw, desc, extra[Cout, wOff, gradOff, dxOff (-1: none), dwOff (-1: none)])
-// with conv2d's window descriptor: grad contiguous [N, Cout, oh, ow], dx contiguous [N, C, H, W]
-// (added into), dw contiguous [Cout, C·kh·kw] (overwritten).
+// with conv2d's window descriptor: grad contiguous [N, Cout, oh, ow], dx contiguous [N, C, H, W] and
+// dw contiguous [Cout, C·kh·kw], both overwritten.
 void Conv2dBackward(Call& c) {
   auto x = c.floats(0, "x");
   auto wt = c.floats(1, "weight");

@@ -11,9 +11,9 @@ namespace axon {
 void conv2d(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
             const float* bias, float* out);
 
-// The gradients of conv2d from grad (contiguous [N, Cout, oh, ow]): dx += the columns Wᵀ·grad_n
+// The gradients of conv2d from grad (contiguous [N, Cout, oh, ow]): dx = the columns Wᵀ·grad_n
 // folded back into image n (dx contiguous [N, C, H, W]), dw = Σ_n grad_n · cols_nᵀ (dw contiguous
-// [Cout, C·kh·kw], overwritten). Either output may be null.
+// [Cout, C·kh·kw]); both overwritten, either may be null.
 void conv2d_backward(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
                      const float* grad, float* dx, float* dw);
 

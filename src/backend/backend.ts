@@ -180,8 +180,8 @@ export interface Backend {
    */
   conv2d?(x: View, weight: View, bias: View | null, geometry: WindowGeometry, out: View): void;
   /**
-   * The gradients of conv2d from grad (contiguous [N, Cout, outH, outW]): adds the input gradient
-   * into dx (contiguous [N, C, H, W]), writes the weight gradient into dw (contiguous [Cout, C·kh·kw]);
+   * The gradients of conv2d from grad (contiguous [N, Cout, outH, outW]): writes the input gradient
+   * into dx (contiguous [N, C, H, W]) and the weight gradient into dw (contiguous [Cout, C·kh·kw]);
    * either may be null. Present exactly when conv2d is.
    */
   conv2dBackward?(x: View, weight: View, grad: View, geometry: WindowGeometry, dx: View | null, dw: View | null): void;

@@ -50,6 +50,8 @@ function close(a: ax.Tensor, b: ax.Tensor, tol: number, what: string): void {
   }
 }
 
+type Pair2 = [number, number];
+
 const bview = (t: ax.Tensor, shape: number[]): View => ({
   data: t.data,
   shape,
@@ -398,74 +400,31 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
   });
 
   test('dense convolution kernel against a direct sum (stride, padding, dilation, bias, strided input, threads)', () => {
+    // A window geometry with its output size: kernel, stride, padding, dilation, input [H, W].
+    const geo = (k: Pair2, s: Pair2, p: Pair2, d: Pair2, input: Pair2): WindowGeometry => ({
+      kernel: k,
+      stride: s,
+      padding: p,
+      dilation: d,
+      input,
+      output: [0, 1].map((i) => Math.floor((input[i]! + 2 * p[i]! - d[i]! * (k[i]! - 1) - 1) / s[i]!) + 1) as Pair2,
+    });
+    const same3 = (H: number, W = H) => geo([3, 3], [1, 1], [1, 1], [1, 1], [H, W]);
+    // N, C, Cout, geometry, bias
     const cases: [number, number, number, WindowGeometry, boolean][] = [
       // Several images share one GEMM (small outputs), one image per GEMM (16×16 outputs); enough
       // groups for each thread to take its own (with its own weight-gradient sum) or not.
-      [
-        20,
-        2,
-        3,
-        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [8, 8], output: [8, 8] },
-        true,
-      ],
-      [
-        6,
-        2,
-        4,
-        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [16, 16], output: [16, 16] },
-        false,
-      ],
-      // Many input channels on a large image: each image in bands of output rows (stride 1 and 2).
-      [
-        2,
-        64,
-        3,
-        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [32, 32], output: [32, 32] },
-        true,
-      ],
-      [
-        2,
-        64,
-        2,
-        { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], input: [63, 63], output: [32, 32] },
-        false,
-      ],
-      [
-        13,
-        3,
-        6,
-        { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], input: [4, 4], output: [2, 2] },
-        true,
-      ],
-      // N, C, Cout, geometry, bias
-      [
-        5,
-        3,
-        7,
-        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [9, 8], output: [9, 8] },
-        true,
-      ],
-      [
-        1,
-        1,
-        32,
-        { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], input: [12, 12], output: [12, 12] },
-        true,
-      ],
-      [
-        6,
-        2,
-        5,
-        { kernel: [3, 2], stride: [2, 1], padding: [1, 0], dilation: [1, 2], input: [9, 8], output: [5, 6] },
-        false,
-      ],
-      [
-        2,
-        4,
-        3,
-        { kernel: [1, 1], stride: [2, 2], padding: [0, 0], dilation: [1, 1], input: [7, 7], output: [4, 4] },
-        true,
-      ],
+      [20, 2, 3, same3(8), true],
+      [6, 2, 4, same3(16), false],
+      // Many input channels on a large image: each image in bands of output rows (stride 1 and 2);
+      // stride 1 takes the input gradient as a convolution.
+      [2, 64, 3, same3(32), true],
+      [2, 64, 2, geo([3, 3], [2, 2], [1, 1], [1, 1], [63, 63]), false],
+      [13, 3, 6, geo([3, 3], [2, 2], [1, 1], [1, 1], [4, 4]), true],
+      [5, 3, 7, same3(9, 8), true],
+      [1, 1, 32, same3(12), true],
+      [6, 2, 5, geo([3, 2], [2, 1], [1, 0], [1, 2], [9, 8]), false],
+      [2, 4, 3, geo([1, 1], [2, 2], [0, 0], [1, 1], [7, 7]), true],
     ];
     const before = addon!.info().threads;
     for (const threads of [1, 2]) {
@@ -481,24 +440,25 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
         const xs = x.toTypedArray(),
           ws = w.toTypedArray(),
           bs = b?.toTypedArray();
+        // Every (output element o, weight tap k, input element xi) of the convolution inside the image.
+        const taps = (fn: (o: number, k: number, xi: number) => void) => {
+          for (let n = 0; n < N; n++)
+            for (let co = 0; co < Cout; co++)
+              for (let y = 0; y < oh; y++)
+                for (let xo = 0; xo < ow; xo++)
+                  for (let c = 0; c < C; c++)
+                    for (let i = 0; i < g.kernel[0]; i++)
+                      for (let j = 0; j < g.kernel[1]; j++) {
+                        const r = y * g.stride[0] - g.padding[0] + i * g.dilation[0];
+                        const q = xo * g.stride[1] - g.padding[1] + j * g.dilation[1];
+                        if (r < 0 || r >= H || q < 0 || q >= W) continue;
+                        const k = (co * C + c) * g.kernel[0] * g.kernel[1] + i * g.kernel[1] + j;
+                        fn(((n * Cout + co) * oh + y) * ow + xo, k, ((n * C + c) * H + r) * W + q);
+                      }
+        };
         const expect = new Float32Array(N * Cout * oh * ow);
-        for (let n = 0; n < N; n++)
-          for (let co = 0; co < Cout; co++)
-            for (let y = 0; y < oh; y++)
-              for (let xo = 0; xo < ow; xo++) {
-                let s = bs ? bs[co]! : 0;
-                for (let c = 0; c < C; c++)
-                  for (let i = 0; i < g.kernel[0]; i++)
-                    for (let j = 0; j < g.kernel[1]; j++) {
-                      const r = y * g.stride[0] - g.padding[0] + i * g.dilation[0];
-                      const q = xo * g.stride[1] - g.padding[1] + j * g.dilation[1];
-                      if (r < 0 || r >= H || q < 0 || q >= W) continue;
-                      s +=
-                        ws[(co * C + c) * g.kernel[0] * g.kernel[1] + i * g.kernel[1] + j]! *
-                        xs[((n * C + c) * H + r) * W + q]!;
-                    }
-                expect[((n * Cout + co) * oh + y) * ow + xo] = s;
-              }
+        if (bs) for (let i = 0; i < expect.length; i++) expect[i] = bs[Math.floor(i / (oh * ow)) % Cout]!;
+        taps((o, k, xi) => (expect[o]! += ws[k]! * xs[xi]!));
         // (sums of K products in another order: the tolerance grows with √K)
         const tol = 1e-6 * Math.sqrt(C * g.kernel[0] * g.kernel[1] + 1);
         close(
@@ -516,23 +476,10 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
         native!.conv2dBackward!(x, w, grad, g, dx, dw);
         const ex = new Float32Array(N * C * H * W),
           ew = new Float32Array(Cout * C * g.kernel[0] * g.kernel[1]);
-        for (let n = 0; n < N; n++)
-          for (let co = 0; co < Cout; co++)
-            for (let y = 0; y < oh; y++)
-              for (let xo = 0; xo < ow; xo++) {
-                const gv = gs[((n * Cout + co) * oh + y) * ow + xo]!;
-                for (let c = 0; c < C; c++)
-                  for (let i = 0; i < g.kernel[0]; i++)
-                    for (let j = 0; j < g.kernel[1]; j++) {
-                      const r = y * g.stride[0] - g.padding[0] + i * g.dilation[0];
-                      const q = xo * g.stride[1] - g.padding[1] + j * g.dilation[1];
-                      if (r < 0 || r >= H || q < 0 || q >= W) continue;
-                      const k = (co * C + c) * g.kernel[0] * g.kernel[1] + i * g.kernel[1] + j;
-                      const xi = ((n * C + c) * H + r) * W + q;
-                      ex[xi]! += ws[k]! * gv;
-                      ew[k]! += xs[xi]! * gv;
-                    }
-              }
+        taps((o, k, xi) => {
+          ex[xi]! += ws[k]! * gs[o]!;
+          ew[k]! += xs[xi]! * gs[o]!;
+        });
         close(
           dx,
           ax.tensor(ex).reshape(N, C, H, W),

@@ -343,6 +343,29 @@ void DepthwiseConv2d(Call& c) {
   return;
 }
 
+// What conv2d and conv2dBackward read and check alike: the window descriptor, then from extra the
+// output channels and the weight offset; x must fit its buffer and the weight be [Cout, C·kh·kw].
+struct ConvCall {
+  WindowCall w;
+  long cout, wo, K, P;
+};
+
+ConvCall conv_call(Call& c, const Buffer<float>& x, const Buffer<float>& wt, size_t desc_arg, Reader& e) {
+  Reader r = c.descriptor(desc_arg, "desc");
+  ConvCall v{window_desc(r), 0, 0, 0, 0};
+  r.finish();
+  v.cout = e.integer("the output channels", 0, kMaxDim);
+  v.wo = e.integer("the weight offset");
+  v.K = v.w.C * v.w.g.kh * v.w.g.kw;
+  v.P = v.w.g.oh * v.w.g.ow;
+  // The GEMM takes int dimensions, and one image's columns are held in memory at once.
+  if (v.K > INT_MAX || v.P > INT_MAX || v.K * v.P > INT_MAX)
+    c.fail("one image's unfolded columns must have fewer than 2^31 elements");
+  c.fits(x, v.w.image_shape(), v.w.image_strides(), v.w.xo);
+  c.fits_rows(wt, v.wo, v.cout, v.K, v.K);
+  return v;
+}
+
 // conv2d(x, weight, bias, out, desc, extra[Cout, wOff, biasOff (-1: no bias), outOff]) with the window
 // descriptor of im2col (its cols strides unused): weight contiguous [Cout, C·kh·kw], bias [Cout],
 // out contiguous [N, Cout, oh, ow].
@@ -351,24 +374,15 @@ void Conv2d(Call& c) {
   auto wt = c.floats(1, "weight");
   auto bias = c.floats(2, "bias");
   auto out = c.floats(3, "out");
-  Reader r = c.descriptor(4, "desc");
-  WindowCall w = window_desc(r);
-  r.finish();
   Reader e = c.descriptor(5, "extra");
-  const long cout = e.integer("the output channels", 0, kMaxDim);
-  const long wo = e.integer("the weight offset");
+  const ConvCall v = conv_call(c, x, wt, 4, e);
   const long bo = e.integer("the bias offset", -1, LONG_MAX);
   const long oo = e.integer("the output offset");
   e.finish();
-  const long K = w.C * w.g.kh * w.g.kw, P = w.g.oh * w.g.ow;
-  // The GEMM takes int dimensions, and one image's columns are held in memory at once.
-  if (K > INT_MAX || P > INT_MAX || K * P > INT_MAX)
-    c.fail("one image's unfolded columns must have fewer than 2^31 elements");
-  c.fits(x, w.image_shape(), w.image_strides(), w.xo);
-  c.fits_rows(wt, wo, cout, K, K);
-  if (bo >= 0) c.fits_range(bias, bo, cout);
-  c.fits(out, {w.N, cout, w.g.oh, w.g.ow}, {cout * P, P, w.g.ow, 1}, oo);
-  if (c.ok()) conv2d(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + wo, cout, bo >= 0 ? bias.p + bo : nullptr, out.p + oo);
+  if (bo >= 0) c.fits_range(bias, bo, v.cout);
+  c.fits(out, {v.w.N, v.cout, v.w.g.oh, v.w.g.ow}, {v.cout * v.P, v.P, v.w.g.ow, 1}, oo);
+  if (c.ok())
+    conv2d(x.p + v.w.xo, v.w.xs, v.w.N, v.w.C, v.w.g, wt.p + v.wo, v.cout, bo >= 0 ? bias.p + bo : nullptr, out.p + oo);
   return;
 }
 
@@ -381,26 +395,18 @@ void Conv2dBackward(Call& c) {
   auto grad = c.floats(2, "grad");
   auto dx = c.floats(3, "dx");
   auto dw = c.floats(4, "dw");
-  Reader r = c.descriptor(5, "desc");
-  WindowCall w = window_desc(r);
-  r.finish();
   Reader e = c.descriptor(6, "extra");
-  const long cout = e.integer("the output channels", 0, kMaxDim);
-  const long wo = e.integer("the weight offset");
+  const ConvCall v = conv_call(c, x, wt, 5, e);
   const long go = e.integer("the gradient offset");
   const long xo = e.integer("the dx offset", -1, LONG_MAX);
   const long dwo = e.integer("the dw offset", -1, LONG_MAX);
   e.finish();
-  const long K = w.C * w.g.kh * w.g.kw, P = w.g.oh * w.g.ow;
-  if (K > INT_MAX || P > INT_MAX || K * P > INT_MAX)
-    c.fail("one image's unfolded columns must have fewer than 2^31 elements");
-  c.fits(x, w.image_shape(), w.image_strides(), w.xo);
-  c.fits_rows(wt, wo, cout, K, K);
-  c.fits(grad, {w.N, cout, w.g.oh, w.g.ow}, {cout * P, P, w.g.ow, 1}, go);
+  const WindowCall& w = v.w;
+  c.fits(grad, {w.N, v.cout, w.g.oh, w.g.ow}, {v.cout * v.P, v.P, w.g.ow, 1}, go);
   if (xo >= 0) c.fits(dx, {w.N, w.C, w.g.H, w.g.W}, {w.C * w.g.H * w.g.W, w.g.H * w.g.W, w.g.W, 1}, xo);
-  if (dwo >= 0) c.fits_rows(dw, dwo, cout, K, K);
+  if (dwo >= 0) c.fits_rows(dw, dwo, v.cout, v.K, v.K);
   if (c.ok())
-    conv2d_backward(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + wo, cout, grad.p + go, xo >= 0 ? dx.p + xo : nullptr,
+    conv2d_backward(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + v.wo, v.cout, grad.p + go, xo >= 0 ? dx.p + xo : nullptr,
                     dwo >= 0 ? dw.p + dwo : nullptr);
   return;
 }

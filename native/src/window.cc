@@ -173,22 +173,17 @@ void max_pool2d(const float* x, const long* xs, long N, long C, const Window& g,
   const bool two_by_two =
       dense && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && !std::strcmp(gemm_isa(), "avx512");
 #endif
-  parallel_for(parts, [&](int t) {
+  using PlaneKernel = void (*)(const float*, long, long, const Window&, float*, long, int*, long);
+  PlaneKernel plane = dense ? max_pool2d_dense : nullptr;
 #if AXON_X86
-    if (two_by_two) {
-      for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
-        const long n = pl / C, c = pl % C;
-        max_pool2x2_avx512(x + n * xs[0] + c * xs[1], g.W, xs[2], g, out + n * os[0] + c * os[1], os[2],
-                           idx + n * is[0] + c * is[1], is[2]);
-      }
-      return;
-    }
+  if (two_by_two) plane = max_pool2x2_avx512;
 #endif
-    if (dense) {
+  parallel_for(parts, [&](int t) {
+    if (plane) {
       for (long pl = planes * t / parts; pl < planes * (t + 1) / parts; pl++) {
         const long n = pl / C, c = pl % C;
-        max_pool2d_dense(x + n * xs[0] + c * xs[1], g.W, xs[2], g, out + n * os[0] + c * os[1], os[2],
-                         idx + n * is[0] + c * is[1], is[2]);
+        plane(x + n * xs[0] + c * xs[1], g.W, xs[2], g, out + n * os[0] + c * os[1], os[2], idx + n * is[0] + c * is[1],
+              is[2]);
       }
       return;
     }

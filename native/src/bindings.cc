@@ -366,48 +366,48 @@ ConvCall conv_call(Call& c, const Buffer<float>& x, const Buffer<float>& wt, siz
   return v;
 }
 
-// conv2d(x, weight, bias, out, desc, extra[Cout, wOff, biasOff (-1: no bias), outOff]) with the window
+// conv2d(x, weight, bias|null, out, desc, extra[Cout, wOff, biasOff, outOff]) with the window
 // descriptor of im2col (its cols strides unused): weight contiguous [Cout, C·kh·kw], bias [Cout],
 // out contiguous [N, Cout, oh, ow].
 void Conv2d(Call& c) {
   auto x = c.floats(0, "x");
   auto wt = c.floats(1, "weight");
-  auto bias = c.floats(2, "bias");
+  auto bias = c.optional_floats(2, "bias");
   auto out = c.floats(3, "out");
   Reader e = c.descriptor(5, "extra");
   const ConvCall v = conv_call(c, x, wt, 4, e);
-  const long bo = e.integer("the bias offset", -1, LONG_MAX);
+  const long bo = e.integer("the bias offset");
   const long oo = e.integer("the output offset");
   e.finish();
-  if (bo >= 0) c.fits_range(bias, bo, v.cout);
+  if (bias.p) c.fits_range(bias, bo, v.cout);
   c.fits(out, {v.w.N, v.cout, v.w.g.oh, v.w.g.ow}, {v.cout * v.P, v.P, v.w.g.ow, 1}, oo);
   if (c.ok())
-    conv2d(x.p + v.w.xo, v.w.xs, v.w.N, v.w.C, v.w.g, wt.p + v.wo, v.cout, bo >= 0 ? bias.p + bo : nullptr, out.p + oo);
+    conv2d(x.p + v.w.xo, v.w.xs, v.w.N, v.w.C, v.w.g, wt.p + v.wo, v.cout, bias.p ? bias.p + bo : nullptr, out.p + oo);
   return;
 }
 
-// conv2dBackward(x, weight, grad, dx, dw, desc, extra[Cout, wOff, gradOff, dxOff (-1: none), dwOff (-1: none)])
+// conv2dBackward(x, weight, grad, dx|null, dw|null, desc, extra[Cout, wOff, gradOff, dxOff, dwOff])
 // with conv2d's window descriptor: grad contiguous [N, Cout, oh, ow], dx contiguous [N, C, H, W] and
 // dw contiguous [Cout, C·kh·kw], both overwritten.
 void Conv2dBackward(Call& c) {
   auto x = c.floats(0, "x");
   auto wt = c.floats(1, "weight");
   auto grad = c.floats(2, "grad");
-  auto dx = c.floats(3, "dx");
-  auto dw = c.floats(4, "dw");
+  auto dx = c.optional_floats(3, "dx");
+  auto dw = c.optional_floats(4, "dw");
   Reader e = c.descriptor(6, "extra");
   const ConvCall v = conv_call(c, x, wt, 5, e);
   const long go = e.integer("the gradient offset");
-  const long xo = e.integer("the dx offset", -1, LONG_MAX);
-  const long dwo = e.integer("the dw offset", -1, LONG_MAX);
+  const long xo = e.integer("the dx offset");
+  const long dwo = e.integer("the dw offset");
   e.finish();
   const WindowCall& w = v.w;
   c.fits(grad, {w.N, v.cout, w.g.oh, w.g.ow}, {v.cout * v.P, v.P, w.g.ow, 1}, go);
-  if (xo >= 0) c.fits(dx, {w.N, w.C, w.g.H, w.g.W}, {w.C * w.g.H * w.g.W, w.g.H * w.g.W, w.g.W, 1}, xo);
-  if (dwo >= 0) c.fits_rows(dw, dwo, v.cout, v.K, v.K);
+  if (dx.p) c.fits(dx, {w.N, w.C, w.g.H, w.g.W}, {w.C * w.g.H * w.g.W, w.g.H * w.g.W, w.g.W, 1}, xo);
+  if (dw.p) c.fits_rows(dw, dwo, v.cout, v.K, v.K);
   if (c.ok())
-    conv2d_backward(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + v.wo, v.cout, grad.p + go, xo >= 0 ? dx.p + xo : nullptr,
-                    dwo >= 0 ? dw.p + dwo : nullptr);
+    conv2d_backward(x.p + w.xo, w.xs, w.N, w.C, w.g, wt.p + v.wo, v.cout, grad.p + go, dx.p ? dx.p + xo : nullptr,
+                    dw.p ? dw.p + dwo : nullptr);
   return;
 }
 

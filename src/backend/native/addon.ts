@@ -45,7 +45,7 @@ export interface Addon {
   conv2d(
     x: Float32Array,
     weight: Float32Array,
-    bias: Float32Array,
+    bias: Float32Array | null,
     out: Float32Array,
     desc: Float64Array,
     extra: Float64Array,
@@ -54,8 +54,8 @@ export interface Addon {
     x: Float32Array,
     weight: Float32Array,
     grad: Float32Array,
-    dx: Float32Array,
-    dw: Float32Array,
+    dx: Float32Array | null,
+    dw: Float32Array | null,
     desc: Float64Array,
     extra: Float64Array,
   ): boolean;

@@ -13,8 +13,7 @@ function codes(names: readonly string[]): Record<string, number> {
   return map;
 }
 
-/** Stands for an absent optional operand (the binding takes a typed array in every position). */
-const EMPTY = new Float32Array(0);
+const NO_COLS = { strides: [0, 0, 0, 0, 0, 0], offset: 0 };
 
 const f32 = (v: View): v is View & { data: Float32Array } => v.data instanceof Float32Array;
 
@@ -37,7 +36,8 @@ function describe(shape: readonly number[], views: readonly View[], extra: numbe
   return d;
 }
 
-function windowDesc(img: View, g: WindowGeometry, cols: View): Float64Array {
+/** The window descriptor of im2col/col2im; kernels that read windows without columns pass none (zero strides). */
+function windowDesc(img: View, g: WindowGeometry, cols: Pick<View, 'strides' | 'offset'> = NO_COLS): Float64Array {
   return new Float64Array([
     img.shape[0]!,
     img.shape[1]!,
@@ -465,24 +465,22 @@ export class NativeBackend implements Backend {
   maxPool2d(x: View, geometry: WindowGeometry, out: View, indices: View): void {
     if (!f32(x) || !f32(out) || !(indices.data instanceof Int32Array))
       return this.js.maxPool2d(x, geometry, out, indices);
-    const cols = { data: out.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
     this.addon.maxPool2d(
       x.data,
       out.data,
       indices.data,
-      windowDesc(x, geometry, cols),
+      windowDesc(x, geometry),
       new Float64Array([...out.strides, ...indices.strides, out.offset, indices.offset]),
     );
   }
 
   depthwiseConv2d(x: View, weight: View, geometry: WindowGeometry, out: View): void {
     if (!f32(x) || !f32(weight) || !f32(out)) return this.js.depthwiseConv2d(x, weight, geometry, out);
-    const cols = { data: out.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
     this.addon.depthwiseConv2d(
       x.data,
       weight.data,
       out.data,
-      windowDesc(x, geometry, cols),
+      windowDesc(x, geometry),
       new Float64Array([out.shape[1]!, ...weight.strides, weight.offset, ...out.strides, out.offset]),
     );
   }
@@ -490,29 +488,27 @@ export class NativeBackend implements Backend {
   conv2d(x: View, weight: View, bias: View | null, geometry: WindowGeometry, out: View): void {
     if (!f32(x) || !f32(weight) || !f32(out) || (bias && !f32(bias)))
       throw new BackendError(`conv2d: the native kernel takes float32 tensors, got ${x.data.constructor.name}`);
-    const cols = { data: out.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
     this.addon.conv2d(
       x.data,
       weight.data,
-      bias ? (bias.data as Float32Array) : EMPTY,
+      bias ? (bias.data as Float32Array) : null,
       out.data,
-      windowDesc(x, geometry, cols),
-      new Float64Array([out.shape[1]!, weight.offset, bias ? bias.offset : -1, out.offset]),
+      windowDesc(x, geometry),
+      new Float64Array([out.shape[1]!, weight.offset, bias ? bias.offset : 0, out.offset]),
     );
   }
 
   conv2dBackward(x: View, weight: View, grad: View, geometry: WindowGeometry, dx: View | null, dw: View | null): void {
     if (!f32(x) || !f32(weight) || !f32(grad) || (dx && !f32(dx)) || (dw && !f32(dw)))
       throw new BackendError(`conv2dBackward: the native kernel takes float32 tensors, got ${x.data.constructor.name}`);
-    const cols = { data: grad.data, shape: [], strides: [0, 0, 0, 0, 0, 0], offset: 0 };
     this.addon.conv2dBackward(
       x.data,
       weight.data,
       grad.data,
-      dx ? (dx.data as Float32Array) : EMPTY,
-      dw ? (dw.data as Float32Array) : EMPTY,
-      windowDesc(x, geometry, cols),
-      new Float64Array([weight.shape[0]!, weight.offset, grad.offset, dx ? dx.offset : -1, dw ? dw.offset : -1]),
+      dx ? (dx.data as Float32Array) : null,
+      dw ? (dw.data as Float32Array) : null,
+      windowDesc(x, geometry),
+      new Float64Array([weight.shape[0]!, weight.offset, grad.offset, dx ? dx.offset : 0, dw ? dw.offset : 0]),
     );
   }
 

@@ -1,7 +1,7 @@
 // Bundles src/browser.ts into dist/axon.browser.js (ESM, for pages and bundlers: package.json's
 // `browser` export condition). esbuild fails on any `node:` import the core reaches, so this build
 // is also the check that the core stays free of Node (test/browser.test.ts runs it). The WebAssembly
-// kernels (native/wasm/build/axon.wasm, from scripts/build-wasm.mjs) go beside the bundle, where
+// kernels (native/wasm/build/axon.wasm and axon-threads.wasm, from scripts/build-wasm.mjs) go beside the bundle, where
 // `ax.initWasm()` looks for them.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync } from 'node:fs';
@@ -25,8 +25,11 @@ export async function buildBrowser(outfile = join(root, 'dist', 'axon.browser.js
     metafile: true,
     ...options,
   });
-  const wasm = join(root, 'native', 'wasm', 'build', 'axon.wasm');
-  if (existsSync(wasm)) copyFileSync(wasm, join(dirname(outfile), 'axon.wasm'));
+  // Both builds: initWasm() takes the threaded one in cross-origin-isolated pages.
+  for (const file of ['axon.wasm', 'axon-threads.wasm']) {
+    const wasm = join(root, 'native', 'wasm', 'build', file);
+    if (existsSync(wasm)) copyFileSync(wasm, join(dirname(outfile), file));
+  }
   return result;
 }
 

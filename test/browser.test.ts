@@ -21,11 +21,12 @@ const wasmSkip =
 const helper = (name: string) => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
 
 describe('axon in a web page (headless Chromium)', { skip: chromiumSkip }, () => {
-  let browser: Browser, page: Page, server: Awaited<ReturnType<typeof serveStatic>>;
+  let browser: Browser, page: Page, server: Awaited<ReturnType<typeof serveStatic>>, serverDir: string;
   const errors: string[] = [];
 
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'axon-browser-'));
+    serverDir = dir;
     await buildBrowser(join(dir, 'axon.browser.js'));
     // The kernel parity suites, bundled for the page against the WebAssembly kernels.
     await buildSuite(['./test/backend.parity.test.ts', './test/native.boundary.test.ts'], join(dir, 'suite.js'));
@@ -78,13 +79,17 @@ describe('axon in a web page (headless Chromium)', { skip: chromiumSkip }, () =>
   });
 
   test(
-    'initWasm() finds axon.wasm beside the bundle and the page trains on the wasm backend',
+    'initWasm() finds the threaded kernels beside the bundle (an isolated page) and the page trains on them',
     { skip: wasmSkip },
     async () => {
       const result = (await page.evaluate(async () => {
         const axon = (await import('/axon.browser.js' as string)) as typeof ax;
         await axon.initWasm();
-        const info = axon.backendInfo();
+        // The workers join asynchronously: until then the kernels run on this thread.
+        const threads = Math.min(2, navigator.hardwareConcurrency || 1);
+        for (let i = 0; i < 1000 && (axon.backendInfo().threads ?? 0) < threads; i++)
+          await new Promise((r) => setTimeout(r, 10));
+        const info = { ...axon.backendInfo(), want: threads, isolated: crossOriginIsolated };
         const program = (await import('/iris-program.mjs' as string)) as {
           irisProgram: (a: unknown, c: string) => { backend: string; accuracy: number };
         };
@@ -105,7 +110,7 @@ describe('axon in a web page (headless Chromium)', { skip: chromiumSkip }, () =>
         }
         return { info, run, err, bad };
       })) as {
-        info: { name: string; isa: string };
+        info: { name: string; isa: string; threads: number; want: number; isolated: boolean };
         run: { backend: string; accuracy: number };
         err: number;
         bad: string;
@@ -113,6 +118,8 @@ describe('axon in a web page (headless Chromium)', { skip: chromiumSkip }, () =>
       assert.deepEqual(errors, []);
       assert.equal(result.info.name, 'wasm');
       assert.equal(result.info.isa, 'wasm-simd128');
+      assert.equal(result.info.isolated, true);
+      assert.equal(result.info.threads, result.info.want, 'the workers joined the kernels thread pool');
       assert.equal(result.run.backend, 'wasm');
       assert.ok(result.run.accuracy > 0.9, `accuracy ${result.run.accuracy}`);
       assert.ok(result.err < 1e-4, `matmul differs from the JS backend by ${result.err}`);
@@ -120,17 +127,64 @@ describe('axon in a web page (headless Chromium)', { skip: chromiumSkip }, () =>
     },
   );
 
-  test('the kernel parity suites pass on the WebAssembly kernels in the page', { skip: wasmSkip }, async () => {
-    const results = (await page.evaluate(async () => {
-      const bytes = await (await fetch('/axon.wasm')).arrayBuffer();
-      (globalThis as { axonWasmModule?: WebAssembly.Module }).axonWasmModule = await WebAssembly.compile(bytes);
-      const suite = (await import('/suite.js' as string)) as { runAll(): Promise<{ name: string; error?: string }[]> };
-      return suite.runAll();
-    })) as { name: string; error?: string }[];
-    const failed = results.filter((r) => r.error);
-    assert.deepEqual(failed, []);
-    assert.ok(results.length >= 25, `${results.length} tests ran`);
-  });
+  for (const file of ['axon.wasm', 'axon-threads.wasm'])
+    test(
+      `the kernel parity suites pass on the WebAssembly kernels in the page (${file})`,
+      { skip: wasmSkip },
+      async () => {
+        // A page of its own: the suite's module instance holds the kernels it was loaded with.
+        const p = await browser.newPage();
+        try {
+          await p.goto(`${server.url}/`);
+          const results = (await p.evaluate(async (f: string) => {
+            const bytes = await (await fetch(`/${f}`)).arrayBuffer();
+            (globalThis as { axonWasmModule?: WebAssembly.Module }).axonWasmModule = await WebAssembly.compile(bytes);
+            const suite = (await import('/suite.js' as string)) as {
+              runAll(): Promise<{ name: string; error?: string }[]>;
+            };
+            return suite.runAll();
+          }, file)) as { name: string; error?: string }[];
+          const failed = results.filter((r) => r.error);
+          assert.deepEqual(failed, []);
+          assert.ok(results.length >= 25, `${results.length} tests ran`);
+        } finally {
+          await p.close();
+        }
+      },
+    );
+
+  test(
+    'a page that is not cross-origin isolated gets the single-threaded kernels, and a clear error for the threaded ones',
+    { skip: wasmSkip },
+    async () => {
+      const open = await serveStatic(serverDir, false);
+      const p = await browser.newPage();
+      try {
+        await p.goto(`${open.url}/`);
+        const r = (await p.evaluate(async () => {
+          const axon = (await import('/axon.browser.js' as string)) as typeof ax;
+          await axon.initWasm();
+          const info = { ...axon.backendInfo(), isolated: crossOriginIsolated };
+          const y = [...axon.randn([64, 96]).matmul(axon.randn([96, 80])).shape];
+          let bad = '';
+          try {
+            await axon.initWasm('/axon-threads.wasm');
+          } catch (e) {
+            bad = `${(e as Error).name}: ${(e as Error).message}`;
+          }
+          return { info, y, bad };
+        })) as { info: { name: string; threads: number; isolated: boolean }; y: number[]; bad: string };
+        assert.equal(r.info.isolated, false);
+        assert.equal(r.info.name, 'wasm');
+        assert.equal(r.info.threads, 1);
+        assert.deepEqual(r.y, [64, 80]);
+        assert.match(r.bad, /^BackendError: wasm kernels: the threaded build needs shared memory.*cross-origin/);
+      } finally {
+        await p.close();
+        await open.close();
+      }
+    },
+  );
 });
 
 describe('WebGPU kernels in headless Chromium (SwiftShader, a CPU Vulkan)', { skip: chromiumSkip }, () => {

@@ -22,8 +22,11 @@ export async function buildDemo(out = join(here, 'dist')) {
   });
   copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
   copyFileSync(join(root, 'data', 'digits.csv'), join(out, 'digits.csv'));
-  const wasm = join(root, 'native', 'wasm', 'build', 'axon.wasm');
-  // Without the kernels the page trains on the JS backend (and says so in the console).
-  if (existsSync(wasm)) copyFileSync(wasm, join(out, 'axon.wasm'));
+  // Without the kernels the page trains on the JS backend (and says so in the console); the
+  // threaded build serves cross-origin-isolated pages.
+  for (const file of ['axon.wasm', 'axon-threads.wasm']) {
+    const wasm = join(root, 'native', 'wasm', 'build', file);
+    if (existsSync(wasm)) copyFileSync(wasm, join(out, file));
+  }
   return out;
 }

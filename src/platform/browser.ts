@@ -48,8 +48,22 @@ export const browserPlatform: Platform = {
   pid: () => 0,
   env: () => undefined,
   cpuTimeMicros: () => null,
-  // The module is shipped beside the bundle (scripts/build-browser.mjs copies it to dist/).
-  wasmSource: () => Promise.resolve(new URL('./axon.wasm', import.meta.url)),
+  // The modules are shipped beside the bundle (scripts/build-browser.mjs copies them to dist/).
+  wasmSource: (threaded) => Promise.resolve(new URL(threaded ? './axon-threads.wasm' : './axon.wasm', import.meta.url)),
+  // SharedArrayBuffer exists only in cross-origin-isolated pages (COOP same-origin, COEP require-corp).
+  sharedMemory: () => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+  cpuCount: () => (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1,
+  startWorker(source) {
+    if (typeof Worker === 'undefined') return null;
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    try {
+      return new Worker(url);
+    } catch {
+      return null; // a content security policy that forbids blob: workers
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  },
   encodePng() {
     throw new IOError('PNG encoding needs Node.js; in a page, draw the pixels on a canvas (ImageData) instead');
   },

@@ -12,8 +12,9 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { constants, gunzipSync } from 'node:zlib';
 import cliProgress from 'cli-progress';
 import { PNG } from 'pngjs';
@@ -68,7 +69,14 @@ export const nodePlatform: Platform = {
     return u.user + u.system;
   },
   startDashboard,
-  wasmSource: () => Promise.resolve(readWasmFile()),
+  wasmSource: (threaded) => Promise.resolve(readWasmFile(threaded)),
+  sharedMemory: () => true,
+  cpuCount: () => availableParallelism(),
+  startWorker(source) {
+    const worker = new Worker(source, { eval: true });
+    worker.unref();
+    return worker;
+  },
   encodePng(width, height, rgba) {
     const png = new PNG({ width, height });
     png.data.set(rgba);

@@ -38,8 +38,17 @@ export interface Platform {
   /** Process CPU time (user + system) in microseconds, or null where the host cannot tell. */
   cpuTimeMicros(): number | null;
   startDashboard(logDir: string, options: { port?: number; host?: string; timeoutMs?: number }): DashboardHandle;
-  /** Where initWasm() finds the WebAssembly kernels when not told. */
-  wasmSource(): Promise<Uint8Array<ArrayBuffer> | URL>;
+  /** Where initWasm() finds the WebAssembly kernels when not told: the threaded build or the other. */
+  wasmSource(threaded: boolean): Promise<Uint8Array<ArrayBuffer> | URL>;
+  /** Whether memory can be shared with workers (always in Node; a cross-origin-isolated page). */
+  sharedMemory(): boolean;
+  /** Logical processors (os.availableParallelism(), navigator.hardwareConcurrency). */
+  cpuCount(): number;
+  /**
+   * Starts a worker running `source` (a script that receives one message), or null where workers
+   * cannot be started. It never keeps the process alive.
+   */
+  startWorker(source: string): { postMessage(message: unknown): void } | null;
   /** PNG bytes of an RGBA image. */
   encodePng(width: number, height: number, rgba: Uint8Array): Uint8Array;
   /** A terminal progress bar for `total` steps, or null (no terminal, CI, a page). */

@@ -1,6 +1,7 @@
 // The compiled kernels a suite checks: the native addon, or — in the wasm pass (AXON_BACKEND=wasm) —
 // the WebAssembly build of the same sources behind the same Addon interface.
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import * as ax from '../../src/index.js';
 import { type Addon, loadAddon } from '../../src/backend/native/addon.js';
 import { NativeBackend } from '../../src/backend/native/index.js';
@@ -19,12 +20,27 @@ export function kernelAddon(): Addon | null {
   if (KERNELS === 'native') return loadAddon();
   if (wasm === undefined) {
     try {
-      wasm = wasmAddon(new WasmKernels(new WebAssembly.Module(readWasmFile())));
+      const kernels = new WasmKernels(new WebAssembly.Module(readWasmFile()));
+      if (kernels.threaded) awaitWorkers(kernels);
+      wasm = wasmAddon(kernels);
     } catch {
       wasm = null;
     }
   }
   return wasm;
+}
+
+/**
+ * Blocks until the threaded build's workers have joined (they start asynchronously), so that every
+ * suite on it runs its kernels on two threads: Node's main thread may block in Atomics.wait, and
+ * the workers start without it.
+ */
+export function awaitWorkers(kernels: WasmKernels, want = Math.min(2, availableParallelism())): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; kernels.threads() < want; waited += 5) {
+    if (waited > 10_000) throw new Error(`the wasm workers did not join in 10 s (${kernels.threads()} of ${want})`);
+    Atomics.wait(sleeper, 0, 0, 5);
+  }
 }
 
 /**

@@ -49,6 +49,8 @@ export function wasmAddon(kernels: WasmKernels): Addon {
   const methods = Object.fromEntries((Object.keys(OUTPUTS) as Kernel[]).map((k) => [k, bind(k)]));
   return {
     ...(methods as unknown as Omit<Addon, 'info' | 'ops' | 'setErrorClass' | 'peakGflops'>),
+    // The threaded build also starts the workers the new count needs.
+    setNumThreads: (n: number) => kernels.setThreads(n),
     info: () => ({ isa: kernels.isa(), threads: kernels.threads() }),
     ops: () => ({
       unary: kernels.opNames(0),

@@ -1,7 +1,8 @@
 /**
  * `await ax.initWasm(source?)`: compiles the WebAssembly kernels, registers the 'wasm' backend and
- * selects it. Without a source, the host finds the module: in Node native/wasm/build/axon.wasm (or
- * AXON_WASM), in a page `axon.wasm` beside the bundle. Compiling is asynchronous because browsers
+ * selects it. Without a source, the host finds the module: in Node native/wasm/build/axon-threads.wasm
+ * (or AXON_WASM), in a page `axon-threads.wasm` beside the bundle when the page is cross-origin
+ * isolated (it can share memory with workers), else `axon.wasm`. Compiling is asynchronous because browsers
  * refuse to compile large modules synchronously on the main thread.
  */
 import { BackendError } from '../../errors.js';
@@ -40,7 +41,7 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 }
 
 export async function initWasm(source?: WasmSource): Promise<Backend> {
-  const module = await compile(source ?? (await platform().wasmSource()));
+  const module = await compile(source ?? (await platform().wasmSource(platform().sharedMemory())));
   registerBackend('wasm', () => wasmBackend(module));
   return setBackend('wasm');
 }

@@ -5,10 +5,16 @@
  * works unchanged, at the price of a copy per call (measured in bench/wasm.ts).
  */
 import { BackendError } from '../../errors.js';
+import { platform } from '../../platform/platform.js';
+import { WORKER_STACK_BYTES, startWorker } from './workers.js';
 
 interface Exports {
-  memory: WebAssembly.Memory;
+  /** The single-threaded module's own memory (the threaded one imports a shared memory instead). */
+  memory?: WebAssembly.Memory;
   _initialize(): void;
+  __wasm_init_tls?(block: number): void;
+  axon_tls_size?(): number;
+  axon_tls_align?(): number;
   axon_call(index: number, args: number, argc: number): number;
   axon_error(): number;
   axon_binding_count(): number;
@@ -52,6 +58,11 @@ function kindOf(v: unknown): Kind {
 
 const align16 = (n: number) => (n + 15) & ~15;
 
+// The threaded module's memory limits: scripts/build-wasm.mjs links it with the same.
+const PAGE = 65536;
+const THREADED_INITIAL_PAGES = (16 << 20) / PAGE;
+const THREADED_MAX_PAGES = 2 ** 31 / PAGE;
+
 /**
  * WASI imports for a module that calls none of them on its paths (its printf-family code is
  * unreachable): each answers ENOSYS, and proc_exit (abort) becomes an error.
@@ -72,23 +83,73 @@ function wasiStubs(module: WebAssembly.Module): WebAssembly.Imports {
 
 export class WasmKernels {
   private readonly x: Exports;
+  private readonly memory: WebAssembly.Memory;
+  private readonly module: WebAssembly.Module;
+  /** Whether this is the threaded build (axon-threads.wasm: shared memory, workers). */
+  readonly threaded: boolean;
+  private workers = 0;
   private readonly index = new Map<string, number>();
   private scratch = 0;
   private scratchBytes = 0;
 
   constructor(module: WebAssembly.Module) {
-    const instance = new WebAssembly.Instance(module, wasiStubs(module));
+    this.module = module;
+    this.threaded = WebAssembly.Module.imports(module).some((i) => i.module === 'env' && i.kind === 'memory');
+    const imports = wasiStubs(module);
+    let shared: WebAssembly.Memory | undefined;
+    if (this.threaded) {
+      if (!platform().sharedMemory())
+        throw new BackendError(
+          'wasm kernels: the threaded build needs shared memory, which a page has only when cross-origin ' +
+            'isolated (Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp); ' +
+            'load axon.wasm instead',
+        );
+      shared = new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: THREADED_MAX_PAGES, shared: true });
+      imports['env'] = { memory: shared };
+    }
+    const instance = new WebAssembly.Instance(module, imports);
     this.x = instance.exports as unknown as Exports;
+    this.memory = shared ?? this.x.memory!;
+    // The main instance's thread-locals need a block too, before anything runs.
+    if (this.threaded) this.x.__wasm_init_tls!(this.allocate(this.x.axon_tls_size!(), 'thread-local storage'));
     this.x._initialize();
     for (let i = 0; i < this.x.axon_binding_count(); i++) this.index.set(this.string(this.x.axon_binding_name(i)), i);
+    if (this.threaded) {
+      const env = Number(platform().env('AXON_NUM_THREADS'));
+      this.setThreads(Number.isInteger(env) && env > 0 ? env : platform().cpuCount());
+    }
+  }
+
+  private allocate(bytes: number, what: string): number {
+    const p = this.x.axon_alloc(Math.max(bytes, 16));
+    if (!p) throw new BackendError(`wasm kernels: cannot allocate ${bytes} bytes of module memory for ${what}`);
+    return p;
+  }
+
+  /**
+   * Threads the kernels use, the caller included. The threaded build starts workers up to n - 1
+   * (never stopping any: fewer threads just leave some idle); the other build stays on one.
+   */
+  setThreads(n: number): void {
+    this.call('setNumThreads', [n], []);
+    if (!this.threaded) return;
+    if (this.x.axon_tls_align!() > 16)
+      throw new BackendError(`wasm kernels: thread-local alignment ${this.x.axon_tls_align!()} is over 16`);
+    while (this.workers < n - 1) {
+      const stackTop = this.allocate(WORKER_STACK_BYTES, 'a worker stack') + WORKER_STACK_BYTES;
+      const tls = this.allocate(this.x.axon_tls_size!(), 'thread-local storage');
+      if (!startWorker({ module: this.module, memory: this.memory, stackTop, tls })) return;
+      this.workers++;
+    }
   }
 
   /** A NUL-terminated string in the module's memory. */
   private string(p: number): string {
-    const bytes = new Uint8Array(this.x.memory.buffer);
+    const bytes = new Uint8Array(this.memory.buffer);
     let end = p;
     while (bytes[end] !== 0) end++;
-    return new TextDecoder().decode(bytes.subarray(p, end));
+    // A copy: TextDecoder refuses views of shared memory.
+    return new TextDecoder().decode(bytes.slice(p, end));
   }
 
   isa(): string {
@@ -145,7 +206,7 @@ export class WasmKernels {
       }
     });
     const base = this.reserve(bytes);
-    const mem = this.x.memory.buffer;
+    const mem = this.memory.buffer;
     const view = new DataView(mem, base, ARG_BYTES * args.length);
     const heap = new Uint8Array(mem);
     const copied = new Set<unknown>();
@@ -169,10 +230,16 @@ export class WasmKernels {
         view.setFloat64(o + 16, a ? 1 : 0, true);
       }
     });
-    if (!this.x.axon_call(index, base, args.length))
-      throw new BackendError(`${name} (wasm): ${this.string(this.x.axon_error())}`);
+    let ok: number;
+    try {
+      ok = this.x.axon_call(index, base, args.length);
+    } catch (e) {
+      // A trap: a kernel's own, or a worker's (threadpool_wasm.cc then traps the caller too).
+      throw new BackendError(`${name} (wasm): the kernels trapped: ${(e as Error).message}`);
+    }
+    if (!ok) throw new BackendError(`${name} (wasm): ${this.string(this.x.axon_error())}`);
     // The kernels may have grown memory (their own buffers): take its buffer afresh.
-    const after = this.x.memory.buffer;
+    const after = this.memory.buffer;
     for (const i of outputs) {
       const a = args[i];
       const k = kinds[i]!;

@@ -1,7 +1,8 @@
 // The browser benchmark's page code (bundled by bench/browser.ts): bench:train's MLP, LeNet-5 and
 // LSTM workloads on Axon's JS and WebAssembly backends and on TensorFlow.js's wasm and cpu
-// backends, one after the other in the same page, one thread each.
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// backends, one after the other in the same page, with the same number of threads on each side's
+// wasm (threads need a cross-origin-isolated page).
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as ax from '../../src/index.js';
 import { tfjsAnchor } from '../tfjs-anchor.js';
 import { axonThroughput, deviceThroughput } from '../workloads.js';
@@ -12,13 +13,22 @@ export interface PageResult {
   isa: string;
   /** The WebGPU adapter's vendor and architecture ('' without one). */
   gpu: string;
+  isolated: boolean;
+  /** Threads Axon's wasm kernels ran on, and TF.js's wasm backend. */
+  threads: number;
+  tfjsThreads: number | string;
 }
 
-export async function run(workloads: string[], seconds: number): Promise<PageResult> {
+export async function run(workloads: string[], seconds: number, threads: number): Promise<PageResult> {
   const axon: Record<string, Record<string, number>> = { js: {}, wasm: {} };
+  ax.setNumThreads(threads);
   ax.setBackend('js');
   for (const w of workloads) axon['js']![w] = axonThroughput(w, seconds);
   await ax.initWasm();
+  // The workers join asynchronously.
+  for (let i = 0; i < 1000 && (ax.backendInfo().threads ?? 1) < threads; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  const wasmThreads = ax.backendInfo().threads ?? 1;
   for (const w of workloads) axon['wasm']![w] = axonThroughput(w, seconds);
   let gpu: string;
   try {
@@ -35,6 +45,22 @@ export async function run(workloads: string[], seconds: number): Promise<PageRes
   const isa = (ax.setBackend('wasm'), ax.backendInfo().isa ?? '');
   // TensorFlow.js's wasm binaries are served beside the page.
   setWasmPaths('/');
+  // Used by its threaded binary, which it loads only in a cross-origin-isolated page.
+  setThreadsCount(threads);
   const tfjs = await tfjsAnchor(workloads, seconds);
-  return { axon, tfjs: typeof tfjs === 'string' ? tfjs : tfjs.all, isa, gpu };
+  let tfjsThreads: number | string;
+  try {
+    tfjsThreads = crossOriginIsolated ? getThreadsCount() : 1;
+  } catch (e) {
+    tfjsThreads = `unknown (${(e as Error).message})`;
+  }
+  return {
+    axon,
+    tfjs: typeof tfjs === 'string' ? tfjs : tfjs.all,
+    isa,
+    gpu,
+    isolated: crossOriginIsolated,
+    threads: wasmThreads,
+    tfjsThreads,
+  };
 }

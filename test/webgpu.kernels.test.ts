@@ -42,6 +42,12 @@ async function expectClose(k: GpuKernels, got: GpuView, want: ax.Tensor, tol: nu
   }
 }
 
+function geluGradient(t: ax.Tensor, approximate: 'none' | 'tanh'): ax.Tensor {
+  const x = t.detach().requiresGrad_();
+  ax.nn.functional.gelu(x, { approximate }).sum().backward();
+  return x.grad!;
+}
+
 describe(
   'WebGPU kernels agree with the JS backend',
   { skip: hasGpu ? false : 'no WebGPU adapter (the page test runs this suite in Chromium)' },
@@ -58,6 +64,9 @@ describe(
         ['neg', (t) => t.neg()],
         ['silu', (t) => ax.nn.functional.silu(t)],
         ['leakyRelu', (t) => ax.nn.functional.leakyRelu(t, 0.1), 0.1],
+        // GELU's derivatives (its backward pass), against the gradient the JS backend computes
+        ['geluGrad', (t) => geluGradient(t, 'none')],
+        ['geluTanhGrad', (t) => geluGradient(t, 'tanh')],
       ];
       for (const [op, ref, p0] of cases) {
         const out = contiguous(k, x.shape);

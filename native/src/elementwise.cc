@@ -156,6 +156,20 @@ bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float
     case U_STEP:
       map1(shape, x, out, [](float v) { return v > 0 ? 1.f : 0.f; });
       return true;
+    // Φ(x) + x·φ(x)
+    case U_GELU_GRAD:
+      map1(shape, x, out, [](float v) {
+        return 0.5f * (1.f + std::erf(v * 0.70710678118654752f)) + v * 0.3989422804014327f * std::exp(-0.5f * v * v);
+      });
+      return true;
+    // ½(1 + tanh u) + ½x(1 − tanh² u)·u′, u = k(x + 0.044715x³)
+    case U_GELU_TANH_GRAD:
+      map1(shape, x, out, [](float v) {
+        const float k = 0.7978845608028654f;
+        const float t = std::tanh(k * (v + 0.044715f * v * v * v));
+        return 0.5f * (1.f + t) + 0.5f * v * (1.f - t * t) * k * (1.f + 3.f * 0.044715f * v * v);
+      });
+      return true;
     default:
       return false;
   }

@@ -39,6 +39,8 @@ enum UnaryOp {
   U_ERF,
   U_SIGN,
   U_STEP,
+  U_GELU_GRAD,       // d/dx of gelu: the backward pass multiplies it by the output gradient
+  U_GELU_TANH_GRAD,  // d/dx of geluTanh
   U_COUNT
 };
 enum BinaryOp { B_ADD, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM, B_POW, B_COUNT };
@@ -46,10 +48,10 @@ enum ReduceOp { R_SUM, R_PROD, R_MAX, R_MIN, R_COUNT };
 enum CompareOp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_COUNT };
 
 // Each list is in its enum's order, named as the Backend interface names the op.
-constexpr const char* kUnaryNames[] = {"neg",       "abs", "exp",  "log",     "log1p",    "sqrt",       "rsqrt",
-                                       "sin",       "cos", "tanh", "sigmoid", "relu",     "reciprocal", "square",
-                                       "leakyRelu", "elu", "silu", "gelu",    "geluTanh", "softplus",   "clamp",
-                                       "powScalar", "erf", "sign", "step"};
+constexpr const char* kUnaryNames[] = {"neg",       "abs", "exp",  "log",     "log1p",    "sqrt",        "rsqrt",
+                                       "sin",       "cos", "tanh", "sigmoid", "relu",     "reciprocal",  "square",
+                                       "leakyRelu", "elu", "silu", "gelu",    "geluTanh", "softplus",    "clamp",
+                                       "powScalar", "erf", "sign", "step",    "geluGrad", "geluTanhGrad"};
 constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "maximum", "minimum", "pow"};
 constexpr const char* kReduceNames[] = {"sum", "prod", "max", "min"};
 constexpr const char* kCompareNames[] = {"eq", "ne", "lt", "le", "gt", "ge"};

@@ -1,3 +1,4 @@
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import type { UnaryOp } from '../backend/index.js';
 import { checkChoice, numberArg, optionsArg, show } from '../check.js';
@@ -45,8 +46,13 @@ const GELU_TANH_K = Math.sqrt(2 / Math.PI);
 
 /** 1 where x > 0, else 0, in x's dtype: relu's derivative (zero gradient of its own). */
 function step(x: Tensor): Tensor {
+  return derivative('step', x);
+}
+
+/** A derivative kernel applied to x, outside the graph (for backward passes that record nothing). */
+function derivative(kernel: 'step' | 'geluGrad' | 'geluTanhGrad', x: Tensor): Tensor {
   const out = empty(x.shape, x.dtype);
-  backend().unary('step', x, out);
+  backend().unary(kernel, x, out);
   return out;
 }
 
@@ -193,6 +199,9 @@ const RULES: Record<PointwiseName, Omit<PointwiseDef, 'kernel'>> = {
   gelu: {
     float: true,
     grad: (g, x, _y, _p0, _p1, kernel) => {
+      // A plain backward pass multiplies by the derivative's own kernel: two full-size ops instead of
+      // eleven (a GPT block's GELU is its largest activation). With createGraph, the ops below.
+      if (!isGradEnabled()) return g.mul(derivative(kernel === 'gelu' ? 'geluGrad' : 'geluTanhGrad', x));
       if (kernel === 'gelu') {
         // Φ(x) + x·φ(x)
         const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);

@@ -37,6 +37,7 @@ function roundHalfEven(x: number): number {
 
 const SQRT1_2 = Math.SQRT1_2;
 const GELU_TANH_K = Math.sqrt(2 / Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /**
  * The scalar kernel of every unary op, by backend kernel name: `(p0, p1) => (x) => y`. This object
@@ -87,6 +88,12 @@ export const UNARY_KERNELS = {
   elu: (p0) => (x) => (x > 0 ? x : p0 * Math.expm1(x)),
   gelu: () => (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
   geluTanh: () => (x) => 0.5 * x * (1 + Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x))),
+  // Their derivatives, which the backward pass multiplies by the output gradient (two ops, not eleven).
+  geluGrad: () => (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+  geluTanhGrad: () => (x) => {
+    const t = Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x));
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_TANH_K * (1 + 3 * 0.044715 * x * x);
+  },
   silu: () => (x) => x * sigmoid(x),
   // x·tanh(softplus(x)), softplus linear above 20 as PyTorch's
   mish: () => (x) => x * Math.tanh(x > 20 ? x : Math.log1p(Math.exp(x))),

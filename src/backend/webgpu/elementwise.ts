@@ -63,6 +63,13 @@ export const UNARY_WGSL: Record<UnaryOp, Expr> = {
   elu: { f: 'select(p0 * expm1_(x), x, x > 0.0)' },
   gelu: { f: '0.5 * x * (1.0 + erf_(x * 0.70710678118654752))' },
   geluTanh: { f: '0.5 * x * (1.0 + tanh_(0.79788456080286536 * (x + 0.044715 * x * x * x)))' },
+  geluGrad: { f: '0.5 * (1.0 + erf_(x * 0.70710678118654752)) + x * 0.39894228040143268 * exp(-0.5 * x * x)' },
+  geluTanhGrad: {
+    f:
+      '0.5 * (1.0 + tanh_(0.79788456080286536 * (x + 0.044715 * x * x * x))) + 0.5 * x * ' +
+      '(1.0 - tanh_(0.79788456080286536 * (x + 0.044715 * x * x * x)) * tanh_(0.79788456080286536 * (x + 0.044715 * x * x * x))) * ' +
+      '0.79788456080286536 * (1.0 + 0.134145 * x * x)',
+  },
   silu: { f: 'x / (1.0 + exp(-x))' },
   mish: { f: 'x * tanh_(select(log1p_(exp(x)), x, x > 20.0))' },
   softplus: { f: 'select(log1p_(exp(x * p0)) / p0, x, x * p0 > p1)' },

@@ -357,29 +357,36 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
     }
   });
 
-  test('vectorised exp, sigmoid and tanh (and softmax, the LSTM cell): every range, special values, both paths', () => {
-    // Values across the whole float range, the branch points (0.625 for tanh, 0 for sigmoid), the
-    // overflow and underflow edges of exp, subnormal results, and the special values.
+  test('vectorised exp, sigmoid, tanh, erf, GELU and its derivative (and softmax, the LSTM cell): every range, special values, both paths', () => {
+    // Values across the whole float range, the branch points (0.625 for tanh, 0 for sigmoid, |x| = 1
+    // and 4 for erf, x = ±√2 and ±4√2 for GELU), GELU's derivative's zero (−0.7518), the overflow and
+    // underflow edges of exp, subnormal results, and the special values.
     const values = [
       ...Array.from({ length: 4001 }, (_, i) => (i - 2000) / 20),
       ...[0, -0, 0.6249, 0.625, 0.6251, -0.625, 88.5, 88.8, 89, 100, -87.5, -88, -100, -103, -104, -200],
+      ...[0.9999, 1, 1.0001, -1, 3.9999, 4, 4.0001, -4, 1.41421, -1.41422, 5.6568, -5.6569, -0.7518],
       ...[1e-7, -1e-7, 1e-30, NaN, Infinity, -Infinity],
     ];
     const x = ax.tensor(values);
+    // Relative error (2 ULP is 2.4e-7), plus an absolute part: near 0 (subnormal results); for GELU,
+    // the C library's erf on the scalar path loses the negative tail's 1 + erf(x/√2) to cancellation
+    // (as PyTorch's formula does); GELU's derivative crosses 0 at −0.75.
+    const tolerance = { exp: [2.4e-7, 1e-44], sigmoid: [2.4e-7, 1e-44], tanh: [2.4e-7, 1e-44], erf: [2.4e-7, 1e-44] };
     for (const isa of ['scalar', 'best']) {
       addon!.forceIsa(isa);
-      for (const op of ['exp', 'sigmoid', 'tanh'] as const) {
+      for (const op of ['exp', 'sigmoid', 'tanh', 'erf', 'gelu', 'geluGrad'] as const) {
         const [o1, o2] = [out([values.length]), out([values.length])];
         native!.unary(op, x, o1);
         js.unary(op, x, o2);
-        // 2 ULP relative, or absolute near 0 (subnormal results)
         const a = o1.toTypedArray(),
           b = o2.toTypedArray();
         for (let i = 0; i < values.length; i++) {
+          const [rel, abs] =
+            op === 'gelu' || op === 'geluGrad' ? [4e-7, 6e-8 * Math.max(1, Math.abs(values[i]!))] : tolerance[op];
           const ok =
             Object.is(a[i], b[i]) ||
             (Number.isNaN(a[i]) && Number.isNaN(b[i])) ||
-            Math.abs(a[i]! - b[i]!) <= 2.4e-7 * Math.abs(b[i]!) + 1e-44;
+            Math.abs(a[i]! - b[i]!) <= rel * Math.abs(b[i]!) + abs;
           assert.ok(ok, `${op} ${isa} at ${values[i]}: ${a[i]} vs ${b[i]}`);
         }
       }

@@ -128,7 +128,7 @@ bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float
       map1(shape, x, out, [](float v) { return v * sigmoidf(v); });
       return true;
     case U_GELU:
-      map1(shape, x, out, [](float v) { return 0.5f * v * (1.f + std::erf(v * 0.70710678118654752f)); });
+      map1_array(shape, x, out, gelu_array, gelu_scalar);
       return true;
     case U_GELU_TANH:
       map1(shape, x, out,
@@ -148,7 +148,7 @@ bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float
       map1(shape, x, out, [=](float v) { return std::pow(v, p0); });
       return true;
     case U_ERF:
-      map1(shape, x, out, [](float v) { return std::erf(v); });
+      map1_array(shape, x, out, erf_array, [](float v) { return std::erf(v); });
       return true;
     case U_SIGN:
       map1(shape, x, out, [](float v) { return v > 0 ? 1.f : (v < 0 ? -1.f : (v == 0 ? 0.f : v)); });
@@ -158,9 +158,7 @@ bool unary(int op, const std::vector<long>& shape, Operand x, Operand out, float
       return true;
     // Φ(x) + x·φ(x)
     case U_GELU_GRAD:
-      map1(shape, x, out, [](float v) {
-        return 0.5f * (1.f + std::erf(v * 0.70710678118654752f)) + v * 0.3989422804014327f * std::exp(-0.5f * v * v);
-      });
+      map1_array(shape, x, out, gelu_grad_array, gelu_grad_scalar);
       return true;
     // ½(1 + tanh u) + ½x(1 − tanh² u)·u′, u = k(x + 0.044715x³)
     case U_GELU_TANH_GRAD:

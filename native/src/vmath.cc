@@ -15,6 +15,9 @@ namespace {
 
 inline float sigmoid_scalar(float x) { return x >= 0 ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x)); }
 
+constexpr float kSqrtHalf = 0.70710678118654752f;
+constexpr float kInvSqrt2Pi = 0.3989422804014327f;
+
 #if AXON_X86
 // Coefficients fitted by scripts/fit_vmath.py (weighted least squares on Chebyshev nodes):
 // e^r = 1 + r + r²·Q(r) on |r| ≤ ln2/2; tanh(x) = x + x³·P(x²) on |x| ≤ 0.625.
@@ -22,6 +25,13 @@ constexpr float kExpQ[5] = {0.49999988079071045f, 0.166665181517601f, 0.04166953
                             0.00137514085508883f};
 constexpr float kTanhP[5] = {-0.33333292603492737f, 0.13331717252731323f, -0.05376369506120682f, 0.020719897001981735f,
                              -0.005797634832561016f};
+// erf(x) = x·E(x²) on |x| < 1; erf(x) = 1 − e^−x²·C(|x|) on 1 ≤ |x| < 4 (erf is 1 in float32 beyond).
+constexpr float kErfE[7] = {1.1283791065216064f,   -0.3761260211467743f,  0.11283399909734726f,
+                            -0.02684757113456726f, 0.005178066901862621f, -0.0007929003913886845f,
+                            7.606308645335957e-05f};
+constexpr float kErfC[9] = {0.9920190572738647f,   -1.078611969947815f,     0.8599984645843506f,
+                            -0.5154891014099121f,  0.2280118763446808f,     -0.07154077291488647f,
+                            0.014947050251066685f, -0.0018538454314693809f, 0.0001027931211865507f};
 
 // e^x = 2^n · e^r with n = round(x / ln2) and r = x − n·ln2 (ln2 split in two so that n·ln2_hi is
 // exact); scalef applies 2^n with correct overflow to ∞ and gradual underflow. x is first clamped
@@ -65,6 +75,50 @@ __attribute__((target("avx512f"))) inline __m512 tanh16(__m512 x) {
   return _mm512_mask_blend_ps(near0, large, small);
 }
 
+template <int N>
+__attribute__((target("avx512f"))) inline __m512 horner16(const float (&c)[N], __m512 v) {
+  __m512 acc = _mm512_set1_ps(c[N - 1]);
+  for (int k = N - 2; k >= 0; k--) acc = _mm512_fmadd_ps(acc, v, _mm512_set1_ps(c[k]));
+  return acc;
+}
+
+__attribute__((target("avx512f"))) inline __m512 erf16(__m512 x) {
+  const __m512 ax = _mm512_abs_ps(x);
+  const __m512 z = _mm512_mul_ps(x, x);
+  const __m512 small = _mm512_mul_ps(x, horner16(kErfE, z));
+  // The tail, with x's sign; |x| ≥ 4 (and ∞) gives exactly 1. A NaN fails every comparison below
+  // and takes the tail, where it stays NaN.
+  const __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), z));
+  __m512 t = _mm512_fnmadd_ps(e, horner16(kErfC, ax), _mm512_set1_ps(1.f));
+  t = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(ax, _mm512_set1_ps(4.f), _CMP_GE_OQ), t, _mm512_set1_ps(1.f));
+  const __m512i sign = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(static_cast<int>(0x80000000u)));
+  const __m512 large = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(t), sign));
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(ax, _mm512_set1_ps(1.f), _CMP_LT_OQ), large, small);
+}
+
+// Φ(x) = ½(1 + erf(u)), u = x/√2. Below u = −1 it is ½e^−u²·C(|u|) itself, not 1 − (1 − that): no
+// cancellation, so GELU's negative tail keeps its relative accuracy (0 below u = −4, as erf = −1 there).
+__attribute__((target("avx512f"))) inline __m512 phi16(__m512 x) {
+  const __m512 u = _mm512_mul_ps(x, _mm512_set1_ps(kSqrtHalf));
+  const __m512 au = _mm512_abs_ps(u);
+  const __m512 z = _mm512_mul_ps(u, u);
+  const __m512 half = _mm512_set1_ps(0.5f);
+  const __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(half, u), horner16(kErfE, z), half);
+  __m512 tail = _mm512_mul_ps(_mm512_mul_ps(half, exp16(_mm512_sub_ps(_mm512_setzero_ps(), z))), horner16(kErfC, au));
+  tail = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(au, _mm512_set1_ps(4.f), _CMP_LT_OQ), tail);
+  const __m512 large = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(u, _mm512_setzero_ps(), _CMP_LT_OQ),
+                                            _mm512_sub_ps(_mm512_set1_ps(1.f), tail), tail);
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(au, _mm512_set1_ps(1.f), _CMP_LT_OQ), large, small);
+}
+
+__attribute__((target("avx512f"))) inline __m512 gelu16(__m512 x) { return _mm512_mul_ps(x, phi16(x)); }
+
+__attribute__((target("avx512f"))) inline __m512 gelu_grad16(__m512 x) {
+  const __m512 pdf =
+      _mm512_mul_ps(_mm512_set1_ps(kInvSqrt2Pi), exp16(_mm512_mul_ps(_mm512_set1_ps(-0.5f), _mm512_mul_ps(x, x))));
+  return _mm512_fmadd_ps(x, pdf, phi16(x));
+}
+
 template <__m512 (*F)(__m512)>
 __attribute__((target("avx512f"))) void apply16(const float* x, float* out, long n) {
   long i = 0;
@@ -94,6 +148,32 @@ void sigmoid_array(const float* x, float* out, long n) {
   if (vector_isa()) return apply16<sigmoid16>(x, out, n);
 #endif
   for (long i = 0; i < n; i++) out[i] = sigmoid_scalar(x[i]);
+}
+
+void erf_array(const float* x, float* out, long n) {
+#if AXON_X86
+  if (vector_isa()) return apply16<erf16>(x, out, n);
+#endif
+  for (long i = 0; i < n; i++) out[i] = std::erf(x[i]);
+}
+
+float gelu_scalar(float x) { return 0.5f * x * (1.f + std::erf(x * kSqrtHalf)); }
+float gelu_grad_scalar(float x) {
+  return 0.5f * (1.f + std::erf(x * kSqrtHalf)) + x * kInvSqrt2Pi * std::exp(-0.5f * x * x);
+}
+
+void gelu_array(const float* x, float* out, long n) {
+#if AXON_X86
+  if (vector_isa()) return apply16<gelu16>(x, out, n);
+#endif
+  for (long i = 0; i < n; i++) out[i] = gelu_scalar(x[i]);
+}
+
+void gelu_grad_array(const float* x, float* out, long n) {
+#if AXON_X86
+  if (vector_isa()) return apply16<gelu_grad16>(x, out, n);
+#endif
+  for (long i = 0; i < n; i++) out[i] = gelu_grad_scalar(x[i]);
 }
 
 void tanh_array(const float* x, float* out, long n) {

@@ -89,7 +89,7 @@ export const {
 // Functions that run user callbacks are not guarded (a user's own TypeError must pass unchanged): they check their arguments.
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export const { grad } = guardAll(engine);
-export const { record: recordOp } = guardAll(recordModule);
+export const { recordCustom: recordOp } = guardAll(recordModule);
 export { gradcheck, gradgradcheck } from './testing/gradcheck.js';
 export const { setBackend, getBackend, registerBackend, listBackends, backendInfo, setNumThreads } = guardAll(backend);
 // Async, and throws only BackendError: not guarded (a guard would not see its rejection).

@@ -371,7 +371,12 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
     // Relative error (2 ULP is 2.4e-7), plus an absolute part: near 0 (subnormal results); for GELU,
     // the C library's erf on the scalar path loses the negative tail's 1 + erf(x/√2) to cancellation
     // (as PyTorch's formula does); GELU's derivative crosses 0 at −0.75.
-    const tolerance = { exp: [2.4e-7, 1e-44], sigmoid: [2.4e-7, 1e-44], tanh: [2.4e-7, 1e-44], erf: [2.4e-7, 1e-44] };
+    const tolerance: Record<string, [number, number]> = {
+      exp: [2.4e-7, 1e-44],
+      sigmoid: [2.4e-7, 1e-44],
+      tanh: [2.4e-7, 1e-44],
+      erf: [2.4e-7, 1e-44],
+    };
     for (const isa of ['scalar', 'best']) {
       addon!.forceIsa(isa);
       for (const op of ['exp', 'sigmoid', 'tanh', 'erf', 'gelu', 'geluGrad'] as const) {
@@ -382,7 +387,7 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
           b = o2.toTypedArray();
         for (let i = 0; i < values.length; i++) {
           const [rel, abs] =
-            op === 'gelu' || op === 'geluGrad' ? [4e-7, 6e-8 * Math.max(1, Math.abs(values[i]!))] : tolerance[op];
+            op === 'gelu' || op === 'geluGrad' ? [4e-7, 6e-8 * Math.max(1, Math.abs(values[i]!))] : tolerance[op]!;
           const ok =
             Object.is(a[i], b[i]) ||
             (Number.isNaN(a[i]) && Number.isNaN(b[i])) ||

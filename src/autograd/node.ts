@@ -50,6 +50,11 @@ export type Edge = Node | Tensor | null;
 export class Node {
   /** The output tensor, kept only when retainGrad() asked for its gradient. */
   retained: Tensor | null = null;
+  /**
+   * A rule from outside the library (ax.recordOp): it may keep the gradients it is given or
+   * returns, so the engine never recycles their memory.
+   */
+  foreign = false;
   private savedVersions: number[];
 
   constructor(

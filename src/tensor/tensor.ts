@@ -1,7 +1,8 @@
-import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { AutogradError, BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Node } from '../autograd/node.js';
 import { type DType, type TypedArray, arrayDType, isFloating } from './dtype.js';
 import { type Shape, isContiguous, numel } from './shape.js';
+import { giveArray } from './array-pool.js';
 import { formatTensor } from './format.js';
 import { keepGradient } from './scope.js';
 
@@ -36,6 +37,13 @@ export interface DeviceMemory {
  * its next use. CPU backends only ever see host storages.
  */
 export class Storage {
+  private static created = 0;
+  /** How many storages were made before this one: the autograd engine tells its own by it. */
+  readonly serial = Storage.created++;
+  /** The serial the next storage will get. */
+  static nextSerial(): number {
+    return Storage.created;
+  }
   version = 0;
   /** The element type of `data`, found once (every tensor over this storage must have it). */
   readonly dtype: DType;
@@ -144,8 +152,23 @@ export class Storage {
   }
 
   private disposed = false;
+  private recycled = false;
+
+  /**
+   * Gives the host array to the array pool for the next allocation of its size, and leaves this
+   * storage empty (every later use throws). Only for an owner that knows no tensor can reach this
+   * storage any more: the autograd engine, for the gradients it made and used up itself.
+   */
+  recycle(): void {
+    // (arrays too small for the pool, or past its bound, are left to the collector as they are)
+    if (this.host === null || this.device !== null || !giveArray(this.dtype, this.host)) return;
+    this.host = null;
+    this.recycled = true;
+  }
 
   private deviceOnly(what: string): never {
+    if (this.recycled)
+      throw new AutogradError(`${what}: internal error: this tensor's memory was recycled by the autograd engine`);
     if (this.disposed) throw new BackendError(`${what}: this tensor was disposed (by dispose() or ax.tidy)`);
     throw new BackendError(
       `${what}: this tensor's values are in ${this.device?.backend ?? 'device'} memory; read them with \`await t.dataAsync()\`, \`await t.toArrayAsync()\` or \`await t.itemAsync()\``,

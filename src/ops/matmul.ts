@@ -56,10 +56,21 @@ function batched(x: Tensor, y: Tensor, origA: Tensor, origB: Tensor): Tensor {
     [x, y],
     (g, needs) => [
       needs[0] ? sumToShape(batched(g, transpose(y, -1, -2), g, y), x.shape) : null,
-      needs[1] ? sumToShape(batched(transpose(x, -1, -2), g, x, g), y.shape) : null,
+      needs[1] ? sumToShape(rightGrad(x, g, y), y.shape) : null,
     ],
     [x, y],
   );
+}
+
+/**
+ * xᵀ·g, the gradient of a product's right operand y. When y is a transposed contiguous matrix (a
+ * Linear layer's weight.t()) it is computed as (gᵀ·x)ᵀ, the same values laid out like y, so that
+ * the weight's own gradient (its transpose) is contiguous and the leaf keeps it without a copy.
+ */
+function rightGrad(x: Tensor, g: Tensor, y: Tensor): Tensor {
+  if (x.ndim === 2 && y.ndim === 2 && y.strides[0] === 1 && y.strides[1] === y.shape[0] && y.shape[1]! > 1)
+    return transpose(batched(transpose(g, 0, 1), x, g, x), 0, 1);
+  return batched(transpose(x, -1, -2), g, x, g);
 }
 
 /** The product kernel: bfloat16 operands inside ax.autocast('bfloat16') when the backend has them. */
@@ -101,7 +112,7 @@ export function addmm(input: Tensor, a: Tensor, b: Tensor): Tensor {
     (g, needs) => [
       needs[0] ? sumToShape(g, c.shape) : null,
       needs[1] ? matmul(g, transpose(y, 0, 1)) : null,
-      needs[2] ? matmul(transpose(x, 0, 1), g) : null,
+      needs[2] ? rightGrad(x, g, y) : null,
     ],
     [x, y],
   );

@@ -32,14 +32,8 @@ export function record(
  * record() for rules written outside the library (`ax.recordOp`): the same, with the node marked so
  * that the autograd engine never recycles a gradient such a rule has seen.
  */
-export function recordCustom(
-  name: string,
-  out: Tensor,
-  inputs: readonly Tensor[],
-  backward: BackwardFn,
-  saved: readonly Tensor[] = [],
-): Tensor {
-  const result = record(name, out, inputs, backward, saved);
+export function recordCustom(...args: Parameters<typeof record>): Tensor {
+  const result = record(...args);
   if (result.gradFn) result.gradFn.foreign = true;
   return result;
 }

@@ -136,51 +136,40 @@ bool vector_isa() { return false; }
 
 }  // namespace
 
-void exp_array(const float* x, float* out, long n) {
-#if AXON_X86
-  if (vector_isa()) return apply16<exp16>(x, out, n);
-#endif
-  for (long i = 0; i < n; i++) out[i] = std::exp(x[i]);
-}
-
-void sigmoid_array(const float* x, float* out, long n) {
-#if AXON_X86
-  if (vector_isa()) return apply16<sigmoid16>(x, out, n);
-#endif
-  for (long i = 0; i < n; i++) out[i] = sigmoid_scalar(x[i]);
-}
-
-void erf_array(const float* x, float* out, long n) {
-#if AXON_X86
-  if (vector_isa()) return apply16<erf16>(x, out, n);
-#endif
-  for (long i = 0; i < n; i++) out[i] = std::erf(x[i]);
-}
-
 float gelu_scalar(float x) { return 0.5f * x * (1.f + std::erf(x * kSqrtHalf)); }
 float gelu_grad_scalar(float x) {
   return 0.5f * (1.f + std::erf(x * kSqrtHalf)) + x * kInvSqrt2Pi * std::exp(-0.5f * x * x);
 }
 
-void gelu_array(const float* x, float* out, long n) {
-#if AXON_X86
-  if (vector_isa()) return apply16<gelu16>(x, out, n);
-#endif
-  for (long i = 0; i < n; i++) out[i] = gelu_scalar(x[i]);
+namespace {
+
+float exp_scalar(float x) { return std::exp(x); }
+float tanh_scalar(float x) { return std::tanh(x); }
+float erf_scalar(float x) { return std::erf(x); }
+
+// The vector form where the CPU runs it, else the scalar function element by element.
+using ArrayFn = void (*)(const float*, float*, long);
+template <float (*Scalar)(float)>
+void dispatch(ArrayFn vector, const float* x, float* out, long n) {
+  if (vector && vector_isa()) return vector(x, out, n);
+  for (long i = 0; i < n; i++) out[i] = Scalar(x[i]);
 }
 
+#if AXON_X86
+#define AXON_VECTOR(F) (&apply16<F>)
+#else
+#define AXON_VECTOR(F) nullptr
+#endif
+
+}  // namespace
+
+void exp_array(const float* x, float* out, long n) { dispatch<exp_scalar>(AXON_VECTOR(exp16), x, out, n); }
+void sigmoid_array(const float* x, float* out, long n) { dispatch<sigmoid_scalar>(AXON_VECTOR(sigmoid16), x, out, n); }
+void tanh_array(const float* x, float* out, long n) { dispatch<tanh_scalar>(AXON_VECTOR(tanh16), x, out, n); }
+void erf_array(const float* x, float* out, long n) { dispatch<erf_scalar>(AXON_VECTOR(erf16), x, out, n); }
+void gelu_array(const float* x, float* out, long n) { dispatch<gelu_scalar>(AXON_VECTOR(gelu16), x, out, n); }
 void gelu_grad_array(const float* x, float* out, long n) {
-#if AXON_X86
-  if (vector_isa()) return apply16<gelu_grad16>(x, out, n);
-#endif
-  for (long i = 0; i < n; i++) out[i] = gelu_grad_scalar(x[i]);
-}
-
-void tanh_array(const float* x, float* out, long n) {
-#if AXON_X86
-  if (vector_isa()) return apply16<tanh16>(x, out, n);
-#endif
-  for (long i = 0; i < n; i++) out[i] = std::tanh(x[i]);
+  dispatch<gelu_grad_scalar>(AXON_VECTOR(gelu_grad16), x, out, n);
 }
 
 }  // namespace axon

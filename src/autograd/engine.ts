@@ -57,8 +57,9 @@ function rootGrads(
  * allocations, and far fewer collections (V8 collects when fresh external memory piles up).
  *
  * A storage is recycled only when the engine can prove that nothing else refers to it: it was made
- * during this pass (after it began), it has reached no leaf's .grad, no retained gradient and no
- * rule from outside the library (ax.recordOp), and no gradient the engine still holds — counted per
+ * during this pass (after it began), it has not become a leaf's .grad (retained gradients are
+ * copies), no rule from outside the library (ax.recordOp) has seen it, and no gradient the engine
+ * still holds shares it — counted per
  * storage, since a rule may return its incoming gradient itself or a view of it, to several inputs.
  * A recycled storage is left empty: a use that this reasoning missed throws instead of reading
  * another tensor's values.
@@ -184,7 +185,6 @@ function run(
   const dense = (g: Tensor | PartialGrad) => (isPartial(g) ? g.materialize() : g);
   roots.forEach((r, i) => {
     if (r.gradFn) return add(r.gradFn, grads[i]!);
-    memory.escape(grads[i]!);
     sink.leaf(r, grads[i]!);
     if (!leafEdges.has(r) && r.postAccumulateGradHooks) sink.leafDone?.(r); // a root that is itself a leaf and nowhere else in the graph
   });
@@ -195,7 +195,8 @@ function run(
     const g = incoming.get(node);
     incoming.delete(node);
     if (g) owned.delete(g);
-    if (g && (node.foreign || node.retained)) memory.escape(g);
+    // (a retained gradient is a copy, and the root gradients predate the pass: neither needs marking)
+    if (g && node.foreign) memory.escape(g);
     const inputGrads = g ? node.apply(g, ctx) : [];
     if (g) sink.node(node, g);
     node.edges.forEach((e, i) => {

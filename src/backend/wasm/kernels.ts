@@ -110,8 +110,13 @@ export class WasmKernels {
     const instance = new WebAssembly.Instance(module, imports);
     this.x = instance.exports as unknown as Exports;
     this.memory = shared ?? this.x.memory!;
-    // The main instance's thread-locals need a block too, before anything runs.
-    if (this.threaded) this.x.__wasm_init_tls!(this.allocate(this.x.axon_tls_size!(), 'thread-local storage'));
+    if (this.threaded) {
+      // Blocks come from axon_alloc, 16-byte aligned.
+      if (this.x.axon_tls_align!() > 16)
+        throw new BackendError(`wasm kernels: thread-local alignment ${this.x.axon_tls_align!()} is over 16`);
+      // The main instance's thread-locals need a block too, before anything runs.
+      this.x.__wasm_init_tls!(this.allocate(this.x.axon_tls_size!(), 'thread-local storage'));
+    }
     this.x._initialize();
     for (let i = 0; i < this.x.axon_binding_count(); i++) this.index.set(this.string(this.x.axon_binding_name(i)), i);
     if (this.threaded) {
@@ -133,12 +138,14 @@ export class WasmKernels {
   setThreads(n: number): void {
     this.call('setNumThreads', [n], []);
     if (!this.threaded) return;
-    if (this.x.axon_tls_align!() > 16)
-      throw new BackendError(`wasm kernels: thread-local alignment ${this.x.axon_tls_align!()} is over 16`);
     while (this.workers < n - 1) {
-      const stackTop = this.allocate(WORKER_STACK_BYTES, 'a worker stack') + WORKER_STACK_BYTES;
+      const stack = this.allocate(WORKER_STACK_BYTES, 'a worker stack');
       const tls = this.allocate(this.x.axon_tls_size!(), 'thread-local storage');
-      if (!startWorker({ module: this.module, memory: this.memory, stackTop, tls })) return;
+      if (!startWorker({ module: this.module, memory: this.memory, stackTop: stack + WORKER_STACK_BYTES, tls })) {
+        this.x.axon_free(stack);
+        this.x.axon_free(tls);
+        return;
+      }
       this.workers++;
     }
   }

@@ -12,6 +12,7 @@
         "native/src/elementwise.cc",
         "native/src/window.cc",
         "native/src/conv.cc",
+        "native/src/conv_columns.cc",
         "native/src/vmath.cc",
         "native/src/peak.cc",
         "native/src/indexing.cc",

@@ -439,14 +439,27 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
       [1, 1, 32, same3(12), true],
       [6, 2, 5, geo([3, 2], [2, 1], [1, 0], [1, 2], [9, 8]), false],
       [2, 4, 3, geo([1, 1], [2, 2], [0, 0], [1, 1], [7, 7]), true],
+      // More than 8 output channels: the columns are packed for the GEMM straight from the image
+      // (conv_columns.cc): rows of 4, 8, 16 and 33 positions (runs of addresses in a vector's lanes,
+      // or a gather past four runs), strides, dilation, 1×1, padding wider than the kernel's reach.
+      [9, 3, 12, geo([3, 3], [1, 1], [1, 1], [1, 1], [4, 4]), true],
+      [4, 5, 17, same3(8), false],
+      [3, 4, 16, geo([5, 5], [1, 1], [2, 2], [1, 1], [16, 16]), true],
+      [2, 3, 20, geo([3, 3], [2, 2], [1, 1], [2, 2], [33, 35]), true],
+      [5, 6, 10, geo([1, 1], [2, 2], [0, 0], [1, 1], [9, 9]), false],
+      [2, 2, 9, geo([2, 3], [1, 2], [3, 2], [1, 1], [6, 7]), true],
     ];
     const before = addon!.info().threads;
-    for (const threads of [1, 2]) {
+    const isas = ['scalar', 'avx2'];
+    for (const [round, threads] of [1, 2, 1].entries()) {
       addon!.setNumThreads(threads);
-      for (const [N, C, Cout, g, withBias] of cases) {
+      for (const [ci, [N, C, Cout, g, withBias]] of cases.entries()) {
+        // The third round runs every case on another instruction set (the portable packing
+        // included) and with the input in another layout.
+        addon!.forceIsa(round === 2 ? isas[ci % 2]! : 'best');
         const [H, W] = g.input;
         const [oh, ow] = g.output;
-        const x = view([N, C, H, W], 'transposed');
+        const x = view([N, C, H, W], round === 2 ? 'contiguous' : ci % 3 === 2 ? 'strided' : 'transposed');
         const w = view([Cout, C * g.kernel[0] * g.kernel[1]]);
         const b = withBias ? view([Cout]) : null;
         const o = out([N, Cout, oh, ow]);
@@ -512,6 +525,7 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
         close(onlyW, dw, 0, 'conv2dBackward without dx');
       }
     }
+    addon!.forceIsa('best');
     addon!.setNumThreads(before);
   });
 

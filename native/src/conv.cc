@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
+#include "conv_columns.h"
 #include "gemm.h"
 #include "threadpool.h"
 
@@ -35,10 +37,11 @@ struct Tiling {
   }
 };
 
-Tiling tiling(long N, long K, const Window& g) {
+// Columns packed straight from the image (packed) are never stored whole, so whole images.
+Tiling tiling(long N, long K, const Window& g, bool packed) {
   const long P = g.oh * g.ow;
   const long G = std::max(1L, std::min(N, (kMinColumns + P - 1) / P));
-  if (G > 1) return {G, (N + G - 1) / G, g.oh, 1};
+  if (G > 1 || packed) return {G, (N + G - 1) / G, g.oh, 1};
   const long fit = kTileFloats / std::max(1L, K * g.ow);
   const long rows = std::min(g.oh, std::max({1L, fit, (kMinColumns + g.ow - 1) / g.ow}));
   return {1, N, rows, (g.oh + rows - 1) / rows};
@@ -84,33 +87,50 @@ std::vector<float>& scratch(int which, long floats) {
   return bufs[which];
 }
 
+// Whether a product with this many output channels packs its columns straight from the image:
+// GEMMs with a few rows read an unfolded B in place rather than pack it (gemm.cc's small_m).
+bool packs_columns(long Cout) { return Cout > 8 || std::strcmp(gemm_isa(), "avx512") != 0; }
+
 }  // namespace
 
 void conv2d(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
             const float* bias, float* out) {
   const long P = g.oh * g.ow, K = C * g.kh * g.kw;
   if (N == 0 || P == 0 || Cout == 0) return;
-  const Tiling t = tiling(N, K, g);
+  const bool packed = packs_columns(Cout);
+  const Tiling t = tiling(N, K, g, packed);
+  // The weights are packed once for all tiles.
+  const std::unique_ptr<PackedA> wp(packed ? new PackedA(static_cast<int>(Cout), static_cast<int>(K), {w, K, 1})
+                                           : nullptr);
   for_tiles(t, [&](long i, int) {
     const Tile tl = t.tile(i, N, g.oh);
-    const Window b = band(g, tl.y0, tl.rows);
     const long cols_n = tl.G * tl.rows * g.ow;
-    long cs[6];
-    tile_strides(b, tl.G, cs);
-    float* cols = scratch(0, K * cols_n).data();
-    im2col(x + tl.n0 * xs[0], xs, tl.G, C, b, 0.f, cols, cs);
+    const float* xt = x + tl.n0 * xs[0];
+    // The GEMM: out_tile (=|+=) w · cols, cols packed from the image or unfolded first.
+    auto product = [&](Mat o, bool acc) {
+      if (packed) {
+        const ConvColumns cols(xt, xs, tl.G, C, g, tl.y0, tl.rows);
+        sgemm(static_cast<int>(cols_n), *wp, cols.columns(), o, acc);
+        return;
+      }
+      const Window b = band(g, tl.y0, tl.rows);
+      long cs[6];
+      tile_strides(b, tl.G, cs);
+      float* cols = scratch(0, K * cols_n).data();
+      im2col(xt, xs, tl.G, C, b, 0.f, cols, cs);
+      sgemm(static_cast<int>(Cout), static_cast<int>(cols_n), static_cast<int>(K), {w, K, 1}, {cols, cols_n, 1}, o,
+            acc);
+    };
     if (tl.G == 1) {
       // Straight into the band's place in the output (rows P apart), onto its bias.
       float* o = out + tl.n0 * Cout * P + tl.y0 * g.ow;
       for (long c = 0; c < Cout; c++) std::fill(o + c * P, o + c * P + cols_n, bias ? bias[c] : 0.f);
-      sgemm(static_cast<int>(Cout), static_cast<int>(cols_n), static_cast<int>(K), {w, K, 1}, {cols, cols_n, 1},
-            {o, P, 1}, true);
+      product({o, P, 1}, true);
       return;
     }
     // [Cout, G·P]: image j's block starts j·P columns in.
     float* prod = scratch(1, Cout * cols_n).data();
-    sgemm(static_cast<int>(Cout), static_cast<int>(cols_n), static_cast<int>(K), {w, K, 1}, {cols, cols_n, 1},
-          {prod, cols_n, 1}, false);
+    product({prod, cols_n, 1}, false);
     for (long j = 0; j < tl.G; j++)
       for (long c = 0; c < Cout; c++) {
         const float* src = prod + c * cols_n + j * P;
@@ -147,54 +167,82 @@ bool input_gradient_as_convolution(long N, long C, const Window& g, const float*
 
 }  // namespace
 
+namespace {
+
+// The tile's output gradient as [Cout, cols_n]: a band of one image is a block of grad with rows P
+// apart; several images are gathered side by side.
+ConstMat tile_gradient(const float* grad, const Tile& tl, long Cout, const Window& g) {
+  const long P = g.oh * g.ow, cols_n = tl.G * tl.rows * g.ow;
+  if (tl.G == 1) return {grad + tl.n0 * Cout * P + tl.y0 * g.ow, P, 1};
+  float* gather = scratch(2, Cout * cols_n).data();
+  for (long j = 0; j < tl.G; j++)
+    for (long c = 0; c < Cout; c++)
+      std::memcpy(gather + c * cols_n + j * P, grad + ((tl.n0 + j) * Cout + c) * P, P * sizeof(float));
+  return {gather, cols_n, 1};
+}
+
+// dw = Σ gg · colsᵀ over the tiles: [Cout, cols_n] × [cols_n, K] each.
+void weight_gradient(const float* x, const long* xs, long N, long C, const Window& g, long Cout, const float* grad,
+                     float* dw) {
+  const long K = C * g.kh * g.kw;
+  const bool packed = packs_columns(Cout);
+  const Tiling t = tiling(N, K, g, packed);
+  const int threads = num_threads();
+  // Threads that take whole images sum their weight gradients apart; the sums are added at the end.
+  const bool per_thread = threads > 1 && t.groups >= 2 * threads;
+  std::vector<std::vector<float>> partial(per_thread ? threads - 1 : 0);
+  for (auto& p : partial) p.assign(static_cast<size_t>(Cout * K), 0.f);
+  for_tiles(t, [&](long i, int slot) {
+    const Tile tl = t.tile(i, N, g.oh);
+    const long cols_n = tl.G * tl.rows * g.ow;
+    const ConstMat gg = tile_gradient(grad, tl, Cout, g);
+    const float* xt = x + tl.n0 * xs[0];
+    const Mat target{slot > 0 ? partial[slot - 1].data() : dw, K, 1};
+    const int M = static_cast<int>(Cout), Nn = static_cast<int>(K), Kk = static_cast<int>(cols_n);
+    if (packed) {
+      sgemm(M, Nn, Kk, gg, ConvColumns(xt, xs, tl.G, C, g, tl.y0, tl.rows).transposed(), target, true);
+      return;
+    }
+    const Window b = band(g, tl.y0, tl.rows);
+    long cs[6];
+    tile_strides(b, tl.G, cs);
+    float* cols = scratch(0, K * cols_n).data();
+    im2col(xt, xs, tl.G, C, b, 0.f, cols, cs);
+    sgemm(M, Nn, Kk, gg, {cols, 1, cols_n}, target, true);
+  });
+  for (const auto& p : partial)
+    for (long i = 0; i < Cout * K; i++) dw[i] += p[i];
+}
+
+// dx = the columns Wᵀ · gg ([K, Cout] × [Cout, cols_n]) of each tile folded back into its images
+// (col2im adds), in bands whose columns stay in cache.
+void input_gradient(long N, long C, const Window& g, const float* w, long Cout, const float* grad, float* dx) {
+  const long K = C * g.kh * g.kw;
+  const Tiling t = tiling(N, K, g, false);
+  const long ds[4] = {C * g.H * g.W, g.H * g.W, g.W, 1};
+  for_tiles(t, [&](long i, int) {
+    const Tile tl = t.tile(i, N, g.oh);
+    const Window b = band(g, tl.y0, tl.rows);
+    const long cols_n = tl.G * tl.rows * g.ow;
+    long cs[6];
+    tile_strides(b, tl.G, cs);
+    float* cols = scratch(0, K * cols_n).data();
+    sgemm(static_cast<int>(K), static_cast<int>(cols_n), static_cast<int>(Cout), {w, 1, K},
+          tile_gradient(grad, tl, Cout, g), {cols, cols_n, 1}, false);
+    col2im(cols, cs, tl.G, C, b, dx + tl.n0 * ds[0], ds);
+  });
+}
+
+}  // namespace
+
 void conv2d_backward(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
                      const float* grad, float* dx, float* dw) {
   const long P = g.oh * g.ow, K = C * g.kh * g.kw;
   if (dw) std::fill(dw, dw + Cout * K, 0.f);
   if (dx) std::fill(dx, dx + N * C * g.H * g.W, 0.f);
   if (N == 0 || P == 0 || Cout == 0) return;
-  if (dx && input_gradient_as_convolution(N, C, g, w, Cout, grad, dx)) dx = nullptr;
-  if (!dx && !dw) return;
-  const Tiling t = tiling(N, K, g);
-  const int threads = num_threads();
-  // Threads that take whole images sum their weight gradients apart; the sums are added at the end.
-  const bool per_thread = threads > 1 && t.groups >= 2 * threads;
-  std::vector<std::vector<float>> partial(per_thread && dw ? threads - 1 : 0);
-  for (auto& p : partial) p.assign(static_cast<size_t>(Cout * K), 0.f);
-  const long ds[4] = {C * g.H * g.W, g.H * g.W, g.W, 1};
-  for_tiles(t, [&](long i, int slot) {
-    const Tile tl = t.tile(i, N, g.oh);
-    const Window b = band(g, tl.y0, tl.rows);
-    const long cols_n = tl.G * tl.rows * g.ow;
-    long cs[6];
-    tile_strides(b, tl.G, cs);
-    // The tile's gradient as [Cout, cols_n]: a band of one image is a block of grad with rows P
-    // apart; several images are gathered side by side.
-    ConstMat gg{grad + tl.n0 * Cout * P + tl.y0 * g.ow, P, 1};
-    if (tl.G > 1) {
-      float* gather = scratch(2, Cout * cols_n).data();
-      for (long j = 0; j < tl.G; j++)
-        for (long c = 0; c < Cout; c++)
-          std::memcpy(gather + c * cols_n + j * P, grad + ((tl.n0 + j) * Cout + c) * P, P * sizeof(float));
-      gg = {gather, cols_n, 1};
-    }
-    float* cols = scratch(0, K * cols_n).data();
-    if (dw) {
-      // dw += gg · colsᵀ: [Cout, cols_n] × [cols_n, K].
-      im2col(x + tl.n0 * xs[0], xs, tl.G, C, b, 0.f, cols, cs);
-      float* target = slot > 0 ? partial[slot - 1].data() : dw;
-      sgemm(static_cast<int>(Cout), static_cast<int>(K), static_cast<int>(cols_n), gg, {cols, 1, cols_n},
-            {target, K, 1}, true);
-    }
-    if (dx) {
-      // dcols = Wᵀ · gg: [K, Cout] × [Cout, cols_n], folded back into the images (col2im adds).
-      sgemm(static_cast<int>(K), static_cast<int>(cols_n), static_cast<int>(Cout), {w, 1, K}, gg, {cols, cols_n, 1},
-            false);
-      col2im(cols, cs, tl.G, C, b, dx + tl.n0 * ds[0], ds);
-    }
-  });
-  for (const auto& p : partial)
-    for (long i = 0; i < Cout * K; i++) dw[i] += p[i];
+  if (dw) weight_gradient(x, xs, N, C, g, Cout, grad, dw);
+  if (dx && !input_gradient_as_convolution(N, C, g, w, Cout, grad, dx)) input_gradient(N, C, g, w, Cout, grad, dx);
 }
 
 }  // namespace axon

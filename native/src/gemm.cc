@@ -457,9 +457,23 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
 
 }  // namespace
 
-void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
+namespace {
+
+// A matrix in memory as a PackedB.
+class MatrixB final : public PackedB {
+ public:
+  explicit MatrixB(ConstMat b) : b_(b) {}
+  void pack(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst) const override {
+    pack_b_slivers(kc, j0, j1, nc, b_.p + pc * b_.rs + jc * b_.cs, b_.rs, b_.cs, NR, dst);
+  }
+
+ private:
+  ConstMat b_;
+};
+
+// The blocked product; A's blocks come from prepacked when it was packed for this micro-kernel.
+void gemm_blocked(int M, int N, int K, ConstMat A, const PackedA* prepacked, const PackedB& B, Mat C, bool accumulate) {
   if (M <= 0 || N <= 0) return;
-  if (K > 0 && small_m(M, N, K, A, B, C, accumulate)) return;
   if (K <= 0) {
     if (!accumulate)
       for (int i = 0; i < M; i++)
@@ -477,12 +491,11 @@ void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) 
     for (int pc = 0; pc < K; pc += KC) {
       const int kc = std::min(KC, K - pc);
       float* bp = aligned_floats(b_store, static_cast<long>(slivers) * NR * kc);
-      const float* bsrc = B.p + pc * B.rs + jc * B.cs;
       // Pack B in parallel, split by slivers.
       const int bparts = std::min(threads, slivers);
       parallel_for(bparts, [&](int t) {
         int s0 = slivers * t / bparts, s1 = slivers * (t + 1) / bparts;
-        pack_b_slivers(kc, s0 * NR, std::min(s1 * NR, nc), nc, bsrc, B.rs, B.cs, NR, bp);
+        if (s1 > s0) B.pack(pc, kc, jc, nc, s0 * NR, std::min(s1 * NR, nc), NR, bp);
       });
       const bool acc = accumulate || pc > 0;
       // Tasks: blocks of rows × ranges of column slivers, enough for every thread.
@@ -492,8 +505,12 @@ void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) 
         const int ib = task / jsplit, js = task % jsplit;
         const int ic = ib * MC, mc = std::min(MC, M - ic);
         const int s0 = slivers * js / jsplit, s1 = slivers * (js + 1) / jsplit;
-        float* ap = aligned_floats(a_store, static_cast<long>((mc + MR - 1) / MR) * MR * kc);
-        pack_a(mc, kc, A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, MR, ap);
+        const float* ap = prepacked ? prepacked->block(ic, pc, MR) : nullptr;
+        if (!ap) {
+          float* mine = aligned_floats(a_store, static_cast<long>((mc + MR - 1) / MR) * MR * kc);
+          pack_a(mc, kc, A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, MR, mine);
+          ap = mine;
+        }
         for (int s = s0; s < s1; s++) {
           const int jr = s * NR, nr = std::min(NR, nc - jr);
           const float* bs = bp + static_cast<long>(jr) * kc;
@@ -506,6 +523,36 @@ void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) 
       });
     }
   }
+}
+
+}  // namespace
+
+PackedA::PackedA(int M, int K, ConstMat A) : M_(M), K_(K), MR_(g_isa->mr), Mp_((M + MR_ - 1) / MR_ * MR_), source_(A) {
+  // Depth block pc holds all rows as MR-row slivers, Mp_·kc floats from Mp_·pc on.
+  data_.resize(static_cast<size_t>(Mp_) * K + 16);
+  const auto addr = reinterpret_cast<uintptr_t>(data_.data());
+  base_ = reinterpret_cast<float*>((addr + 63) & ~uintptr_t(63));
+  for (int pc = 0; pc < K; pc += KC)
+    pack_a(M, std::min(KC, K - pc), A.p + pc * A.cs, A.rs, A.cs, MR_, base_ + static_cast<long>(Mp_) * pc);
+}
+
+const float* PackedA::block(int ic, int pc, int MR) const {
+  if (MR != MR_) return nullptr;
+  return base_ + static_cast<long>(Mp_) * pc + static_cast<long>(ic) * std::min(KC, K_ - pc);
+}
+
+void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K > 0 && small_m(M, N, K, A, B, C, accumulate)) return;
+  gemm_blocked(M, N, K, A, nullptr, MatrixB(B), C, accumulate);
+}
+
+void sgemm(int M, int N, int K, ConstMat A, const PackedB& B, Mat C, bool accumulate) {
+  gemm_blocked(M, N, K, A, nullptr, B, C, accumulate);
+}
+
+void sgemm(int N, const PackedA& A, const PackedB& B, Mat C, bool accumulate) {
+  gemm_blocked(A.rows(), N, A.depth(), A.source(), &A, B, C, accumulate);
 }
 
 }  // namespace axon

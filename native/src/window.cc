@@ -64,14 +64,21 @@ void col2im(const float* cols, const long* cs, long N, long C, const Window& g, 
       for (long i = 0; i < g.kh; i++)
         for (long j = 0; j < g.kw; j++) {
           const float* src = cp + i * cs[2] + j * cs[3];
+          // The output columns whose input column lies inside the row, as in im2col.
+          const long a = g.pw - j * g.dw, b = g.W - 1 + g.pw - j * g.dw;
+          const long lo = std::min(g.ow, a <= 0 ? 0L : (a + g.sw - 1) / g.sw);
+          const long hi = std::max(lo, b < 0 ? 0L : std::min(g.ow, b / g.sw + 1));
+          const bool unit = g.sw == 1 && xs[3] == 1 && cs[5] == 1;
           for (long y = 0; y < g.oh; y++) {
             const long row = y * g.sh - g.ph + i * g.dh;
             if (row < 0 || row >= g.H) continue;
             const float* s = src + y * cs[4];
-            float* dst = xp + row * xs[2];
-            for (long xo = 0; xo < g.ow; xo++) {
-              const long col = xo * g.sw - g.pw + j * g.dw;
-              if (col >= 0 && col < g.W) dst[col * xs[3]] += s[xo * cs[5]];
+            float* d = xp + row * xs[2] + (lo * g.sw - a) * xs[3];
+            if (unit) {
+              for (long k = 0; k < hi - lo; k++) d[k] += s[lo + k];
+            } else {
+              const long step = g.sw * xs[3];
+              for (long k = 0; k < hi - lo; k++) d[k * step] += s[(lo + k) * cs[5]];
             }
           }
         }

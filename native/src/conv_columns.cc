@@ -73,7 +73,7 @@ ConvColumns::ConvColumns(const float* x, const long* xs, long G, long C, const W
 }
 
 void ConvColumns::View::pack(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst) const {
-  const bool vector = has_avx512() && NR % 16 == 0 && !c_->wide_;
+  const bool vector = has_avx512() && (NR == 16 || NR == 32) && !c_->wide_;
   if (transposed_)
     vector ? c_->pack_transposed_avx512(pc, kc, jc, nc, j0, j1, NR, dst)
            : c_->pack_transposed(pc, kc, jc, nc, j0, j1, NR, dst);
@@ -155,56 +155,154 @@ __attribute__((target("avx512f"))) inline __m512 load_lanes(const float* x, int3
 
 }  // namespace
 
-__attribute__((target("avx512f"))) void ConvColumns::pack_columns_avx512(int pc, int kc, int jc, int nc, int j0, int j1,
-                                                                         int NR, float* dst) const {
-  const int H = static_cast<int>(H_), W = static_cast<int>(W_);
+namespace {
+
+// One side of the table of values: per index, an offset into x and the row and column it adds.
+struct Side {
+  const int32_t* off;
+  const int32_t* row;
+  const int32_t* col;
+};
+
+// Sixteen lanes of a sliver row: their side's entries and their runs of addresses.
+struct Lanes {
+  __m512i off, row, col;
+  __mmask16 valid;
+  Runs runs;
+};
+
+// Value (i, l) = x[rows.off[i] + lanes.off[l]] when rows.row[i] + lanes.row[l] lies in [0, H) and
+// rows.col[i] + lanes.col[l] in [0, W), else 0: rows [pc, pc + kc) × lanes [jc + j0, jc + j1) into
+// slivers of NG·16 lanes. Each side's tables are read once per sliver, not once per value.
+template <int NG>
+__attribute__((target("avx512f"))) void pack_lanes(const float* x, int H, int W, Side rows, Side lanes, int pc, int kc,
+                                                   int jc, int nc, int j0, int j1, float* dst) {
+  constexpr int NR = 16 * NG;
   for (int s = j0; s < j1; s += NR) {
     float* d = dst + static_cast<long>(s) * kc;
-    for (int h = 0; h < NR; h += 16) {
-      const long j = jc + s + h;
-      const int valid = std::max(0, std::min(16, nc - s - h));
-      if (valid == 0) {
-        for (int k = 0; k < kc; k++) _mm512_store_ps(d + static_cast<long>(k) * NR + h, _mm512_setzero_ps());
+    Lanes g[NG];
+    for (int h = 0; h < NG; h++) {
+      const long j = jc + s + 16 * h;
+      const int valid = std::max(0, std::min(16, nc - s - 16 * h));
+      g[h].valid = static_cast<__mmask16>((1u << valid) - 1);
+      if (valid == 0) {  // past the table's end: no lane is read
+        g[h].off = g[h].row = g[h].col = _mm512_setzero_si512();
+        g[h].runs = Runs{};
         continue;
       }
-      const __mmask16 lanes = static_cast<__mmask16>((1u << valid) - 1);
-      const Runs runs = find_runs(&base32_[j], lanes);
-      const __m512i base = _mm512_loadu_si512(&base32_[j]), iy = _mm512_loadu_si512(&iy_[j]),
-                    ix = _mm512_loadu_si512(&ix_[j]);
-      for (int k = 0; k < kc; k++) {
-        const long t = pc + k;
-        const __mmask16 m = lanes & inside(_mm512_add_epi32(iy, _mm512_set1_epi32(ky_[t])),
-                                           _mm512_add_epi32(ix, _mm512_set1_epi32(kx_[t])), H, W);
-        _mm512_store_ps(d + static_cast<long>(k) * NR + h, load_lanes(x_, tap32_[t], runs, base, m));
+      g[h].off = _mm512_loadu_si512(lanes.off + j);
+      g[h].row = _mm512_loadu_si512(lanes.row + j);
+      g[h].col = _mm512_loadu_si512(lanes.col + j);
+      g[h].runs = find_runs(lanes.off + j, g[h].valid);
+    }
+    const int32_t *off = rows.off + pc, *row = rows.row + pc, *col = rows.col + pc;
+    bool single = true;  // every group one run of addresses (or none): one masked load each
+    for (int h = 0; h < NG; h++) single = single && g[h].runs.n <= 1;
+    if (single) {
+      const float* base[NG];
+      __mmask16 run[NG];
+      for (int h = 0; h < NG; h++) {
+        run[h] = g[h].runs.n ? g[h].runs.mask[0] : 0;
+        base[h] = x + (g[h].runs.n ? g[h].runs.start[0] : 0);
+      }
+      for (int k = 0; k < kc; k++, d += NR) {
+        const __m512i r = _mm512_set1_epi32(row[k]), c = _mm512_set1_epi32(col[k]);
+#pragma GCC unroll 2
+        for (int h = 0; h < NG; h++) {
+          const __mmask16 m = run[h] & inside(_mm512_add_epi32(g[h].row, r), _mm512_add_epi32(g[h].col, c), H, W);
+          _mm512_store_ps(d + 16 * h, _mm512_maskz_loadu_ps(m, base[h] + off[k]));
+        }
+      }
+      continue;
+    }
+    for (int k = 0; k < kc; k++, d += NR) {
+      const __m512i r = _mm512_set1_epi32(row[k]), c = _mm512_set1_epi32(col[k]);
+#pragma GCC unroll 2
+      for (int h = 0; h < NG; h++) {
+        const __mmask16 m = g[h].valid & inside(_mm512_add_epi32(g[h].row, r), _mm512_add_epi32(g[h].col, c), H, W);
+        _mm512_store_ps(d + 16 * h, load_lanes(x, off[k], g[h].runs, g[h].off, m));
       }
     }
   }
 }
 
+// Transposes 16 rows of 16 floats in registers: four rounds of shuffles, 64 in all.
+__attribute__((target("avx512f"))) inline void transpose16(__m512* r) {
+  __m512 t[16], u[16], v[16];
+  for (int i = 0; i < 8; i++) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; i++) {
+    u[4 * i + 0] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+    u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+  }
+  for (int i = 0; i < 4; i++) {
+    v[i] = _mm512_shuffle_f32x4(u[i], u[4 + i], 0x88);
+    v[4 + i] = _mm512_shuffle_f32x4(u[i], u[4 + i], 0xDD);
+    v[8 + i] = _mm512_shuffle_f32x4(u[8 + i], u[12 + i], 0x88);
+    v[12 + i] = _mm512_shuffle_f32x4(u[8 + i], u[12 + i], 0xDD);
+  }
+  for (int i = 0; i < 4; i++) {
+    r[i] = _mm512_shuffle_f32x4(v[i], v[8 + i], 0x88);
+    r[8 + i] = _mm512_shuffle_f32x4(v[i], v[8 + i], 0xDD);
+    r[4 + i] = _mm512_shuffle_f32x4(v[4 + i], v[12 + i], 0x88);
+    r[12 + i] = _mm512_shuffle_f32x4(v[4 + i], v[12 + i], 0xDD);
+  }
+}
+
+// pack_lanes's values with the sides' roles crossed: lanes are read along rows (where the
+// addresses run, so with masked loads rather than gathers), 16 rows × 16 lanes at a time, and
+// transposed in registers. For the weight gradient, whose rows (positions) are the image's
+// contiguous direction while its lanes (taps) jump by kernel rows and channels.
+template <int NG>
+__attribute__((target("avx512f"))) void pack_blocks(const float* x, int H, int W, Side rows, Side lanes, int pc, int kc,
+                                                    int jc, int nc, int j0, int j1, float* dst) {
+  constexpr int NR = 16 * NG;
+  for (int k0 = 0; k0 < kc; k0 += 16) {
+    const long i = pc + k0;  // rows i … i + 15 (a multiple of 16: the tables are padded to one)
+    const int n = std::min(16, kc - k0);
+    const __mmask16 valid = static_cast<__mmask16>((1u << n) - 1);
+    const __m512i off = _mm512_loadu_si512(rows.off + i), row = _mm512_loadu_si512(rows.row + i),
+                  col = _mm512_loadu_si512(rows.col + i);
+    const Runs runs = find_runs(rows.off + i, valid);
+    for (int s = j0; s < j1; s += NR)
+      for (int h = 0; h < NG; h++) {
+        const long t = jc + s + 16 * h;
+        const int width = std::max(0, std::min(16, nc - s - 16 * h));
+        __m512 r[16];
+        for (int q = 0; q < 16; q++) {
+          if (q >= width) {
+            r[q] = _mm512_setzero_ps();
+            continue;
+          }
+          const __mmask16 m = valid & inside(_mm512_add_epi32(row, _mm512_set1_epi32(lanes.row[t + q])),
+                                             _mm512_add_epi32(col, _mm512_set1_epi32(lanes.col[t + q])), H, W);
+          r[q] = load_lanes(x, lanes.off[t + q], runs, off, m);
+        }
+        transpose16(r);
+        float* d = dst + static_cast<long>(s) * kc + static_cast<long>(k0) * NR + 16 * h;
+        for (int p = 0; p < n; p++) _mm512_store_ps(d + p * NR, r[p]);
+      }
+  }
+}
+
+}  // namespace
+
+__attribute__((target("avx512f"))) void ConvColumns::pack_columns_avx512(int pc, int kc, int jc, int nc, int j0, int j1,
+                                                                         int NR, float* dst) const {
+  const Side taps{tap32_.data(), ky_.data(), kx_.data()}, positions{base32_.data(), iy_.data(), ix_.data()};
+  const int H = static_cast<int>(H_), W = static_cast<int>(W_);
+  (NR == 32 ? pack_lanes<2> : pack_lanes<1>)(x_, H, W, taps, positions, pc, kc, jc, nc, j0, j1, dst);
+}
+
 __attribute__((target("avx512f"))) void ConvColumns::pack_transposed_avx512(int pc, int kc, int jc, int nc, int j0,
                                                                             int j1, int NR, float* dst) const {
+  const Side taps{tap32_.data(), ky_.data(), kx_.data()}, positions{base32_.data(), iy_.data(), ix_.data()};
   const int H = static_cast<int>(H_), W = static_cast<int>(W_);
-  for (int s = j0; s < j1; s += NR) {
-    float* d = dst + static_cast<long>(s) * kc;
-    for (int h = 0; h < NR; h += 16) {
-      const long t = jc + s + h;
-      const int valid = std::max(0, std::min(16, nc - s - h));
-      if (valid == 0) {
-        for (int k = 0; k < kc; k++) _mm512_store_ps(d + static_cast<long>(k) * NR + h, _mm512_setzero_ps());
-        continue;
-      }
-      const __mmask16 lanes = static_cast<__mmask16>((1u << valid) - 1);
-      const Runs runs = find_runs(&tap32_[t], lanes);
-      const __m512i taps = _mm512_loadu_si512(&tap32_[t]), ky = _mm512_loadu_si512(&ky_[t]),
-                    kx = _mm512_loadu_si512(&kx_[t]);
-      for (int k = 0; k < kc; k++) {
-        const long j = pc + k;
-        const __mmask16 m = lanes & inside(_mm512_add_epi32(ky, _mm512_set1_epi32(iy_[j])),
-                                           _mm512_add_epi32(kx, _mm512_set1_epi32(ix_[j])), H, W);
-        _mm512_store_ps(d + static_cast<long>(k) * NR + h, load_lanes(x_, base32_[j], runs, taps, m));
-      }
-    }
-  }
+  (NR == 32 ? pack_blocks<2> : pack_blocks<1>)(x_, H, W, positions, taps, pc, kc, jc, nc, j0, j1, dst);
 }
 #else
 void ConvColumns::pack_columns_avx512(int, int, int, int, int, int, int, float*) const { std::abort(); }

@@ -34,6 +34,8 @@ struct Isa {
   const char* name;
   int mr, nr;
   Kernel kernel;
+  int mr_short = 0;  // a second micro-kernel with fewer rows, or none (0)
+  Kernel kernel_short = nullptr;
 };
 
 // Writes an MR×NR tile held in `tile` (row-major, ld = NR) to C: the valid mr×nr part only.
@@ -88,14 +90,18 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, con
   store_tile(t, 16, c, rs_c, cs_c, acc, mr, nr);
 }
 
+// MR rows × 32 columns: 2·MR accumulators; 12 rows (24 of the 32 registers) is the fastest, 8 rows
+// wastes none of a product whose rows are a multiple of 8 but not of 12 (64 channels: 12 rows
+// leave a third of the last sliver's work on padding).
+template <int MR>
 __attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* a, const float* b, float* c, long rs_c,
                                                       long cs_c, bool acc, int mr, int nr) {
-  __m512 c0[12], c1[12];
-  for (int i = 0; i < 12; i++) c0[i] = c1[i] = _mm512_setzero_ps();
-  for (int k = 0; k < kc; k++, a += 12, b += 32) {
+  __m512 c0[MR], c1[MR];
+  for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+  for (int k = 0; k < kc; k++, a += MR, b += 32) {
     __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
 #pragma GCC unroll 12
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < MR; i++) {
       __m512 ai = _mm512_set1_ps(a[i]);
       c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
       c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
@@ -114,8 +120,8 @@ __attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* a, co
     }
     return;
   }
-  alignas(64) float t[12 * 32];
-  for (int i = 0; i < 12; i++) {
+  alignas(64) float t[MR * 32];
+  for (int i = 0; i < MR; i++) {
     _mm512_store_ps(t + i * 32, c0[i]);
     _mm512_store_ps(t + i * 32 + 16, c1[i]);
   }
@@ -166,7 +172,7 @@ void kernel_wasm(int kc, const float* a, const float* b, float* c, long rs_c, lo
 const Isa kScalar{"scalar", 4, 4, kernel_scalar};
 #if AXON_X86
 const Isa kAvx2{"avx2", 6, 16, kernel_avx2};
-const Isa kAvx512{"avx512", 12, 32, kernel_avx512};
+const Isa kAvx512{"avx512", 12, 32, kernel_avx512<12>, 8, kernel_avx512<8>};
 
 const Isa* detect() {
   __builtin_cpu_init();
@@ -182,6 +188,14 @@ const Isa* detect() { return &kScalar; }
 #endif
 
 const Isa* g_isa = detect();
+
+// The rows per sliver for a product with M rows: the shorter micro-kernel when the longer one's
+// padding costs more than the shorter one's lower speed (measured: ~5 %).
+int sliver_rows(const Isa& isa, int M) {
+  if (!isa.mr_short) return isa.mr;
+  const auto padded = [M](int mr) { return (M + mr - 1) / mr * mr; };
+  return padded(isa.mr_short) * 21 < padded(isa.mr) * 20 ? isa.mr_short : isa.mr;
+}
 
 // Packs rows [0, mc) × cols [0, kc) of A into MR-row slivers: sliver s holds A[s·MR + r][k] at [k·MR + r].
 void pack_a(int mc, int kc, const float* a, long rs, long cs, int MR, float* dst) {
@@ -481,7 +495,8 @@ void gemm_blocked(int M, int N, int K, ConstMat A, const PackedA* prepacked, con
     return;
   }
   const Isa& isa = *g_isa;
-  const int MR = isa.mr, NR = isa.nr;
+  const int MR = sliver_rows(isa, M), NR = isa.nr;
+  const Kernel kernel = MR == isa.mr ? isa.kernel : isa.kernel_short;
   const double flops = 2.0 * M * N * K;
   const int threads = flops < 2e5 ? 1 : num_threads();
   static thread_local std::vector<float> b_store, a_store;
@@ -517,7 +532,7 @@ void gemm_blocked(int M, int N, int K, ConstMat A, const PackedA* prepacked, con
           for (int ir = 0; ir < mc; ir += MR) {
             const int mr = std::min(MR, mc - ir);
             float* c = C.p + (ic + ir) * C.rs + (jc + jr) * C.cs;
-            isa.kernel(kc, ap + static_cast<long>(ir) * kc, bs, c, C.rs, C.cs, acc, mr, nr);
+            kernel(kc, ap + static_cast<long>(ir) * kc, bs, c, C.rs, C.cs, acc, mr, nr);
           }
         }
       });
@@ -527,7 +542,8 @@ void gemm_blocked(int M, int N, int K, ConstMat A, const PackedA* prepacked, con
 
 }  // namespace
 
-PackedA::PackedA(int M, int K, ConstMat A) : M_(M), K_(K), MR_(g_isa->mr), Mp_((M + MR_ - 1) / MR_ * MR_), source_(A) {
+PackedA::PackedA(int M, int K, ConstMat A)
+    : M_(M), K_(K), MR_(sliver_rows(*g_isa, M)), Mp_((M + MR_ - 1) / MR_ * MR_), source_(A) {
   // Depth block pc holds all rows as MR-row slivers, Mp_·kc floats from Mp_·pc on.
   data_.resize(static_cast<size_t>(Mp_) * K + 16);
   const auto addr = reinterpret_cast<uintptr_t>(data_.data());

@@ -1,4 +1,6 @@
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { AxonError, OnnxError } from '../errors.js';
+import { foldablePairs, foldedInputs } from './fold-batch-norm.js';
 import { type CompiledGraph, type CompiledNode, type Opsets, compileGraph } from './graph.js';
 import type { OpContext } from './ops/registry.js';
 import type { GraphProto } from './proto/onnx_pb.js';
@@ -25,9 +27,28 @@ export function runNodes(
   memory?: RunMemory | null,
 ): void {
   const missing = stopAfter ? new Set([...stopAfter].filter((n) => !scope.has(n))) : undefined;
+  // Evaluation without gradients: a BatchNormalization after a convolution runs inside it.
+  const pairs = !options.training && !isGradEnabled() ? foldablePairs(nodes) : undefined;
+  let foldedAway: Set<number> | undefined;
   for (let i = 0; i < nodes.length; i++) {
     if (missing && missing.size === 0) return;
     const node = nodes[i]!;
+    if (foldedAway?.has(i)) {
+      memory?.afterNode(i, node, scope);
+      continue;
+    }
+    const j = pairs?.get(i);
+    const inputs =
+      j !== undefined && !stopAfter?.has(node.outputs[0]!) ? foldedInputs(node, nodes[j]!, scope) : undefined;
+    if (inputs) {
+      // The BN's output, now; the convolution's own output never exists.
+      const name = nodes[j!]!.outputs[0]!;
+      scope.set(name, runNode(node, scope, options, nodes, inputs)[0]);
+      missing?.delete(name);
+      (foldedAway ??= new Set()).add(j!);
+      memory?.afterNode(i, node, scope);
+      continue;
+    }
     const outputs = runNode(node, scope, options, nodes);
     node.outputs.forEach((name, k) => {
       if (name === '') return;
@@ -39,17 +60,21 @@ export function runNodes(
   }
 }
 
+/** Runs one node on its inputs from scope, or on `given` inputs in their place. */
 export function runNode(
   node: CompiledNode,
   scope: ReadonlyMap<string, Value>,
   options: RunOptions,
   graphNodes: readonly CompiledNode[] = [],
+  given?: readonly Value[],
 ): Value[] {
-  const inputs = node.inputs.map((name) => {
-    if (name === '') return undefined;
-    if (!scope.has(name)) throw new OnnxError(`${node.where}: input '${name}' has no value`);
-    return scope.get(name);
-  });
+  const inputs =
+    given ??
+    node.inputs.map((name) => {
+      if (name === '') return undefined;
+      if (!scope.has(name)) throw new OnnxError(`${node.where}: input '${name}' has no value`);
+      return scope.get(name);
+    });
   const ctx: OpContext = {
     opType: node.proto.opType,
     where: node.where,

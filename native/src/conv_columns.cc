@@ -43,26 +43,31 @@ ConvColumns::ConvColumns(const float* x, const long* xs, long G, long C, const W
   iy_.assign(Pp, kNowhere);
   ix_.assign(Pp, kNowhere);
   long lo = 0, hi = 0;  // the range of corner offsets, to decide whether 32 bits hold them
-  for (long j = 0; j < P_; j++) {
-    const long n = j / (rows * g.ow), r = j % (rows * g.ow), oy = y0 + r / g.ow, ox = r % g.ow;
-    const long iy = oy * g.sh - g.ph, ix = ox * g.sw - g.pw;
-    base_[j] = n * xs[0] + iy * xs[2] + ix * xs[3];
-    iy_[j] = static_cast<int32_t>(iy);
-    ix_[j] = static_cast<int32_t>(ix);
-    lo = std::min(lo, static_cast<long>(base_[j]));
-    hi = std::max(hi, static_cast<long>(base_[j]));
-  }
+  long j = 0;
+  for (long n = 0; n < G; n++)
+    for (long oy = y0; oy < y0 + rows; oy++)
+      for (long ox = 0; ox < g.ow; ox++, j++) {
+        const long iy = oy * g.sh - g.ph, ix = ox * g.sw - g.pw;
+        base_[j] = n * xs[0] + iy * xs[2] + ix * xs[3];
+        iy_[j] = static_cast<int32_t>(iy);
+        ix_[j] = static_cast<int32_t>(ix);
+        lo = std::min(lo, static_cast<long>(base_[j]));
+        hi = std::max(hi, static_cast<long>(base_[j]));
+      }
   tap_off_.assign(Kp, 0);
   ky_.assign(Kp, kNowhere);
   kx_.assign(Kp, kNowhere);
   long tap_hi = 0;
-  for (long k = 0; k < K_; k++) {
-    const long c = k / (g.kh * g.kw), ky = (k / g.kw) % g.kh * g.dh, kx = k % g.kw * g.dw;
-    tap_off_[k] = c * xs[1] + ky * xs[2] + kx * xs[3];
-    ky_[k] = static_cast<int32_t>(ky);
-    kx_[k] = static_cast<int32_t>(kx);
-    tap_hi = std::max(tap_hi, static_cast<long>(tap_off_[k]));
-  }
+  long k = 0;
+  for (long c = 0; c < C; c++)
+    for (long i = 0; i < g.kh; i++)
+      for (long q = 0; q < g.kw; q++, k++) {
+        const long ky = i * g.dh, kx = q * g.dw;
+        tap_off_[k] = c * xs[1] + ky * xs[2] + kx * xs[3];
+        ky_[k] = static_cast<int32_t>(ky);
+        kx_[k] = static_cast<int32_t>(kx);
+        tap_hi = std::max(tap_hi, static_cast<long>(tap_off_[k]));
+      }
   // The vector path adds a corner's offset to a tap's in 32 bits (strides are never negative).
   constexpr long kLimit = 1L << 30;
   wide_ = lo < -kLimit || hi + tap_hi > kLimit || g.H > kLimit || g.W > kLimit;

@@ -88,8 +88,9 @@ std::vector<float>& scratch(int which, long floats) {
 }
 
 // Whether a product with this many output channels packs its columns straight from the image:
-// GEMMs with a few rows read an unfolded B in place rather than pack it (gemm.cc's small_m).
-bool packs_columns(long Cout) { return Cout > 8 || std::strcmp(gemm_isa(), "avx512") != 0; }
+// where the vector packing exists, and not for GEMMs with a few rows, which read an unfolded B in
+// place rather than pack it (gemm.cc's small_m).
+bool packs_columns(long Cout) { return ConvColumns::vectorised() && Cout > 8; }
 
 }  // namespace
 

@@ -30,6 +30,8 @@ bool has_avx512() {
 
 }  // namespace
 
+bool ConvColumns::vectorised() { return has_avx512(); }
+
 ConvColumns::ConvColumns(const float* x, const long* xs, long G, long C, const Window& g, long y0, long rows)
     : x_(x),
       K_(C * g.kh * g.kw),

@@ -17,6 +17,9 @@ class ConvColumns {
  public:
   // x: the first of the G images; xs: its 4 strides; g: the layer's whole geometry.
   ConvColumns(const float* x, const long* xs, long G, long C, const Window& g, long y0, long rows);
+  // Whether this CPU has the vector packing (AVX-512). Elsewhere (WebAssembly, older x86) im2col's
+  // unfolded matrix and the GEMM's own packing are faster than the portable one-value-at-a-time path.
+  static bool vectorised();
   long taps() const { return K_; }
   long positions() const { return P_; }
   // cols as B[K, positions] (the forward product W · cols).

@@ -87,6 +87,16 @@ std::vector<float>& scratch(int which, long floats) {
   return bufs[which];
 }
 
+// The tile's columns unfolded into a thread's scratch buffer: [K, cols_n], image i's from i·rows·ow.
+const float* unfold(const float* xt, const long* xs, const Tile& tl, long C, const Window& g) {
+  const Window b = band(g, tl.y0, tl.rows);
+  long cs[6];
+  tile_strides(b, tl.G, cs);
+  float* cols = scratch(0, C * g.kh * g.kw * tl.G * tl.rows * g.ow).data();
+  im2col(xt, xs, tl.G, C, b, 0.f, cols, cs);
+  return cols;
+}
+
 // Whether a product with this many output channels packs its columns straight from the image:
 // where the vector packing exists, and not for GEMMs with a few rows, which read an unfolded B in
 // place rather than pack it (gemm.cc's small_m).
@@ -114,13 +124,8 @@ void conv2d(const float* x, const long* xs, long N, long C, const Window& g, con
         sgemm(static_cast<int>(cols_n), *wp, cols.columns(), o, acc);
         return;
       }
-      const Window b = band(g, tl.y0, tl.rows);
-      long cs[6];
-      tile_strides(b, tl.G, cs);
-      float* cols = scratch(0, K * cols_n).data();
-      im2col(xt, xs, tl.G, C, b, 0.f, cols, cs);
-      sgemm(static_cast<int>(Cout), static_cast<int>(cols_n), static_cast<int>(K), {w, K, 1}, {cols, cols_n, 1}, o,
-            acc);
+      sgemm(static_cast<int>(Cout), static_cast<int>(cols_n), static_cast<int>(K), {w, K, 1},
+            {unfold(xt, xs, tl, C, g), cols_n, 1}, o, acc);
     };
     if (tl.G == 1) {
       // Straight into the band's place in the output (rows P apart), onto its bias.
@@ -204,12 +209,7 @@ void weight_gradient(const float* x, const long* xs, long N, long C, const Windo
       sgemm(M, Nn, Kk, gg, ConvColumns(xt, xs, tl.G, C, g, tl.y0, tl.rows).transposed(), target, true);
       return;
     }
-    const Window b = band(g, tl.y0, tl.rows);
-    long cs[6];
-    tile_strides(b, tl.G, cs);
-    float* cols = scratch(0, K * cols_n).data();
-    im2col(xt, xs, tl.G, C, b, 0.f, cols, cs);
-    sgemm(M, Nn, Kk, gg, {cols, 1, cols_n}, target, true);
+    sgemm(M, Nn, Kk, gg, {unfold(xt, xs, tl, C, g), 1, cols_n}, target, true);
   });
   for (const auto& p : partial)
     for (long i = 0; i < Cout * K; i++) dw[i] += p[i];

@@ -97,24 +97,24 @@ float ConvColumns::at(long j, long t) const {
 }
 
 void ConvColumns::pack_columns(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst) const {
-  for (int s = j0; s < j1; s += NR) {
-    float* d = dst + static_cast<long>(s) * kc;
-    const int cols = std::min(NR, nc - s);
-    for (int k = 0; k < kc; k++, d += NR) {
-      const long t = pc + k;
-      for (int c = 0; c < NR; c++) d[c] = c < cols ? at(jc + s + c, t) : 0.f;
-    }
-  }
+  pack_portable(pc, kc, jc, nc, j0, j1, NR, dst, false);
 }
 
 void ConvColumns::pack_transposed(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst) const {
+  pack_portable(pc, kc, jc, nc, j0, j1, NR, dst, true);
+}
+
+// Rows [pc, pc + kc) × columns [jc + j0, jc + j1) of cols (taps × positions) or of colsᵀ.
+void ConvColumns::pack_portable(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst,
+                                bool transposed) const {
   for (int s = j0; s < j1; s += NR) {
     float* d = dst + static_cast<long>(s) * kc;
     const int cols = std::min(NR, nc - s);
-    for (int k = 0; k < kc; k++, d += NR) {
-      const long j = pc + k;
-      for (int c = 0; c < NR; c++) d[c] = c < cols ? at(j, jc + s + c) : 0.f;
-    }
+    for (int k = 0; k < kc; k++, d += NR)
+      for (int c = 0; c < NR; c++) {
+        const long row = pc + k, col = jc + s + c;
+        d[c] = c >= cols ? 0.f : transposed ? at(row, col) : at(col, row);
+      }
   }
 }
 

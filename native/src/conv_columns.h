@@ -49,6 +49,7 @@ class ConvColumns {
   View columns_, transposed_;
 
   float at(long position, long tap) const;
+  void pack_portable(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst, bool transposed) const;
   void pack_columns(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst) const;
   void pack_transposed(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst) const;
   void pack_columns_avx512(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst) const;

@@ -35,6 +35,7 @@ bool ConvColumns::vectorised() { return has_avx512(); }
 ConvColumns::ConvColumns(const float* x, const long* xs, long G, long C, const Window& g, long y0, long rows)
     : x_(x),
       K_(C * g.kh * g.kw),
+      window_(static_cast<int>(g.kh * g.kw)),
       P_(G * rows * g.ow),
       H_(g.H),
       W_(g.W),
@@ -151,6 +152,12 @@ __attribute__((target("avx512f"))) inline __mmask16 inside(__m512i iy, __m512i i
   return _mm512_cmplt_epu32_mask(iy, _mm512_set1_epi32(H)) & _mm512_cmplt_epu32_mask(ix, _mm512_set1_epi32(W));
 }
 
+// inside() of (row + r, col + c).
+__attribute__((target("avx512f"))) inline __mmask16 shifted_inside(__m512i row, __m512i col, int r, int c, int H,
+                                                                   int W) {
+  return inside(_mm512_add_epi32(row, _mm512_set1_epi32(r)), _mm512_add_epi32(col, _mm512_set1_epi32(c)), H, W);
+}
+
 __attribute__((target("avx512f"))) inline __m512 load_lanes(const float* x, int32_t extra, const Runs& r,
                                                             __m512i offsets, __mmask16 m) {
   if (r.n > 4)
@@ -183,7 +190,7 @@ struct Lanes {
 // slivers of NG·16 lanes. Each side's tables are read once per sliver, not once per value.
 template <int NG>
 __attribute__((target("avx512f"))) void pack_lanes(const float* x, int H, int W, Side rows, Side lanes, int pc, int kc,
-                                                   int jc, int nc, int j0, int j1, float* dst) {
+                                                   int jc, int nc, int j0, int j1, float* dst, int window) {
   constexpr int NR = 16 * NG;
   for (int s = j0; s < j1; s += NR) {
     float* d = dst + static_cast<long>(s) * kc;
@@ -211,6 +218,25 @@ __attribute__((target("avx512f"))) void pack_lanes(const float* x, int H, int W,
       for (int h = 0; h < NG; h++) {
         run[h] = g[h].runs.n ? g[h].runs.mask[0] : 0;
         base[h] = x + (g[h].runs.n ? g[h].runs.start[0] : 0);
+      }
+      // Rows repeat their (row, column) pair every `window` rows (the kernel's taps, channel after
+      // channel): the masks are computed once per tap of the window.
+      constexpr int kMaxWindow = 64;
+      if (window <= kMaxWindow) {
+        __mmask16 masks[NG][kMaxWindow];
+        for (int w = 0; w < window; w++) {
+          const __m512i r = _mm512_set1_epi32(rows.row[w]), c = _mm512_set1_epi32(rows.col[w]);
+          for (int h = 0; h < NG; h++)
+            masks[h][w] = run[h] & inside(_mm512_add_epi32(g[h].row, r), _mm512_add_epi32(g[h].col, c), H, W);
+        }
+        int w = pc % window;
+        for (int k = 0; k < kc; k++, d += NR) {
+#pragma GCC unroll 2
+          for (int h = 0; h < NG; h++)
+            _mm512_store_ps(d + 16 * h, _mm512_maskz_loadu_ps(masks[h][w], base[h] + off[k]));
+          if (++w == window) w = 0;
+        }
+        continue;
       }
       for (int k = 0; k < kc; k++, d += NR) {
         const __m512i r = _mm512_set1_epi32(row[k]), c = _mm512_set1_epi32(col[k]);
@@ -266,8 +292,13 @@ __attribute__((target("avx512f"))) inline void transpose16(__m512* r) {
 // contiguous direction while its lanes (taps) jump by kernel rows and channels.
 template <int NG>
 __attribute__((target("avx512f"))) void pack_blocks(const float* x, int H, int W, Side rows, Side lanes, int pc, int kc,
-                                                    int jc, int nc, int j0, int j1, float* dst) {
+                                                    int jc, int nc, int j0, int j1, float* dst, int window) {
   constexpr int NR = 16 * NG;
+  // The lanes' (row, column) pairs repeat every `window` lanes (see pack_lanes): with a window of
+  // at most 64 taps, the masks are computed once per tap of the window for each block of rows.
+  constexpr int kMaxWindow = 64;
+  __mmask16 masks[kMaxWindow];
+  const bool cached = window <= kMaxWindow;
   for (int k0 = 0; k0 < kc; k0 += 16) {
     const long i = pc + k0;  // rows i … i + 15 (a multiple of 16: the tables are padded to one)
     const int n = std::min(16, kc - k0);
@@ -275,19 +306,22 @@ __attribute__((target("avx512f"))) void pack_blocks(const float* x, int H, int W
     const __m512i off = _mm512_loadu_si512(rows.off + i), row = _mm512_loadu_si512(rows.row + i),
                   col = _mm512_loadu_si512(rows.col + i);
     const Runs runs = find_runs(rows.off + i, valid);
+    if (cached)
+      for (int w = 0; w < window; w++) masks[w] = valid & shifted_inside(row, col, lanes.row[w], lanes.col[w], H, W);
     for (int s = j0; s < j1; s += NR)
       for (int h = 0; h < NG; h++) {
         const long t = jc + s + 16 * h;
         const int width = std::max(0, std::min(16, nc - s - 16 * h));
         __m512 r[16];
-        for (int q = 0; q < 16; q++) {
+        int w = static_cast<int>(t % window);
+        for (int q = 0; q < 16; q++, w = w + 1 == window ? 0 : w + 1) {
           if (q >= width) {
             r[q] = _mm512_setzero_ps();
             continue;
           }
-          const __mmask16 m = valid & inside(_mm512_add_epi32(row, _mm512_set1_epi32(lanes.row[t + q])),
-                                             _mm512_add_epi32(col, _mm512_set1_epi32(lanes.col[t + q])), H, W);
-          r[q] = load_lanes(x, lanes.off[t + q], runs, off, m);
+          r[q] = load_lanes(
+              x, lanes.off[t + q], runs, off,
+              cached ? masks[w] : valid & shifted_inside(row, col, lanes.row[t + q], lanes.col[t + q], H, W));
         }
         transpose16(r);
         float* d = dst + static_cast<long>(s) * kc + static_cast<long>(k0) * NR + 16 * h;
@@ -302,14 +336,14 @@ __attribute__((target("avx512f"))) void ConvColumns::pack_columns_avx512(int pc,
                                                                          int NR, float* dst) const {
   const Side taps{tap32_.data(), ky_.data(), kx_.data()}, positions{base32_.data(), iy_.data(), ix_.data()};
   const int H = static_cast<int>(H_), W = static_cast<int>(W_);
-  (NR == 32 ? pack_lanes<2> : pack_lanes<1>)(x_, H, W, taps, positions, pc, kc, jc, nc, j0, j1, dst);
+  (NR == 32 ? pack_lanes<2> : pack_lanes<1>)(x_, H, W, taps, positions, pc, kc, jc, nc, j0, j1, dst, window_);
 }
 
 __attribute__((target("avx512f"))) void ConvColumns::pack_transposed_avx512(int pc, int kc, int jc, int nc, int j0,
                                                                             int j1, int NR, float* dst) const {
   const Side taps{tap32_.data(), ky_.data(), kx_.data()}, positions{base32_.data(), iy_.data(), ix_.data()};
   const int H = static_cast<int>(H_), W = static_cast<int>(W_);
-  (NR == 32 ? pack_blocks<2> : pack_blocks<1>)(x_, H, W, positions, taps, pc, kc, jc, nc, j0, j1, dst);
+  (NR == 32 ? pack_blocks<2> : pack_blocks<1>)(x_, H, W, positions, taps, pc, kc, jc, nc, j0, j1, dst, window_);
 }
 #else
 void ConvColumns::pack_columns_avx512(int, int, int, int, int, int, int, float*) const { std::abort(); }

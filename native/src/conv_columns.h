@@ -39,7 +39,9 @@ class ConvColumns {
   };
 
   const float* x_;
-  long K_, P_, H_, W_;
+  long K_;
+  int window_;  // taps per channel (kh·kw): the tap tables repeat their rows and columns with this period
+  long P_, H_, W_;
   bool wide_;  // an offset does not fit 32 bits: the scalar path with 64-bit offsets
   // Per position: the offset of its window's corner (which may lie in the padding) and its row and
   // column; per tap: its offset from the corner and its row and column within the window. Padded

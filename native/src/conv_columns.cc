@@ -6,6 +6,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdlib>
 
@@ -171,6 +172,31 @@ __attribute__((target("avx512f"))) inline __m512 load_lanes(const float* x, int3
 
 namespace {
 
+// 8 mask bits spread to the even bits of 16: the input lanes that a stride-2 load of 8 values reads.
+constexpr std::array<uint16_t, 256> spread_table() {
+  std::array<uint16_t, 256> t{};
+  for (int b = 0; b < 256; b++)
+    for (int i = 0; i < 8; i++)
+      if (b >> i & 1) t[b] |= static_cast<uint16_t>(1u << (2 * i));
+  return t;
+}
+constexpr std::array<uint16_t, 256> kSpread = spread_table();
+
+// 1 or 2 when the valid lanes' offsets (a prefix of the 16) are start + step·q, else 0.
+int uniform_step(const int32_t* off, __mmask16 lanes, int32_t* start) {
+  const int n = __builtin_popcount(lanes);
+  if (n <= 1) {
+    *start = n ? off[0] : 0;
+    return 1;
+  }
+  const int32_t step = off[1] - off[0];
+  if (step != 1 && step != 2) return 0;
+  for (int q = 2; q < n; q++)
+    if (off[q] != off[0] + step * q) return 0;
+  *start = off[0];
+  return step;
+}
+
 // One side of the table of values: per index, an offset into x and the row and column it adds.
 struct Side {
   const int32_t* off;
@@ -210,41 +236,42 @@ __attribute__((target("avx512f"))) void pack_lanes(const float* x, int H, int W,
       g[h].runs = find_runs(lanes.off + j, g[h].valid);
     }
     const int32_t *off = rows.off + pc, *row = rows.row + pc, *col = rows.col + pc;
-    bool single = true;  // every group one run of addresses (or none): one masked load each
-    for (int h = 0; h < NG; h++) single = single && g[h].runs.n <= 1;
-    if (single) {
-      const float* base[NG];
-      __mmask16 run[NG];
-      for (int h = 0; h < NG; h++) {
-        run[h] = g[h].runs.n ? g[h].runs.mask[0] : 0;
-        base[h] = x + (g[h].runs.n ? g[h].runs.start[0] : 0);
-      }
-      // Rows repeat their (row, column) pair every `window` rows (the kernel's taps, channel after
-      // channel): the masks are computed once per tap of the window.
-      constexpr int kMaxWindow = 64;
-      if (window <= kMaxWindow) {
-        __mmask16 masks[NG][kMaxWindow];
-        for (int w = 0; w < window; w++) {
-          const __m512i r = _mm512_set1_epi32(rows.row[w]), c = _mm512_set1_epi32(rows.col[w]);
-          for (int h = 0; h < NG; h++)
-            masks[h][w] = run[h] & inside(_mm512_add_epi32(g[h].row, r), _mm512_add_epi32(g[h].col, c), H, W);
-        }
-        int w = pc % window;
-        for (int k = 0; k < kc; k++, d += NR) {
-#pragma GCC unroll 2
-          for (int h = 0; h < NG; h++)
-            _mm512_store_ps(d + 16 * h, _mm512_maskz_loadu_ps(masks[h][w], base[h] + off[k]));
-          if (++w == window) w = 0;
-        }
-        continue;
-      }
+    // Each group's lanes as one arithmetic run, lane q at start + step·q: step 1 is one masked load,
+    // step 2 (a stride-2 layer) two loads and a shuffle of the even values. Rows repeat their
+    // (row, column) pair every `window` rows (the kernel's taps, channel after channel), so the
+    // masks are computed once per tap of the window.
+    constexpr int kMaxWindow = 64;
+    int step[NG];
+    const float* base[NG];
+    bool arithmetic = window <= kMaxWindow;
+    for (int h = 0; h < NG; h++) {
+      int32_t start = 0;
+      step[h] = uniform_step(lanes.off + jc + s + 16 * h, g[h].valid, &start);
+      base[h] = x + start;
+      arithmetic = arithmetic && step[h] != 0;
+    }
+    if (arithmetic) {
+      __mmask16 masks[NG][kMaxWindow];
+      for (int w = 0; w < window; w++)
+        for (int h = 0; h < NG; h++)
+          masks[h][w] = g[h].valid & shifted_inside(g[h].row, g[h].col, rows.row[w], rows.col[w], H, W);
+      const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+      int w = pc % window;
       for (int k = 0; k < kc; k++, d += NR) {
-        const __m512i r = _mm512_set1_epi32(row[k]), c = _mm512_set1_epi32(col[k]);
 #pragma GCC unroll 2
         for (int h = 0; h < NG; h++) {
-          const __mmask16 m = run[h] & inside(_mm512_add_epi32(g[h].row, r), _mm512_add_epi32(g[h].col, c), H, W);
-          _mm512_store_ps(d + 16 * h, _mm512_maskz_loadu_ps(m, base[h] + off[k]));
+          const __mmask16 m = masks[h][w];
+          const float* p = base[h] + off[k];
+          if (step[h] == 1) {
+            _mm512_store_ps(d + 16 * h, _mm512_maskz_loadu_ps(m, p));
+          } else {
+            // Output lane q reads p[2q]: input lane 2q of the first 16 values or of the next 16.
+            const __m512 lo = _mm512_maskz_loadu_ps(kSpread[m & 0xFF], p);
+            const __m512 hi = _mm512_maskz_loadu_ps(kSpread[m >> 8], p + 16);
+            _mm512_store_ps(d + 16 * h, _mm512_permutex2var_ps(lo, evens, hi));
+          }
         }
+        if (++w == window) w = 0;
       }
       continue;
     }

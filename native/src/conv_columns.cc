@@ -75,6 +75,12 @@ ConvColumns::ConvColumns(const float* x, const long* xs, long G, long C, const W
   // The vector path adds a corner's offset to a tap's in 32 bits (strides are never negative).
   constexpr long kLimit = 1L << 30;
   wide_ = lo < -kLimit || hi + tap_hi > kLimit || g.H > kLimit || g.W > kLimit;
+  // The tile's input, fetched into cache before packing: the packers' reads jump a channel plane
+  // at a time, which the hardware prefetchers do not follow, so an image not in cache took twice
+  // as long to pack (measured: transposed 0.61–0.69 → 0.33–0.35 ns per value). Up to 1 MB (L2).
+  constexpr long kPrefetchFloats = 1L << 18;
+  if (hi + tap_hi - lo < kPrefetchFloats)
+    for (long o = lo; o <= hi + tap_hi; o += 16) __builtin_prefetch(x + o, 0, 2);
   if (!wide_) {
     base32_.assign(base_.begin(), base_.end());
     tap32_.assign(tap_off_.begin(), tap_off_.end());

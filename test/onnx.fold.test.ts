@@ -89,6 +89,20 @@ describe('ONNX: BatchNormalization folded into the convolution before it', () =>
     close(folded, plain, 1e-5, 'after an optimizer step');
   });
 
+  test('bad inputs in the folded mode get the usual errors, and the model keeps working', () => {
+    const { model } = exported();
+    const x = ax.randn([2, 3, 9, 9]);
+    const good = ax.noGrad(() => model.forward(x) as ax.Tensor);
+    assert.throws(() => ax.noGrad(() => model.forward(ax.randn([2, 4, 9, 9]))), /input 'x' should have shape/);
+    assert.throws(() => ax.noGrad(() => model.forward(ax.randn([2, 3, 9]))), /input 'x' should have shape/);
+    close(
+      ax.noGrad(() => model.forward(x) as ax.Tensor),
+      good,
+      0,
+      'after the errors',
+    );
+  });
+
   test('leaves a convolution alone when its own output is asked for, and training mode unfolded', () => {
     const { model } = exported();
     const convOut = model.valueNames()[0]!;

@@ -210,11 +210,10 @@ struct Side {
   const int32_t* col;
 };
 
-// Sixteen lanes of a sliver row: their side's entries and their runs of addresses.
+// Sixteen lanes of a sliver row: their side's entries and which of them exist.
 struct Lanes {
   __m512i off, row, col;
   __mmask16 valid;
-  Runs runs;
 };
 
 // Value (i, l) = x[rows.off[i] + lanes.off[l]] when rows.row[i] + lanes.row[l] lies in [0, H) and
@@ -233,13 +232,11 @@ __attribute__((target("avx512f"))) void pack_lanes(const float* x, int H, int W,
       g[h].valid = static_cast<__mmask16>((1u << valid) - 1);
       if (valid == 0) {  // past the table's end: no lane is read
         g[h].off = g[h].row = g[h].col = _mm512_setzero_si512();
-        g[h].runs = Runs{};
         continue;
       }
       g[h].off = _mm512_loadu_si512(lanes.off + j);
       g[h].row = _mm512_loadu_si512(lanes.row + j);
       g[h].col = _mm512_loadu_si512(lanes.col + j);
-      g[h].runs = find_runs(lanes.off + j, g[h].valid);
     }
     const int32_t *off = rows.off + pc, *row = rows.row + pc, *col = rows.col + pc;
     // Each group's lanes as one arithmetic run, lane q at start + step·q: step 1 is one masked load,
@@ -281,12 +278,14 @@ __attribute__((target("avx512f"))) void pack_lanes(const float* x, int H, int W,
       }
       continue;
     }
+    // Otherwise (a gather, or a few runs of consecutive addresses), with masks per value.
+    Runs runs[NG];
+    for (int h = 0; h < NG; h++) runs[h] = g[h].valid ? find_runs(lanes.off + jc + s + 16 * h, g[h].valid) : Runs{};
     for (int k = 0; k < kc; k++, d += NR) {
-      const __m512i r = _mm512_set1_epi32(row[k]), c = _mm512_set1_epi32(col[k]);
 #pragma GCC unroll 2
       for (int h = 0; h < NG; h++) {
-        const __mmask16 m = g[h].valid & inside(_mm512_add_epi32(g[h].row, r), _mm512_add_epi32(g[h].col, c), H, W);
-        _mm512_store_ps(d + 16 * h, load_lanes(x, off[k], g[h].runs, g[h].off, m));
+        const __mmask16 m = g[h].valid & shifted_inside(g[h].row, g[h].col, row[k], col[k], H, W);
+        _mm512_store_ps(d + 16 * h, load_lanes(x, off[k], runs[h], g[h].off, m));
       }
     }
   }

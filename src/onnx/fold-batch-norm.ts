@@ -74,6 +74,7 @@ export function foldedInputs(
     const v = name ? scope.get(name) : undefined;
     return v instanceof Tensor && v.dtype === 'float32' ? v : undefined;
   };
+  if (!scope.has(conv.inputs[0]!)) return undefined;
   const weight = get(conv.inputs[1]);
   const norm = bn.inputs.slice(1, 5).map(get);
   const bias = conv.inputs[2] ? get(conv.inputs[2]) : null;

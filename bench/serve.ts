@@ -6,7 +6,9 @@
  * (exported to ONNX here). Each server runs as its own process with one inference thread, one after
  * the other (an idle second server on the same two cores slows the first).
  *
- *   npm run bench:serve [-- --seconds 5]
+ *   npm run bench:serve [-- --seconds 5] [--rounds 5] [--models digits_mlp,fashion-cnn] [--connections 1,16,64]
+ *
+ * Each figure is the median over the rounds (alternating which server runs first).
  */
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -16,9 +18,13 @@ import { join } from 'node:path';
 import * as ax from '../src/index.js';
 import { FashionCnn } from '../examples/fashion-mnist-cnn.js';
 import { writeWeights } from '../test/helpers/onnx-weights.js';
-import { arg } from './anchor.js';
+import { ROUNDS, arg, median } from './anchor.js';
 
 const seconds = Number(arg('seconds', '5'));
+const CONNECTIONS = arg('connections', '1,16,64').split(',').map(Number);
+const only = arg('models', '')
+  .split(',')
+  .filter((n) => n !== '');
 const dir = mkdtempSync(join(tmpdir(), 'axon-bench-serve-'));
 writeWeights('test/fixtures/onnx-models/digits_mlp');
 ax.manualSeed(0);
@@ -52,9 +58,9 @@ async function meanBatch(port: number, name: string): Promise<[number, number]> 
 }
 
 console.log(
-  `axon serve (dynamic batching, 1 worker, 1 thread) beside Fastify + onnxruntime-node (no batching, 1 thread); ${seconds} s per run\n`,
+  `axon serve (dynamic batching, 1 worker, 1 thread) beside Fastify + onnxruntime-node (no batching, 1 thread); ${seconds} s per run, median of ${ROUNDS} rounds\n`,
 );
-for (const m of MODELS) {
+for (const m of MODELS.filter((m) => only.length === 0 || only.includes(m.name))) {
   const size = m.shape.reduce((a, b) => a * b, 1);
   const body = JSON.stringify({
     inputs: [
@@ -62,59 +68,72 @@ for (const m of MODELS) {
     ],
   });
   const port = 18000 + Math.floor(Math.random() * 1000);
-  // One server at a time: an idle second server on the same two cores still costs the first one.
-  const results = new Map<
-    string,
-    Map<number, { rps: number; p50: number; p99: number; batch?: number; bad: number }>
-  >();
-  for (const side of ['axon', 'anchor'] as const) {
-    const server =
-      side === 'axon'
-        ? await start(
-            [
-              'src/cli.ts',
-              'serve',
-              `${m.name}=${m.path}`,
-              '--port',
-              String(port),
-              '--max-delay-ms',
-              '0',
-              '--max-batch',
-              '64',
-            ],
-            /serving/,
-          )
-        : await start(['bench/serve-anchor.ts', m.path, String(port)], /anchor ready/);
-    const rows = new Map<number, { rps: number; p50: number; p99: number; batch?: number; bad: number }>();
-    for (const connections of [1, 16, 64]) {
-      const [s0, c0] = side === 'axon' ? await meanBatch(port, m.name) : [0, 0];
-      const r = await autocannon({
-        url: `http://127.0.0.1:${port}/v2/models/${m.name}/infer`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections,
-        duration: seconds,
-      });
-      const [s1, c1] = side === 'axon' ? await meanBatch(port, m.name) : [0, 0];
-      rows.set(connections, {
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        batch: side === 'axon' ? (s1 - s0) / Math.max(1, c1 - c0) : undefined,
-        bad: r.non2xx + r.errors,
-      });
+  type Row = { rps: number; p50: number; p99: number; batch: number; bad: number };
+  // results[side][connections] holds one row per round.
+  const results: Record<'axon' | 'anchor', Map<number, Row[]>> = { axon: new Map(), anchor: new Map() };
+  for (let round = 0; round < ROUNDS; round++) {
+    // One server at a time (an idle second server on the same two cores still costs the first one),
+    // the order alternating from round to round.
+    const sides = round % 2 === 0 ? (['axon', 'anchor'] as const) : (['anchor', 'axon'] as const);
+    for (const side of sides) {
+      const server =
+        side === 'axon'
+          ? await start(
+              [
+                'src/cli.ts',
+                'serve',
+                `${m.name}=${m.path}`,
+                '--port',
+                String(port),
+                '--max-delay-ms',
+                '0',
+                '--max-batch',
+                '64',
+              ],
+              /serving/,
+            )
+          : await start(['bench/serve-anchor.ts', m.path, String(port)], /anchor ready/);
+      for (const connections of CONNECTIONS) {
+        const [s0, c0] = side === 'axon' ? await meanBatch(port, m.name) : [0, 0];
+        const r = await autocannon({
+          url: `http://127.0.0.1:${port}/v2/models/${m.name}/infer`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          connections,
+          duration: seconds,
+        });
+        const [s1, c1] = side === 'axon' ? await meanBatch(port, m.name) : [0, 0];
+        const rows = results[side].get(connections) ?? [];
+        rows.push({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          batch: side === 'axon' ? (s1 - s0) / Math.max(1, c1 - c0) : 0,
+          bad: r.non2xx + r.errors,
+        });
+        results[side].set(connections, rows);
+      }
+      server.kill('SIGTERM');
+      await new Promise((r) => server.on('exit', r));
     }
-    results.set(side, rows);
-    server.kill('SIGTERM');
-    await new Promise((r) => server.on('exit', r));
   }
   console.log(m.name);
-  for (const c of [1, 16, 64]) {
-    const a = results.get('axon')!.get(c)!;
-    const o = results.get('anchor')!.get(c)!;
+  for (const c of CONNECTIONS) {
+    const of = (side: 'axon' | 'anchor') => {
+      const rows = results[side].get(c)!;
+      const mid = (k: keyof Row) => median(rows.map((r) => r[k]));
+      return {
+        rps: mid('rps'),
+        p50: mid('p50'),
+        p99: mid('p99'),
+        batch: mid('batch'),
+        bad: rows.reduce((a, r) => a + r.bad, 0),
+      };
+    };
+    const [a, o] = [of('axon'), of('anchor')];
     console.log(
-      `  c=${String(c).padStart(2)}  axon ${a.rps.toFixed(0).padStart(6)} req/s p50 ${a.p50} ms p99 ${a.p99} ms mean batch ${a.batch!.toFixed(1)}` +
+      `  c=${String(c).padStart(2)}  axon ${a.rps.toFixed(0).padStart(6)} req/s p50 ${a.p50} ms p99 ${a.p99} ms mean batch ${a.batch.toFixed(1)}` +
         `   anchor ${o.rps.toFixed(0).padStart(6)} req/s p50 ${o.p50} ms p99 ${o.p99} ms   throughput ×${(a.rps / o.rps).toFixed(2)}${a.bad + o.bad ? `   (${a.bad + o.bad} failed)` : ''}`,
     );
   }

@@ -198,6 +198,12 @@ export function program(): Command {
       2,
     )
     .option('--max-queue <n>', 'waiting requests before 429', positiveInt('--max-queue'), 1024)
+    .option(
+      '--inline-max-us <us>',
+      'batches measured to take at most this long run on the event loop, not a worker (0: never)',
+      nonNegative('--inline-max-us'),
+      100,
+    )
     .option('--timeout-ms <ms>', 'default request deadline', positiveInt('--timeout-ms'), 30000)
     .option('--log-requests <file>', 'append sampled requests and their predictions to this JSON-lines file')
     .option(
@@ -221,6 +227,7 @@ export function program(): Command {
         maxBatchSize: o.maxBatch as number,
         maxQueueDelayUs: (o.maxDelayMs as number) * 1000,
         maxQueueSize: o.maxQueue as number,
+        inlineMaxUs: o.inlineMaxUs as number,
         requestTimeoutMs: o.timeoutMs as number,
         ...(o.logRequests ? { requestLog: { path: o.logRequests as string, sampleRate: o.logSample as number } } : {}),
       });

@@ -7,7 +7,11 @@ import { allocArray } from '../tensor/dtype.js';
 export interface BatchingOptions {
   /** Most samples in one batch (Triton's max_batch_size); 1 disables batching. */
   maxBatchSize: number;
-  /** How long the first request of a batch waits for others, in microseconds (Triton's max_queue_delay_microseconds). */
+  /**
+   * How long the first request of a batch waits for others, in microseconds (Triton's
+   * max_queue_delay_microseconds). 0 still batches the requests that arrive in the same turn of the
+   * event loop (read from the sockets together): the batch is cut when that turn's I/O is done.
+   */
   maxQueueDelayUs: number;
   /** Most requests waiting; past it a request is refused with 429. */
   maxQueueSize: number;
@@ -71,10 +75,12 @@ function sliceRows(t: WireTensor, start: number, rows: number, total: number): W
 export class DynamicBatcher {
   private readonly queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private inflight = 0;
 
   constructor(
-    private readonly run: (inputs: WireTensors) => Promise<WireTensors>,
+    /** Runs a batch of `samples` samples made of `requests` requests. */
+    private readonly run: (inputs: WireTensors, samples: number, requests: number) => Promise<WireTensors>,
     private readonly o: BatchingOptions,
   ) {}
 
@@ -113,8 +119,15 @@ export class DynamicBatcher {
 
   private schedule(): void {
     if (this.queue.length === 0 || this.inflight >= this.o.concurrency) return;
-    if (this.queuedSamples() >= this.o.maxBatchSize || this.o.maxQueueDelayUs <= 0) {
+    if (this.queuedSamples() >= this.o.maxBatchSize) {
       this.flush();
+      return;
+    }
+    if (this.o.maxQueueDelayUs <= 0) {
+      this.immediate ??= setImmediate(() => {
+        this.immediate = null;
+        this.flush();
+      });
       return;
     }
     if (this.timer) return;
@@ -132,6 +145,10 @@ export class DynamicBatcher {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
+    }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
     }
     const now = performance.now();
     // Requests past their deadline leave the queue with 504, before they cost any inference.
@@ -165,7 +182,7 @@ export class DynamicBatcher {
     const inputs: WireTensors = {};
     for (const name of names) inputs[name] = concat(batch.map((p) => p.inputs[name]!));
     const started = performance.now();
-    this.run(inputs)
+    this.run(inputs, samples, batch.length)
       .then((outputs) => {
         const inferenceSeconds = (performance.now() - started) / 1000;
         let row = 0;

@@ -2,6 +2,19 @@
 // batch sizes, queue depth, model load time, and the process's own metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * One model version's series, looked up once: prom-client hashes and validates the labels on every
+ * call that names them, a few microseconds a request that the server's event loop pays under load.
+ */
+export interface ModelSeries {
+  ok: { inc(): void };
+  queue: { observe(v: number): void };
+  inference: { observe(v: number): void };
+  total: { observe(v: number): void };
+  batchSize: { observe(v: number): void };
+  queueDepth: { set(v: number): void };
+}
+
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'model' | 'version' | 'status'>;
@@ -14,6 +27,27 @@ export class ServerMetrics {
   readonly featureDrift: Gauge<'model' | 'version' | 'feature' | 'method'>;
   readonly featureDrifted: Gauge<'model' | 'version' | 'feature'>;
   readonly predictionDrifted: Gauge<'model' | 'version' | 'output'>;
+
+  private readonly series = new Map<string, ModelSeries>();
+
+  /** The cached series of a model version. */
+  of(model: string, version: string): ModelSeries {
+    const key = JSON.stringify([model, version]);
+    let s = this.series.get(key);
+    if (!s) {
+      const labels = { model, version };
+      s = {
+        ok: this.requests.labels({ ...labels, status: '200' }),
+        queue: this.latency.labels({ ...labels, phase: 'queue' }),
+        inference: this.latency.labels({ ...labels, phase: 'inference' }),
+        total: this.latency.labels({ ...labels, phase: 'total' }),
+        batchSize: this.batchSize.labels(labels),
+        queueDepth: this.queueDepth.labels(labels),
+      };
+      this.series.set(key, s);
+    }
+    return s;
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'axon_' });

@@ -12,6 +12,8 @@ import { type BatchingOptions, DynamicBatcher } from './batcher.js';
 import type { ServerMetrics } from './metrics.js';
 import { RequestError } from './tensor-json.js';
 import { WorkerPool } from './worker-pool.js';
+import { InlineRunner } from './inline-runner.js';
+import type { WireTensors } from './wire.js';
 
 export interface ModelSpec {
   /** The name clients use; default: the file name without extension. */
@@ -28,6 +30,11 @@ export interface ServingOptions extends Partial<BatchingOptions> {
   workers?: number;
   /** Kernel threads per worker (default 1). */
   threadsPerWorker?: number;
+  /**
+   * Batches measured to take at most this many microseconds run on the event loop instead of a worker
+   * (default 100; 0: always in a worker). See inline-runner.ts.
+   */
+  inlineMaxUs?: number;
   /** Rows of recent inputs compared with a model's reference profile (default 500). */
   monitorWindow?: number;
   /** Sampled JSON-lines logging of requests and their predictions (for retraining). */
@@ -109,7 +116,29 @@ export class ModelRepository {
     const started = performance.now();
     const pool = await WorkerPool.start(spec.path, workers, this.options.threadsPerWorker ?? 1);
     const loadSeconds = (performance.now() - started) / 1000;
-    const batcher = new DynamicBatcher((inputs) => pool.run(inputs), {
+    const inline = new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 100) / 1e6);
+    // Only a lone request runs inline: when requests come together the event loop has their HTTP to
+    // do, and the worker, running their batch meanwhile, is the better use of the second core.
+    const run = async (inputs: WireTensors, samples: number, requests: number): Promise<WireTensors> => {
+      if (requests === 1 && inline.wants(samples)) {
+        const started = performance.now();
+        let outputs: WireTensors | null;
+        try {
+          outputs = inline.run(inputs);
+        } catch (e) {
+          const err = e as Error;
+          throw new RequestError(400, `inference failed: ${err.name}: ${err.message}`);
+        }
+        if (outputs) {
+          inline.record(samples, (performance.now() - started) / 1000);
+          return outputs;
+        }
+      }
+      const { outputs, seconds } = await pool.run(inputs);
+      inline.record(samples, seconds);
+      return outputs;
+    };
+    const batcher = new DynamicBatcher(run, {
       maxBatchSize: this.options.maxBatchSize ?? 32,
       maxQueueDelayUs: this.options.maxQueueDelayUs ?? 2000,
       maxQueueSize: this.options.maxQueueSize ?? 1024,

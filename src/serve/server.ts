@@ -5,10 +5,9 @@
 import '../ops/methods.js'; // Tensor methods, when the server is imported without the package entry
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ModelRepository, type ModelSpec, type ServedModel, type ServingOptions } from './repository.js';
-import { ServerMetrics } from './metrics.js';
+import { type ModelSeries, ServerMetrics } from './metrics.js';
 import { RequestError, tensorFromJson, tensorToJson } from './tensor-json.js';
-import { fromWire, toWire, type WireTensors } from './wire.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { type WireTensor, type WireTensors, fromWire, toWire } from './wire.js';
 import { stack } from '../ops/combine.js';
 import { tensor as makeTensor } from '../tensor/create.js';
 import { axonDType } from '../onnx/dtypes.js';
@@ -54,17 +53,19 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, logger: options.logger ?? false });
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   /** After a successful inference: the drift window and the sampled request log. */
-  const seen = (m: ServedModel, inputs: Map<string, Tensor>, outputs: WireTensors) => {
+  const seen = (m: ServedModel, inputs: Map<string, WireTensor>, outputs: WireTensors) => {
     const first = outputs[m.outputs[0]!.name];
-    if (m.monitor) m.monitor.observe(inputs.values().next().value!, first ? fromWire(first) : undefined);
+    if (m.monitor) m.monitor.observe(fromWire(inputs.values().next().value!), first ? fromWire(first) : undefined);
     if (requestLog)
       requestLog.record(
         m.name,
         m.version,
-        Object.fromEntries(inputs),
+        Object.fromEntries([...inputs].map(([k, v]) => [k, fromWire(v)])),
         Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, fromWire(v)])),
       );
   };
+  /** Whether a request's inputs are still needed after inference (their buffers move to a worker). */
+  const keepsInputs = (m: ServedModel) => m.monitor !== null || requestLog !== null;
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof RequestError) return reply.status(err.status).headers(err.headers).send({ error: err.message });
@@ -128,35 +129,36 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
   async function infer(req: FastifyRequest, reply: FastifyReply, m: ServedModel) {
     const started = performance.now();
     const labels = { model: m.name, version: m.version };
+    const series = metrics.of(m.name, m.version);
     try {
       const body = req.body as InferBody | null;
       if (body === null || typeof body !== 'object' || Array.isArray(body))
         throw new RequestError(400, 'the body must be a JSON object with "inputs"');
       if (!Array.isArray(body.inputs) || body.inputs.length === 0)
         throw new RequestError(400, '"inputs" must be a non-empty list of tensors');
-      const given = new Map<string, Tensor>();
+      const given = new Map<string, WireTensor>();
       body.inputs.forEach((t, i) => {
         const { name, tensor } = tensorFromJson(t, `input ${i}`, options.allowNonFinite);
         if (given.has(name)) throw new RequestError(400, `input '${name}' is given twice`);
         given.set(name, tensor);
       });
-      const inputs = checkInputs(m, given);
+      const inputs = checkInputs(m, given, keepsInputs(m));
       const wanted = outputNames(m, body.outputs);
       const { outputs, stats } = await m.batcher.submit(inputs, deadline(started, body.parameters?.timeout));
       seen(m, given, outputs);
-      observe(labels, started, stats);
-      metrics.requests.inc({ ...labels, status: '200' });
+      observe(series, started, stats);
+      series.ok.inc();
       return {
         model_name: m.name,
         model_version: m.version,
         ...(body.id !== undefined ? { id: String(body.id) } : {}),
-        outputs: wanted.map((n) => tensorToJson(n, fromWire(outputs[n]!))),
+        outputs: wanted.map((n) => tensorToJson(n, outputs[n]!)),
       };
     } catch (e) {
       metrics.requests.inc({ ...labels, status: String(e instanceof RequestError ? e.status : 500) });
       throw e;
     } finally {
-      metrics.queueDepth.set(labels, m.batcher.depth);
+      series.queueDepth.set(m.batcher.depth);
     }
   }
 
@@ -171,6 +173,7 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
     const m = repository.get(name, typeof body.version === 'string' ? body.version : undefined);
     const started = performance.now();
     const labels = { model: m.name, version: m.version };
+    const series = metrics.of(m.name, m.version);
     try {
       if (m.inputs.length !== 1)
         throw new RequestError(400, `/predict serves one-input models; '${m.name}' takes ${m.inputs.length}`);
@@ -191,11 +194,12 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
       const batch = stack(samples, 0);
       if (!options.allowNonFinite && batch.dtype !== 'int32' && !batch.allFinite())
         throw new RequestError(400, 'instances hold a non-finite value');
-      const inputs = checkInputs(m, new Map([[info.name, batch]]));
+      const given = new Map([[info.name, toWire(batch)]]);
+      const inputs = checkInputs(m, given, keepsInputs(m));
       const { outputs, stats } = await m.batcher.submit(inputs, deadline(started, undefined));
-      seen(m, new Map([[info.name, batch]]), outputs);
-      observe(labels, started, stats);
-      metrics.requests.inc({ ...labels, status: '200' });
+      seen(m, given, outputs);
+      observe(series, started, stats);
+      series.ok.inc();
       const out = fromWire(outputs[m.outputs[0]!.name]!);
       return { model_name: m.name, model_version: m.version, predictions: out.toArray() };
     } catch (e) {
@@ -206,21 +210,21 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
 
   app.get('/metrics', async (_req, reply) => {
     for (const m of repository.all()) {
-      metrics.queueDepth.set({ model: m.name, version: m.version }, m.batcher.depth);
+      metrics.of(m.name, m.version).queueDepth.set(m.batcher.depth);
       driftOf(m);
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   function observe(
-    labels: { model: string; version: string },
+    series: ModelSeries,
     started: number,
     s: { queueSeconds: number; inferenceSeconds: number; batchSize: number },
   ) {
-    metrics.latency.observe({ ...labels, phase: 'queue' }, s.queueSeconds);
-    metrics.latency.observe({ ...labels, phase: 'inference' }, s.inferenceSeconds);
-    metrics.latency.observe({ ...labels, phase: 'total' }, (performance.now() - started) / 1000);
-    metrics.batchSize.observe(labels, s.batchSize);
+    series.queue.observe(s.queueSeconds);
+    series.inference.observe(s.inferenceSeconds);
+    series.total.observe((performance.now() - started) / 1000);
+    series.batchSize.observe(s.batchSize);
   }
 
   function deadline(started: number, timeoutUs: unknown): number {
@@ -252,8 +256,11 @@ export async function createServer(models: ModelSpec[], options: ServerOptions =
   };
 }
 
-/** The request's tensors against the model's declared inputs: names, count, dtypes, ranks, fixed sizes. */
-function checkInputs(m: ServedModel, given: Map<string, Tensor>): WireTensors {
+/**
+ * The request's tensors against the model's declared inputs: names, count, dtypes, ranks, fixed sizes.
+ * The result's buffers move to a model worker: `copy` keeps `given` readable after inference.
+ */
+function checkInputs(m: ServedModel, given: Map<string, WireTensor>, copy: boolean): WireTensors {
   const names = m.inputs.map((i) => i.name);
   for (const name of given.keys())
     if (!names.includes(name))
@@ -270,14 +277,15 @@ function checkInputs(m: ServedModel, given: Map<string, Tensor>): WireTensors {
       );
     if (info.shape) {
       const bad =
-        t.ndim !== info.shape.length || info.shape.some((d, k) => typeof d === 'number' && d > 0 && t.shape[k] !== d);
+        t.shape.length !== info.shape.length ||
+        info.shape.some((d, k) => typeof d === 'number' && d > 0 && t.shape[k] !== d);
       if (bad)
         throw new RequestError(
           400,
           `input '${info.name}' must have shape [${info.shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1)).join(', ')}], got [${t.shape.join(', ')}]`,
         );
     }
-    out[info.name] = toWire(t);
+    out[info.name] = copy ? { ...t, data: t.data.slice() } : t;
   }
   return out;
 }

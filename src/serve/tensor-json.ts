@@ -1,8 +1,7 @@
 // Tensors as the Open Inference Protocol (KServe v2) writes them in JSON: name, shape, datatype and
 // the data in row-major order (flat, or nested as the shape says).
-import { fromTypedArray } from '../tensor/create.js';
 import { type DType, MAX_ELEMENTS, allocArray } from '../tensor/dtype.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { WireTensor } from './wire.js';
 
 /** A request the server refuses: the HTTP status and a reason the client can act on. */
 export class RequestError extends Error {
@@ -51,8 +50,12 @@ function flatten(data: unknown, out: unknown[], depth: number, where: string): v
   } else out.push(data);
 }
 
-/** A JSON tensor as an Axon tensor, every field checked; `allowNonFinite` lets NaN/±Infinity through (as strings). */
-export function tensorFromJson(t: unknown, where: string, allowNonFinite = false): { name: string; tensor: Tensor } {
+/** A JSON tensor's values, every field checked; `allowNonFinite` lets NaN/±Infinity through (as strings). */
+export function tensorFromJson(
+  t: unknown,
+  where: string,
+  allowNonFinite = false,
+): { name: string; tensor: WireTensor } {
   if (t === null || typeof t !== 'object' || Array.isArray(t)) throw new RequestError(400, `${where}: not an object`);
   const { name, shape, datatype, data } = t as Partial<JsonTensor>;
   if (typeof name !== 'string' || name === '')
@@ -68,8 +71,10 @@ export function tensorFromJson(t: unknown, where: string, allowNonFinite = false
       `${at}: datatype ${JSON.stringify(datatype)} is not one of ${Object.keys(READS).join(', ')}`,
     );
   const dtype = READS[datatype]!;
-  const values: unknown[] = [];
-  flatten(data, values, 0, at);
+  // The usual body is already flat: read it in place rather than copying it into a flat list.
+  let values: unknown[];
+  if (Array.isArray(data) && data.length === size && (size === 0 || !Array.isArray(data[0]))) values = data;
+  else flatten(data, (values = []), 0, at);
   if (values.length !== size)
     throw new RequestError(400, `${at}: shape [${shape}] needs ${size} values, 'data' has ${values.length}`);
   const out = allocArray(dtype, size, 'serve');
@@ -80,6 +85,7 @@ export function tensorFromJson(t: unknown, where: string, allowNonFinite = false
       out[i] = v ? 1 : 0;
       continue;
     }
+    if (Array.isArray(v)) throw new RequestError(400, `${at}: value ${i} is a list where a number belongs`);
     if (allowNonFinite && typeof v === 'string' && /^(NaN|-?Infinity)$/.test(v)) v = Number(v);
     if (typeof v !== 'number') throw new RequestError(400, `${at}: value ${i} is not a number (${JSON.stringify(v)})`);
     if (!Number.isFinite(v) && !allowNonFinite) throw new RequestError(400, `${at}: value ${i} is not finite`);
@@ -87,12 +93,12 @@ export function tensorFromJson(t: unknown, where: string, allowNonFinite = false
       throw new RequestError(400, `${at}: value ${i} (${v}) is not a 32-bit integer`);
     out[i] = v;
   }
-  return { name, tensor: fromTypedArray(out, shape) };
+  return { name, tensor: { dtype, shape: shape as number[], data: out } };
 }
 
 /** An output tensor as JSON: flat data, NaN and infinities as strings (JSON has no literal for them). */
-export function tensorToJson(name: string, t: Tensor): JsonTensor {
-  const values = t.contiguous().toTypedArray();
+export function tensorToJson(name: string, t: WireTensor): JsonTensor {
+  const values = t.data;
   const data: (number | boolean | string)[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

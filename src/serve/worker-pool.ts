@@ -11,9 +11,15 @@ interface Slot {
   busy: boolean;
 }
 
+/** A batch's outputs and the seconds the worker spent on it. */
+export interface PoolResult {
+  outputs: WireTensors;
+  seconds: number;
+}
+
 interface Job {
   inputs: WireTensors;
-  resolve: (outputs: WireTensors) => void;
+  resolve: (r: PoolResult) => void;
   reject: (e: Error) => void;
 }
 
@@ -64,7 +70,7 @@ export class WorkerPool {
     return this.slots.filter((s) => s.busy).length;
   }
 
-  run(inputs: WireTensors): Promise<WireTensors> {
+  run(inputs: WireTensors): Promise<PoolResult> {
     if (this.closed) return Promise.reject(new RequestError(503, 'the model is unloading'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ inputs, resolve, reject });
@@ -90,7 +96,7 @@ export class WorkerPool {
     this.running.delete(msg.id);
     if (job) {
       if (msg.error) job.reject(new RequestError(400, `inference failed: ${msg.error.name}: ${msg.error.message}`));
-      else job.resolve(msg.outputs!);
+      else job.resolve({ outputs: msg.outputs!, seconds: msg.seconds ?? 0 });
     }
     this.dispatch();
   }

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as ax from '../src/index.js';
+import { DynamicBatcher } from '../src/serve/batcher.js';
+import { InlineRunner } from '../src/serve/inline-runner.js';
+import { createServer } from '../src/serve/server.js';
+import type { WireTensors } from '../src/serve/wire.js';
+
+// Where a batch runs: lone requests of a small model on the event loop (no thread hop), the rest on
+// the model workers; and requests arriving in the same turn of the event loop batched even with no delay.
+const MODEL = fileURLToPath(new URL('../examples/models/digits-cnn.onnx', import.meta.url));
+const image = (seed: number) => Float32Array.from({ length: 784 }, (_, i) => Math.sin(i * 0.1 + seed) * 0.5 + 0.5);
+const wire = (data: Float32Array, n = 1): WireTensors => ({
+  images: { dtype: 'float32', shape: [n, 1, 28, 28], data },
+});
+
+describe('InlineRunner', () => {
+  test('runs a batch size only once it is measured under the limit; a pause does not move the estimate', () => {
+    const r = new InlineRunner(MODEL, 100e-6);
+    assert.equal(r.wants(1), false, 'unmeasured');
+    r.record(1, 40e-6);
+    assert.equal(r.wants(1), true);
+    assert.equal(r.wants(2), false, 'another size, unmeasured');
+    r.record(4, 90e-6);
+    assert.equal(r.wants(3), true, '3 and 4 share an estimate');
+    assert.equal(r.wants(5), false);
+    for (let i = 0; i < 10; i++) r.record(1, 40e-6);
+    r.record(1, 0.05); // a collector pause
+    assert.equal(r.wants(1), true);
+    for (let i = 0; i < 15; i++) r.record(1, 300e-6);
+    assert.equal(r.wants(1), false, 'slower than the limit now');
+    const never = new InlineRunner(MODEL, 0);
+    never.record(1, 1e-9);
+    assert.equal(never.wants(1), false, 'a limit of 0 never runs inline');
+  });
+
+  test('gives the numbers a direct forward gives; a file that cannot load leaves batches to the workers', () => {
+    const r = new InlineRunner(MODEL, 1);
+    const x = image(3);
+    const out = r.run(wire(x.slice()))!.logits!;
+    const direct = ax.onnx.load(MODEL).eval();
+    const want = (ax.noGrad(() => direct.forward(ax.tensor(x).reshape([1, 1, 28, 28]))) as ax.Tensor).toTypedArray();
+    assert.deepEqual(out.shape, [1, 10]);
+    out.data.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `${i}: ${v} vs ${want[i]}`));
+    const missing = new InlineRunner('/nonexistent/model.onnx', 1);
+    missing.record(1, 1e-6);
+    assert.equal(missing.run(wire(x)), null);
+    assert.equal(missing.wants(1), false);
+  });
+});
+
+describe('DynamicBatcher with no queue delay', () => {
+  test('requests submitted in the same turn run as one batch; a later one runs alone', async () => {
+    const runs: [number, number][] = [];
+    const b = new DynamicBatcher(
+      async (inputs, samples, requests) => {
+        runs.push([samples, requests]);
+        return { y: inputs.images! };
+      },
+      { maxBatchSize: 8, maxQueueDelayUs: 0, maxQueueSize: 100, concurrency: 1 },
+    );
+    const never = Date.now() + 60_000;
+    const first = await Promise.all([1, 2, 3].map((s) => b.submit(wire(image(s)), never)));
+    assert.deepEqual(runs, [[3, 3]]);
+    first.forEach((r, i) => assert.equal(r.outputs.y!.data[0], image(i + 1)[0]));
+    await b.submit(wire(image(4)), never);
+    assert.deepEqual(runs, [
+      [3, 3],
+      [1, 1],
+    ]);
+  });
+});
+
+describe('axon serve: lone requests inline', () => {
+  for (const inlineMaxUs of [1e9, 0]) {
+    test(`inlineMaxUs ${inlineMaxUs}: right answers; the workers see ${inlineMaxUs ? 'only the first (measuring) request' : 'every request'}`, async () => {
+      const s = await createServer([{ path: MODEL }], { maxQueueDelayUs: 0, inlineMaxUs });
+      try {
+        const m = s.repository.get('digits-cnn');
+        const run = m.pool.run.bind(m.pool);
+        let pooled = 0;
+        m.pool.run = (inputs) => {
+          pooled++;
+          return run(inputs);
+        };
+        const direct = ax.onnx.load(MODEL).eval();
+        for (let seed = 0; seed < 5; seed++) {
+          const x = image(seed);
+          const r = await s.app.inject({
+            method: 'POST',
+            url: '/v2/models/digits-cnn/infer',
+            payload: { inputs: [{ name: 'images', shape: [1, 1, 28, 28], datatype: 'FP32', data: Array.from(x) }] },
+          });
+          assert.equal(r.statusCode, 200, r.body);
+          const got = (r.json() as { outputs: { data: number[] }[] }).outputs[0]!.data;
+          const want = (
+            ax.noGrad(() => direct.forward(ax.tensor(x).reshape([1, 1, 28, 28]))) as ax.Tensor
+          ).toTypedArray();
+          got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `${i}: ${v} vs ${want[i]}`));
+        }
+        assert.equal(pooled, inlineMaxUs ? 1 : 5);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+});

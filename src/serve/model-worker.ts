@@ -1,6 +1,6 @@
 // A worker thread holding one copy of a model: it loads the model, then runs each batch it is sent.
 // Inference here keeps the server's event loop free for health checks, metrics and new requests.
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import '../node-host.js'; // tensor methods (the graph's ops use them), platform, backends
 import { setNumThreads } from '../backend/index.js';
 import { load } from '../onnx/load.js';
@@ -36,22 +36,7 @@ try {
   port.postMessage({ type: 'failed', message: (e as Error).message } satisfies WorkerReply);
 }
 
-/** How long the worker polls for the next batch before it sleeps, in milliseconds. */
-const SPIN_MS = 0.2;
-
-port.on('message', (req: WorkerRequest) => {
-  handle(req);
-  // Stay awake a little for the next batch: waking a sleeping thread costs its sender 15-90 µs on a
-  // virtual machine (measured on the development machine), a good share of a small batch's time.
-  let until = performance.now() + SPIN_MS;
-  while (performance.now() < until) {
-    const next = receiveMessageOnPort(port as never) as { message: WorkerRequest } | undefined;
-    if (next) {
-      handle(next.message);
-      until = performance.now() + SPIN_MS;
-    }
-  }
-});
+port.on('message', (req: WorkerRequest) => handle(req));
 
 function handle(req: WorkerRequest): void {
   try {

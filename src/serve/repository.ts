@@ -32,7 +32,7 @@ export interface ServingOptions extends Partial<BatchingOptions> {
   threadsPerWorker?: number;
   /**
    * Batches measured to take at most this many microseconds run on the event loop instead of a worker
-   * (default 100; 0: always in a worker). See inline-runner.ts.
+   * (default 500; 0: always in a worker). See inline-runner.ts.
    */
   inlineMaxUs?: number;
   /** Rows of recent inputs compared with a model's reference profile (default 500). */
@@ -116,7 +116,7 @@ export class ModelRepository {
     const started = performance.now();
     const pool = await WorkerPool.start(spec.path, workers, this.options.threadsPerWorker ?? 1);
     const loadSeconds = (performance.now() - started) / 1000;
-    const inline = new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 100) / 1e6);
+    const inline = new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 500) / 1e6);
     // Only a lone request runs inline: when requests come together the event loop has their HTTP to
     // do, and the worker, running their batch meanwhile, is the better use of the second core.
     const run = async (inputs: WireTensors, samples: number, requests: number): Promise<WireTensors> => {

@@ -342,6 +342,33 @@ describe('ax.onnx.load: bad models fail at load with an OnnxError naming what is
     );
   });
 
+  test('Gemm: bias through the fused product, β-scaled and full-matrix C, and a C that does not fit', () => {
+    ax.manualSeed(5);
+    const [a, w, bias, full] = [ax.randn([2, 4]), ax.randn([3, 4]), ax.randn([3]), ax.randn([2, 3])];
+    const gemm = (c: ax.Tensor, attrs: Record<string, { float: number }>) =>
+      ax.onnx
+        .load(
+          modelBytes({
+            nodes: [node('Gemm', ['x', 'w', 'c'], ['y'], { transB: 1, ...attrs }, 'fc')],
+            inputs: [info('x', 1, [2, 4])],
+            outputs: [info('y', 1, [2, 3])],
+            initializers: [init('w', w), init('c', c)],
+          }),
+        )
+        .forward(a) as ax.Tensor;
+    const product = a.matmul(w.t());
+    const near = (x: ax.Tensor, y: ax.Tensor) =>
+      x.toTypedArray().forEach((v, i) => assert.ok(Math.abs(v - y.toTypedArray()[i]!) < 1e-5, `${i}`));
+    near(gemm(bias, {}), product.add(bias));
+    near(gemm(bias, { beta: { float: 0.5 } }), product.add(bias.mul(0.5)));
+    near(gemm(full, {}), product.add(full));
+    near(gemm(bias, { alpha: { float: 2 } }), product.mul(2).add(bias));
+    assert.throws(
+      () => gemm(ax.randn([5]), {}),
+      (e: Error) => /Gemm node 'fc'.*\[5\]/.test(e.message),
+    );
+  });
+
   test('files that are not models', () => {
     const good = modelBytes(mlpSpec());
     throwsTyped(() => ax.onnx.load(good.subarray(0, good.length - 7)), ax.OnnxError, /not a valid ONNX model/);

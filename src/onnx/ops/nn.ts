@@ -1,7 +1,7 @@
 // ONNX's neural-network ops (convolution, pooling, normalisation, Gemm/MatMul, softmax, dropout)
 // mapped onto nn.functional.
 import * as B from '../../ops/binary.js';
-import { matmul } from '../../ops/matmul.js';
+import { addmm, matmul } from '../../ops/matmul.js';
 import { logSoftmax, softmax } from '../../ops/softmax.js';
 import { reshape } from '../../ops/views.js';
 import { dropout } from '../../nn/functional/dropout.js';
@@ -287,6 +287,9 @@ defineOps('', {
     if (ctx.attrs.int('transB', 0)) b = b.t();
     const alpha = ctx.attrs.float('alpha', 1);
     const beta = ctx.attrs.float('beta', 1);
+    // The usual Gemm (a Linear layer): one fused product-plus-bias instead of a product and an add.
+    if (c && alpha === 1 && a.dtype === b.dtype && c.dtype === a.dtype && c.ndim <= 2)
+      return addmm(beta === 1 ? c : c.mul(beta), a, b);
     let y = matmul(a, b);
     if (alpha !== 1) y = y.mul(alpha);
     if (c) y = y.add(beta === 1 ? c : c.mul(beta));

@@ -16,23 +16,39 @@ const wire = (data: Float32Array, n = 1): WireTensors => ({
 });
 
 describe('InlineRunner', () => {
-  test('runs a batch size only once it is measured under the limit; a pause does not move the estimate', () => {
+  test('runs a batch size here once measured under the limit; a pause does not move the estimate', () => {
     const r = new InlineRunner(MODEL, 100e-6);
     assert.equal(r.wants(1), false, 'unmeasured');
-    r.record(1, 40e-6);
+    r.record(1, 40e-6, 'here');
     assert.equal(r.wants(1), true);
     assert.equal(r.wants(2), false, 'another size, unmeasured');
-    r.record(4, 90e-6);
+    r.record(4, 90e-6, 'here');
     assert.equal(r.wants(3), true, '3 and 4 share an estimate');
     assert.equal(r.wants(5), false);
-    for (let i = 0; i < 10; i++) r.record(1, 40e-6);
-    r.record(1, 0.05); // a collector pause
+    for (let i = 0; i < 10; i++) r.record(1, 40e-6, 'here');
+    r.record(1, 0.05, 'here'); // a collector pause
     assert.equal(r.wants(1), true);
-    for (let i = 0; i < 15; i++) r.record(1, 300e-6);
+    for (let i = 0; i < 15; i++) r.record(1, 300e-6, 'here');
     assert.equal(r.wants(1), false, 'slower than the limit now');
+    // ... but measured again now and then (every 64th time), in case that was a slow spell.
+    const asked = Array.from({ length: 128 }, () => r.wants(1)).filter(Boolean).length;
+    assert.equal(asked, 2);
     const never = new InlineRunner(MODEL, 0);
-    never.record(1, 1e-9);
+    never.record(1, 1e-9, 'here');
     assert.equal(never.wants(1), false, 'a limit of 0 never runs inline');
+  });
+
+  test("the worker's times only decide whether to try here: a cold worker is slower than this thread", () => {
+    const r = new InlineRunner(MODEL, 100e-6);
+    r.record(1, 350e-6, 'worker');
+    assert.equal(r.wants(1), true, 'within 4× the limit: measure it here');
+    r.record(1, 60e-6, 'here');
+    for (let i = 0; i < 15; i++) r.record(1, 900e-6, 'worker');
+    assert.equal(r.wants(1), true, 'measured here: the worker no longer decides');
+    assert.equal(r.estimate(1), 60e-6);
+    r.record(8, 2e-3, 'worker');
+    assert.equal(r.wants(8), false, 'a batch far past the limit never runs here');
+    assert.equal(r.estimate(8), 2e-3);
   });
 
   test('gives the numbers a direct forward gives; a file that cannot load leaves batches to the workers', () => {
@@ -44,7 +60,7 @@ describe('InlineRunner', () => {
     assert.deepEqual(out.shape, [1, 10]);
     out.data.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `${i}: ${v} vs ${want[i]}`));
     const missing = new InlineRunner('/nonexistent/model.onnx', 1);
-    missing.record(1, 1e-6);
+    missing.record(1, 1e-6, 'here');
     assert.equal(missing.run(wire(x)), null);
     assert.equal(missing.wants(1), false);
   });

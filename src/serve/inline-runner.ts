@@ -1,24 +1,31 @@
 // Batches small enough run on the server's event loop instead of a model worker. Handing a batch to a
 // sleeping worker and being woken by its answer costs 20-90 µs on a virtual machine (measured on the
 // 2-vCPU development machine: 15-20 µs for each wake-up when idle, more when the cores are busy), more
-// than a small model needs for a small batch. Each batch size's inference time is measured wherever it
-// runs (the worker reports its own); a batch runs here only when its size has been measured below the
-// limit, so a large model never gets a copy on the main thread and the event loop is never held longer
-// than the limit (health checks and metrics keep answering under load).
+// than a small model needs for a small batch. Each batch size's inference time is measured where it
+// runs, here and in the worker (which reports its own) kept apart: a worker woken for each batch runs
+// it slower, from cold caches, than this thread does. A batch size runs here when its time here is
+// under the limit; before that is known, when the worker's time is under four times the limit (to
+// measure it), and a size found too slow is measured here again now and then. So a large model never
+// gets a copy on the main thread and the event loop is held at most a few times past the limit.
 import { load } from '../onnx/load.js';
 import type { OnnxModule } from '../onnx/module.js';
 import { runModel } from './run-model.js';
+import { RecentTimes } from './recent-times.js';
 import type { WireTensors } from './wire.js';
 
 /** Batch sizes share an estimate by power of two: 1, 2, 3-4, 5-8, … */
 const bucket = (samples: number) => Math.ceil(Math.log2(Math.max(1, samples)));
 
+/** Every this many refusals of a batch size measured too slow here, it runs here once more. */
+const RETRY_EVERY = 64;
+
 export class InlineRunner {
   private model: OnnxModule | null = null;
   private failed = false;
-  /** The last few measured seconds of each bucket, and their median (robust to a collector pause). */
-  private readonly recent = new Map<number, number[]>();
-  private readonly median = new Map<number, number>();
+  /** Recent measured seconds by bucket, on this thread and in the workers. */
+  private readonly here = new Map<number, RecentTimes>();
+  private readonly worker = new Map<number, RecentTimes>();
+  private readonly refused = new Map<number, number>();
 
   /** `maxSeconds` 0 never runs inline. */
   constructor(
@@ -26,24 +33,35 @@ export class InlineRunner {
     private readonly maxSeconds: number,
   ) {}
 
-  /** A batch's measured inference time, wherever it ran. */
-  record(samples: number, seconds: number): void {
+  /** A batch's measured inference time, on this thread or in a worker. */
+  record(samples: number, seconds: number, where: 'here' | 'worker'): void {
+    const times = where === 'here' ? this.here : this.worker;
     const b = bucket(samples);
-    const times = this.recent.get(b) ?? [];
-    times.push(seconds);
-    if (times.length > 15) times.shift();
-    this.recent.set(b, times);
-    const sorted = [...times].sort((x, y) => x - y);
-    this.median.set(b, sorted[sorted.length >> 1]!);
+    let t = times.get(b);
+    if (!t) times.set(b, (t = new RecentTimes()));
+    t.record(seconds);
   }
 
-  /** Whether a batch of this many samples is known to run within the limit. */
+  /** The expected seconds of a batch of this many samples on this thread (or, unmeasured, in a worker). */
+  estimate(samples: number): number | undefined {
+    const b = bucket(samples);
+    return this.here.get(b)?.median ?? this.worker.get(b)?.median;
+  }
+
+  /** Whether a batch of this many samples should run here. */
   wants(samples: number): boolean {
     if (this.maxSeconds <= 0 || this.failed) return false;
-    const s = this.median.get(bucket(samples));
-    return s !== undefined && s <= this.maxSeconds;
+    const b = bucket(samples);
+    const here = this.here.get(b)?.median;
+    if (here === undefined) {
+      const there = this.worker.get(b)?.median;
+      return there !== undefined && there <= 4 * this.maxSeconds;
+    }
+    if (here <= this.maxSeconds) return true;
+    const n = (this.refused.get(b) ?? 0) + 1;
+    this.refused.set(b, n % RETRY_EVERY);
+    return n === RETRY_EVERY && here <= 4 * this.maxSeconds;
   }
-
   /** Runs a batch here (the model's copy loads on first use); null when the copy could not load. */
   run(inputs: WireTensors): WireTensors | null {
     if (!this.model) {

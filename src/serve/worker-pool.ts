@@ -5,6 +5,7 @@ import type { OnnxModule } from '../onnx/module.js';
 import { RequestError } from './tensor-json.js';
 import type { WorkerReply, WorkerRequest } from './model-worker.js';
 import { type WireTensors, buffers } from './wire.js';
+import { RecentTimes } from './recent-times.js';
 
 interface Slot {
   worker: Worker;
@@ -30,6 +31,8 @@ export class WorkerPool {
   private readonly waiting: Job[] = [];
   private readonly running = new Map<number, Job>();
   private nextId = 0;
+  /** What handing a batch to a worker costs this thread (postMessage, which wakes a sleeping worker). */
+  private readonly sends = new RecentTimes();
   private closed = false;
   signature!: ReturnType<OnnxModule['signature']>;
 
@@ -66,6 +69,11 @@ export class WorkerPool {
     return pool;
   }
 
+  /** Seconds this thread recently spent handing a batch over (undefined before the first). */
+  get sendSeconds(): number | undefined {
+    return this.sends.median;
+  }
+
   get busy(): number {
     return this.slots.filter((s) => s.busy).length;
   }
@@ -86,7 +94,9 @@ export class WorkerPool {
       slot.busy = true;
       (slot as Slot & { job?: number }).job = id;
       this.running.set(id, job);
+      const started = performance.now();
       slot.worker.postMessage({ id, inputs: job.inputs } satisfies WorkerRequest, buffers(job.inputs));
+      this.sends.record((performance.now() - started) / 1000);
     }
   }
 

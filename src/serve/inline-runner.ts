@@ -53,17 +53,21 @@ export class InlineRunner {
     if (this.maxSeconds <= 0 || this.failed) return false;
     const b = bucket(samples);
     const here = this.here.get(b)?.median;
-    if (here === undefined) {
-      const there = this.worker.get(b)?.median;
-      return there !== undefined && there <= 4 * this.maxSeconds;
-    }
-    if (here <= this.maxSeconds) return true;
+    if (here !== undefined && here <= this.maxSeconds) return true;
+    // The worker's time says whether the batch is small enough to try here at all.
+    const there = this.worker.get(b)?.median;
+    const plausible = there !== undefined && there <= 4 * this.maxSeconds;
+    if (here === undefined) return plausible;
     const n = (this.refused.get(b) ?? 0) + 1;
     this.refused.set(b, n % RETRY_EVERY);
-    return n === RETRY_EVERY && here <= 4 * this.maxSeconds;
+    return n === RETRY_EVERY && plausible;
   }
-  /** Runs a batch here (the model's copy loads on first use); null when the copy could not load. */
-  run(inputs: WireTensors): WireTensors | null {
+
+  /**
+   * Runs a batch here and records its time (the model's copy loads on first use, outside the time);
+   * null when the copy could not load.
+   */
+  run(inputs: WireTensors, samples: number): WireTensors | null {
     if (!this.model) {
       try {
         this.model = load(this.path).eval();
@@ -73,6 +77,9 @@ export class InlineRunner {
         return null;
       }
     }
-    return runModel(this.model, inputs);
+    const started = performance.now();
+    const outputs = runModel(this.model, inputs);
+    this.record(samples, (performance.now() - started) / 1000, 'here');
+    return outputs;
   }
 }

@@ -125,18 +125,14 @@ export class ModelRepository {
       inline.wants(samples) && (requests === 1 || (inline.estimate(samples) ?? Infinity) <= (pool.sendSeconds ?? 0));
     const run = async (inputs: WireTensors, samples: number, requests: number): Promise<WireTensors> => {
       if (cheaperHere(samples, requests)) {
-        const started = performance.now();
         let outputs: WireTensors | null;
         try {
-          outputs = inline.run(inputs);
+          outputs = inline.run(inputs, samples);
         } catch (e) {
           const err = e as Error;
           throw new RequestError(400, `inference failed: ${err.name}: ${err.message}`);
         }
-        if (outputs) {
-          inline.record(samples, (performance.now() - started) / 1000, 'here');
-          return outputs;
-        }
+        if (outputs) return outputs;
       }
       const { outputs, seconds } = await pool.run(inputs);
       inline.record(samples, seconds, 'worker');

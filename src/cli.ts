@@ -202,7 +202,7 @@ export function program(): Command {
       '--inline-max-us <us>',
       'batches measured to take at most this long run on the event loop, not a worker (0: never)',
       nonNegative('--inline-max-us'),
-      500,
+      1000,
     )
     .option('--timeout-ms <ms>', 'default request deadline', positiveInt('--timeout-ms'), 30000)
     .option('--log-requests <file>', 'append sampled requests and their predictions to this JSON-lines file')

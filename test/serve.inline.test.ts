@@ -18,42 +18,42 @@ const wire = (data: Float32Array, n = 1): WireTensors => ({
 describe('InlineRunner', () => {
   test('runs a batch size here once measured under the limit; a pause does not move the estimate', () => {
     const r = new InlineRunner(MODEL, 100e-6);
-    assert.equal(r.wants(1), false, 'unmeasured');
+    assert.equal(r.decide(1), false, 'unmeasured');
     r.record(1, 150e-6, 'worker');
     r.record(1, 40e-6, 'here');
-    assert.equal(r.wants(1), true);
-    assert.equal(r.wants(2), false, 'another size, unmeasured');
+    assert.equal(r.decide(1), 'fits');
+    assert.equal(r.decide(2), false, 'another size, unmeasured');
     r.record(4, 90e-6, 'here');
-    assert.equal(r.wants(3), true, '3 and 4 share an estimate');
-    assert.equal(r.wants(5), false);
+    assert.equal(r.decide(3), 'fits', '3 and 4 share an estimate');
+    assert.equal(r.decide(5), false);
     for (let i = 0; i < 10; i++) r.record(1, 40e-6, 'here');
     r.record(1, 0.05, 'here'); // a collector pause
-    assert.equal(r.wants(1), true);
+    assert.equal(r.decide(1), 'fits');
     for (let i = 0; i < 15; i++) r.record(1, 300e-6, 'here');
-    assert.equal(r.wants(1), false, 'slower than the limit now');
-    // ... but measured again now and then (every 64th time), in case that was a slow spell.
-    const asked = Array.from({ length: 128 }, () => r.wants(1)).filter(Boolean).length;
-    assert.equal(asked, 2);
+    assert.equal(r.decide(1), false, 'slower than the limit now');
+    // ... but measured again now and then (every 16th time), in case that was a slow spell.
+    const asked = Array.from({ length: 64 }, () => r.decide(1)).filter((d) => d === 'try').length;
+    assert.equal(asked, 4);
     const never = new InlineRunner(MODEL, 0);
     never.record(1, 1e-9, 'here');
-    assert.equal(never.wants(1), false, 'a limit of 0 never runs inline');
+    assert.equal(never.decide(1), false, 'a limit of 0 never runs inline');
   });
 
-  test("the worker's times only decide whether to try here: a cold worker is slower than this thread", () => {
+  test("the worker's times only say whether to try here: a cold worker is slower than this thread", () => {
     const r = new InlineRunner(MODEL, 100e-6);
     r.record(1, 350e-6, 'worker');
-    assert.equal(r.wants(1), true, 'within 4× the limit: measure it here');
+    assert.equal(r.decide(1), 'try', 'within 4× the limit: measure it here');
     r.record(1, 60e-6, 'here');
     for (let i = 0; i < 15; i++) r.record(1, 900e-6, 'worker');
-    assert.equal(r.wants(1), true, 'measured here: the worker no longer decides');
+    assert.equal(r.decide(1), 'fits', 'measured here: the worker no longer decides');
     assert.equal(r.estimate(1), 60e-6);
     r.record(8, 2e-3, 'worker');
-    assert.equal(r.wants(8), false, 'a batch far past the limit never runs here');
+    assert.equal(r.decide(8), false, 'a batch far past the limit never runs here');
     // A first run here that was slow (a cold start) is retried while the worker says the size is small.
     r.record(16, 150e-6, 'worker');
     r.record(16, 7e-3, 'here');
-    const tries = Array.from({ length: 64 }, () => r.wants(16)).filter(Boolean).length;
-    assert.equal(tries, 1);
+    const tries = Array.from({ length: 64 }, () => r.decide(16)).filter((d) => d === 'try').length;
+    assert.equal(tries, 4);
     assert.equal(r.estimate(8), 2e-3);
   });
 
@@ -69,7 +69,7 @@ describe('InlineRunner', () => {
     const missing = new InlineRunner('/nonexistent/model.onnx', 1);
     missing.record(1, 1e-6, 'here');
     assert.equal(missing.run(wire(x), 1), null);
-    assert.equal(missing.wants(1), false);
+    assert.equal(missing.decide(1), false);
   });
 });
 

@@ -5,7 +5,7 @@
 // runs, here and in the worker (which reports its own) kept apart: a worker woken for each batch runs
 // it slower, from cold caches, than this thread does. A batch size runs here when its time here is
 // under the limit; before that is known, when the worker's time is under four times the limit (to
-// measure it), and a size found too slow is measured here again now and then. So a large model never
+// measure it), and a size found too slow is measured here again now and then (a first run here is often slow: cold code). So a large model never
 // gets a copy on the main thread and the event loop is held at most a few times past the limit.
 import { load } from '../onnx/load.js';
 import type { OnnxModule } from '../onnx/module.js';
@@ -17,7 +17,7 @@ import type { WireTensors } from './wire.js';
 const bucket = (samples: number) => Math.ceil(Math.log2(Math.max(1, samples)));
 
 /** Every this many refusals of a batch size measured too slow here, it runs here once more. */
-const RETRY_EVERY = 64;
+const RETRY_EVERY = 16;
 
 export class InlineRunner {
   private model: OnnxModule | null = null;
@@ -48,19 +48,22 @@ export class InlineRunner {
     return this.here.get(b)?.median ?? this.worker.get(b)?.median;
   }
 
-  /** Whether a batch of this many samples should run here. */
-  wants(samples: number): boolean {
+  /**
+   * Whether a batch of this many samples should run here: 'fits' when measured here under the limit,
+   * 'try' to measure it here (unmeasured, or measured too slow a while ago, and the worker's time says
+   * it is small), else false.
+   */
+  decide(samples: number): 'fits' | 'try' | false {
     if (this.maxSeconds <= 0 || this.failed) return false;
     const b = bucket(samples);
     const here = this.here.get(b)?.median;
-    if (here !== undefined && here <= this.maxSeconds) return true;
-    // The worker's time says whether the batch is small enough to try here at all.
+    if (here !== undefined && here <= this.maxSeconds) return 'fits';
     const there = this.worker.get(b)?.median;
     const plausible = there !== undefined && there <= 4 * this.maxSeconds;
-    if (here === undefined) return plausible;
+    if (here === undefined) return plausible && 'try';
     const n = (this.refused.get(b) ?? 0) + 1;
     this.refused.set(b, n % RETRY_EVERY);
-    return n === RETRY_EVERY && plausible;
+    return n === RETRY_EVERY && plausible && 'try';
   }
 
   /**

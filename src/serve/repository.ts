@@ -32,7 +32,7 @@ export interface ServingOptions extends Partial<BatchingOptions> {
   threadsPerWorker?: number;
   /**
    * Batches measured to take at most this many microseconds run on the event loop instead of a worker
-   * (default 500; 0: always in a worker). See inline-runner.ts.
+   * (default 1000; 0: always in a worker). See inline-runner.ts.
    */
   inlineMaxUs?: number;
   /** Rows of recent inputs compared with a model's reference profile (default 500). */
@@ -116,13 +116,15 @@ export class ModelRepository {
     const started = performance.now();
     const pool = await WorkerPool.start(spec.path, workers, this.options.threadsPerWorker ?? 1);
     const loadSeconds = (performance.now() - started) / 1000;
-    const inline = new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 500) / 1e6);
+    const inline = new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 1000) / 1e6);
     // A lone request runs inline when it is cheap enough; a batch of several only when running it
     // costs the event loop less than handing it over (waking a sleeping worker cost this thread
-    // ~90 µs on the development VM under load). Otherwise the event loop does the requests' HTTP
-    // while a worker runs their batch.
-    const cheaperHere = (samples: number, requests: number) =>
-      inline.wants(samples) && (requests === 1 || (inline.estimate(samples) ?? Infinity) <= (pool.sendSeconds ?? 0));
+    // ~90 µs on the development VM under load), or to measure that. Otherwise the event loop does
+    // the requests' HTTP while a worker runs their batch.
+    const cheaperHere = (samples: number, requests: number) => {
+      const d = inline.decide(samples);
+      return d === 'try' || (d === 'fits' && (requests === 1 || inline.estimate(samples)! <= (pool.sendSeconds ?? 0)));
+    };
     const run = async (inputs: WireTensors, samples: number, requests: number): Promise<WireTensors> => {
       if (cheaperHere(samples, requests)) {
         let outputs: WireTensors | null;

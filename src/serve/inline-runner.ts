@@ -1,17 +1,17 @@
 // Batches small enough run on the server's event loop instead of a model worker. Handing a batch to a
-// sleeping worker and being woken by its answer costs 20-90 µs on a virtual machine (measured on the
-// 2-vCPU development machine: 15-20 µs for each wake-up when idle, more when the cores are busy), more
-// than a small model needs for a small batch. Each batch size's inference time is measured where it
-// runs, here and in the worker (which reports its own) kept apart: a worker woken for each batch runs
-// it slower, from cold caches, than this thread does. A batch size runs here when its time here is
-// under the limit; before that is known, when the worker's time is under four times the limit (to
-// measure it), and a size found too slow is measured here again now and then (a first run here is often slow: cold code). So a large model never
-// gets a copy on the main thread and the event loop is held at most a few times past the limit.
+// sleeping worker costs the event loop 15-90 µs (postMessage waking the thread, measured on the 2-vCPU
+// development VM) and the answer wakes the event loop in turn: more than a small model needs for a
+// small batch. Inference times are measured where they run, here and in the workers (which report
+// their own) kept apart: a worker woken for each batch runs it slower, from cold caches. A batch size
+// runs here when its time here is under the limit; before that is known, when the worker's time is
+// under four times the limit (to measure it here); a size found too slow here (a first run often is:
+// cold code) is measured again now and then. A large model never gets a copy on the main thread.
 import { load } from '../onnx/load.js';
 import type { OnnxModule } from '../onnx/module.js';
 import { runModel } from './run-model.js';
 import { RecentTimes } from './recent-times.js';
 import type { WireTensors } from './wire.js';
+import { type WorkerPool, inferenceFailed } from './worker-pool.js';
 
 /** Batch sizes share an estimate by power of two: 1, 2, 3-4, 5-8, … */
 const bucket = (samples: number) => Math.ceil(Math.log2(Math.max(1, samples)));
@@ -85,4 +85,29 @@ export class InlineRunner {
     this.record(samples, (performance.now() - started) / 1000, 'here');
     return outputs;
   }
+}
+
+/**
+ * The batcher's run function: a lone request runs here when it fits the limit; a batch of several
+ * only when its time here is below what handing a batch over has recently cost (or to measure that).
+ * Otherwise the event loop does the requests' HTTP while a worker runs their batch.
+ */
+export function batchRunner(pool: WorkerPool, inline: InlineRunner) {
+  return async (inputs: WireTensors, samples: number, requests: number): Promise<WireTensors> => {
+    const d = inline.decide(samples);
+    const here =
+      d === 'try' || (d === 'fits' && (requests === 1 || inline.estimate(samples)! <= (pool.sendSeconds ?? 0)));
+    if (here) {
+      let outputs: WireTensors | null;
+      try {
+        outputs = inline.run(inputs, samples);
+      } catch (e) {
+        throw inferenceFailed(e as Error);
+      }
+      if (outputs) return outputs;
+    }
+    const { outputs, seconds } = await pool.run(inputs);
+    inline.record(samples, seconds, 'worker');
+    return outputs;
+  };
 }

@@ -36,9 +36,7 @@ try {
   port.postMessage({ type: 'failed', message: (e as Error).message } satisfies WorkerReply);
 }
 
-port.on('message', (req: WorkerRequest) => handle(req));
-
-function handle(req: WorkerRequest): void {
+port.on('message', (req: WorkerRequest) => {
   try {
     const started = performance.now();
     const outputs = runModel(model, req.inputs);
@@ -52,4 +50,4 @@ function handle(req: WorkerRequest): void {
       error: { name: err.name, message: err.message },
     } satisfies WorkerReply);
   }
-}
+});

@@ -12,8 +12,7 @@ import { type BatchingOptions, DynamicBatcher } from './batcher.js';
 import type { ServerMetrics } from './metrics.js';
 import { RequestError } from './tensor-json.js';
 import { WorkerPool } from './worker-pool.js';
-import { InlineRunner } from './inline-runner.js';
-import type { WireTensors } from './wire.js';
+import { InlineRunner, batchRunner } from './inline-runner.js';
 
 export interface ModelSpec {
   /** The name clients use; default: the file name without extension. */
@@ -116,30 +115,7 @@ export class ModelRepository {
     const started = performance.now();
     const pool = await WorkerPool.start(spec.path, workers, this.options.threadsPerWorker ?? 1);
     const loadSeconds = (performance.now() - started) / 1000;
-    const inline = new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 1000) / 1e6);
-    // A lone request runs inline when it is cheap enough; a batch of several only when running it
-    // costs the event loop less than handing it over (waking a sleeping worker cost this thread
-    // ~90 µs on the development VM under load), or to measure that. Otherwise the event loop does
-    // the requests' HTTP while a worker runs their batch.
-    const cheaperHere = (samples: number, requests: number) => {
-      const d = inline.decide(samples);
-      return d === 'try' || (d === 'fits' && (requests === 1 || inline.estimate(samples)! <= (pool.sendSeconds ?? 0)));
-    };
-    const run = async (inputs: WireTensors, samples: number, requests: number): Promise<WireTensors> => {
-      if (cheaperHere(samples, requests)) {
-        let outputs: WireTensors | null;
-        try {
-          outputs = inline.run(inputs, samples);
-        } catch (e) {
-          const err = e as Error;
-          throw new RequestError(400, `inference failed: ${err.name}: ${err.message}`);
-        }
-        if (outputs) return outputs;
-      }
-      const { outputs, seconds } = await pool.run(inputs);
-      inline.record(samples, seconds, 'worker');
-      return outputs;
-    };
+    const run = batchRunner(pool, new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 1000) / 1e6));
     const batcher = new DynamicBatcher(run, {
       maxBatchSize: this.options.maxBatchSize ?? 32,
       maxQueueDelayUs: this.options.maxQueueDelayUs ?? 2000,

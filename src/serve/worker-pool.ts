@@ -12,6 +12,11 @@ interface Slot {
   busy: boolean;
 }
 
+/** The error a request gets when the model fails on its batch, wherever the batch ran. */
+export function inferenceFailed(e: { name: string; message: string }): RequestError {
+  return new RequestError(400, `inference failed: ${e.name}: ${e.message}`);
+}
+
 /** A batch's outputs and the seconds the worker spent on it. */
 export interface PoolResult {
   outputs: WireTensors;
@@ -105,7 +110,7 @@ export class WorkerPool {
     const job = this.running.get(msg.id);
     this.running.delete(msg.id);
     if (job) {
-      if (msg.error) job.reject(new RequestError(400, `inference failed: ${msg.error.name}: ${msg.error.message}`));
+      if (msg.error) job.reject(inferenceFailed(msg.error));
       else job.resolve({ outputs: msg.outputs!, seconds: msg.seconds ?? 0 });
     }
     this.dispatch();

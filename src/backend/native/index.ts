@@ -27,7 +27,8 @@ const SMALL = 1024;
  * Descriptors are views into one ring of doubles, not arrays of their own: a fresh Float64Array of
  * more than 64 bytes is a malloc'd backing store (and a smaller one is moved off V8's heap when the
  * addon reads it), which cost ~1 µs a call, a quarter of a batch-1 matrix product. The addon reads a
- * descriptor during the call and keeps nothing, and one call's descriptors never wrap the ring.
+ * descriptor during the call and keeps nothing; a descriptor is at most 1/16 of the ring, so the
+ * few one call writes never overwrite each other when the ring wraps.
  */
 const RING = new Float64Array(16384);
 let ringAt = 0;

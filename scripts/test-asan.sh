@@ -13,6 +13,8 @@ export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:exitcode=86:allocator_may_re
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export AXON_NATIVE_ADDON="$PWD/build/asan/axon.node"
 export AXON_BACKEND=native
+# Every array its own allocation (no small-array slabs), so an overrun reaches a red zone.
+export AXON_SMALL_ARRAYS=0
 if [ -f build/asan/axon_gloo.node ]; then export AXON_GLOO_ADDON="$PWD/build/asan/axon_gloo.node"; fi
 if [ -f build/asan/axon_mpi.node ]; then export AXON_MPI_ADDON="$PWD/build/asan/axon_mpi.node"; fi
 # The example tests train for minutes and add nothing the unit tests do not reach: skipped here.

@@ -33,15 +33,17 @@ function wrapForward(proto: object): void {
     this.inForward = true;
     try {
       let inputs = args;
-      for (const hook of this.preHooks.values()) inputs = hook(this, inputs) ?? inputs;
+      // (size checks first: iterating an empty Map still allocates an iterator, on every layer call)
+      if (this.preHooks.size) for (const hook of this.preHooks.values()) inputs = hook(this, inputs) ?? inputs;
       const trace = activeTrace();
       let output = trace
         ? trace.module(this, inputs, () => original.apply(this, inputs))
         : original.apply(this, inputs);
-      for (const hook of this.hooks.values()) {
-        const replaced = hook(this, inputs, output);
-        if (replaced !== undefined) output = replaced;
-      }
+      if (this.hooks.size)
+        for (const hook of this.hooks.values()) {
+          const replaced = hook(this, inputs, output);
+          if (replaced !== undefined) output = replaced;
+        }
       return output;
     } catch (caught) {
       // JavaScript's own TypeError or RangeError (a wrong argument that reached a property read)
@@ -111,11 +113,18 @@ export abstract class Module {
 
   /** Picks up Parameters and Modules assigned to properties since the last look. */
   private discover(): void {
-    const known = new Set<unknown>([...this.params.values(), ...this.bufs.values(), ...this.mods.values()]);
-    for (const [key, value] of Object.entries(this)) {
+    // Runs on every traversal (a Sequential's forward included), so the usual case — nothing new,
+    // every Parameter or Module property registered under its own name — allocates nothing.
+    let known: Set<unknown> | undefined;
+    const props = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) {
+      const value = props[key];
+      if (!(value instanceof Parameter) && !(value instanceof Module)) continue;
+      if (this.params.get(key) === value || this.mods.get(key) === value) continue;
+      known ??= new Set<unknown>([...this.params.values(), ...this.bufs.values(), ...this.mods.values()]);
       if (known.has(value)) continue;
       if (value instanceof Parameter) this.params.set(key, value);
-      else if (value instanceof Module) this.registerModule(key, value);
+      else this.registerModule(key, value);
     }
   }
 
@@ -135,6 +144,14 @@ export abstract class Module {
 
   *children(): Generator<Module> {
     for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** @internal The direct submodules as an array (a container's forward: no generators per call). */
+  childList(): Module[] {
+    this.discover();
+    const list: Module[] = [];
+    for (const m of this.mods.values()) if (m) list.push(m);
+    return list;
   }
 
   /** This module and every submodule, depth first, each once. */

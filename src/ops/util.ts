@@ -1,5 +1,6 @@
 import { getBackend, type View } from '../backend/index.js';
 import { type DType, allocArray, isFloating, resultType, scalarDType } from '../tensor/dtype.js';
+import { smallArray } from '../tensor/small-arrays.js';
 import { type Shape, broadcastStrides, contiguousStrides, numel } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
 import { DTypeError, ValueError } from '../errors.js';
@@ -15,7 +16,8 @@ export const backend = getBackend;
  */
 export function empty(shape: Shape, dtype: DType): Tensor {
   const b = backend();
-  const storage = b.allocate ? b.allocate(dtype, numel(shape)) : new Storage(allocArray(dtype, numel(shape)));
+  const n = numel(shape);
+  const storage = b.allocate ? b.allocate(dtype, n) : new Storage(smallArray(dtype, n) ?? allocArray(dtype, n));
   return new Tensor(storage, shape, contiguousStrides(shape), 0, dtype);
 }
 
@@ -48,6 +50,13 @@ export function operandInfo(x: TensorLike): { dtype: DType; rank: number; scalar
 
 /** The promoted dtype of a set of operands, PyTorch's rules. */
 export function promote(...xs: TensorLike[]): DType {
+  // The usual case, tensors of one dtype, without building the operand list.
+  const first = xs[0];
+  if (first instanceof Tensor) {
+    let same = true;
+    for (const x of xs) if (!(x instanceof Tensor) || x.dtype !== first.dtype) same = false;
+    if (same) return first.dtype;
+  }
   return resultType(xs.map(operandInfo));
 }
 

@@ -1,6 +1,7 @@
 // Tensors between the server's threads: typed arrays moved (transferred), not copied or encoded.
 import { fromTypedArray } from '../tensor/create.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
+import { ownsBuffer } from '../tensor/small-arrays.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface WireTensor {
@@ -22,7 +23,13 @@ export function fromWire(w: WireTensor): Tensor {
   return fromTypedArray(w.data, w.shape);
 }
 
-/** The buffers to transfer with a message. */
+/**
+ * The buffers to transfer with a message: those each array owns whole. An array that is a view into
+ * a shared buffer (a small op output carved from a slab) is cloned instead, since transferring its
+ * buffer would detach its neighbours.
+ */
 export function buffers(ts: WireTensors): ArrayBuffer[] {
-  return Object.values(ts).map((t) => t.data.buffer as ArrayBuffer);
+  return Object.values(ts)
+    .filter((t) => ownsBuffer(t.data))
+    .map((t) => t.data.buffer as ArrayBuffer);
 }

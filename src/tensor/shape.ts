@@ -55,8 +55,10 @@ export function normalizeDims(op: string, dims: number | readonly number[] | und
 
 /** NumPy/PyTorch broadcasting: align on the right, sizes equal or 1. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
-  const out = new Array<number>(rank).fill(1);
+  let rank = 0;
+  for (const s of shapes) rank = Math.max(rank, s.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) out[i] = 1;
   for (const shape of shapes) {
     for (let i = 0; i < shape.length; i++) {
       const o = rank - shape.length + i;

@@ -133,3 +133,24 @@ export function fastUnary(op: UnaryOp, x: View, out: View): boolean {
       return false;
   }
 }
+
+/**
+ * A copy into a dense output from a source whose rows (last dim) are contiguous, each row at any
+ * stride — a bias broadcast to every row (stride 0), a slice of rows — as one `set` per row. The
+ * generic path walks offsets per element; for addmm's bias rows this is its commonest use.
+ */
+export function fastCopy(x: View, out: View): boolean {
+  const r = out.shape.length;
+  if (r === 0 || r > 2 || x.data.constructor !== out.data.constructor || layout(out) !== 'dense') return false;
+  const n = out.shape[r - 1]!;
+  if (n > 1 && x.strides[r - 1] !== 1) return false;
+  const rows = r === 2 ? out.shape[0]! : 1;
+  const step = r === 2 ? x.strides[0]! : 0;
+  const src = x.data,
+    dst = out.data;
+  for (let i = 0, xo = x.offset, oo = out.offset; i < rows; i++, xo += step, oo += n) {
+    if (n >= 16) dst.set(src.subarray(xo, xo + n), oo);
+    else for (let j = 0; j < n; j++) dst[oo + j] = src[xo + j]!;
+  }
+  return true;
+}

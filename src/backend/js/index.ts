@@ -4,7 +4,7 @@ import { col2im, im2col } from './window.js';
 import { IndexError } from '../../errors.js';
 import { contiguousStrides, numel } from '../../tensor/shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
-import { fastBinary, fastUnary } from './fast.js';
+import { fastBinary, fastCopy, fastUnary } from './fast.js';
 import { forEachRow } from './strided.js';
 import { roundToBf16 } from './bf16.js';
 import { batchNorm, batchNormBackward } from './batch-norm.js';
@@ -38,6 +38,7 @@ export class JsBackend implements Backend {
   readonly col2im = col2im;
 
   copy(x: View, out: View): void {
+    if (fastCopy(x, out)) return;
     const xd = x.data,
       od = out.data;
     const bool = isBool(out) && !isBool(x);

@@ -17,7 +17,7 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.children()) y = m.forward(y);
+    for (const m of this.childList()) y = m.forward(y);
     return y;
   }
 

@@ -7,5 +7,5 @@ if ! command -v clang-format > /dev/null; then
   echo "check-cpp-format: clang-format not installed (apt-get install clang-format); C++ format not checked" >&2
   exit 0
 fi
-clang-format --dry-run -Werror native/src/*.cc native/src/*.h native/distributed/*.cc native/distributed/*.h
+clang-format --dry-run -Werror native/src/*.cc native/src/*.h native/bench/*.cc native/distributed/*.cc native/distributed/*.h
 echo "check-cpp-format: native/ is formatted"

@@ -86,6 +86,10 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
       [8, 33, 100, [2]],
       [7, 1, 3, []],
       [8, 2000, 40, []],
+      // more rows against a B of ≤ 16 K elements: B read in place, 8 rows at a time (attention's shapes).
+      [9, 17, 40, [2]],
+      [64, 32, 64, [3]],
+      [70, 128, 128, []],
     ];
     for (const isa of ['scalar', 'avx2', 'avx512']) {
       addon!.forceIsa(isa);

@@ -26,6 +26,11 @@ namespace {
 constexpr int KC = 384;
 constexpr int MC = 192;
 constexpr int NC = 3072;
+// The most elements of a B that small_b reads in place: 64 KB, or 32 KB when A's elements are
+// strided along k (each k then touches a new cache line of A). Measured against the blocked product
+// (native/bench/gemm_small_b.cc): 1.0-2.9× faster up to these sizes, 0.85× beyond for strided A.
+// Not const so that the bench can switch the path off; nothing else writes it.
+long kSmallB = 16384;
 
 using Kernel = void (*)(int kc, const float* a, const float* b, float* c, long rs_c, long cs_c, bool acc, int mr,
                         int nr);
@@ -237,8 +242,8 @@ void pack_b_slivers(int kc, int j0, int j1, int nc, const float* b, long rs, lon
 // few-row product (a convolution with few output channels, a small batch) runs near FMA speed
 // without packing B, which for R rows would be reused only R times.
 template <int R>
-__attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, long ars, const float* b, long brs,
-                                                         float* c, long crs, int j0, int j1, bool acc) {
+__attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, long ars, long acs, const float* b,
+                                                         long brs, float* c, long crs, int j0, int j1, bool acc) {
   int j = j0;
   for (; j + 32 <= j1; j += 32) {
     __m512 lo[R], hi[R];
@@ -251,7 +256,7 @@ __attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, 
       const __m512 b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16);
 #pragma GCC unroll 8
       for (int r = 0; r < R; r++) {
-        const __m512 av = _mm512_set1_ps(a[r * ars + k]);
+        const __m512 av = _mm512_set1_ps(a[r * ars + k * acs]);
         lo[r] = _mm512_fmadd_ps(av, b0, lo[r]);
         hi[r] = _mm512_fmadd_ps(av, b1, hi[r]);
       }
@@ -270,7 +275,7 @@ __attribute__((target("avx512f"))) void rows_axpy_avx512(int K, const float* a, 
       for (int r = 0; r < R; r++) acc_r[r] = acc ? _mm512_maskz_loadu_ps(m, c + r * crs + j) : _mm512_setzero_ps();
       for (int k = 0; k < K; k++) {
         const __m512 bv = _mm512_maskz_loadu_ps(m, b + k * brs + j);
-        for (int r = 0; r < R; r++) acc_r[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r * ars + k]), bv, acc_r[r]);
+        for (int r = 0; r < R; r++) acc_r[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r * ars + k * acs]), bv, acc_r[r]);
       }
       for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + r * crs + j, m, acc_r[r]);
     }
@@ -316,7 +321,7 @@ const DotsKernel kDots[4][4] = {
     {dots_avx512<4, 1>, dots_avx512<4, 2>, dots_avx512<4, 3>, dots_avx512<4, 4>},
 };
 
-using RowsKernel = void (*)(int, const float*, long, const float*, long, float*, long, int, int, bool);
+using RowsKernel = void (*)(int, const float*, long, long, const float*, long, float*, long, int, int, bool);
 const RowsKernel kRowsKernels[8] = {rows_axpy_avx512<1>, rows_axpy_avx512<2>, rows_axpy_avx512<3>, rows_axpy_avx512<4>,
                                     rows_axpy_avx512<5>, rows_axpy_avx512<6>, rows_axpy_avx512<7>, rows_axpy_avx512<8>};
 
@@ -437,7 +442,7 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
       // Column ranges in multiples of 32 so every thread but the last runs whole blocks.
       const int blocks = (N + 31) / 32;
       const int j0 = std::min(N, 32 * (blocks * t / parts)), j1 = std::min(N, 32 * (blocks * (t + 1) / parts));
-      if (j1 > j0) kernel(K, a, ars, B.p, B.rs, c, crs, j0, j1, accumulate);
+      if (j1 > j0) kernel(K, a, ars, 1, B.p, B.rs, c, crs, j0, j1, accumulate);
     });
     if (C.cs != 1)
       for (int i = 0; i < M; i++)
@@ -465,6 +470,42 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
     if (C.cs != 1)
       for (int j = 0; j < N; j++) C.p[i * C.rs + j * C.cs] = c_rows[j];
   }
+  return true;
+}
+#endif  // AXON_X86
+
+// A small B (an attention head's keys or values) against more rows of A than small_m takes: B stays
+// in L1 and is read in place (or its transpose, copied once), and A's elements are broadcast from
+// wherever they are, so nothing is packed. For
+// attention's batched 64×64 by 64×32 products, packing both operands cost more than the product.
+#if !AXON_X86
+bool small_b(int, int, int, ConstMat, ConstMat, Mat, bool) { return false; }
+#else
+bool small_b(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
+  if (g_isa != &kAvx512 || M <= 8 || C.cs != 1 || static_cast<long>(K) * N > (A.cs == 1 ? kSmallB : kSmallB / 2))
+    return false;
+  static thread_local std::vector<float> b_rows;
+  const float* b = B.p;
+  long brs = B.rs;
+  if (B.cs != 1) {
+    // B's transpose (an attention's keys, Kᵀ) into rows; reads stay within the L1-sized B.
+    b_rows.resize(static_cast<size_t>(K) * N);
+    float* dst = b_rows.data();
+    for (int k = 0; k < K; k++, dst += N) {
+      const float* src = B.p + k * B.rs;
+      for (int j = 0; j < N; j++) dst[j] = src[j * B.cs];
+    }
+    b = b_rows.data();
+    brs = N;
+  }
+  const int blocks = (M + 7) / 8;
+  const int parts = 2.0 * M * N * K < 1e6 ? 1 : std::min(num_threads(), blocks);
+  parallel_for(parts, [&](int t) {
+    for (int blk = blocks * t / parts; blk < blocks * (t + 1) / parts; blk++) {
+      const int i = blk * 8, rows = std::min(8, M - i);
+      kRowsKernels[rows - 1](K, A.p + i * A.rs, A.rs, A.cs, b, brs, C.p + i * C.rs, C.rs, 0, N, accumulate);
+    }
+  });
   return true;
 }
 #endif  // AXON_X86
@@ -559,7 +600,7 @@ const float* PackedA::block(int ic, int pc, int MR) const {
 
 void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {
   if (M <= 0 || N <= 0) return;
-  if (K > 0 && small_m(M, N, K, A, B, C, accumulate)) return;
+  if (K > 0 && (small_m(M, N, K, A, B, C, accumulate) || small_b(M, N, K, A, B, C, accumulate))) return;
   gemm_blocked(M, N, K, A, nullptr, MatrixB(B), C, accumulate);
 }
 

@@ -237,6 +237,30 @@ void copy(const std::vector<long>& shape, Operand x, Operand out) {
   map1(shape, x, out, [](float v) { return v; });
 }
 
+namespace {
+// n floats at stride xs summed in double, in independent partial sums: one running total is a chain
+// of dependent additions (4 cycles each, ~1.4 G elements/s); partial sums let the contiguous case
+// vectorise (omp simd may reorder the additions) and the strided one overlap four chains.
+double sum_floats(const float* x, long n, long xs) {
+  double t = 0;
+  if (xs == 1) {
+#pragma omp simd reduction(+ : t)
+    for (long i = 0; i < n; i++) t += x[i];
+    return t;
+  }
+  double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    p0 += x[i * xs];
+    p1 += x[(i + 1) * xs];
+    p2 += x[(i + 2) * xs];
+    p3 += x[(i + 3) * xs];
+  }
+  for (; i < n; i++) t += x[i * xs];
+  return t + ((p0 + p1) + (p2 + p3));
+}
+}  // namespace
+
 void reduce(int op, const std::vector<long>& shape, Operand x, const std::vector<long>& out_shape, Operand out) {
   // Accumulate in double into a contiguous buffer of out's size, then store once.
   long size = 1;
@@ -257,11 +281,9 @@ void reduce(int op, const std::vector<long>& shape, Operand x, const std::vector
                     const long xs = s[0], as = s[1];
                     switch (op) {
                       case R_SUM:
-                        if (as == 0) {
-                          double t = 0;
-                          for (long i = 0; i < n; i++) t += xp[i * xs];
-                          *a += t;
-                        } else
+                        if (as == 0)
+                          *a += sum_floats(xp, n, xs);
+                        else
                           for (long i = 0; i < n; i++) a[i * as] += xp[i * xs];
                         break;
                       case R_PROD:

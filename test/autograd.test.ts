@@ -250,3 +250,26 @@ test('gradients of many slices of one tensor accumulate in place and equal the d
   gy!.sum().backward();
   assert.deepEqual(y.grad!.toArray(), [0, 12, 18]);
 });
+
+test('relu and gelu gradients: the plain pass (product written over the derivative) equals the createGraph one, for a strided upstream gradient', () => {
+  ax.manualSeed(5);
+  for (const name of ['relu', 'gelu'] as const) {
+    const act = (t: ax.Tensor) => (name === 'relu' ? t.relu() : ax.nn.functional.gelu(t));
+    const x = ax.randn([6, 4], { requiresGrad: true });
+    const w = ax.randn([4, 6]);
+    // act(x).t() * w: the gradient reaching the activation is w's transpose, a strided view.
+    const loss = () => act(x).t().mul(w).sum();
+    const [plain] = ax.grad(loss(), x);
+    const [graph] = ax.grad(loss(), x, { createGraph: true });
+    assert.ok(!plain!.requiresGrad);
+    const a = plain!.toArray() as number[][],
+      b = graph!.toArray() as number[][];
+    const wt = w.t().toArray() as number[][],
+      xs = x.toArray() as number[][];
+    for (let i = 0; i < 6; i++)
+      for (let j = 0; j < 4; j++) {
+        assert.ok(Math.abs(a[i]![j]! - b[i]![j]!) < 1e-6, `${name} [${i}, ${j}]`);
+        if (name === 'relu') assert.ok(a[i]![j]! === (xs[i]![j]! > 0 ? wt[i]![j]! : 0), `relu [${i}, ${j}]`);
+      }
+  }
+});

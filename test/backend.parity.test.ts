@@ -90,6 +90,7 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
       [9, 17, 40, [2]],
       [64, 32, 64, [3]],
       [70, 128, 128, []],
+      [20, 160, 256, []],
     ];
     for (const isa of ['scalar', 'avx2', 'avx512']) {
       addon!.forceIsa(isa);

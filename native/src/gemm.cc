@@ -476,10 +476,11 @@ bool small_m(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
 }
 #endif  // AXON_X86
 
-// A small B (an attention head's keys or values) against more rows of A than small_m takes: B stays
-// in L1 and is read in place (or its transpose, copied once), and A's elements are broadcast from
-// wherever they are, so nothing is packed. For
-// attention's batched 64×64 by 64×32 products, packing both operands cost more than the product.
+// A small B (an attention head's keys or values, a layer's input gradient) against more rows of A
+// than small_m takes: B stays in cache (L1 or L2, see kSmallB) and is read in place (or its
+// transpose, copied once), and A's elements are broadcast from wherever they are, so nothing is
+// packed. For attention's batched 64×64 by 64×32 products, packing both operands cost more than the
+// product.
 #if !AXON_X86
 bool small_b(int, int, int, ConstMat, ConstMat, Mat, bool) { return false; }
 #else
@@ -490,7 +491,7 @@ bool small_b(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate
   const float* b = B.p;
   long brs = B.rs;
   if (B.cs != 1) {
-    // B's transpose (an attention's keys, Kᵀ) into rows; reads stay within the L1-sized B.
+    // B's transpose (an attention's keys, Kᵀ) into rows; reads stay within the cache-sized B.
     b_rows.resize(static_cast<size_t>(K) * N);
     float* dst = b_rows.data();
     for (int k = 0; k < K; k++, dst += N) {

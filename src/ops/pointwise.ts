@@ -4,6 +4,7 @@ import type { UnaryOp } from '../backend/index.js';
 import { checkChoice, numberArg, optionsArg, show } from '../check.js';
 import { ValueError } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
+import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './binary.js';
 import { to } from './cast.js';
@@ -63,13 +64,7 @@ function derivative(kernel: 'step' | 'geluGrad' | 'geluTanhGrad', x: Tensor): Te
  * the product is an op of the graph.
  */
 function timesDerivative(g: Tensor, d: Tensor): Tensor {
-  if (
-    isGradEnabled() ||
-    g.dtype !== d.dtype ||
-    g.shape.length !== d.shape.length ||
-    g.shape.some((s, i) => s !== d.shape[i])
-  )
-    return g.mul(d);
+  if (isGradEnabled() || g.dtype !== d.dtype || !shapesEqual(g.shape, d.shape)) return g.mul(d);
   backend().binary('mul', d, g, d);
   return d;
 }

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import { ownsBuffer } from './small-arrays.js';
 
 /**
  * Large typed arrays kept for reuse. A fresh array of a few hundred kilobytes costs more than the
@@ -34,7 +35,7 @@ export function takeArray(dtype: DType, length: number): TypedArray | undefined 
 /** Hands a dead array to the pool; true if kept. Only whole arrays (not views into larger buffers). */
 export function giveArray(dtype: DType, array: TypedArray): boolean {
   const bytes = array.byteLength;
-  if (bytes < POOLED_MIN_BYTES || array.byteOffset !== 0 || bytes !== array.buffer.byteLength) return false;
+  if (bytes < POOLED_MIN_BYTES || !ownsBuffer(array)) return false;
   if (!(array.buffer instanceof ArrayBuffer) || pooledBytes + bytes > MAX_BYTES) return false;
   const k = key(dtype, array.length);
   let list = free.get(k);

@@ -204,6 +204,16 @@ export function program(): Command {
       nonNegative('--inline-max-us'),
       1000,
     )
+    .option(
+      '--warmup <runs>',
+      'batches of one each copy of a model runs before serving (at most 1 s; 0: none)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--warmup must be a whole number ≥ 0');
+        return n;
+      },
+      1000,
+    )
     .option('--timeout-ms <ms>', 'default request deadline', positiveInt('--timeout-ms'), 30000)
     .option('--log-requests <file>', 'append sampled requests and their predictions to this JSON-lines file')
     .option(
@@ -228,6 +238,7 @@ export function program(): Command {
         maxQueueDelayUs: (o.maxDelayMs as number) * 1000,
         maxQueueSize: o.maxQueue as number,
         inlineMaxUs: o.inlineMaxUs as number,
+        warmup: { runs: o.warmup as number },
         requestTimeoutMs: o.timeoutMs as number,
         ...(o.logRequests ? { requestLog: { path: o.logRequests as string, sampleRate: o.logSample as number } } : {}),
       });

@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as ax from '../src/index.js';
 import { DynamicBatcher } from '../src/serve/batcher.js';
 import { InlineRunner } from '../src/serve/inline-runner.js';
 import { createServer } from '../src/serve/server.js';
-import type { WireTensors } from '../src/serve/wire.js';
+import { warmUp, warmupInputs } from '../src/serve/warmup.js';
+import { type WireTensors, fromWire } from '../src/serve/wire.js';
 
 // Where a batch runs: lone requests of a small model on the event loop (no thread hop), the rest on
-// the model workers; and requests arriving in the same turn of the event loop batched even with no delay.
+// the model workers; requests arriving in the same turn of the event loop batched even with no delay;
+// and each copy of a model warmed up before it serves.
 const MODEL = fileURLToPath(new URL('../examples/models/digits-cnn.onnx', import.meta.url));
 const image = (seed: number) => Float32Array.from({ length: 784 }, (_, i) => Math.sin(i * 0.1 + seed) * 0.5 + 0.5);
 const wire = (data: Float32Array, n = 1): WireTensors => ({
@@ -123,6 +128,93 @@ describe('axon serve: lone requests inline', () => {
           got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `${i}: ${v} vs ${want[i]}`));
         }
         assert.equal(pooled, inlineMaxUs ? 1 : 5);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+});
+
+describe('warm-up before serving', () => {
+  // A model with only the batch free: its warm-up is timed. (digits-cnn.onnx leaves the image size free.)
+  const dir = mkdtempSync(join(tmpdir(), 'axon-warmup-'));
+  const FIXED = join(dir, 'mlp.onnx');
+  ax.manualSeed(1);
+  const mlp = new ax.nn.Sequential(new ax.nn.Linear(16, 32), new ax.nn.ReLU(), new ax.nn.Linear(32, 4));
+  ax.onnx.export(mlp, ax.rand([2, 16]), FIXED, { inputNames: ['x'], dynamicAxes: { x: { 0: 'batch' } } });
+  const info = (shape: (number | string | null)[] | undefined, elemType = 1) => ({ name: 'x', elemType, shape });
+
+  test('inputs: zeros of batch one; timed only when the batch is the one free dimension', () => {
+    const fixed = warmupInputs([info(['batch', 16]), { ...info([3], 7), name: 'k' }])!;
+    assert.equal(fixed.timed, true);
+    assert.deepEqual(fixed.inputs.x!.shape, [1, 16]);
+    assert.ok(fixed.inputs.x!.data instanceof Float32Array && fixed.inputs.x!.data.every((v) => v === 0));
+    assert.equal(fixed.inputs.k!.dtype, 'int32', 'INT64 is held as int32');
+    const image = warmupInputs([info(['batch', 1, 'height', null])])!;
+    assert.equal(image.timed, false);
+    assert.deepEqual(image.inputs.x!.shape, [1, 1, 1, 1]);
+    assert.equal(warmupInputs([info(undefined)]), null, 'no declared shape');
+    assert.equal(warmupInputs([info([1], 8)]), null, 'strings');
+  });
+
+  test('runs up to its count; a model that fails on its inputs stops it', async () => {
+    const model = ax.onnx.load(FIXED).eval();
+    const w = warmupInputs(model.signature().inputs)!;
+    assert.equal((await warmUp(model, w.inputs, { runs: 7 })).length, 7);
+    assert.equal((await warmUp(model, w.inputs, { runs: 7, seconds: 0 })).length, 0);
+    const cnn = ax.onnx.load(MODEL).eval();
+    const tiny = warmupInputs(cnn.signature().inputs)!; // a 1×1 image: too small for the CNN's pooling
+    assert.throws(() => cnn.run({ images: fromWire(tiny.inputs.images!) }));
+    assert.deepEqual(await warmUp(cnn, tiny.inputs, { runs: 7 }), []);
+  });
+
+  test("the event loop's copy is warmed when the worker's times say it is small, and then judged warm", async () => {
+    const w = warmupInputs(ax.onnx.load(FIXED).signature().inputs)!;
+    const r = new InlineRunner(FIXED, 1e-3);
+    const times = await r.warmUp([50e-6, 40e-6], w, { runs: 200 });
+    assert.equal(times.length, 200);
+    assert.equal(r.decide(1), 'fits', 'measured here at once');
+    assert.ok(r.estimate(1)! <= Math.max(...times.slice(-15)));
+    const big = new InlineRunner(FIXED, 1e-3);
+    assert.deepEqual(await big.warmUp([9e-3], w, { runs: 200 }), [], 'a worker time past 4× the limit: no copy here');
+    assert.equal(big.decide(1), false);
+    const free = new InlineRunner(MODEL, 1e-3);
+    assert.deepEqual(await free.warmUp([50e-6], { ...w, timed: false }, { runs: 200 }), [], 'untimed: no estimate');
+    assert.equal(free.decide(1), false);
+  });
+
+  for (const warm of [true, false]) {
+    test(`a served model ${warm ? 'warmed up answers its first lone request inline' : 'without warm-up sends it to a worker'}`, async () => {
+      const s = await createServer([{ path: FIXED }], {
+        maxQueueDelayUs: 0,
+        warmup: warm ? { runs: 300 } : { seconds: 0 },
+      });
+      try {
+        const m = s.repository.get('mlp');
+        let pooled = 0;
+        const run = m.pool.run.bind(m.pool);
+        m.pool.run = (inputs) => {
+          pooled++;
+          return run(inputs);
+        };
+        const x = Array.from({ length: 16 }, (_, i) => Math.cos(i));
+        const r = await s.app.inject({
+          method: 'POST',
+          url: '/v2/models/mlp/infer',
+          payload: { inputs: [{ name: 'x', shape: [1, 16], datatype: 'FP32', data: x }] },
+        });
+        assert.equal(r.statusCode, 200, r.body);
+        const want = (ax.noGrad(() => mlp.forward(ax.tensor([x]))) as ax.Tensor).toTypedArray();
+        const got = (r.json() as { outputs: { data: number[] }[] }).outputs[0]!.data;
+        got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `${i}: ${v} vs ${want[i]}`));
+        assert.equal(pooled, warm ? 0 : 1);
+        const metrics = (await s.app.inject({ url: '/metrics' })).body;
+        for (const thread of ['worker', 'event_loop']) {
+          const v = Number(
+            new RegExp(`axon_model_warmup_seconds\\{[^}]*thread="${thread}"[^}]*\\} (\\S+)`).exec(metrics)?.[1],
+          );
+          assert.ok(warm ? v > 0 : v === 0, `${thread}: ${v}`);
+        }
       } finally {
         await s.close();
       }

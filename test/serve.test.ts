@@ -313,6 +313,8 @@ describe('axon command line', () => {
     assert.equal((await inProcess(['serve', MODEL, '--port', 'abc'])).status, 2);
     assert.equal((await inProcess(['serve', MODEL, '--log-sample', '2'])).status, 2);
     assert.equal((await inProcess(['serve', MODEL, '--log-sample', '0'])).status, 2);
+    assert.equal((await inProcess(['serve', MODEL, '--warmup', '-1'])).status, 2);
+    assert.equal((await inProcess(['serve', MODEL, '--warmup', '2.5'])).status, 2);
     const summary = await inProcess(['summary', MODEL]);
     assert.equal(summary.status, 0, summary.stderr);
     assert.match(summary.stdout, /input {2}images \[batch, 1, height, width\]/);

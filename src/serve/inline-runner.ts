@@ -6,11 +6,14 @@
 // runs here when its time here is under the limit; before that is known, when the worker's time is
 // under four times the limit (to measure it here); a size found too slow here (a first run often is:
 // cold code) is measured again now and then. A large model never gets a copy on the main thread.
+// Before serving, the model's copies are warmed up (warmup.ts), and their warm batch-of-one times
+// are the first estimates.
 import { load } from '../onnx/load.js';
 import type { OnnxModule } from '../onnx/module.js';
 import { runModel } from './run-model.js';
 import { RecentTimes } from './recent-times.js';
 import type { WireTensors } from './wire.js';
+import { type WarmupInputs, type WarmupOptions, warmUp } from './warmup.js';
 import { type WorkerPool, inferenceFailed } from './worker-pool.js';
 
 /** Batch sizes share an estimate by power of two: 1, 2, 3-4, 5-8, … */
@@ -67,21 +70,42 @@ export class InlineRunner {
   }
 
   /**
+   * Takes a worker's timed warm-up (warmup.ts) as its batch-of-one estimate; then, when that says a
+   * batch of one may run here, loads this thread's copy and warms it up too (between slices of it,
+   * the event loop serves), so the first lone request is judged on warm times. Returns this thread's
+   * warm-up times (empty when it did not warm up here).
+   */
+  async warmUp(workerTimes: number[], inputs: WarmupInputs | null, options: WarmupOptions): Promise<number[]> {
+    if (!inputs?.timed || workerTimes.length === 0) return [];
+    for (const t of workerTimes.slice(-15)) this.record(1, t, 'worker');
+    if (!this.decide(1) || !this.loaded()) return [];
+    const times = await warmUp(this.model!, inputs.inputs, options, () => new Promise((r) => setImmediate(r)));
+    for (const t of times.slice(-15)) this.record(1, t, 'here');
+    return times;
+  }
+
+  /** Loads this thread's copy of the model if it is not loaded; false when it cannot load. */
+  private loaded(): boolean {
+    if (this.model) return true;
+    if (this.failed) return false;
+    try {
+      this.model = load(this.path).eval();
+      return true;
+    } catch {
+      // The workers loaded this file; if this thread cannot, batches keep going to them.
+      this.failed = true;
+      return false;
+    }
+  }
+
+  /**
    * Runs a batch here and records its time (the model's copy loads on first use, outside the time);
    * null when the copy could not load.
    */
   run(inputs: WireTensors, samples: number): WireTensors | null {
-    if (!this.model) {
-      try {
-        this.model = load(this.path).eval();
-      } catch {
-        // The workers loaded this file; if this thread cannot, batches keep going to them.
-        this.failed = true;
-        return null;
-      }
-    }
+    if (!this.loaded()) return null;
     const started = performance.now();
-    const outputs = runModel(this.model, inputs);
+    const outputs = runModel(this.model!, inputs);
     this.record(samples, (performance.now() - started) / 1000, 'here');
     return outputs;
   }

@@ -22,6 +22,7 @@ export class ServerMetrics {
   readonly batchSize: Histogram<'model' | 'version'>;
   readonly queueDepth: Gauge<'model' | 'version'>;
   readonly loadSeconds: Gauge<'model' | 'version'>;
+  readonly warmupSeconds: Gauge<'model' | 'version' | 'thread'>;
   readonly driftShare: Gauge<'model' | 'version'>;
   readonly datasetDrift: Gauge<'model' | 'version'>;
   readonly featureDrift: Gauge<'model' | 'version' | 'feature' | 'method'>;
@@ -110,8 +111,14 @@ export class ServerMetrics {
     });
     this.loadSeconds = new Gauge({
       name: 'axon_model_load_seconds',
-      help: 'Seconds the model took to load (all its workers)',
+      help: 'Seconds the model took to load and warm up (all its workers)',
       labelNames: ['model', 'version'],
+      registers,
+    });
+    this.warmupSeconds = new Gauge({
+      name: 'axon_model_warmup_seconds',
+      help: "Seconds the model's warm-up batches took, in its slowest worker and on the event loop",
+      labelNames: ['model', 'version', 'thread'],
       registers,
     });
   }

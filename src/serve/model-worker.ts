@@ -6,6 +6,7 @@ import { setNumThreads } from '../backend/index.js';
 import { load } from '../onnx/load.js';
 import type { OnnxModule } from '../onnx/module.js';
 import { runModel } from './run-model.js';
+import { type WarmupOptions, warmUp, warmupInputs } from './warmup.js';
 import { type WireTensors, buffers } from './wire.js';
 
 export interface WorkerRequest {
@@ -14,7 +15,12 @@ export interface WorkerRequest {
 }
 
 export type WorkerReply =
-  | { type: 'ready'; signature: ReturnType<OnnxModule['signature']> }
+  | {
+      type: 'ready';
+      signature: ReturnType<OnnxModule['signature']>;
+      /** The warm-up's durations in seconds (empty when it did not run or was not timed: warmup.ts). */
+      warmup: number[];
+    }
   | { type: 'failed'; message: string }
   | {
       type: 'result';
@@ -26,12 +32,15 @@ export type WorkerReply =
     };
 
 const port = parentPort!;
-const { path, threads } = workerData as { path: string; threads: number };
+const { path, threads, warmup } = workerData as { path: string; threads: number; warmup: WarmupOptions };
 setNumThreads(threads);
 let model: OnnxModule;
 try {
   model = load(path).eval();
-  port.postMessage({ type: 'ready', signature: model.signature() } satisfies WorkerReply);
+  const signature = model.signature();
+  const w = (warmup.seconds ?? 1) > 0 ? warmupInputs(signature.inputs) : null;
+  const times = w ? await warmUp(model, w.inputs, warmup) : [];
+  port.postMessage({ type: 'ready', signature, warmup: w?.timed ? times : [] } satisfies WorkerReply);
 } catch (e) {
   port.postMessage({ type: 'failed', message: (e as Error).message } satisfies WorkerReply);
 }

@@ -13,6 +13,7 @@ import type { ServerMetrics } from './metrics.js';
 import { RequestError } from './tensor-json.js';
 import { WorkerPool } from './worker-pool.js';
 import { InlineRunner, batchRunner } from './inline-runner.js';
+import { DEFAULT_WARMUP, type WarmupOptions, warmupInputs } from './warmup.js';
 
 export interface ModelSpec {
   /** The name clients use; default: the file name without extension. */
@@ -34,6 +35,11 @@ export interface ServingOptions extends Partial<BatchingOptions> {
    * (default 1000; 0: always in a worker). See inline-runner.ts.
    */
   inlineMaxUs?: number;
+  /**
+   * Batches of one each copy of a model runs before it serves, bounded by a count and by seconds
+   * (default 1 000 runs, 1 s; `{ seconds: 0 }` turns it off). See warmup.ts.
+   */
+  warmup?: WarmupOptions;
   /** Rows of recent inputs compared with a model's reference profile (default 500). */
   monitorWindow?: number;
   /** Sampled JSON-lines logging of requests and their predictions (for retraining). */
@@ -113,9 +119,15 @@ export class ModelRepository {
     const version = spec.version ?? String((this.models.get(name)?.size ?? 0) + 1);
     const workers = this.options.workers ?? 1;
     const started = performance.now();
-    const pool = await WorkerPool.start(spec.path, workers, this.options.threadsPerWorker ?? 1);
+    const warmup = { ...DEFAULT_WARMUP, ...this.options.warmup };
+    const pool = await WorkerPool.start(spec.path, workers, this.options.threadsPerWorker ?? 1, warmup);
+    const inline = new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 1000) / 1e6);
+    const warmHere = await inline.warmUp(pool.warmups[0] ?? [], warmupInputs(pool.signature.inputs), warmup);
     const loadSeconds = (performance.now() - started) / 1000;
-    const run = batchRunner(pool, new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 1000) / 1e6));
+    const sum = (ts: number[]) => ts.reduce((a, b) => a + b, 0);
+    this.metrics.warmupSeconds.set({ model: name, version, thread: 'worker' }, Math.max(0, ...pool.warmups.map(sum)));
+    this.metrics.warmupSeconds.set({ model: name, version, thread: 'event_loop' }, sum(warmHere));
+    const run = batchRunner(pool, inline);
     const batcher = new DynamicBatcher(run, {
       maxBatchSize: this.options.maxBatchSize ?? 32,
       maxQueueDelayUs: this.options.maxQueueDelayUs ?? 2000,

@@ -6,6 +6,7 @@ import { RequestError } from './tensor-json.js';
 import type { WorkerReply, WorkerRequest } from './model-worker.js';
 import { type WireTensors, buffers } from './wire.js';
 import { RecentTimes } from './recent-times.js';
+import { DEFAULT_WARMUP, type WarmupOptions } from './warmup.js';
 
 interface Slot {
   worker: Worker;
@@ -40,23 +41,31 @@ export class WorkerPool {
   private readonly sends = new RecentTimes();
   private closed = false;
   signature!: ReturnType<OnnxModule['signature']>;
+  /** Each worker's warm-up durations, in seconds (empty lists when there was none). */
+  readonly warmups: number[][] = [];
 
   private constructor(readonly size: number) {}
 
-  /** Starts `size` workers, each loading the model; resolves when all are ready. */
-  static async start(path: string, size: number, threadsPerWorker: number): Promise<WorkerPool> {
+  /** Starts `size` workers, each loading the model and warming it up; resolves when all are ready. */
+  static async start(
+    path: string,
+    size: number,
+    threadsPerWorker: number,
+    warmup: WarmupOptions = DEFAULT_WARMUP,
+  ): Promise<WorkerPool> {
     const pool = new WorkerPool(size);
     await Promise.all(
       Array.from(
         { length: size },
         () =>
           new Promise<void>((resolve, reject) => {
-            const worker = startWorker({ path, threads: threadsPerWorker });
+            const worker = startWorker({ path, threads: threadsPerWorker, warmup });
             const slot: Slot = { worker, busy: false };
             worker.once('error', reject);
             worker.on('message', (msg: WorkerReply) => {
               if (msg.type === 'ready') {
                 pool.signature = msg.signature;
+                pool.warmups.push(msg.warmup);
                 pool.slots.push(slot);
                 resolve();
               } else if (msg.type === 'failed') reject(new Error(msg.message));

@@ -4,6 +4,7 @@
       "target_name": "axon",
       "sources": [
         "native/src/node_addon.cc",
+        "native/src/malloc_tuning.cc",
         "native/src/bindings.cc",
         "native/src/binding.cc",
         "native/src/threadpool.cc",

@@ -8,6 +8,7 @@
 #include "bindings.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "malloc_tuning.h"
 #include "peak.h"
 #include "threadpool.h"
 
@@ -90,12 +91,14 @@ napi_value string_array(napi_env env, const char* const* names, size_t n) {
 }
 
 napi_value Info(napi_env env, napi_callback_info) {
-  napi_value obj, isa, threads;
+  napi_value obj, isa, threads, malloc;
   napi_create_object(env, &obj);
   napi_create_string_utf8(env, gemm_isa(), NAPI_AUTO_LENGTH, &isa);
   napi_create_int32(env, num_threads(), &threads);
+  napi_create_string_utf8(env, tune_malloc(), NAPI_AUTO_LENGTH, &malloc);
   napi_set_named_property(env, obj, "isa", isa);
   napi_set_named_property(env, obj, "threads", threads);
+  napi_set_named_property(env, obj, "malloc", malloc);
   return obj;
 }
 
@@ -157,6 +160,7 @@ napi_value Dispatch(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  tune_malloc();  // before the first tensor
   const struct {
     const char* name;
     napi_callback fn;

@@ -68,8 +68,11 @@ export interface AdamStep {
  */
 export interface Backend {
   readonly name: string;
-  /** What backendInfo() adds for a backend with compiled kernels: its instruction set and threads. */
-  info?(): { isa: string; threads: number };
+  /**
+   * What backendInfo() adds for a backend with compiled kernels: its instruction set and threads
+   * (and for the Node addon, whether it tuned glibc's malloc: native/src/malloc_tuning.cc).
+   */
+  info?(): { isa: string; threads: number; malloc?: string };
   /**
    * A device backend's fresh zero-filled storage of n elements in its own memory (kernel outputs);
    * CPU backends leave it out and ops allocate a typed array.

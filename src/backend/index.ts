@@ -84,10 +84,15 @@ export function getBackend(): Backend {
   return current;
 }
 
-/** Which backend runs ops, with the native one's instruction set and thread count. */
-export function backendInfo(): { name: string; available: string[]; isa?: string; threads?: number } {
+type BackendInfo = { name: string; available: string[]; isa?: string; threads?: number; malloc?: string };
+
+/**
+ * Which backend runs ops, with the native one's instruction set and thread count, and whether the
+ * Node addon tuned glibc's malloc ('tuned', 'default' or 'unsupported').
+ */
+export function backendInfo(): BackendInfo {
   const b = getBackend();
-  const info: { name: string; available: string[]; isa?: string; threads?: number } = {
+  const info: BackendInfo = {
     name: b.name,
     available: listBackends(),
   };

@@ -7,7 +7,7 @@ import { BackendError } from '../../errors.js';
 
 /** The functions build/Release/axon.node exports (see native/src/addon.cc). */
 export interface Addon {
-  info(): { isa: string; threads: number };
+  info(): { isa: string; threads: number; malloc?: string };
   /** Op names of each kernel family in op-code order. */
   ops(): { unary: string[]; binary: string[]; reduce: string[]; compare: string[] };
   /** The class every rejected call throws (BackendError). */

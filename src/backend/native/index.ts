@@ -107,7 +107,7 @@ export class NativeBackend implements Backend {
     this.COMPARE = codes(ops.compare);
   }
 
-  info(): { isa: string; threads: number } {
+  info(): { isa: string; threads: number; malloc?: string } {
     return this.addon.info();
   }
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
 import { KERNELS, SKIP_ENV, kernelAddon } from './helpers/kernels.js';
@@ -34,27 +33,6 @@ describe('the native boundary rejects bad calls with a BackendError', { skip }, 
     return;
   }
   const a = addon;
-  test("the Node addon tunes glibc's malloc once loaded, unless told not to", { skip: KERNELS === 'wasm' }, () => {
-    // 'unsupported' under a sanitizer's allocator (npm run test:asan) or off glibc.
-    const asan = (process.env.LD_PRELOAD ?? '').includes('asan');
-    assert.equal(a.info().malloc, asan ? 'unsupported' : process.platform === 'linux' ? 'tuned' : 'unsupported');
-    if (asan || process.platform !== 'linux') return;
-    for (const env of [
-      { AXON_MALLOC_TUNING: '0' },
-      { MALLOC_MMAP_THRESHOLD_: '65536' },
-      { GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=1' },
-    ]) {
-      const r = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', '-e', "import * as ax from './src/index.ts'; console.log(ax.backendInfo().malloc)"],
-        {
-          env: { ...process.env, ...env, AXON_BACKEND: 'native' },
-          encoding: 'utf8',
-        },
-      );
-      assert.equal(r.stdout.trim(), 'default', `${JSON.stringify(env)}: ${r.stderr}`);
-    }
-  });
   test('op codes come from the addon and cover the Backend names', () => {
     const ops = a.ops();
     assert.ok(

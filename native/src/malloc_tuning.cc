@@ -17,9 +17,8 @@ namespace axon {
 // are new pages every step, each one a page fault (an exit to the hypervisor on a VM) and the
 // kernel's zeroing. Keeping blocks below 32 MB (mallopt's limit) in the heap and trimming it only
 // past 256 MB of free top lets the next step reuse them; calloc then zeroes what it reuses, which
-// costs less than the faults. Measured (bench:train, 1 thread, one run each with and without):
-// ResNet-18 16.5-16.9 -> 21.5-24.5 samples/s, GPT 15.3 -> 26.4, LeNet 7 300 -> 11 300, MLP 43 000
-// -> 54 000; peak RSS within 1 % (ResNet-18) to +40 MB (the MLP's 160 MB).
+// costs less than the faults. Measured, page faults per training step (1 thread): GPT 7 339 -> 79,
+// LeNet-5 235 -> 43, LSTM 123 -> 79, ResNet-18 48 000 -> 43 000; peak RSS within 40 MB.
 // AXON_MALLOC_TUNING=0, or the user's own MALLOC_*_ / GLIBC_TUNABLES malloc settings, leave glibc's.
 const char* tune_malloc() {
 #ifdef AXON_GLIBC_MALLOC

@@ -132,12 +132,13 @@ def latency():
     return {'p50': times[len(times) // 2], 'p99': times[int(len(times) * 0.99)], 'n': len(times), 'cpuPerWall': c.ratio()}
 
 def train_throughput(model, opt, x, y):
-    """Samples/s of cross-entropy training steps over --seconds after one warm-up step, with CPU/wall."""
+    """Samples/s of cross-entropy training steps over --seconds after three warm-up steps (as bench/workloads.ts), with CPU/wall."""
     def step():
         opt.zero_grad()
         nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
-    step()
+    for _ in range(3):
+        step()
     steps, start = 0, time.perf_counter()
     with Clock() as c:
         while time.perf_counter() - start < args.seconds:

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import * as ax from '../src/index.js';
 import { ROUNDS, arg, median, torchAnchor, withCpuRatio } from './anchor.js';
-import { trainThroughput } from './workloads.js';
+import { WARMUP_STEPS, trainThroughput } from './workloads.js';
 
 const { nn } = ax;
 const seconds = Number(arg('seconds', '0.3'));
@@ -82,6 +82,7 @@ for (let round = 0; round < ROUNDS; round++) {
   });
   const t = torchAnchor<Sample[]>([
     ...['--task', 'scaling', '--threads', String(threads), '--seconds', String(seconds)],
+    ...['--warmup-steps', String(WARMUP_STEPS)],
     ...['--points', JSON.stringify(POINTS)],
   ]);
   if (typeof t === 'string') note = t;

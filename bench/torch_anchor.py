@@ -23,6 +23,8 @@ p.add_argument('--task', default='train')
 p.add_argument('--sizes', default='256,512,1024,2048')
 p.add_argument('--points', default='[]')
 p.add_argument('--steps', type=int, default=1000)
+# Training steps before the clock starts: bench/workloads.ts WARMUP_STEPS, passed by bench:train and bench:scaling.
+p.add_argument('--warmup-steps', type=int, default=3)
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -132,12 +134,12 @@ def latency():
     return {'p50': times[len(times) // 2], 'p99': times[int(len(times) * 0.99)], 'n': len(times), 'cpuPerWall': c.ratio()}
 
 def train_throughput(model, opt, x, y):
-    """Samples/s of cross-entropy training steps over --seconds after three warm-up steps (as bench/workloads.ts), with CPU/wall."""
+    """Samples/s of cross-entropy training steps over --seconds after --warmup-steps, with CPU/wall."""
     def step():
         opt.zero_grad()
         nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
-    for _ in range(3):
+    for _ in range(args.warmup_steps):
         step()
     steps, start = 0, time.perf_counter()
     with Clock() as c:

@@ -20,7 +20,7 @@
 import { ROUNDS, arg, median, torchAnchor, withCpuRatio } from './anchor.js';
 import { tfjsAnchor } from './tfjs-anchor.js';
 import * as ax from '../src/index.js';
-import { axonThroughput } from './workloads.js';
+import { WARMUP_STEPS, axonThroughput } from './workloads.js';
 const seconds = Number(arg('seconds', '2'));
 const only = arg('only', 'mlp,lenet,lstm,transformer,resnet18,gpt').split(',');
 const threads = Number(arg('threads', '1'));
@@ -38,6 +38,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   const t = torchAnchor<Record<string, Sample>>([
     ...['--task', 'train', '--threads', String(threads), '--seconds', String(seconds), '--only', only.join(',')],
+    ...['--warmup-steps', String(WARMUP_STEPS)],
   ]);
   if (typeof t === 'string') torchNote = t;
   else for (const name of only) if (t[name]) (torch[name] ??= []).push(t[name]);

@@ -109,8 +109,8 @@ export function trainThroughput(
     else pass();
     opt.step();
   };
-  // Three warm-up steps, as the PyTorch anchor does: the first steps fault in the heap that later ones
-  // reuse (a ResNet-18 step at 2 threads: ~2.3 s for the second, 1.2 s from the fourth).
+  // Warm-up steps (the anchors are passed the same count): the first steps fault in the heap that later
+  // ones reuse (a ResNet-18 step at 2 threads: ~2.3 s for the second, 1.2 s from the fourth).
   for (let i = 0; i < WARMUP_STEPS; i++) step();
   let steps = 0;
   const start = performance.now();

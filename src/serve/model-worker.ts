@@ -38,7 +38,7 @@ let model: OnnxModule;
 try {
   model = load(path).eval();
   const signature = model.signature();
-  const w = (warmup.seconds ?? 1) > 0 ? warmupInputs(signature.inputs) : null;
+  const w = warmupInputs(signature.inputs); // warmUp runs nothing when told 0 runs or seconds
   const times = w ? await warmUp(model, w.inputs, warmup) : [];
   port.postMessage({ type: 'ready', signature, warmup: w?.timed ? times : [] } satisfies WorkerReply);
 } catch (e) {

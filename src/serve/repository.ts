@@ -13,7 +13,7 @@ import type { ServerMetrics } from './metrics.js';
 import { RequestError } from './tensor-json.js';
 import { WorkerPool } from './worker-pool.js';
 import { InlineRunner, batchRunner } from './inline-runner.js';
-import { DEFAULT_WARMUP, type WarmupOptions, warmupInputs } from './warmup.js';
+import { type WarmupOptions, warmupInputs } from './warmup.js';
 
 export interface ModelSpec {
   /** The name clients use; default: the file name without extension. */
@@ -119,7 +119,7 @@ export class ModelRepository {
     const version = spec.version ?? String((this.models.get(name)?.size ?? 0) + 1);
     const workers = this.options.workers ?? 1;
     const started = performance.now();
-    const warmup = { ...DEFAULT_WARMUP, ...this.options.warmup };
+    const warmup = this.options.warmup ?? {};
     const pool = await WorkerPool.start(spec.path, workers, this.options.threadsPerWorker ?? 1, warmup);
     const inline = new InlineRunner(spec.path, (this.options.inlineMaxUs ?? 1000) / 1e6);
     const warmHere = await inline.warmUp(pool.warmups[0] ?? [], warmupInputs(pool.signature.inputs), warmup);

@@ -10,6 +10,7 @@ import { axonDType } from '../onnx/dtypes.js';
 import type { ValueInfo } from '../onnx/graph.js';
 import type { OnnxModule } from '../onnx/module.js';
 import { allocArray } from '../tensor/dtype.js';
+import { numel } from '../tensor/shape.js';
 import { runModel } from './run-model.js';
 import type { WireTensors } from './wire.js';
 
@@ -20,7 +21,7 @@ export interface WarmupOptions {
   seconds?: number;
 }
 
-export const DEFAULT_WARMUP: Required<WarmupOptions> = { runs: 1000, seconds: 1 };
+const DEFAULT_WARMUP: Required<WarmupOptions> = { runs: 1000, seconds: 1 };
 
 export interface WarmupInputs {
   inputs: WireTensors;
@@ -48,10 +49,7 @@ export function warmupInputs(inputs: ValueInfo[]): WarmupInputs | null {
     wire[v.name] = {
       dtype,
       shape,
-      data: allocArray(
-        dtype,
-        shape.reduce((a, b) => a * b, 1),
-      ),
+      data: allocArray(dtype, numel(shape)),
     };
   }
   return { inputs: wire, timed };

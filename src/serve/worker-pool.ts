@@ -6,7 +6,7 @@ import { RequestError } from './tensor-json.js';
 import type { WorkerReply, WorkerRequest } from './model-worker.js';
 import { type WireTensors, buffers } from './wire.js';
 import { RecentTimes } from './recent-times.js';
-import { DEFAULT_WARMUP, type WarmupOptions } from './warmup.js';
+import type { WarmupOptions } from './warmup.js';
 
 interface Slot {
   worker: Worker;
@@ -51,7 +51,7 @@ export class WorkerPool {
     path: string,
     size: number,
     threadsPerWorker: number,
-    warmup: WarmupOptions = DEFAULT_WARMUP,
+    warmup: WarmupOptions = {},
   ): Promise<WorkerPool> {
     const pool = new WorkerPool(size);
     await Promise.all(

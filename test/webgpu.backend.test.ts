@@ -303,7 +303,9 @@ describe(
         before.created,
         `buffers created during 200 steps: ${after.created - before.created}`,
       );
-      assert.ok(after.liveBytes <= before.liveBytes, `live bytes ${before.liveBytes} -> ${after.liveBytes}`);
+      // No buffer was created (above): what live bytes may still differ by is the few returned losses
+      // the collector has not finalized yet (seen in CI: 70 144 -> 71 424 once in three runs).
+      assert.ok(after.liveBytes <= before.liveBytes + 4096, `live bytes ${before.liveBytes} -> ${after.liveBytes}`);
       const t = x.mul(3);
       const live = ax.gpuMemory().liveBuffers;
       t.dispose();

@@ -82,7 +82,8 @@ const common = [
   '-Wno-unused-function',
   // A library, not a program: _initialize runs the static constructors, nothing runs main.
   '-mexec-model=reactor',
-  '-Wl,--strip-all',
+  // AXON_WASM_NAMES=1 keeps function names (for profiles: V8 shows them instead of wasm-function[N]).
+  process.env.AXON_WASM_NAMES ? '-Wl,--strip-debug' : '-Wl,--strip-all',
   `-I${join(root, 'native', 'src')}`,
 ];
 for (const v of variants) {

@@ -8,6 +8,9 @@
 #if defined(__x86_64__) || defined(__i386__)
 #define AXON_X86 1
 #include <immintrin.h>
+#elif defined(__wasm_simd128__)
+#define AXON_WASM_SIMD 1
+#include <wasm_simd128.h>
 #endif
 
 namespace axon {
@@ -18,7 +21,7 @@ inline float sigmoid_scalar(float x) { return x >= 0 ? 1.f / (1.f + std::exp(-x)
 constexpr float kSqrtHalf = 0.70710678118654752f;
 constexpr float kInvSqrt2Pi = 0.3989422804014327f;
 
-#if AXON_X86
+#if AXON_X86 || AXON_WASM_SIMD
 // Coefficients fitted by scripts/fit_vmath.py (weighted least squares on Chebyshev nodes):
 // e^r = 1 + r + r²·Q(r) on |r| ≤ ln2/2; tanh(x) = x + x³·P(x²) on |x| ≤ 0.625.
 constexpr float kExpQ[5] = {0.49999988079071045f, 0.166665181517601f, 0.04166953265666962f, 0.008368918672204018f,
@@ -32,6 +35,9 @@ constexpr float kErfE[7] = {1.1283791065216064f,   -0.3761260211467743f,  0.1128
 constexpr float kErfC[9] = {0.9920190572738647f,   -1.078611969947815f,     0.8599984645843506f,
                             -0.5154891014099121f,  0.2280118763446808f,     -0.07154077291488647f,
                             0.014947050251066685f, -0.0018538454314693809f, 0.0001027931211865507f};
+#endif
+
+#if AXON_X86
 
 // e^x = 2^n · e^r with n = round(x / ln2) and r = x − n·ln2 (ln2 split in two so that n·ln2_hi is
 // exact); scalef applies 2^n with correct overflow to ∞ and gradual underflow. x is first clamped
@@ -130,6 +136,96 @@ __attribute__((target("avx512f"))) void apply16(const float* x, float* out, long
 }
 
 bool vector_isa() { return std::strcmp(gemm_isa(), "avx512") == 0; }
+#elif AXON_WASM_SIMD
+// The same polynomials on SIMD128's four lanes. It has no fused multiply-add, so each Horner step
+// rounds twice (the tests hold these to the same 2 ULP as the AVX-512 forms).
+inline v128_t splat(float v) { return wasm_f32x4_splat(v); }
+inline v128_t madd(v128_t a, v128_t b, v128_t c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }
+inline v128_t sign_of(v128_t x) { return wasm_v128_and(x, wasm_i32x4_splat(static_cast<int>(0x80000000u))); }
+
+template <int N>
+inline v128_t horner4(const float (&c)[N], v128_t v) {
+  v128_t acc = splat(c[N - 1]);
+  for (int k = N - 2; k >= 0; k--) acc = madd(acc, v, splat(c[k]));
+  return acc;
+}
+
+// 2^k for integral k in [−75, 64], built in the exponent field (a normal float).
+inline v128_t pow2(v128_t k) { return wasm_i32x4_shl(wasm_i32x4_add(k, wasm_i32x4_splat(127)), 23); }
+
+// As exp16. 2^n (n in [−150, 128]) is applied as two normal factors 2^(n − n/2)·2^(n/2): the first
+// product is exact, the second rounds once, so overflow gives ∞ and underflow is gradual.
+// pmin/pmax (x86's minps/maxps) return x when x is NaN, so a NaN passes the clamp.
+inline v128_t exp4(v128_t x) {
+  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, splat(89.f)), splat(-104.f));
+  const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, splat(1.4426950408889634f)));
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, splat(-2.12194440e-4f)));
+  const v128_t p = madd(wasm_f32x4_mul(r, r), horner4(kExpQ, r), wasm_f32x4_add(r, splat(1.f)));
+  const v128_t ni = wasm_i32x4_trunc_sat_f32x4(n);
+  const v128_t half = wasm_i32x4_shr(ni, 1);
+  return wasm_f32x4_mul(wasm_f32x4_mul(p, pow2(wasm_i32x4_sub(ni, half))), pow2(half));
+}
+
+inline v128_t sigmoid4(v128_t x) {
+  const v128_t e = exp4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
+  const v128_t s = wasm_f32x4_div(splat(1.f), wasm_f32x4_add(splat(1.f), e));
+  return wasm_v128_bitselect(wasm_f32x4_mul(s, e), s, wasm_f32x4_lt(x, splat(0.f)));
+}
+
+inline v128_t tanh4(v128_t x) {
+  const v128_t ax = wasm_f32x4_abs(x);
+  const v128_t z = wasm_f32x4_mul(x, x);
+  const v128_t small = madd(wasm_f32x4_mul(x, z), horner4(kTanhP, z), x);
+  const v128_t e = exp4(wasm_f32x4_add(ax, ax));
+  const v128_t t = wasm_f32x4_sub(splat(1.f), wasm_f32x4_div(splat(2.f), wasm_f32x4_add(e, splat(1.f))));
+  const v128_t large = wasm_v128_or(t, sign_of(x));
+  return wasm_v128_bitselect(small, large, wasm_f32x4_lt(ax, splat(0.625f)));
+}
+
+inline v128_t erf4(v128_t x) {
+  const v128_t ax = wasm_f32x4_abs(x);
+  const v128_t z = wasm_f32x4_mul(x, x);
+  const v128_t small = wasm_f32x4_mul(x, horner4(kErfE, z));
+  v128_t t = wasm_f32x4_sub(splat(1.f), wasm_f32x4_mul(exp4(wasm_f32x4_neg(z)), horner4(kErfC, ax)));
+  t = wasm_v128_bitselect(splat(1.f), t, wasm_f32x4_ge(ax, splat(4.f)));
+  const v128_t large = wasm_v128_or(t, sign_of(x));
+  return wasm_v128_bitselect(small, large, wasm_f32x4_lt(ax, splat(1.f)));
+}
+
+// As phi16.
+inline v128_t phi4(v128_t x) {
+  const v128_t u = wasm_f32x4_mul(x, splat(kSqrtHalf));
+  const v128_t au = wasm_f32x4_abs(u);
+  const v128_t z = wasm_f32x4_mul(u, u);
+  const v128_t half = splat(0.5f);
+  const v128_t small = madd(wasm_f32x4_mul(half, u), horner4(kErfE, z), half);
+  v128_t tail = wasm_f32x4_mul(wasm_f32x4_mul(half, exp4(wasm_f32x4_neg(z))), horner4(kErfC, au));
+  tail = wasm_v128_and(tail, wasm_f32x4_lt(au, splat(4.f)));
+  const v128_t large = wasm_v128_bitselect(tail, wasm_f32x4_sub(splat(1.f), tail), wasm_f32x4_lt(u, splat(0.f)));
+  return wasm_v128_bitselect(small, large, wasm_f32x4_lt(au, splat(1.f)));
+}
+
+inline v128_t gelu4(v128_t x) { return wasm_f32x4_mul(x, phi4(x)); }
+
+inline v128_t gelu_grad4(v128_t x) {
+  const v128_t pdf = wasm_f32x4_mul(splat(kInvSqrt2Pi), exp4(wasm_f32x4_mul(splat(-0.5f), wasm_f32x4_mul(x, x))));
+  return madd(x, pdf, phi4(x));
+}
+
+template <v128_t (*F)(v128_t)>
+void apply4(const float* x, float* out, long n) {
+  long i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, F(wasm_v128_load(x + i)));
+  if (i < n) {
+    float t[4] = {0, 0, 0, 0};
+    for (long j = i; j < n; j++) t[j - i] = x[j];
+    wasm_v128_store(t, F(wasm_v128_load(t)));
+    for (long j = i; j < n; j++) out[j] = t[j - i];
+  }
+}
+
+bool vector_isa() { return std::strcmp(gemm_isa(), "wasm-simd128") == 0; }
 #else
 bool vector_isa() { return false; }
 #endif
@@ -156,20 +252,22 @@ void dispatch(ArrayFn vector, const float* x, float* out, long n) {
 }
 
 #if AXON_X86
-#define AXON_VECTOR(F) (&apply16<F>)
+#define AXON_VECTOR(F) (&apply16<F##16>)
+#elif AXON_WASM_SIMD
+#define AXON_VECTOR(F) (&apply4<F##4>)
 #else
 #define AXON_VECTOR(F) nullptr
 #endif
 
 }  // namespace
 
-void exp_array(const float* x, float* out, long n) { dispatch<exp_scalar>(AXON_VECTOR(exp16), x, out, n); }
-void sigmoid_array(const float* x, float* out, long n) { dispatch<sigmoid_scalar>(AXON_VECTOR(sigmoid16), x, out, n); }
-void tanh_array(const float* x, float* out, long n) { dispatch<tanh_scalar>(AXON_VECTOR(tanh16), x, out, n); }
-void erf_array(const float* x, float* out, long n) { dispatch<erf_scalar>(AXON_VECTOR(erf16), x, out, n); }
-void gelu_array(const float* x, float* out, long n) { dispatch<gelu_scalar>(AXON_VECTOR(gelu16), x, out, n); }
+void exp_array(const float* x, float* out, long n) { dispatch<exp_scalar>(AXON_VECTOR(exp), x, out, n); }
+void sigmoid_array(const float* x, float* out, long n) { dispatch<sigmoid_scalar>(AXON_VECTOR(sigmoid), x, out, n); }
+void tanh_array(const float* x, float* out, long n) { dispatch<tanh_scalar>(AXON_VECTOR(tanh), x, out, n); }
+void erf_array(const float* x, float* out, long n) { dispatch<erf_scalar>(AXON_VECTOR(erf), x, out, n); }
+void gelu_array(const float* x, float* out, long n) { dispatch<gelu_scalar>(AXON_VECTOR(gelu), x, out, n); }
 void gelu_grad_array(const float* x, float* out, long n) {
-  dispatch<gelu_grad_scalar>(AXON_VECTOR(gelu_grad16), x, out, n);
+  dispatch<gelu_grad_scalar>(AXON_VECTOR(gelu_grad), x, out, n);
 }
 
 }  // namespace axon

@@ -12,12 +12,13 @@ import { registerBackend, setBackend } from '../index.js';
 import { NativeBackend } from '../native/index.js';
 import { wasmAddon } from './addon.js';
 import { WasmKernels } from './kernels.js';
+import { trimmingViews } from './trim.js';
 
 /** The module's bytes, a compiled module, a fetch response, or a URL to fetch. */
 export type WasmSource = BufferSource | WebAssembly.Module | Response | URL | string;
 
 export function wasmBackend(module: WebAssembly.Module): Backend {
-  return new NativeBackend(wasmAddon(new WasmKernels(module)), { name: 'wasm' });
+  return trimmingViews(new NativeBackend(wasmAddon(new WasmKernels(module)), { name: 'wasm' }));
 }
 
 async function compile(source: WasmSource): Promise<WebAssembly.Module> {

@@ -102,13 +102,16 @@ export function trainThroughput(
   seconds: number,
   bf16 = false,
 ): number {
-  const step = () => {
-    opt.zeroGrad();
-    const pass = () => nn.functional.crossEntropy(model.forward(x), y).backward();
-    if (bf16) ax.autocast('bfloat16', pass);
-    else pass();
-    opt.step();
-  };
+  // In ax.tidy, as fit() runs its steps: each step's intermediates go back to the array pool for the
+  // next (PyTorch frees them by reference counting as the step goes).
+  const step = () =>
+    ax.tidy(() => {
+      opt.zeroGrad();
+      const pass = () => nn.functional.crossEntropy(model.forward(x), y).backward();
+      if (bf16) ax.autocast('bfloat16', pass);
+      else pass();
+      opt.step();
+    });
   // Warm-up steps (the anchors are passed the same count): the first steps fault in the heap that later
   // ones reuse (a ResNet-18 step at 2 threads: ~2.3 s for the second, 1.2 s from the fourth).
   for (let i = 0; i < WARMUP_STEPS; i++) step();

@@ -1,5 +1,6 @@
 import { getBackend, type View } from '../backend/index.js';
-import { type DType, allocArray, isFloating, resultType, scalarDType } from '../tensor/dtype.js';
+import { type DType, type TypedArray, allocArray, isFloating, resultType, scalarDType } from '../tensor/dtype.js';
+import { recordAllocation } from '../tensor/scope.js';
 import { smallArray } from '../tensor/small-arrays.js';
 import { type Shape, broadcastStrides, contiguousStrides, numel } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
@@ -17,13 +18,21 @@ export const backend = getBackend;
 export function empty(shape: Shape, dtype: DType): Tensor {
   const b = backend();
   const n = numel(shape);
-  const storage = b.allocate ? b.allocate(dtype, n) : new Storage(smallArray(dtype, n) ?? allocArray(dtype, n));
+  const storage = b.allocate ? b.allocate(dtype, n) : hostStorage(smallArray(dtype, n) ?? allocArray(dtype, n));
   return new Tensor(storage, shape, contiguousStrides(shape), 0, dtype);
 }
 
 /** A fresh zero-filled contiguous tensor in host memory, for ops that fill it from JS. */
 export function hostEmpty(shape: Shape, dtype: DType): Tensor {
-  return new Tensor(new Storage(allocArray(dtype, numel(shape))), shape, contiguousStrides(shape), 0, dtype);
+  return new Tensor(hostStorage(allocArray(dtype, numel(shape))), shape, contiguousStrides(shape), 0, dtype);
+}
+
+/** A storage over an array an op just allocated: `ax.tidy` may free it, its array then reused. */
+function hostStorage(data: TypedArray): Storage {
+  const s = new Storage(data);
+  s.ownsArray = true;
+  recordAllocation(s);
+  return s;
 }
 
 /** A tensor sharing t's storage with another layout. No autograd: callers record their own rule. */

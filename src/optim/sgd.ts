@@ -1,5 +1,6 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { keep } from '../tensor/scope.js';
 import { getBackend as backend } from '../backend/index.js';
 import { Optimizer, bump, fusable, type ParamGroup, type ParamState } from './optimizer.js';
 
@@ -45,7 +46,7 @@ export class SGD extends Optimizer<SGDOptions> {
     if (g.momentum !== 0) {
       let buf = s['momentum_buffer'] as Tensor | undefined;
       if (!buf) {
-        buf = d.clone();
+        buf = keep(d.clone()); // state outlives the step, and any ax.tidy around it
         s['momentum_buffer'] = buf;
       } else {
         buf.mul_(g.momentum).add_(d, { alpha: 1 - g.dampening });

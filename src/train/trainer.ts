@@ -16,6 +16,7 @@ import { gatherRows } from '../distributed/gather.js';
 import type { ProcessGroup } from '../distributed/process-group.js';
 import { DataLoader } from '../data/dataloader.js';
 import { fromTypedArray } from '../tensor/create.js';
+import { tidy } from '../tensor/scope.js';
 
 /** A batch as loaders yield it: inputs then target. */
 export type Batch = readonly Tensor[];
@@ -176,23 +177,26 @@ export function fit(model: Module, train: Iterable<Batch>, o: FitOptions): Histo
         )
       : null;
     for (const batch of train) {
-      o.optimizer.zeroGrad();
-      const [out, target, weight] = cast(() =>
-        o.sampleWeights ? forwardWeighted(model, batch) : [...forward(model, batch), null],
-      );
-      const loss = cast(() =>
-        weight ? weightedLoss(o.loss, out, target, weight, epoch, batches + 1) : o.loss(out, target),
-      );
-      const value = loss.item();
-      if (!Number.isFinite(value))
-        throw new ValueError(
-          `fit: the loss became ${value} in epoch ${epoch}, batch ${batches + 1}; lower the learning rate or clip gradients`,
+      // Each step in ax.tidy: its intermediates' memory is reused by the next step (scope.ts).
+      const [value, n] = tidy(() => {
+        o.optimizer.zeroGrad();
+        const [out, target, weight] = cast(() =>
+          o.sampleWeights ? forwardWeighted(model, batch) : [...forward(model, batch), null],
         );
-      cast(() => loss.backward());
-      if (o.clipGradNorm !== undefined) clipGradNorm(model.parameters(), o.clipGradNorm);
-      o.optimizer.step();
+        const loss = cast(() =>
+          weight ? weightedLoss(o.loss, out, target, weight, epoch, batches + 1) : o.loss(out, target),
+        );
+        const value = loss.item();
+        if (!Number.isFinite(value))
+          throw new ValueError(
+            `fit: the loss became ${value} in epoch ${epoch}, batch ${batches + 1}; lower the learning rate or clip gradients`,
+          );
+        cast(() => loss.backward());
+        if (o.clipGradNorm !== undefined) clipGradNorm(model.parameters(), o.clipGradNorm);
+        o.optimizer.step();
+        return [value, target.shape[0] ?? 1] as const;
+      });
       if (o.scheduler && o.schedulerStep === 'batch') (o.scheduler as LRScheduler).step();
-      const n = target.shape[0] ?? 1;
       lossSum += value * n;
       samples += n;
       batches++;

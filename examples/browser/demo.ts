@@ -110,10 +110,14 @@ async function trainModel(net: ax.nn.Module, d: Awaited<ReturnType<typeof loadDi
     net.train();
     const t0 = performance.now();
     for (const [xb, yb] of loader) {
-      opt.zeroGrad();
-      const loss = nn.functional.crossEntropy(net.forward(xb!), yb!);
-      loss.backward();
-      opt.step();
+      // In ax.tidy: the step's intermediates are freed when it returns, and their memory serves the next.
+      const loss = ax.tidy(() => {
+        opt.zeroGrad();
+        const loss = nn.functional.crossEntropy(net.forward(xb!), yb!);
+        loss.backward();
+        opt.step();
+        return loss.detach();
+      });
       state.losses.push(await loss.itemAsync());
       // Let the page draw between batches: training runs on the main thread in small steps.
       if (state.losses.length % 4 === 0) {

@@ -30,7 +30,7 @@ export function listBackends(): string[] {
 }
 
 /** The optional fused kernels; every op that uses one has a composite fallback made of primitives. */
-const FUSED_KERNELS = [
+export const FUSED_KERNELS = [
   'lstmCell',
   'lstmCellBackward',
   'layerNorm',
@@ -43,14 +43,14 @@ const FUSED_KERNELS = [
   'depthwiseConv2d',
   'softmax',
   'softmaxBackward',
-];
+] as const satisfies readonly (keyof Backend)[];
 
 /**
  * A backend without its fused kernels: AXON_NO_FUSED=1 runs every op on its composite fallback
  * (`npm run test:composite`), so each fallback is exercised and checked by the same tests.
  */
 function withoutFused(b: Backend): Backend {
-  const hidden = new Set(FUSED_KERNELS);
+  const hidden = new Set<string>(FUSED_KERNELS);
   return new Proxy(b, {
     get: (target, key, receiver) =>
       typeof key === 'string' && hidden.has(key) ? undefined : Reflect.get(target, key, receiver),

@@ -7,6 +7,7 @@
  * views sharing memory still share it in the module (the glue lays out each array once).
  */
 import type { Backend, View } from '../backend.js';
+import { FUSED_KERNELS } from '../index.js';
 
 /** Below this many elements outside the span, trimming saves less than making the subarray costs. */
 const MIN_SAVED = 1024;
@@ -26,20 +27,9 @@ const KERNELS = [
   'scatter',
   'im2col',
   'col2im',
-  'lstmCell',
-  'lstmCellBackward',
-  'layerNorm',
-  'layerNormBackward',
-  'batchNorm',
-  'batchNormBackward',
-  'sgdStep',
-  'adamStep',
-  'maxPool2d',
-  'depthwiseConv2d',
   'conv2d',
   'conv2dBackward',
-  'softmax',
-  'softmaxBackward',
+  ...FUSED_KERNELS,
 ] as const satisfies readonly (keyof Backend)[];
 
 function isView(a: unknown): a is View {

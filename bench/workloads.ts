@@ -57,7 +57,7 @@ export function workload(name: string): {
   return { model, opt, x: ax.randn(shape), y: ax.randint(0, 10, [shape[0]!]) };
 }
 
-/** Samples/s of one workload's training steps over `seconds`, after three warm-up steps (bf16: in ax.autocast). */
+/** Samples/s of one workload's training steps over `seconds`, after WARMUP_STEPS (bf16: in ax.autocast). */
 export function axonThroughput(name: string, seconds: number, bf16 = false): number {
   const { model, opt, x, y } = workload(name);
   return trainThroughput(model, opt, x, y, seconds, bf16);
@@ -93,7 +93,7 @@ export async function deviceThroughput(name: string, seconds: number): Promise<n
 /** Training steps run before the clock starts, on every side of bench:train. */
 export const WARMUP_STEPS = 3;
 
-/** Samples/s of cross-entropy training steps over `seconds`, after three warm-up steps. */
+/** Samples/s of cross-entropy training steps, each in ax.tidy, over `seconds`, after WARMUP_STEPS. */
 export function trainThroughput(
   model: ax.nn.Module,
   opt: { zeroGrad(): void; step(): unknown },

@@ -58,8 +58,8 @@ function collect(value: unknown, into: Set<Storage>, depth = 0): void {
  * (a tensor, an array or a plain object of them), those passed to `ax.keep`, and gradients
  * accumulated into `.grad`. A freed tensor throws when used, and on CPU backends its array is
  * reused: a typed array taken from one (`t.data`) must not be kept past tidy (copy it, or use
- * `toTypedArray()`, `toArray()` or `item()`). Return detached values (`loss.detach()`): the graph behind a returned tensor
- * is freed with the rest.
+ * `toTypedArray()`, `toArray()` or `item()`). Return detached values (`loss.detach()`): the graph
+ * behind a returned tensor is freed with the rest.
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new ValueError(`tidy: expected a function, got ${typeof fn}`);

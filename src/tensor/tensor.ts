@@ -58,7 +58,7 @@ export class Storage {
   freedWithGrad = false;
   /**
    * Whether an op allocated the host array for this storage alone (src/ops/util.ts), so that freeing
-   * the storage may give it to the array pool; arrays a user handed in (`ax.tensor(array)`) never go.
+   * the storage may give it to the array pool; arrays a user handed in (`ax.fromTypedArray(array)`) never go.
    */
   ownsArray = false;
 

@@ -50,8 +50,18 @@ function span(v: View): [number, number] | null {
   return [lo, hi];
 }
 
+/** Whether a view leaves enough of its array unaddressed for trimming to pay. */
+function trimmable(v: View): boolean {
+  const s = span(v);
+  return s !== null && v.data.length - (s[1] - s[0] + 1) >= MIN_SAVED;
+}
+
 /** The arguments with views re-based onto the part of their arrays the call addresses. */
 export function trimArgs(args: unknown[]): unknown[] {
+  // Most calls address whole arrays: they return here without allocating (every kernel call passes here).
+  let any = false;
+  for (const a of args) if (isView(a) && trimmable(a)) any = true;
+  if (!any) return args;
   // Distinct arrays among the views and the union of their spans (a call has a handful of views).
   const arrays: View['data'][] = [];
   const lows: number[] = [];

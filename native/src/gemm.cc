@@ -26,6 +26,19 @@ namespace {
 constexpr int KC = 384;
 constexpr int MC = 192;
 constexpr int NC = 3072;
+constexpr int kDepthAlign = 16;
+
+// The step that cuts n into the fewest blocks of at most `block`, all about the same size (a multiple
+// of `align`): 784 deep is 272 + 272 + 240 rather than 384 + 384 + 16, whose thin last block paid a
+// whole pass over C for little work, and 256 rows are 2 × 128 rather than 192 + 64, which two
+// threads split 3 : 1.
+// Depth steps are multiples of kDepthAlign: ConvColumns' packers read their index tables 16 rows
+// at a time from the block's start.
+int balanced_step(int n, int block, int align) {
+  const int blocks = (n + block - 1) / block;
+  const int step = (n + blocks - 1) / blocks;
+  return (step + align - 1) / align * align;
+}
 // The most elements of a B that small_b reads in place: 256 KB (L2) when B's rows and A's rows are
 // contiguous; 64 KB when B is first transposed into rows (the copy is scalar); 32 KB when A's
 // elements are strided along k (each k then touches a new cache line of A). Measured against the
@@ -547,8 +560,9 @@ void gemm_blocked(int M, int N, int K, ConstMat A, const PackedA* prepacked, con
   for (int jc = 0; jc < N; jc += NC) {
     const int nc = std::min(NC, N - jc);
     const int slivers = (nc + NR - 1) / NR;
-    for (int pc = 0; pc < K; pc += KC) {
-      const int kc = std::min(KC, K - pc);
+    const int kstep = balanced_step(K, KC, kDepthAlign);
+    for (int pc = 0; pc < K; pc += kstep) {
+      const int kc = std::min(kstep, K - pc);
       float* bp = aligned_floats(b_store, static_cast<long>(slivers) * NR * kc);
       // Pack B in parallel, split by slivers.
       const int bparts = std::min(threads, slivers);
@@ -558,11 +572,12 @@ void gemm_blocked(int M, int N, int K, ConstMat A, const PackedA* prepacked, con
       });
       const bool acc = accumulate || pc > 0;
       // Tasks: blocks of rows × ranges of column slivers, enough for every thread.
-      const int iblocks = (M + MC - 1) / MC;
+      const int mstep = balanced_step(M, MC, MR);
+      const int iblocks = (M + mstep - 1) / mstep;
       const int jsplit = std::max(1, std::min(slivers, (threads + iblocks - 1) / iblocks));
       parallel_for(iblocks * jsplit, [&](int task) {
         const int ib = task / jsplit, js = task % jsplit;
-        const int ic = ib * MC, mc = std::min(MC, M - ic);
+        const int ic = ib * mstep, mc = std::min(mstep, M - ic);
         const int s0 = slivers * js / jsplit, s1 = slivers * (js + 1) / jsplit;
         const float* ap = prepacked ? prepacked->block(ic, pc, MR) : nullptr;
         if (!ap) {
@@ -592,13 +607,15 @@ PackedA::PackedA(int M, int K, ConstMat A)
   data_.resize(static_cast<size_t>(Mp_) * K + 16);
   const auto addr = reinterpret_cast<uintptr_t>(data_.data());
   base_ = reinterpret_cast<float*>((addr + 63) & ~uintptr_t(63));
-  for (int pc = 0; pc < K; pc += KC)
-    pack_a(M, std::min(KC, K - pc), A.p + pc * A.cs, A.rs, A.cs, MR_, base_ + static_cast<long>(Mp_) * pc);
+  const int kstep = balanced_step(K, KC, kDepthAlign);
+  for (int pc = 0; pc < K; pc += kstep)
+    pack_a(M, std::min(kstep, K - pc), A.p + pc * A.cs, A.rs, A.cs, MR_, base_ + static_cast<long>(Mp_) * pc);
 }
 
 const float* PackedA::block(int ic, int pc, int MR) const {
   if (MR != MR_) return nullptr;
-  return base_ + static_cast<long>(Mp_) * pc + static_cast<long>(ic) * std::min(KC, K_ - pc);
+  return base_ + static_cast<long>(Mp_) * pc +
+         static_cast<long>(ic) * std::min(balanced_step(K_, KC, kDepthAlign), K_ - pc);
 }
 
 void sgemm(int M, int N, int K, ConstMat A, ConstMat B, Mat C, bool accumulate) {

@@ -29,6 +29,14 @@ const ALIGN = 64;
  */
 const enabled = typeof process === 'undefined' || process.env['AXON_SMALL_ARRAYS'] !== '0';
 
+/**
+ * Whether arrays may be views that leave part of their buffer unused or shared (slabs here, the
+ * array pool's lent buffers): not under AXON_SMALL_ARRAYS=0, where every array has its buffer alone.
+ */
+export function viewsAllowed(): boolean {
+  return enabled;
+}
+
 let slab = new ArrayBuffer(SLAB_BYTES);
 let used = 0;
 

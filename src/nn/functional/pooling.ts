@@ -71,7 +71,7 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPoolOptions =
         indices = empty([N, C, ...g.output], 'int32');
       if (out.numel > 0) b.maxPool2d(x4, g, out, indices);
       const flatIdx = indices.reshape(N, C, -1);
-      return recordOp('maxPool2d', out, [x4], (grad) => [
+      const result = recordOp('maxPool2d', out, [x4], (grad) => [
         scatterAdd(
           zeros([N, C, g.input[0] * g.input[1]], { dtype: grad.dtype }),
           2,
@@ -79,6 +79,10 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPoolOptions =
           grad.reshape(N, C, -1),
         ).reshape(x4.shape),
       ]);
+      // Without a graph the indices are dead: their array goes back to the pool at once (a server's
+      // CNN otherwise allocated fresh ones for every batch, and the collector ran every ~80 ms).
+      if (!result.gradFn) indices.dispose();
+      return result;
     }
     const cols = unfoldWindows(x4, g, -Infinity).reshape(N, C, g.kernel[0] * g.kernel[1], ...g.output);
     return cols.gather(2, cols.argmax(2, { keepdim: true })).squeeze(2);

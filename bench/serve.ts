@@ -8,11 +8,14 @@
  *
  *   npm run bench:serve [-- --seconds 5] [--rounds 5] [--models digits_mlp,fashion-cnn] [--connections 1,16,64]
  *
- * Each figure is the median over the rounds (alternating which server runs first).
+ * Each figure is the median over the rounds (alternating which server runs first). Beside them, the CPU
+ * time each request cost the server process (all its threads) and the load generator (this process):
+ * the three share the machine's cores, so a server's throughput is bounded by what both together
+ * spend per request.
  */
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ax from '../src/index.js';
@@ -48,6 +51,18 @@ async function start(cmd: string[], ready: RegExp): Promise<ChildProcess> {
   return child;
 }
 
+/** CPU seconds a process has used, all its threads, user + system (Linux's /proc; NaN elsewhere). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks: USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
 async function meanBatch(port: number, name: string): Promise<[number, number]> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
@@ -58,7 +73,8 @@ async function meanBatch(port: number, name: string): Promise<[number, number]> 
 }
 
 console.log(
-  `axon serve (dynamic batching, 1 worker, 1 thread) beside Fastify + onnxruntime-node (no batching, 1 thread); ${seconds} s per run, median of ${ROUNDS} rounds\n`,
+  `axon serve (dynamic batching, 1 worker, 1 thread) beside Fastify + onnxruntime-node (no batching, 1 thread); ${seconds} s per run, median of ${ROUNDS} rounds\n` +
+    'CPU/req: CPU time per request in the server process (all threads) + in the load generator\n',
 );
 for (const m of MODELS.filter((m) => only.length === 0 || only.includes(m.name))) {
   const size = m.shape.reduce((a, b) => a * b, 1);
@@ -68,7 +84,8 @@ for (const m of MODELS.filter((m) => only.length === 0 || only.includes(m.name))
     ],
   });
   const port = 18000 + Math.floor(Math.random() * 1000);
-  type Row = { rps: number; p50: number; p99: number; batch: number; bad: number };
+  // cpu and gen: µs of CPU per request in the server and in the load generator.
+  type Row = { rps: number; p50: number; p99: number; batch: number; bad: number; cpu: number; gen: number };
   // results[side][connections] holds one row per round.
   const results: Record<'axon' | 'anchor', Map<number, Row[]>> = { axon: new Map(), anchor: new Map() };
   for (let round = 0; round < ROUNDS; round++) {
@@ -95,6 +112,7 @@ for (const m of MODELS.filter((m) => only.length === 0 || only.includes(m.name))
           : await start(['bench/serve-anchor.ts', m.path, String(port)], /anchor ready/);
       for (const connections of CONNECTIONS) {
         const [s0, c0] = side === 'axon' ? await meanBatch(port, m.name) : [0, 0];
+        const [server0, gen0] = [cpuSeconds(server.pid!), process.cpuUsage()];
         const r = await autocannon({
           url: `http://127.0.0.1:${port}/v2/models/${m.name}/infer`,
           method: 'POST',
@@ -103,7 +121,9 @@ for (const m of MODELS.filter((m) => only.length === 0 || only.includes(m.name))
           connections,
           duration: seconds,
         });
+        const [server1, gen] = [cpuSeconds(server.pid!), process.cpuUsage(gen0)];
         const [s1, c1] = side === 'axon' ? await meanBatch(port, m.name) : [0, 0];
+        const served = Math.max(1, r.requests.total);
         const rows = results[side].get(connections) ?? [];
         rows.push({
           rps: r.requests.average,
@@ -111,6 +131,8 @@ for (const m of MODELS.filter((m) => only.length === 0 || only.includes(m.name))
           p99: r.latency.p99,
           batch: side === 'axon' ? (s1 - s0) / Math.max(1, c1 - c0) : 0,
           bad: r.non2xx + r.errors,
+          cpu: ((server1 - server0) * 1e6) / served,
+          gen: (gen.user + gen.system) / served,
         });
         results[side].set(connections, rows);
       }
@@ -128,13 +150,16 @@ for (const m of MODELS.filter((m) => only.length === 0 || only.includes(m.name))
         p50: mid('p50'),
         p99: mid('p99'),
         batch: mid('batch'),
+        cpu: mid('cpu'),
+        gen: mid('gen'),
         bad: rows.reduce((a, r) => a + r.bad, 0),
       };
     };
     const [a, o] = [of('axon'), of('anchor')];
+    const cpu = (r: { cpu: number; gen: number }) => `CPU/req ${r.cpu.toFixed(0)} + ${r.gen.toFixed(0)} µs`;
     console.log(
-      `  c=${String(c).padStart(2)}  axon ${a.rps.toFixed(0).padStart(6)} req/s p50 ${a.p50} ms p99 ${a.p99} ms mean batch ${a.batch.toFixed(1)}` +
-        `   anchor ${o.rps.toFixed(0).padStart(6)} req/s p50 ${o.p50} ms p99 ${o.p99} ms   throughput ×${(a.rps / o.rps).toFixed(2)}${a.bad + o.bad ? `   (${a.bad + o.bad} failed)` : ''}`,
+      `  c=${String(c).padStart(2)}  axon ${a.rps.toFixed(0).padStart(6)} req/s p50 ${a.p50} ms p99 ${a.p99} ms mean batch ${a.batch.toFixed(1)} ${cpu(a)}` +
+        `   anchor ${o.rps.toFixed(0).padStart(6)} req/s p50 ${o.p50} ms p99 ${o.p99} ms ${cpu(o)}   throughput ×${(a.rps / o.rps).toFixed(2)}${a.bad + o.bad ? `   (${a.bad + o.bad} failed)` : ''}`,
     );
   }
 }

@@ -14,6 +14,7 @@
         "native/src/window.cc",
         "native/src/conv.cc",
         "native/src/conv_columns.cc",
+        "native/src/conv_direct.cc",
         "native/src/vmath.cc",
         "native/src/peak.cc",
         "native/src/indexing.cc",

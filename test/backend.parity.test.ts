@@ -453,6 +453,14 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
       [2, 3, 20, geo([3, 3], [2, 2], [1, 1], [2, 2], [33, 35]), true],
       [5, 6, 10, geo([1, 1], [2, 2], [0, 0], [1, 1], [9, 9]), false],
       [2, 2, 9, geo([2, 3], [1, 2], [3, 2], [1, 1], [6, 7]), true],
+      // One input channel, stride 1, contiguous rows: the direct kernel (conv_direct.cc) on AVX-512 —
+      // rows of 28 and 40 (a masked last segment), 7 (one partial segment), output channels not a
+      // multiple of its block of 8, 5×5 (its most taps), padding wider than the kernel's reach.
+      [3, 1, 13, same3(28), true],
+      [2, 1, 8, geo([5, 5], [1, 1], [2, 2], [1, 1], [21, 40]), false],
+      [1, 1, 9, geo([2, 3], [1, 1], [3, 2], [1, 1], [5, 7]), true],
+      [2, 1, 20, geo([1, 1], [1, 1], [0, 0], [1, 1], [17, 33]), true],
+      [1, 1, 3, geo([7, 7], [1, 1], [3, 3], [1, 1], [12, 12]), true], // 49 taps: the GEMM path
     ];
     const before = addon!.info().threads;
     const isas = ['scalar', 'avx2'];
@@ -464,7 +472,9 @@ describe(`${KERNELS} kernels agree with the JS reference`, { skip }, () => {
         addon!.forceIsa(round === 2 ? isas[ci % 2]! : 'best');
         const [H, W] = g.input;
         const [oh, ow] = g.output;
-        const x = view([N, C, H, W], round === 2 ? 'contiguous' : ci % 3 === 2 ? 'strided' : 'transposed');
+        // (one-channel cases stay contiguous in the two-thread round too, so the direct kernel runs there)
+        const contiguous = round === 2 || (C === 1 && round === 1);
+        const x = view([N, C, H, W], contiguous ? 'contiguous' : ci % 3 === 2 ? 'strided' : 'transposed');
         const w = view([Cout, C * g.kernel[0] * g.kernel[1]]);
         const b = withBias ? view([Cout]) : null;
         const o = out([N, Cout, oh, ow]);

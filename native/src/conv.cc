@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "conv_columns.h"
+#include "conv_direct.h"
 #include "gemm.h"
 #include "threadpool.h"
 
@@ -108,6 +109,7 @@ void conv2d(const float* x, const long* xs, long N, long C, const Window& g, con
             const float* bias, float* out) {
   const long P = g.oh * g.ow, K = C * g.kh * g.kw;
   if (N == 0 || P == 0 || Cout == 0) return;
+  if (conv2d_single_channel(x, xs, N, C, g, w, Cout, bias, out)) return;
   const bool packed = packs_columns(Cout);
   const Tiling t = tiling(N, K, g, packed);
   // The weights are packed once for all tiles.

@@ -138,7 +138,7 @@ export class Storage {
   /**
    * Frees the memory now (`t.dispose()`, `ax.tidy`); every later use of the storage throws. Device
    * memory goes back to its backend; a host array an op allocated goes to the array pool, where the
-   * next allocation of its size takes it (a fresh array costs page faults, in Chromium ~10 µs a page).
+   * next allocation it can hold takes it (a fresh array costs page faults, in Chromium ~10 µs a page).
    * Other host arrays are left to the garbage collector.
    */
   dispose(): void {
@@ -162,7 +162,7 @@ export class Storage {
   private recycled = false;
 
   /**
-   * Gives the host array to the array pool for the next allocation of its size, and leaves this
+   * Gives the host array to the array pool for the next allocation it can hold, and leaves this
    * storage empty (every later use throws). Only for an owner that knows no tensor can reach this
    * storage any more: the autograd engine, for the gradients it made and used up itself.
    */

@@ -44,17 +44,23 @@ describe('ax.tidy on a CPU backend', { skip: cpu ? false : 'CPU backends only' }
     assert.throws(() => inner!.add(1), /disposed/);
   });
 
-  test('dispose() recycles arrays ops allocated, never an array the user handed in', () => {
+  test('dispose() recycles arrays ops and factories allocated, never an array the user handed in', () => {
     clearArrayPool();
     const mine = new Float32Array(4096).fill(5);
     const t = ax.fromTypedArray(mine, [64, 64]);
     t.dispose();
     assert.equal(pooledArrayBytes(), 0, 'the user array stays the user’s');
     assert.ok(mine.every((v) => v === 5));
-    const u = ax.ones([64, 64]).mul(2);
+    const ones = ax.ones([64, 64]);
+    const u = ones.mul(2);
     u.dispose();
     assert.equal(pooledArrayBytes(), 64 * 64 * 4);
     assert.throws(() => u.sum(), /disposed/);
+    ones.dispose();
+    assert.equal(pooledArrayBytes(), 2 * 64 * 64 * 4, 'a factory’s array too');
+    clearArrayPool(); // (else ax.tensor takes a pooled array and gives the same back)
+    ax.tensor(new Float32Array(4096)).dispose(); // ax.tensor copies into an array of its own
+    assert.equal(pooledArrayBytes(), 64 * 64 * 4);
   });
 
   for (const [name, makeOpt] of [

@@ -3,6 +3,7 @@ import type { TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Storage } from '../tensor/tensor.js';
+import type { HostMemory } from '../tensor/host-memory.js';
 
 /**
  * A strided descriptor of tensor memory: element (i0, i1, ...) lives at
@@ -78,6 +79,11 @@ export interface Backend {
    * CPU backends leave it out and ops allocate a typed array.
    */
   allocate?(dtype: DType, n: number): Storage;
+  /**
+   * A CPU backend whose kernels read host arrays in place from memory of their own (the wasm
+   * backend's shared module memory): new host arrays come from it while the backend is selected.
+   */
+  readonly hostMemory?: HostMemory;
   /** Threads for the kernels of a backend that has threads. */
   setNumThreads?(n: number): void;
   /** out[i] = x[i], converting between dtypes (bool: nonzero becomes 1, int: truncation). */

@@ -1,6 +1,7 @@
 import { BackendError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { JsBackend } from './js/index.js';
+import { setHostMemorySource } from '../tensor/host-memory.js';
 
 export type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, WindowGeometry } from './backend.js';
 
@@ -83,6 +84,9 @@ export function getBackend(): Backend {
   current = instantiate(env && env.length > 0 ? env : chooseDefault());
   return current;
 }
+
+// New host arrays come from the selected backend's memory when it has one (the wasm backend's).
+setHostMemorySource(() => getBackend().hostMemory ?? null);
 
 type BackendInfo = { name: string; available: string[]; isa?: string; threads?: number; malloc?: string };
 

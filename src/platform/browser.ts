@@ -20,6 +20,21 @@ const dirname = (path: string): string => {
   return i < 0 ? '.' : i === 0 ? '/' : trimmed.slice(0, i);
 };
 
+/**
+ * Whether this page can make a shared WebAssembly memory. Chromium lets any page make one (it hides
+ * the SharedArrayBuffer constructor and refuses to post one to a worker unless the page is
+ * cross-origin isolated); other browsers may refuse it outright outside isolation. Found by trying.
+ */
+function makesSharedMemory(): boolean {
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+let canMakeSharedMemory: boolean | undefined;
+
 export const browserPlatform: Platform = {
   name: 'browser',
   readFile: (path) => noFiles('cannot read', path),
@@ -50,8 +65,9 @@ export const browserPlatform: Platform = {
   cpuTimeMicros: () => null,
   // The modules are shipped beside the bundle (scripts/build-browser.mjs copies them to dist/).
   wasmSource: (threaded) => Promise.resolve(new URL(threaded ? './axon-threads.wasm' : './axon.wasm', import.meta.url)),
-  // SharedArrayBuffer exists only in cross-origin-isolated pages (COOP same-origin, COEP require-corp).
-  sharedMemory: () => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+  sharedMemory: () => (canMakeSharedMemory ??= makesSharedMemory()),
+  // Only a cross-origin-isolated page (COOP same-origin, COEP require-corp) may post shared memory to a worker.
+  workersShareMemory: () => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
   cpuCount: () => (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1,
   startWorker(source) {
     if (typeof Worker === 'undefined') return null;

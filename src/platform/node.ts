@@ -71,6 +71,7 @@ export const nodePlatform: Platform = {
   startDashboard,
   wasmSource: (threaded) => Promise.resolve(readWasmFile(threaded)),
   sharedMemory: () => true,
+  workersShareMemory: () => true,
   cpuCount: () => availableParallelism(),
   startWorker(source) {
     const worker = new Worker(source, { eval: true });

@@ -38,10 +38,18 @@ export interface Platform {
   /** Process CPU time (user + system) in microseconds, or null where the host cannot tell. */
   cpuTimeMicros(): number | null;
   startDashboard(logDir: string, options: { port?: number; host?: string; timeoutMs?: number }): DashboardHandle;
-  /** Where initWasm() finds the WebAssembly kernels when not told: the threaded build or the other. */
+  /**
+   * Where initWasm() finds the WebAssembly kernels when not told: the threaded build (shared memory,
+   * whose tensors the kernels read in place) or the other.
+   */
   wasmSource(threaded: boolean): Promise<Uint8Array<ArrayBuffer> | URL>;
-  /** Whether memory can be shared with workers (always in Node; a cross-origin-isolated page). */
+  /**
+   * Whether a shared WebAssembly memory can be made (Node; Chromium in any page; other browsers
+   * only in a cross-origin-isolated page): the threaded build runs on one, on one thread if need be.
+   */
   sharedMemory(): boolean;
+  /** Whether shared memory can be handed to workers (Node; a cross-origin-isolated page). */
+  workersShareMemory(): boolean;
   /** Logical processors (os.availableParallelism(), navigator.hardwareConcurrency). */
   cpuCount(): number;
   /**

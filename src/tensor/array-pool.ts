@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import { giveHostMemory } from './host-memory.js';
 import { ownsBuffer, viewsAllowed } from './small-arrays.js';
 
 /**
@@ -88,12 +89,14 @@ export function takeArray(dtype: DType, length: number): TypedArray | undefined 
 
 /**
  * Hands a dead array to the pool; true if kept. Only arrays that own their buffer: the whole of it,
- * or the start of one the pool lent (not views into others' buffers, nor small arrays' slabs).
+ * or the start of one the pool lent (not views into others' buffers, nor small arrays' slabs). An
+ * array in a backend's memory (host-memory.ts) goes back to that backend.
  */
 export function giveArray(_dtype: DType, array: TypedArray): boolean {
   const buffer = array.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return giveHostMemory(array);
   const bytes = buffer.byteLength;
-  if (bytes < POOLED_MIN_BYTES || !(buffer instanceof ArrayBuffer) || bytes > MAX_BYTES) return false;
+  if (bytes < POOLED_MIN_BYTES || bytes > MAX_BYTES) return false;
   if (!ownsBuffer(array) && !(array.byteOffset === 0 && lent.has(buffer))) return false;
   let list = free.get(bytes);
   if (list !== undefined)

@@ -23,8 +23,15 @@ function shapeOf(op: string, s: ShapeArg): number[] {
   return checkShape(op, typeof s === 'number' ? [s] : s);
 }
 
-function make(data: TypedArray, shape: readonly number[], options: CreateOptions = {}): Tensor {
-  const t = new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtypeOfArray(data));
+/**
+ * A tensor over `data`. `owned`: the factory allocated the array for it alone, so `dispose()` may
+ * give it back for reuse (to the array pool, or to the wasm module's memory it came from); an
+ * array a user handed in (`fromTypedArray`) is never taken.
+ */
+function make(data: TypedArray, shape: readonly number[], options: CreateOptions = {}, owned = true): Tensor {
+  const storage = new Storage(data);
+  storage.ownsArray = owned;
+  const t = new Tensor(storage, shape, contiguousStrides(shape), 0, dtypeOfArray(data));
   if (options.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -130,7 +137,7 @@ export function fromTypedArray(
     throw new ShapeError(
       `fromTypedArray: shape ${fmtShape(shape)} holds ${numel(shape)} elements but the array has ${data.length}`,
     );
-  return make(data, shape, options);
+  return make(data, shape, options, false);
 }
 
 export function full(shape: ShapeArg, value: number | boolean, options: CreateOptions = {}): Tensor {

@@ -1,5 +1,6 @@
 import { DTypeError, ValueError } from '../errors.js';
 import { takeArray } from './array-pool.js';
+import { takeHostMemory } from './host-memory.js';
 
 /** The element types a tensor can hold. float32 is the default for floating-point data. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -20,7 +21,7 @@ export function allocArray(dtype: DType, size: number, op = 'alloc'): TypedArray
     throw new ValueError(`${op}: cannot allocate ${size} elements: not a non-negative integer`);
   if (size > MAX_ELEMENTS)
     throw new ValueError(`${op}: cannot allocate ${size} elements: a tensor holds at most ${MAX_ELEMENTS}`);
-  const pooled = takeArray(dtype, size);
+  const pooled = takeHostMemory(dtype, size) ?? takeArray(dtype, size);
   if (pooled !== undefined) return pooled;
   try {
     switch (dtype) {

@@ -57,8 +57,9 @@ export class Storage {
   /** A gradient `ax.tidy` left to `.grad`: freed when `.grad` lets go of it (see scope.ts). */
   freedWithGrad = false;
   /**
-   * Whether an op allocated the host array for this storage alone (src/ops/util.ts), so that freeing
-   * the storage may give it to the array pool; arrays a user handed in (`ax.fromTypedArray(array)`) never go.
+   * Whether an op or a factory allocated the host array for this storage alone (src/ops/util.ts,
+   * src/tensor/create.ts), so that freeing the storage may give it back for reuse (to the array pool,
+   * or to the wasm module's memory it came from); arrays a user handed in (`ax.fromTypedArray(array)`) never go.
    */
   ownsArray = false;
 
@@ -137,9 +138,10 @@ export class Storage {
 
   /**
    * Frees the memory now (`t.dispose()`, `ax.tidy`); every later use of the storage throws. Device
-   * memory goes back to its backend; a host array an op allocated goes to the array pool, where the
-   * next allocation it can hold takes it (a fresh array costs page faults, in Chromium ~10 µs a page).
-   * Other host arrays are left to the garbage collector.
+   * memory goes back to its backend; a host array an op or factory allocated goes to the array pool,
+   * where the next allocation it can hold takes it (a fresh array costs page faults, in Chromium ~10 µs
+   * a page), or back to the wasm module's memory it came from. Other host arrays are left to the
+   * garbage collector.
    */
   dispose(): void {
     this.device?.release();

@@ -2,6 +2,7 @@ import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, UnaryOp, View, Win
 import { JsBackend } from '../js/index.js';
 import { matmulOffsets } from '../js/strided.js';
 import type { Addon } from './addon.js';
+import type { HostMemory } from '../../tensor/host-memory.js';
 import { BackendError } from '../../errors.js';
 
 /** Op name → op code, from the list the addon exports (native/src/elementwise.h is the one source). */
@@ -91,14 +92,18 @@ export class NativeBackend implements Backend {
   // Comparisons of float32 operands into a bool output (one byte per element).
   private readonly COMPARE: Record<string, number>;
 
+  /** Where new host arrays come from while this backend is selected (the wasm build's shared memory). */
+  readonly hostMemory?: HostMemory;
+
   /** Tensors with fewer elements run on the JS backend (0 sends everything native: the fuzzers do). */
   readonly minElements: number;
 
   constructor(
     readonly addon: Addon,
-    options: { minElements?: number; name?: string } = {},
+    options: { minElements?: number; name?: string; hostMemory?: HostMemory } = {},
   ) {
     this.name = options.name ?? 'native';
+    this.hostMemory = options.hostMemory;
     this.minElements = options.minElements ?? SMALL;
     const ops = addon.ops();
     this.UNARY = codes(ops.unary);

@@ -1,9 +1,10 @@
 /**
  * `await ax.initWasm(source?)`: compiles the WebAssembly kernels, registers the 'wasm' backend and
  * selects it. Without a source, the host finds the module: in Node native/wasm/build/axon-threads.wasm
- * (or AXON_WASM), in a page `axon-threads.wasm` beside the bundle when the page is cross-origin
- * isolated (it can share memory with workers), else `axon.wasm`. Compiling is asynchronous because browsers
- * refuse to compile large modules synchronously on the main thread.
+ * (or AXON_WASM), in a page `axon-threads.wasm` beside the bundle when the page can make shared
+ * memory (Chromium, or any cross-origin-isolated page; threads need isolation, tensors read in place
+ * only need the shared memory), else `axon.wasm`. Compiling is asynchronous because browsers refuse
+ * to compile large modules synchronously on the main thread.
  */
 import { BackendError } from '../../errors.js';
 import { platform } from '../../platform/platform.js';
@@ -17,8 +18,11 @@ import { trimmingViews } from './trim.js';
 /** The module's bytes, a compiled module, a fetch response, or a URL to fetch. */
 export type WasmSource = BufferSource | WebAssembly.Module | Response | URL | string;
 
-export function wasmBackend(module: WebAssembly.Module): Backend {
-  return trimmingViews(new NativeBackend(wasmAddon(new WasmKernels(module)), { name: 'wasm' }));
+/** The wasm backend over a compiled module (or kernels already instantiated from one). */
+export function wasmBackend(module: WebAssembly.Module | WasmKernels): Backend {
+  const kernels = module instanceof WasmKernels ? module : new WasmKernels(module);
+  const options = kernels.arrays ? { name: 'wasm', hostMemory: kernels.arrays } : { name: 'wasm' };
+  return trimmingViews(new NativeBackend(wasmAddon(kernels), options));
 }
 
 async function compile(source: WasmSource): Promise<WebAssembly.Module> {

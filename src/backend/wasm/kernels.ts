@@ -1,11 +1,13 @@
 /**
  * The WebAssembly build of native/'s kernels (native/src/wasm_addon.cc), instantiated from a
- * compiled module. Each call copies its typed arrays into the module's memory, runs the binding,
- * and copies the outputs back: the tensors stay ordinary JS arrays, so every other part of Axon
- * works unchanged, at the price of a copy per call (measured in bench/wasm.ts).
+ * compiled module. A call passes arrays already in the module's memory by address (the threaded
+ * build's tensors live there: module-arrays.ts) and copies any other typed array in, runs the
+ * binding, and copies the outputs back out (the single-threaded build's memory detaches when it
+ * grows, so there every array is copied: measured in bench/wasm.ts).
  */
 import { BackendError } from '../../errors.js';
 import { platform } from '../../platform/platform.js';
+import { ModuleArrays } from './module-arrays.js';
 import { WORKER_STACK_BYTES, startWorker } from './workers.js';
 
 interface Exports {
@@ -23,6 +25,7 @@ interface Exports {
   axon_isa(): number;
   axon_threads(): number;
   axon_alloc(bytes: number): number;
+  axon_alloc_zeroed(bytes: number): number;
   axon_free(p: number): void;
 }
 
@@ -57,6 +60,9 @@ function kindOf(v: unknown): Kind {
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
+const isArray = (k: Kind) => k >= Kind.Float32 && k <= Kind.Float64;
+/** `resident` of a build without module arrays: nothing is. */
+const NONE: readonly boolean[] = [];
 
 // The threaded module's memory limits: scripts/build-wasm.mjs links it with the same.
 const PAGE = 65536;
@@ -91,6 +97,13 @@ export class WasmKernels {
   private readonly index = new Map<string, number>();
   private scratch = 0;
   private scratchBytes = 0;
+  /**
+   * Tensors' arrays in the module's memory, read in place by the kernels: the threaded build only
+   * (its memory is shared and never detaches); null for the single-threaded one, which copies.
+   */
+  readonly arrays: ModuleArrays | null = null;
+  /** Bytes copied into and out of the module's memory by calls so far (what in-place arrays save). */
+  copiedBytes = 0;
 
   constructor(module: WebAssembly.Module) {
     this.module = module;
@@ -100,9 +113,9 @@ export class WasmKernels {
     if (this.threaded) {
       if (!platform().sharedMemory())
         throw new BackendError(
-          'wasm kernels: the threaded build needs shared memory, which a page has only when cross-origin ' +
-            'isolated (Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp); ' +
-            'load axon.wasm instead',
+          'wasm kernels: the threaded build needs shared memory, which this page cannot make (browsers other ' +
+            'than Chromium allow it only in a cross-origin-isolated page: Cross-Origin-Opener-Policy: same-origin, ' +
+            'Cross-Origin-Embedder-Policy: require-corp); load axon.wasm instead',
         );
       shared = new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: THREADED_MAX_PAGES, shared: true });
       imports['env'] = { memory: shared };
@@ -120,6 +133,12 @@ export class WasmKernels {
     this.x._initialize();
     for (let i = 0; i < this.x.axon_binding_count(); i++) this.index.set(this.string(this.x.axon_binding_name(i)), i);
     if (this.threaded) {
+      const memory = this.memory;
+      this.arrays = new ModuleArrays({
+        buffer: () => memory.buffer,
+        allocZeroed: (bytes) => this.x.axon_alloc_zeroed(bytes),
+        free: (address) => this.x.axon_free(address),
+      });
       const env = Number(platform().env('AXON_NUM_THREADS'));
       this.setThreads(Number.isInteger(env) && env > 0 ? env : platform().cpuCount());
     }
@@ -133,9 +152,11 @@ export class WasmKernels {
 
   /**
    * Threads the kernels use, the caller included. The threaded build starts workers up to n - 1
-   * (never stopping any: fewer threads just leave some idle); the other build stays on one.
+   * (never stopping any: fewer threads just leave some idle); the other build stays on one, and so
+   * does the threaded one in a page that cannot hand its memory to workers (not cross-origin isolated).
    */
   setThreads(n: number): void {
+    if (this.threaded && !platform().workersShareMemory()) n = 1;
     this.call('setNumThreads', [n], []);
     if (!this.threaded) return;
     while (this.workers < n - 1) {
@@ -157,6 +178,11 @@ export class WasmKernels {
     while (bytes[end] !== 0) end++;
     // A copy: TextDecoder refuses views of shared memory.
     return new TextDecoder().decode(bytes.slice(p, end));
+  }
+
+  /** The module memory's size in bytes (it grows, never shrinks). */
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   isa(): string {
@@ -190,7 +216,8 @@ export class WasmKernels {
 
   /**
    * Runs binding `name` on `args`; the typed arrays at positions `outputs` get the kernel's
-   * results. An array passed in several positions is copied once, so aliasing behaves as natively.
+   * results. An array passed in several positions is copied once, so aliasing behaves as natively
+   * (arrays in the module's memory are the kernels' own memory: they alias as natively too).
    */
   call(name: string, args: readonly unknown[], outputs: readonly number[]): true {
     const index = this.index.get(name);
@@ -199,10 +226,13 @@ export class WasmKernels {
     const strings = args.map((a) => (typeof a === 'string' ? new TextEncoder().encode(a) : null));
     // Layout: the argument table, then each distinct array (or string) 16-byte aligned.
     const at = new Map<unknown, number>();
+    // Arrays already in the module's memory are passed by address: no room, no copies.
+    const inPlace = this.arrays;
+    const resident = inPlace ? args.map((a, i) => isArray(kinds[i]!) && inPlace.inModule(a as Typed)) : NONE;
     let bytes = ARG_BYTES * args.length;
     args.forEach((a, i) => {
       const k = kinds[i]!;
-      if (k >= Kind.Float32 && k <= Kind.Float64 && !at.has(a)) {
+      if (isArray(k) && !resident[i] && !at.has(a)) {
         bytes = align16(bytes);
         at.set(a, bytes);
         bytes += (a as Typed).byteLength;
@@ -221,12 +251,15 @@ export class WasmKernels {
       const k = kinds[i]!;
       const o = i * ARG_BYTES;
       view.setInt32(o, k, true);
-      if (k >= Kind.Float32 && k <= Kind.Float64) {
+      if (isArray(k)) {
         const t = a as Typed;
-        view.setUint32(o + 4, base + at.get(a)!, true);
+        view.setUint32(o + 4, resident[i] ? t.byteOffset : base + at.get(a)!, true);
         view.setUint32(o + 8, t.length, true);
-        if (!copied.has(a)) heap.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), base + at.get(a)!);
-        copied.add(a);
+        if (!resident[i] && !copied.has(a)) {
+          heap.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), base + at.get(a)!);
+          this.copiedBytes += t.byteLength;
+          copied.add(a);
+        }
       } else if (k === Kind.String) {
         view.setUint32(o + 4, base + at.get(a)!, true);
         view.setUint32(o + 8, strings[i]!.length, true);
@@ -250,9 +283,10 @@ export class WasmKernels {
     for (const i of outputs) {
       const a = args[i];
       const k = kinds[i]!;
-      if (!(k >= Kind.Float32 && k <= Kind.Float64)) continue;
+      if (!isArray(k) || resident[i]) continue;
       const t = a as Typed;
       new Uint8Array(t.buffer, t.byteOffset, t.byteLength).set(new Uint8Array(after, base + at.get(a)!, t.byteLength));
+      this.copiedBytes += t.byteLength;
     }
     return true;
   }

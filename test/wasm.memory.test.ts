@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as ax from '../src/index.js';
@@ -12,6 +10,7 @@ import { ModuleArrays } from '../src/backend/wasm/module-arrays.js';
 import { wasmBackend } from '../src/backend/wasm/init.js';
 import { platform, installPlatform } from '../src/platform/platform.js';
 import { awaitWorkers } from './helpers/kernels.js';
+import { wasmBuild, wasmBuildsExist, wasmPassSkip } from './helpers/wasm-builds.js';
 
 // The threaded wasm build keeps tensors' arrays in its shared memory (src/backend/wasm/module-arrays.ts):
 // kernels read and write them in place, dispose/tidy and the collector free them, and everything else
@@ -20,16 +19,10 @@ import { awaitWorkers } from './helpers/kernels.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const build = (file: string) => fileURLToPath(new URL(`../native/wasm/build/${file}`, import.meta.url));
-const built = existsSync(build('axon.wasm')) && existsSync(build('axon-threads.wasm'));
-const skip =
-  process.env['AXON_BACKEND'] !== 'wasm'
-    ? 'runs in the wasm pass (npm run test:wasm)'
-    : !built && process.env['AXON_SKIP_WASM']
-      ? 'wasm kernels not built (AXON_SKIP_WASM)'
-      : false;
+const built = wasmBuildsExist;
+const skip = wasmPassSkip;
 
-const module = (file: string) => new WebAssembly.Module(readFileSync(build(file)));
+const module = wasmBuild;
 const isShared = (a: ArrayBufferView) => Object.prototype.toString.call(a.buffer) === '[object SharedArrayBuffer]';
 
 /** Runs fn on a wasm backend of its own (so its kernels' counters are this test's), then restores. */

@@ -1,29 +1,22 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as ax from '../src/index.js';
 import { NativeBackend } from '../src/backend/native/index.js';
 import { wasmAddon } from '../src/backend/wasm/addon.js';
 import { WasmKernels } from '../src/backend/wasm/kernels.js';
 import { awaitWorkers } from './helpers/kernels.js';
+import { wasmBuild, wasmBuildsExist, wasmPassSkip } from './helpers/wasm-builds.js';
 
 // The threaded WebAssembly build (axon-threads.wasm): its workers join the kernels' thread pool,
 // and every kernel gives what the single-threaded build (axon.wasm) gives, call after call.
 
-const build = (file: string) => fileURLToPath(new URL(`../native/wasm/build/${file}`, import.meta.url));
-const built = existsSync(build('axon.wasm')) && existsSync(build('axon-threads.wasm'));
-const skip =
-  process.env['AXON_BACKEND'] !== 'wasm'
-    ? 'runs in the wasm pass (npm run test:wasm)'
-    : !built && process.env['AXON_SKIP_WASM']
-      ? 'wasm kernels not built (AXON_SKIP_WASM)'
-      : false;
+const built = wasmBuildsExist;
+const skip = wasmPassSkip;
 const THREADS = Math.min(2, availableParallelism());
 
 function kernels(file: string): WasmKernels {
-  return new WasmKernels(new WebAssembly.Module(readFileSync(build(file))));
+  return new WasmKernels(wasmBuild(file));
 }
 
 /** Runs `compute` on the single-threaded and threaded builds (every size in the kernels); compares. */

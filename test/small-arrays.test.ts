@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ax from '../src/index.js';
-import { buffers } from '../src/serve/wire.js';
+import { buffers, unshared } from '../src/serve/wire.js';
 import { giveArray } from '../src/tensor/array-pool.js';
 import { ownsBuffer, smallArray } from '../src/tensor/small-arrays.js';
 
@@ -63,6 +63,24 @@ describe('small arrays from slabs', { skip: !slabs && 'AXON_SMALL_ARRAYS=0 (the 
     };
     assert.deepEqual(buffers(wire), [big.data.buffer]);
     assert.equal(giveArray('float32', small.data), false);
+  });
+
+  test('an array over shared memory (the wasm build’s tensors) is copied before it is posted, not shared', () => {
+    const shared = new Float32Array(new SharedArrayBuffer(4 * 300)).fill(2);
+    const own = new Float32Array(300).fill(3);
+    const wire = {
+      s: { dtype: 'float32' as const, shape: [300], data: shared },
+      o: { dtype: 'float32' as const, shape: [300], data: own },
+    };
+    const out = unshared(wire);
+    const [s, o] = [out['s']!, out['o']!];
+    assert.ok(s.data.buffer instanceof ArrayBuffer);
+    assert.notEqual(s.data.buffer, shared.buffer);
+    assert.deepEqual(Array.from(s.data), Array.from(shared));
+    assert.equal(o.data, own, 'an unshared array is kept as it is');
+    assert.deepEqual(buffers(out), [s.data.buffer, own.buffer]);
+    const plain = { o: wire.o };
+    assert.equal(unshared(plain), plain, 'nothing shared: the same tensors');
   });
 
   test('kernels writing at a view’s offset: a chain of small products matches the values computed in doubles', () => {

@@ -33,3 +33,17 @@ export function buffers(ts: WireTensors): ArrayBuffer[] {
     .filter((t) => ownsBuffer(t.data))
     .map((t) => t.data.buffer as ArrayBuffer);
 }
+
+/**
+ * The tensors with any array over shared memory copied out (the wasm backend's threaded build keeps
+ * tensors in its SharedArrayBuffer, src/backend/wasm/module-arrays.ts): posting such an array to a
+ * worker would share it, not copy it, and the sender frees that memory when it is done with the
+ * array, maybe before the worker has read it.
+ */
+export function unshared(ts: WireTensors): WireTensors {
+  if (Object.values(ts).every((t) => t.data.buffer instanceof ArrayBuffer)) return ts;
+  const out: WireTensors = {};
+  for (const [name, t] of Object.entries(ts))
+    out[name] = t.data.buffer instanceof ArrayBuffer ? t : { ...t, data: t.data.slice() as TypedArray };
+  return out;
+}

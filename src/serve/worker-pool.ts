@@ -4,7 +4,7 @@ import { startWorkerScript } from '../worker-script.js';
 import type { OnnxModule } from '../onnx/module.js';
 import { RequestError } from './tensor-json.js';
 import type { WorkerReply, WorkerRequest } from './model-worker.js';
-import { type WireTensors, buffers } from './wire.js';
+import { type WireTensors, buffers, unshared } from './wire.js';
 import { RecentTimes } from './recent-times.js';
 import type { WarmupOptions } from './warmup.js';
 
@@ -109,7 +109,8 @@ export class WorkerPool {
       (slot as Slot & { job?: number }).job = id;
       this.running.set(id, job);
       const started = performance.now();
-      slot.worker.postMessage({ id, inputs: job.inputs } satisfies WorkerRequest, buffers(job.inputs));
+      const inputs = unshared(job.inputs);
+      slot.worker.postMessage({ id, inputs } satisfies WorkerRequest, buffers(inputs));
       this.sends.record((performance.now() - started) / 1000);
     }
   }

@@ -1,5 +1,7 @@
 #include "conv_columns.h"
 
+#include "cpu_features.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #define AXON_X86 1
 #include <immintrin.h>
@@ -17,21 +19,9 @@ namespace {
 // A row (or column) index no window reaches: padding entries of the per-position and per-tap tables.
 constexpr int32_t kNowhere = INT32_MIN / 4;
 
-bool has_avx512() {
-#if AXON_X86
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") != 0;
-  }();
-  return yes;
-#else
-  return false;
-#endif
-}
-
 }  // namespace
 
-bool ConvColumns::vectorised() { return has_avx512(); }
+bool ConvColumns::vectorised() { return cpu_has_avx512(); }
 
 ConvColumns::ConvColumns(const float* x, const long* xs, long G, long C, const Window& g, long y0, long rows)
     : x_(x),
@@ -88,7 +78,7 @@ ConvColumns::ConvColumns(const float* x, const long* xs, long G, long C, const W
 }
 
 void ConvColumns::View::pack(int pc, int kc, int jc, int nc, int j0, int j1, int NR, float* dst) const {
-  const bool vector = has_avx512() && (NR == 16 || NR == 32) && !c_->wide_;
+  const bool vector = cpu_has_avx512() && (NR == 16 || NR == 32) && !c_->wide_;
   if (transposed_)
     vector ? c_->pack_transposed_avx512(pc, kc, jc, nc, j0, j1, NR, dst)
            : c_->pack_transposed(pc, kc, jc, nc, j0, j1, NR, dst);

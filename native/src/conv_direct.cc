@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "cpu_features.h"
 #include "threadpool.h"
 
 namespace axon {
@@ -16,14 +17,6 @@ namespace {
 
 // Output channels per task: each task loads its segment's shifted inputs once for these.
 constexpr long kChannelBlock = 8;
-
-bool has_avx512() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") != 0;
-  }();
-  return yes;
-}
 
 // Output channels [c0, c1) of one image, 16 output columns at a time: the KH·KW shifted input
 // vectors a segment reads are loaded once (masked where they fall in the padding) and serve every
@@ -71,7 +64,7 @@ __attribute__((target("avx512f"))) void single_channel_avx512(const float* x, lo
 
 bool conv2d_single_channel(const float* x, const long* xs, long N, long C, const Window& g, const float* w, long Cout,
                            const float* bias, float* out) {
-  if (C != 1 || !has_avx512() || g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1 || xs[3] != 1) return false;
+  if (C != 1 || !cpu_has_avx512() || g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1 || xs[3] != 1) return false;
   using Kernel = void (*)(const float*, long, const Window&, const float*, const float*, float*, long, long);
   Kernel kernel = nullptr;
   if (g.kh == 3 && g.kw == 3) kernel = &single_channel_avx512<3, 3>;

@@ -1,6 +1,7 @@
 import type { DType, TypedArray } from './dtype.js';
 import { giveHostMemory } from './host-memory.js';
 import { ownsBuffer, viewsAllowed } from './small-arrays.js';
+import { ARRAY_TYPES, DTYPE_BYTES } from './array-types.js';
 
 /**
  * Typed arrays kept for reuse. A fresh array of a few hundred kilobytes costs more than the
@@ -44,9 +45,6 @@ let sizes: number[] = [];
 const lent = new WeakSet<ArrayBufferLike>();
 let pooledBytes = 0;
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
-const VIEW = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
-
 /** The index of the first size ≥ bytes. */
 function firstFit(bytes: number): number {
   let lo = 0,
@@ -72,7 +70,7 @@ function dropSize(bytes: number): void {
  */
 export function takeArray(dtype: DType, length: number): TypedArray | undefined {
   // (the first test keeps allocation free of lookups in programs that never give arrays back: training)
-  const bytes = length * BYTES[dtype];
+  const bytes = length * DTYPE_BYTES[dtype];
   if (pooledBytes === 0 || bytes < POOLED_MIN_BYTES) return undefined;
   const i = firstFit(bytes);
   const size = sizes[i];
@@ -81,8 +79,8 @@ export function takeArray(dtype: DType, length: number): TypedArray | undefined 
   const array = list.pop()!;
   if (list.length === 0) dropSize(size);
   pooledBytes -= size;
-  if (array.length === length && array instanceof VIEW[dtype]) return array.fill(0);
-  const view = new VIEW[dtype](array.buffer as ArrayBuffer, 0, length); // (giveArray keeps only ArrayBuffers)
+  if (array.length === length && array instanceof ARRAY_TYPES[dtype]) return array.fill(0);
+  const view = new ARRAY_TYPES[dtype](array.buffer as ArrayBuffer, 0, length); // (giveArray keeps only ArrayBuffers)
   if (size !== bytes) lent.add(array.buffer);
   return view.fill(0);
 }

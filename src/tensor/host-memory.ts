@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import { DTYPE_BYTES } from './array-types.js';
 
 /**
  * Host arrays kept in memory a backend's kernels read in place: the wasm backend's threaded build
@@ -24,8 +25,6 @@ export interface HostMemory {
  */
 export const HOST_MEMORY_MIN_BYTES = 4 * 1024;
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
-
 /** The selected backend's memory, if it has one (backend/index.ts installs this; null before). */
 let selected: () => HostMemory | null = () => null;
 /** Every memory that ever lent arrays: arrays outlive a switch of backend, and go back to their own. */
@@ -41,7 +40,7 @@ export function setHostMemorySource(source: () => HostMemory | null): void {
 
 /** A zeroed array in the selected backend's memory, or undefined (ordinary arrays then). */
 export function takeHostMemory(dtype: DType, length: number): TypedArray | undefined {
-  if (length * BYTES[dtype] < HOST_MEMORY_MIN_BYTES) return undefined;
+  if (length * DTYPE_BYTES[dtype] < HOST_MEMORY_MIN_BYTES) return undefined;
   const memory = selected();
   if (memory === null) return undefined;
   if (!owners.includes(memory)) owners.push(memory);

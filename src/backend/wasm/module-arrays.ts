@@ -8,6 +8,7 @@
  */
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { HostMemory } from '../../tensor/host-memory.js';
+import { ARRAY_TYPES, DTYPE_BYTES } from '../../tensor/array-types.js';
 
 /**
  * Lending stops while more than this many bytes are lent and not freed, or twice what was lent right
@@ -18,9 +19,6 @@ import type { HostMemory } from '../../tensor/host-memory.js';
  * views, and lending resumes.
  */
 const MIN_BUDGET = 256 * 1024 * 1024;
-
-const VIEW = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /** What ModuleArrays needs of the module. */
 export interface ModuleHeap {
@@ -51,14 +49,14 @@ export class ModuleArrays implements HostMemory {
   constructor(private readonly heap: ModuleHeap) {}
 
   take(dtype: DType, length: number): TypedArray | undefined {
-    const bytes = length * BYTES[dtype];
+    const bytes = length * DTYPE_BYTES[dtype];
     if (this.lent + bytes > Math.max(MIN_BUDGET, 2 * this.afterCollection)) return undefined;
     const address = this.heap.allocZeroed(bytes);
     if (address === 0) return undefined; // out of module memory: an ordinary array, copied per call
     const buffer = this.heap.buffer();
     this.buffers.add(buffer);
     // (typed as an ArrayBuffer only to pick the constructor's overload: it is a SharedArrayBuffer)
-    const array = new VIEW[dtype](buffer as ArrayBuffer, address, length);
+    const array = new ARRAY_TYPES[dtype](buffer as ArrayBuffer, address, length);
     this.live.add(array);
     this.finalizer.register(array, { address, bytes }, array);
     this.lent += bytes;
